@@ -49,9 +49,12 @@ export interface RowFacts {
   /**
    * Whether objdump appends an operand-size suffix (b/w/l) in AT&T syntax. `auto` (the default
    * for integer instructions): only when no register operand gives the size and an operand is
-   * in memory. `never`: never (call/jmp through memory, setcc, lea...). `always`: every form.
+   * in memory. `never`: never (setcc, lea, xlat...). `always`: every form (movzb + l).
+   * `data16`: only `w`, and only when a 66 prefix made the operand size 16 (push $imm, call *).
    */
-  suffix?: 'auto' | 'never' | 'always';
+  suffix?: 'auto' | 'never' | 'always' | 'data16';
+  /** AT&T keeps the Intel operand order instead of reversing it (objdump: enter, bound). */
+  attKeepsOrder?: true;
   flow?: ControlFlowKind;
   /** Far transfer that is not visible from the operands (lret, retf). */
   far?: true;

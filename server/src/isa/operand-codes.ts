@@ -33,12 +33,14 @@ export type AddressingMethod =
 
 /**
  * Operand size codes (SDM A.2.2), plus x87 memory formats:
+ * `bs` a byte immediate sign-extended to the operand size (push 6A, imul 6B, Grp1 83),
+ * `wv` a word in memory but an operand-size register (the SDM's Mw/Rv: mov Sreg, str, sldt),
  * `sr` 32-bit real, `dr` 64-bit real, `er` 80-bit real, `wi`/`di`/`qi` 16/32/64-bit integer,
  * `bcd` 80-bit packed BCD, `env` 14/28-byte environment, `fst` 94/108-byte state,
  * `fx` 512-byte fxsave area, `xs` xsave area, and `` (no size: lea, invlpg, prefetch).
  */
 export type SizeCode =
-  | '' | 'a' | 'b' | 'c' | 'd' | 'dq' | 'p' | 'pd' | 'pi' | 'ps' | 'q' | 'qq' | 's' | 'sd' | 'ss'
+  | '' | 'a' | 'b' | 'bs' | 'wv' | 'c' | 'd' | 'dq' | 'p' | 'pd' | 'pi' | 'ps' | 'q' | 'qq' | 's' | 'sd' | 'ss'
   | 'si' | 'v' | 'w' | 'x' | 'y' | 'z' | 'sr' | 'dr' | 'er' | 'wi' | 'di' | 'qi' | 'bcd' | 'env'
   | 'fst' | 'fx' | 'xs';
 
@@ -50,6 +52,8 @@ export const FIXED_OPERANDS = [
   'EAX', 'ECX', 'EDX',
   'ES', 'CS', 'SS', 'DS', 'FS', 'GS',
   '1', 'ST0', 'STi', 'XMM0',
+  // The byte at DS:[EBX + AL] that xlat reads.
+  'XLAT',
 ] as const;
 export type FixedOperand = (typeof FIXED_OPERANDS)[number];
 
@@ -59,7 +63,7 @@ export type OperandCode =
 
 const METHODS = new Set('ABCDEGHIJLMNOPQRSUVWXYZ');
 const SIZES = new Set<string>([
-  '', 'a', 'b', 'c', 'd', 'dq', 'p', 'pd', 'pi', 'ps', 'q', 'qq', 's', 'sd', 'ss', 'si', 'v', 'w',
+  '', 'a', 'b', 'bs', 'wv', 'c', 'd', 'dq', 'p', 'pd', 'pi', 'ps', 'q', 'qq', 's', 'sd', 'ss', 'si', 'v', 'w',
   'x', 'y', 'z', 'sr', 'dr', 'er', 'wi', 'di', 'qi', 'bcd', 'env', 'fst', 'fx', 'xs',
 ]);
 const FIXED = new Set<string>(FIXED_OPERANDS);

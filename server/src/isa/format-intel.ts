@@ -1,0 +1,67 @@
+// Intel syntax as `objdump -d -M intel` prints it: destination first, bare registers and numbers,
+// `DWORD PTR [base+index*scale+disp]` memory operands and `seg:` overrides before the bracket.
+
+import type { DecodedInstruction, Operand } from './decoded-instruction';
+import type { OperandCode } from './operand-codes';
+import { layoutInstruction, prefixWords, signedHex } from './format-prefix-words';
+import { hasGeneralRegister } from './format-att';
+
+const PTR: Record<number, string> = {
+  1: 'BYTE PTR ', 2: 'WORD PTR ', 4: 'DWORD PTR ', 6: 'FWORD PTR ', 8: 'QWORD PTR ', 10: 'TBYTE PTR ',
+  16: 'XMMWORD PTR ', 32: 'YMMWORD PTR ',
+};
+
+function isStringOperand(code: OperandCode | undefined): boolean {
+  if (!code) return false;
+  return code.kind === 'fixed' ? code.name === 'XLAT' : code.method === 'X' || code.method === 'Y';
+}
+
+export function formatIntelMemory(m: Extract<Operand, { kind: 'mem' }>, forceSegment: boolean, showSize: boolean): string {
+  const size = showSize ? PTR[m.size] ?? '' : '';
+  if (m.base === null && m.index === null && !m.sib) {
+    const mask = m.addressSize === 16 ? 0xffff : 0xffffffff;
+    return `${size}${m.segment}:0x${((m.displacement >>> 0) & mask).toString(16)}`;
+  }
+  const segment = m.segmentOverride || forceSegment ? `${m.segment}:` : '';
+  const parts: string[] = [];
+  if (m.base) parts.push(m.base);
+  if (m.index) parts.push(m.addressSize === 16 ? m.index : `${m.index}*${m.scale}`);
+  else if (m.sib && (m.base !== 'esp' || m.scale !== 1)) parts.push(`eiz*${m.scale}`);
+  let inner = parts.join('+');
+  if (m.displacementSize) {
+    const disp = signedHex(m.displacement);
+    inner += disp.startsWith('-') ? disp : `+${disp}`;
+  }
+  return `${size}${segment}[${inner}]`;
+}
+
+/** objdump's Intel syntax keeps a `w` only where no operand shows the 16-bit size (pushw, retw). */
+function intelSuffix(insn: DecodedInstruction): string {
+  const e = insn.entry!;
+  if (e.suffix !== 'data16' || insn.operandSize !== 16) return '';
+  return hasGeneralRegister(insn) || insn.operands.some((o) => o.kind === 'mem') ? '' : 'w';
+}
+
+function formatOperand(o: Operand, code: OperandCode | undefined, showSize: boolean): string {
+  switch (o.kind) {
+    case 'reg': return o.reg;
+    case 'imm': return `0x${o.value.toString(16)}`;
+    case 'rel': return `0x${o.target.toString(16)}`;
+    case 'far': return `0x${o.selector.toString(16)}:0x${o.offset.toString(16)}`;
+    case 'const1': return '1';
+    case 'mem': return formatIntelMemory(o, isStringOperand(code), showSize);
+  }
+}
+
+/** Formats a decoded instruction in Intel syntax as objdump -d -M intel prints its text column. */
+export function formatIntel(insn: DecodedInstruction): string {
+  if (!insn.valid || insn.entry === null) return '(bad)';
+  const e = insn.entry;
+  const { before } = prefixWords(insn, 'intel');
+  // A moffs operand carries no PTR word; lea's address-only operand has size 0 and none either.
+  const texts = insn.operands.map((o, i) => {
+    const code = e.operands[i];
+    return formatOperand(o, code, !(code?.kind === 'method' && code.method === 'O'));
+  });
+  return layoutInstruction(before, e.mnemonic + intelSuffix(insn), texts.join(','));
+}
