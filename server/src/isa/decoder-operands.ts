@@ -14,8 +14,27 @@ const MOD_IGNORED = new Set(['R']);
 /** True when a memory ModRM (mod != 3) is followed by SIB/displacement bytes for this entry. */
 export function memoryBytesFollow(entry: OpcodeEntry, modrm: number): boolean {
   if (modrm >> 6 === 3) return false;
-  return !entry.operands.some((o) => o.kind === 'method' && MOD_IGNORED.has(o.method) && entry.mod === 'any');
+  let ignores = modIgnoredCache[entry.id];
+  if (ignores === undefined) {
+    ignores = entry.mod === 'any' && entry.operands.some((o) => o.kind === 'method' && MOD_IGNORED.has(o.method));
+    modIgnoredCache[entry.id] = ignores;
+  }
+  return !ignores;
 }
+
+const modIgnoredCache: boolean[] = [];
+
+/** True when the entry names a register in VEX.vvvv (otherwise vvvv must be 1111b). */
+export function usesVexVvvv(entry: OpcodeEntry): boolean {
+  let uses = vvvvCache[entry.id];
+  if (uses === undefined) {
+    uses = entry.operands.some((o) => o.kind === 'method' && (o.method === 'H' || o.method === 'B'));
+    vvvvCache[entry.id] = uses;
+  }
+  return uses;
+}
+
+const vvvvCache: boolean[] = [];
 
 export interface ImmediateLayout {
   /** Size of a moffs displacement (A0-A3), or 0. */
@@ -38,24 +57,33 @@ function immediateSize(size: SizeCode, operandSize: 16 | 32): number {
 /** The immediates an entry takes, in encoding order. */
 export function immediateLayout(entry: OpcodeEntry, operandSize: 16 | 32, addressSize: 16 | 32): ImmediateLayout {
   const layout: ImmediateLayout = { moffs: 0, first: 0, firstSigned: false, second: 0 };
-  const push = (size: number, signed: boolean): void => {
-    if (layout.first === 0) {
-      layout.first = size;
-      layout.firstSigned = signed;
-    } else layout.second = size;
-  };
   for (const o of entry.operands) {
     if (o.kind !== 'method') continue;
-    switch (o.method) {
-      case 'I': push(immediateSize(o.size, operandSize), o.size === 'bs'); break;
-      case 'J': push(o.size === 'b' ? 1 : operandSize / 8, true); break;
-      case 'O': layout.moffs = addressSize / 8; break;
-      case 'A': push(operandSize / 8, false); push(2, false); break;
-      case 'L': push(1, false); break;
-      default: break;
+    if (o.method === 'O') layout.moffs = addressSize / 8;
+    else if (o.method === 'A') {
+      layout.first = operandSize / 8;
+      layout.second = 2;
+    } else if (o.method === 'I' || o.method === 'J' || o.method === 'L') {
+      const size = o.method === 'J' ? (o.size === 'b' ? 1 : operandSize / 8) : o.method === 'L' ? 1 : immediateSize(o.size, operandSize);
+      if (layout.first === 0) {
+        layout.first = size;
+        layout.firstSigned = o.method === 'J' || o.size === 'bs';
+      } else layout.second = size;
     }
   }
   return layout;
+}
+
+/** Layouts per entry id for the four operand/address size combinations, computed once. */
+const layoutCache: ImmediateLayout[][] = [];
+
+export function cachedImmediateLayout(entry: OpcodeEntry, operandSize: 16 | 32, addressSize: 16 | 32): ImmediateLayout {
+  let layouts = layoutCache[entry.id];
+  if (layouts === undefined) {
+    layouts = [immediateLayout(entry, 16, 16), immediateLayout(entry, 16, 32), immediateLayout(entry, 32, 16), immediateLayout(entry, 32, 32)];
+    layoutCache[entry.id] = layouts;
+  }
+  return layouts[(operandSize === 32 ? 2 : 0) + (addressSize === 32 ? 1 : 0)]!;
 }
 
 /** Bytes of memory an operand of this size code touches (0 when not meaningful). */

@@ -8,7 +8,7 @@ import type { DecodedInstruction, OpcodeMapId, PrefixState, VexFields } from './
 import type { OpcodeEntry } from './opcode-entry';
 import type { OpcodeSlot } from './opcode-table-compiler';
 import { OPCODE_TABLE } from './opcode-table';
-import { buildOperands, memoryBytesFollow, immediateLayout } from './decoder-operands';
+import { buildOperands, cachedImmediateLayout, memoryBytesFollow, usesVexVvvv } from './decoder-operands';
 
 /** The longest legal instruction. */
 export const MAX_INSTRUCTION_LENGTH = 15;
@@ -19,45 +19,45 @@ const EMPTY = new Uint8Array(0);
 const IS_PREFIX = new Uint8Array(256);
 for (const b of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[b] = 1;
 
-/** A reader over at most 15 bytes; reading past the end records truncation instead of throwing. */
-class ByteCursor {
+
+/**
+ * Decoding state for one instruction. `pos` may run past `limit` when the bytes run out: reads
+ * there return 0 and `truncated` is set, so no byte outside the 15-byte window is ever read.
+ */
+interface Cursor {
+  bytes: Uint8Array;
+  start: number;
   pos: number;
-  readonly limit: number;
-  truncated = false;
-  constructor(readonly bytes: Uint8Array, readonly start: number) {
-    this.pos = start;
-    this.limit = Math.min(bytes.length, start + MAX_INSTRUCTION_LENGTH);
-  }
-  next(): number {
-    if (this.pos >= this.limit) {
-      this.truncated = true;
-      return 0;
-    }
-    return this.bytes[this.pos++]!;
-  }
-  peek(): number {
-    return this.pos < this.limit ? this.bytes[this.pos]! : -1;
-  }
-  /** Little-endian read of `size` bytes; signed when asked. */
-  read(size: number, signed: boolean): number {
-    let value = 0;
-    for (let i = 0; i < size; i++) value |= this.next() << (8 * i);
-    if (size === 4) return signed ? value | 0 : value >>> 0;
-    if (signed) {
-      const shift = 32 - 8 * size;
-      return (value << shift) >> shift;
-    }
-    return value;
-  }
+  limit: number;
+  truncated: boolean;
 }
 
-function newPrefixState(): PrefixState {
-  return { count: 0, lock: false, rep: 0, segment: 0, operandSize: false, addressSize: false, mandatory: 0, vex: null };
+function next(c: Cursor): number {
+  if (c.pos >= c.limit) {
+    c.truncated = true;
+    c.pos++;
+    return 0;
+  }
+  return c.bytes[c.pos++]!;
 }
 
-function readPrefixes(cur: ByteCursor, p: PrefixState): void {
-  while (cur.pos < cur.limit && IS_PREFIX[cur.bytes[cur.pos]!] === 1) {
-    const b = cur.bytes[cur.pos++]!;
+/** Little-endian read of `size` bytes, signed when asked. */
+function readValue(c: Cursor, size: number, signed: boolean): number {
+  if (size === 1) {
+    const v = next(c);
+    return signed ? (v << 24) >> 24 : v;
+  }
+  if (size === 2) {
+    const v = next(c) | (next(c) << 8);
+    return signed ? (v << 16) >> 16 : v;
+  }
+  const v = next(c) | (next(c) << 8) | (next(c) << 16) | (next(c) << 24);
+  return signed ? v : v >>> 0;
+}
+
+function readPrefixes(c: Cursor, p: PrefixState): void {
+  while (c.pos < c.limit && IS_PREFIX[c.bytes[c.pos]!] === 1) {
+    const b = c.bytes[c.pos++]!;
     p.count++;
     if (b === 0xf0) p.lock = true;
     else if (b === 0xf2 || b === 0xf3) p.rep = b;
@@ -67,25 +67,26 @@ function readPrefixes(cur: ByteCursor, p: PrefixState): void {
   }
 }
 
+const VEX_PP = [0, 0x66, 0xf3, 0xf2] as const;
+
 /** Reads the VEX prefix after C4/C5 (already consumed). Returns the map or a message. */
-function readVex(cur: ByteCursor, first: number, p: PrefixState): 'vex0f' | 'vex0f38' | 'vex0f3a' | string {
+function readVex(c: Cursor, first: number, p: PrefixState): OpcodeMapId | string {
   let mapSelect = 1;
   let w = 0;
   let byte: number;
   if (first === 0xc4) {
-    const b1 = cur.next();
-    mapSelect = b1 & 0x1f;
-    byte = cur.next();
+    mapSelect = next(c) & 0x1f;
+    byte = next(c);
     w = byte >> 7;
   } else {
-    byte = cur.next();
+    byte = next(c);
   }
   const vex: VexFields = {
     size: first === 0xc4 ? 3 : 2,
     l: ((byte >> 2) & 1) as 0 | 1,
     w: w as 0 | 1,
     vvvv: (~byte >> 3) & 7,
-    pp: [0, 0x66, 0xf3, 0xf2][byte & 3]!,
+    pp: VEX_PP[byte & 3]!,
   };
   p.vex = vex;
   p.count += vex.size;
@@ -102,12 +103,18 @@ function effectiveOperandSize(e: OpcodeEntry, p: PrefixState): 16 | 32 {
 
 /** Picks the first candidate (most specific first) that the prefixes and ModRM allow. */
 function selectEntry(slot: OpcodeSlot, p: PrefixState, modrm: number): OpcodeEntry | null {
+  const candidates = slot.candidates;
+  if (candidates.length === 1) {
+    const only = candidates[0]!;
+    if (only.mandatory === -1 && only.reg < 0 && only.mod === 'any' && only.osize === 0 && only.asize === 0 && only.vex === null) return only;
+  }
   const vex = p.vex;
   const mandatory = vex ? vex.pp : p.rep !== 0 ? p.rep : p.operandSize ? 0x66 : 0;
   const mod = modrm >> 6;
   const reg = (modrm >> 3) & 7;
   const rm = modrm & 7;
-  for (const e of slot.candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const e = candidates[i]!;
     if (e.mandatory !== -1 && e.mandatory !== mandatory) continue;
     if (e.reg >= 0 && e.reg !== reg) continue;
     if (e.mod === 'mem' ? mod === 3 : e.mod === 'reg' ? mod !== 3 : false) continue;
@@ -123,21 +130,21 @@ function selectEntry(slot: OpcodeSlot, p: PrefixState, modrm: number): OpcodeEnt
   return null;
 }
 
-function invalid(insn: DecodedInstruction, cur: ByteCursor, reason: string): DecodedInstruction {
+function fail(insn: DecodedInstruction, c: Cursor, reason: string): false {
   insn.valid = false;
-  insn.error = cur.truncated ? (cur.limit - cur.start >= MAX_INSTRUCTION_LENGTH ? 'instruction longer than 15 bytes' : 'truncated instruction') : reason;
-  insn.length = Math.max(1, Math.min(cur.pos, cur.limit) - cur.start);
-  insn.bytes = cur.bytes.subarray(cur.start, cur.start + insn.length);
+  const window = c.limit - c.start;
+  insn.error = c.truncated ? (window >= MAX_INSTRUCTION_LENGTH ? 'instruction longer than 15 bytes' : 'truncated instruction') : reason;
+  insn.length = Math.max(1, Math.min(c.pos, c.limit) - c.start);
   insn.mnemonic = '(bad)';
   insn.entry = null;
   insn.operands = [];
-  return insn;
+  return false;
 }
 
 function slotFor(map: OpcodeMapId, opcode: number): OpcodeSlot | null {
   switch (map) {
-    case 'primary': return OPCODE_TABLE.legacy.primary[opcode]!;
-    case '0f': return OPCODE_TABLE.legacy['0f'][opcode]!;
+    case 'primary': return PRIMARY[opcode]!;
+    case '0f': return TWO_BYTE[opcode]!;
     case '0f38': return OPCODE_TABLE.legacy['0f38'][opcode]!;
     case '0f3a': return OPCODE_TABLE.legacy['0f3a'][opcode]!;
     case 'vex0f': return OPCODE_TABLE.vex['0f'][opcode]!;
@@ -146,95 +153,125 @@ function slotFor(map: OpcodeMapId, opcode: number): OpcodeSlot | null {
   }
 }
 
+const CURSOR: Cursor = { bytes: EMPTY, start: 0, pos: 0, limit: 0, truncated: false };
+const PRIMARY = OPCODE_TABLE.legacy.primary;
+const TWO_BYTE = OPCODE_TABLE.legacy['0f'];
+
+/** A blank result, ready for decodeInto. */
+export function newDecodedInstruction(): DecodedInstruction {
+  return {
+    address: 0, length: 0, valid: true, error: null, bytes: EMPTY,
+    prefixes: { count: 0, lock: false, rep: 0, segment: 0, operandSize: false, addressSize: false, mandatory: 0, vex: null },
+    map: 'primary', opcode: 0, modrm: -1, sib: -1, displacement: 0, displacementSize: 0,
+    immediate: 0, immediateSize: 0, immediate2: 0, immediate2Size: 0, operandSize: 32,
+    addressSize: 32, mnemonic: '', operands: [], entry: null,
+  };
+}
+
 /**
  * Decodes the instruction at `bytes[offset]`, which the caller says lives at `address`
  * (branch targets are computed from it). Never throws.
  */
 export function decode(bytes: Uint8Array, offset: number, address: number): DecodedInstruction {
-  const cur = new ByteCursor(bytes, offset);
-  const p = newPrefixState();
-  const insn: DecodedInstruction = {
-    address: address >>> 0, length: 0, valid: true, error: null, bytes: EMPTY, prefixes: p,
-    map: 'primary', opcode: 0, modrm: -1, sib: -1, displacement: 0, displacementSize: 0,
-    immediate: 0, immediateSize: 0, immediate2: 0, immediate2Size: 0, operandSize: 32,
-    addressSize: 32, mnemonic: '', operands: [], entry: null,
-  };
-  if (offset < 0 || offset >= bytes.length) return invalid(insn, cur, 'no bytes to decode');
-  readPrefixes(cur, p);
+  const insn = newDecodedInstruction();
+  const valid = decodeInto(insn, bytes, offset, address);
+  insn.bytes = bytes.subarray(offset, offset + insn.length);
+  if (valid) {
+    const operands = buildOperands(insn, insn.entry!);
+    if (typeof operands === 'string') {
+      insn.valid = false;
+      insn.error = operands;
+      insn.mnemonic = '(bad)';
+      insn.entry = null;
+    } else insn.operands = operands;
+  }
+  return insn;
+}
+
+/**
+ * Decodes into a caller-owned result without building operand objects: the fast path for
+ * scanning whole sections, where only lengths and table facts are read. Returns `insn.valid`.
+ * `insn.operands` is left empty and `insn.bytes` is not set; call decode() when they are wanted.
+ */
+export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: number, address: number): boolean {
+  // One cursor serves every call: decoding is synchronous, and this keeps the hot path allocation-free.
+  const c = CURSOR;
+  c.bytes = bytes; c.start = offset; c.pos = offset; c.truncated = false;
+  c.limit = Math.min(bytes.length, offset + MAX_INSTRUCTION_LENGTH);
+  const p = insn.prefixes;
+  p.count = 0; p.lock = false; p.rep = 0; p.segment = 0; p.operandSize = false; p.addressSize = false; p.mandatory = 0; p.vex = null;
+  insn.address = address >>> 0; insn.valid = true; insn.error = null; insn.operands = [];
+  insn.modrm = -1; insn.sib = -1; insn.displacement = 0; insn.displacementSize = 0;
+  insn.immediate = 0; insn.immediateSize = 0; insn.immediate2 = 0; insn.immediate2Size = 0;
+  insn.map = 'primary'; insn.entry = null;
+  if (offset < 0 || offset >= bytes.length) return fail(insn, c, 'no bytes to decode');
+  readPrefixes(c, p);
   let map: OpcodeMapId = 'primary';
-  let opcode = cur.next();
+  let opcode = next(c);
   if (opcode === 0x0f) {
     map = '0f';
-    opcode = cur.next();
+    opcode = next(c);
     if (opcode === 0x38 || opcode === 0x3a) {
       map = opcode === 0x38 ? '0f38' : '0f3a';
-      opcode = cur.next();
+      opcode = next(c);
     }
-  } else if ((opcode === 0xc4 || opcode === 0xc5) && (cur.peek() & 0xc0) === 0xc0) {
-    const vexMap = readVex(cur, opcode, p);
-    if (vexMap.startsWith('a ') || vexMap.startsWith('VEX')) {
-      opcode = cur.next();
-      return invalid(insn, cur, vexMap);
-    }
+  } else if ((opcode === 0xc4 || opcode === 0xc5) && c.pos < c.limit && (bytes[c.pos]! & 0xc0) === 0xc0) {
+    const vexMap = readVex(c, opcode, p);
+    opcode = next(c);
+    if (vexMap.length > 8) return fail(insn, c, vexMap);
     map = vexMap as OpcodeMapId;
-    opcode = cur.next();
   }
   insn.map = map;
   insn.opcode = opcode;
-  if (cur.truncated) return invalid(insn, cur, 'truncated instruction');
+  if (c.truncated) return fail(insn, c, 'truncated instruction');
   const slot = slotFor(map, opcode);
-  if (slot === null) return invalid(insn, cur, `reserved opcode ${describeOpcode(map, opcode)}`);
+  if (slot === null) return fail(insn, c, `reserved opcode ${describeOpcode(map, opcode)}`);
   let modrm = -1;
   if (slot.hasModrm) {
-    modrm = cur.next();
+    modrm = next(c);
     insn.modrm = modrm;
   }
   const entry = selectEntry(slot, p, modrm < 0 ? 0 : modrm);
   if (entry === null) {
     const detail = modrm >= 0 ? ` with ModRM ${modrm.toString(16).padStart(2, '0')} (reg ${(modrm >> 3) & 7})` : '';
-    return invalid(insn, cur, `no instruction ${describeOpcode(map, opcode)}${detail} under these prefixes`);
+    return fail(insn, c, `no instruction ${describeOpcode(map, opcode)}${detail} under these prefixes`);
   }
   if (entry.mandatory > 0) p.mandatory = entry.mandatory;
   insn.entry = entry;
   insn.operandSize = effectiveOperandSize(entry, p);
   insn.addressSize = p.addressSize ? 16 : 32;
-  if (modrm >= 0 && memoryBytesFollow(entry, modrm)) readAddressing(cur, insn, modrm);
-  readImmediates(cur, insn, entry);
-  if (cur.truncated) return invalid(insn, cur, 'truncated instruction');
-  insn.length = cur.pos - offset;
-  insn.bytes = bytes.subarray(offset, cur.pos);
+  if (modrm >= 0 && memoryBytesFollow(entry, modrm)) readAddressing(c, insn, modrm);
+  readImmediates(c, insn, entry);
+  if (c.truncated) return fail(insn, c, 'truncated instruction');
+  insn.length = c.pos - offset;
   insn.mnemonic = entry.mnemonic;
   if (p.lock && (!entry.lockable || modrm < 0 || modrm >> 6 === 3)) {
-    return invalid(insn, cur, `LOCK prefix is not allowed on ${entry.mnemonic}${entry.lockable ? ' with a register destination' : ''}`);
+    return fail(insn, c, `LOCK prefix is not allowed on ${entry.mnemonic}${entry.lockable ? ' with a register destination' : ''}`);
   }
-  if (p.vex && !entry.operands.some((o) => o.kind === 'method' && (o.method === 'H' || o.method === 'B')) && p.vex.vvvv !== 0) {
-    return invalid(insn, cur, 'VEX.vvvv must be 1111b when it names no register');
+  const vex = p.vex as VexFields | null;
+  if (vex !== null && vex.vvvv !== 0 && !usesVexVvvv(entry)) {
+    return fail(insn, c, 'VEX.vvvv must be 1111b when it names no register');
   }
-  const operands = buildOperands(insn, entry);
-  if (typeof operands === 'string') return invalid(insn, cur, operands);
-  insn.operands = operands;
-  return insn;
+  return true;
 }
 
 /** Reads SIB and displacement for a memory ModRM (mod != 3). */
-function readAddressing(cur: ByteCursor, insn: DecodedInstruction, modrm: number): void {
+function readAddressing(c: Cursor, insn: DecodedInstruction, modrm: number): void {
   const mod = modrm >> 6;
   const rm = modrm & 7;
-  if (mod === 3) return;
   if (insn.addressSize === 16) {
-    if (mod === 1) setDisplacement(insn, cur.read(1, true), 1);
-    else if (mod === 2 || (mod === 0 && rm === 6)) setDisplacement(insn, cur.read(2, mod === 2), 2);
+    if (mod === 1) setDisplacement(insn, readValue(c, 1, true), 1);
+    else if (mod === 2 || (mod === 0 && rm === 6)) setDisplacement(insn, readValue(c, 2, mod === 2), 2);
     return;
   }
   let base = rm;
   if (rm === 4) {
-    const sib = cur.next();
+    const sib = next(c);
     insn.sib = sib;
     base = sib & 7;
   }
-  if (mod === 1) setDisplacement(insn, cur.read(1, true), 1);
-  else if (mod === 2) setDisplacement(insn, cur.read(4, true), 4);
-  else if (base === 5) setDisplacement(insn, cur.read(4, true), 4);
+  if (mod === 1) setDisplacement(insn, readValue(c, 1, true), 1);
+  else if (mod === 2 || base === 5) setDisplacement(insn, readValue(c, 4, true), 4);
 }
 
 function setDisplacement(insn: DecodedInstruction, value: number, size: 1 | 2 | 4): void {
@@ -242,15 +279,15 @@ function setDisplacement(insn: DecodedInstruction, value: number, size: 1 | 2 | 
   insn.displacementSize = size;
 }
 
-function readImmediates(cur: ByteCursor, insn: DecodedInstruction, entry: OpcodeEntry): void {
-  const layout = immediateLayout(entry, insn.operandSize, insn.addressSize);
-  if (layout.moffs) setDisplacement(insn, cur.read(layout.moffs, false), layout.moffs as 2 | 4);
+function readImmediates(c: Cursor, insn: DecodedInstruction, entry: OpcodeEntry): void {
+  const layout = cachedImmediateLayout(entry, insn.operandSize, insn.addressSize);
+  if (layout.moffs) setDisplacement(insn, readValue(c, layout.moffs, false), layout.moffs as 2 | 4);
   if (layout.first) {
-    insn.immediate = cur.read(layout.first, layout.firstSigned);
+    insn.immediate = readValue(c, layout.first, layout.firstSigned);
     insn.immediateSize = layout.first as 1 | 2 | 4;
   }
   if (layout.second) {
-    insn.immediate2 = cur.read(layout.second, false);
+    insn.immediate2 = readValue(c, layout.second, false);
     insn.immediate2Size = layout.second as 1 | 2;
   }
 }

@@ -45,7 +45,7 @@ export function formatAttMemory(m: Extract<Operand, { kind: 'mem' }>, forceSegme
   const segment = m.segmentOverride || forceSegment ? `%${m.segment}:` : '';
   if (m.base === null && m.index === null && !m.sib) {
     const mask = m.addressSize === 16 ? 0xffff : 0xffffffff;
-    return `${segment}0x${((m.displacement >>> 0) & mask).toString(16)}`;
+    return `${segment}0x${((m.displacement & mask) >>> 0).toString(16)}`;
   }
   const disp = m.displacementSize ? signedHex(m.displacement) : '';
   let inner = m.base ? `%${m.base}` : '';

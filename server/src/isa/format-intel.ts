@@ -20,7 +20,7 @@ export function formatIntelMemory(m: Extract<Operand, { kind: 'mem' }>, forceSeg
   const size = showSize ? PTR[m.size] ?? '' : '';
   if (m.base === null && m.index === null && !m.sib) {
     const mask = m.addressSize === 16 ? 0xffff : 0xffffffff;
-    return `${size}${m.segment}:0x${((m.displacement >>> 0) & mask).toString(16)}`;
+    return `${size}${m.segment}:0x${((m.displacement & mask) >>> 0).toString(16)}`;
   }
   const segment = m.segmentOverride || forceSegment ? `${m.segment}:` : '';
   const parts: string[] = [];
@@ -39,7 +39,7 @@ export function formatIntelMemory(m: Extract<Operand, { kind: 'mem' }>, forceSeg
 function intelSuffix(insn: DecodedInstruction): string {
   const e = insn.entry!;
   if (e.suffix !== 'data16' || insn.operandSize !== 16) return '';
-  return hasGeneralRegister(insn) || insn.operands.some((o) => o.kind === 'mem') ? '' : 'w';
+  return hasGeneralRegister(insn) || insn.operands.some((o) => o.kind === 'mem' || o.kind === 'far') ? '' : 'w';
 }
 
 function formatOperand(o: Operand, code: OperandCode | undefined, showSize: boolean): string {

@@ -2,12 +2,12 @@
 // spelled as objdump spells them (lock, rep/repz/repnz, bnd, notrack, segment names, data16,
 // addr16), plus the branch-hint suffix (`,pt`/`,pn`) and objdump's mnemonic column padding.
 
-import type { DecodedInstruction, Operand } from './decoded-instruction';
+import type { DecodedInstruction } from './decoded-instruction';
 import type { OpcodeEntry } from './opcode-entry';
 
 const SEGMENT_NAMES: Record<number, string> = { 0x26: 'es', 0x2e: 'cs', 0x36: 'ss', 0x3e: 'ds', 0x64: 'fs', 0x65: 'gs' };
 
-const OPERAND_SIZED = new Set(['v', 'z', 'a', 'p', 'env', 'fst']);
+const OPERAND_SIZED = new Set(['v', 'z', 'wv', 'a', 'p', 'env', 'fst']);
 
 /** Whether the entry's meaning depends on the operand size, so that a 66 prefix is "used". */
 function usesOperandSize(e: OpcodeEntry): boolean {
@@ -17,8 +17,13 @@ function usesOperandSize(e: OpcodeEntry): boolean {
   );
 }
 
-function hasMemoryOperand(operands: readonly Operand[]): boolean {
-  return operands.some((o) => o.kind === 'mem');
+/** Whether a 67 prefix changed an address the instruction forms (objdump still names it on moffs). */
+function usesAddressSize(insn: DecodedInstruction): boolean {
+  const codes = insn.entry!.operands;
+  return insn.operands.some((o, i) => {
+    const code = codes[i];
+    return o.kind === 'mem' && !(code?.kind === 'method' && code.method === 'O');
+  });
 }
 
 export interface PrefixWords {
@@ -47,7 +52,7 @@ export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 
     }
   }
   if (p.operandSize && p.mandatory !== 0x66 && !usesOperandSize(e)) before.push('data16');
-  if (p.addressSize && !hasMemoryOperand(insn.operands) && e.flow !== 'loop') before.push('addr16');
+  if (p.addressSize && !usesAddressSize(insn) && e.flow !== 'loop') before.push('addr16');
   if (p.lock) before.push('lock');
   if (p.rep !== 0 && p.mandatory !== p.rep) {
     if (e.rep === 'rep') before.push(p.rep === 0xf3 ? 'rep' : 'repnz');

@@ -90,8 +90,6 @@ const PAIRS: readonly SimdPair[] = [
   { byte: 0xfe, m: 'paddd', mmx: 'MMX' },
   // Register-only forms (the memory form is invalid).
   { byte: 0xd7, m: 'pmovmskb', mmx: 'SSE', mmxOps: 'Gd,Nq', xmmOps: 'Gd,Ux', form: ' reg' },
-  // maskmovq/maskmovdqu store through DS:(E)DI; the ModRM names the data and mask registers.
-  { byte: 0xf7, m: 'maskmovq', mmx: 'SSE', mmxOps: 'Pq,Nq', xmmOps: 'Vx,Ux', form: ' reg' },
 ];
 
 /** Groups 12-14: shifts of a register by an immediate; only the register form exists. */
@@ -145,6 +143,9 @@ const MOVE_ROWS: OpcodeRow[] = [
   op('66 0F C4 /r mem ib', 'pinsrw', 'Vx,Mw,Ib', { ext: 'SSE2' }),
   op('NP 0F C5 /r reg ib', 'pextrw', 'Gd,Nq,Ib', { ext: 'SSE' }),
   op('66 0F C5 /r reg ib', 'pextrw', 'Gd,Ux,Ib', { ext: 'SSE2' }),
+  // maskmovq/maskmovdqu store through DS:(E)DI; the ModRM names the data and mask registers.
+  op('NP 0F F7 /r reg', 'maskmovq', 'Pq,Nq', { ext: 'SSE' }),
+  op('66 0F F7 /r reg', 'maskmovdqu', 'Vx,Ux', { ext: 'SSE2' }),
   op('NP 0F 77', 'emms', '', { ext: 'MMX' }),
 ];
 

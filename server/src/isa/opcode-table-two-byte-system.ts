@@ -53,7 +53,7 @@ function group7MemoryRows(): OpcodeRow[] {
     ...rows,
     op('0F 01 /4 mem', 'smsw', 'Mw', { suffix: 'never', ext: '286' }),
     op('0F 01 /4 reg', 'smsw', 'Rv', { ext: '286' }),
-    op('F3 0F 01 /5 mem', 'rstorssp', 'Mq', { suffix: 'never', ext: 'OTHER', note: 'CET shadow stack' }),
+    op('F3 0F 01 /5 mem', 'rstorssp', 'Mq', { suffix: 'never', flags: STATUS_RESULT, ext: 'OTHER', note: 'CET shadow stack' }),
     op('0F 01 /6', 'lmsw', 'Ew', { suffix: 'never', privileged: true, ext: '286' }),
     op('0F 01 /7 mem', 'invlpg', 'Mb', { suffix: 'never', privileged: true, ext: '486' }),
   ];
@@ -65,8 +65,8 @@ function group7MemoryRows(): OpcodeRow[] {
  * formatter's business, the rows list no operands.
  */
 const GROUP7_FIXED_ROWS: OpcodeRow[] = [
-  op('NP 0F 01 C0', 'enclv', '', { privileged: true, ext: 'OTHER', note: 'SGX' }),
-  op('NP 0F 01 C1', 'vmcall', '', { flow: 'sys', ext: 'VMX', note: 'exits to the VMM' }),
+  op('NP 0F 01 C0', 'enclv', '', { flags: STATUS_RESULT, privileged: true, ext: 'OTHER', note: 'SGX' }),
+  op('NP 0F 01 C1', 'vmcall', '', { flow: 'sys', flags: VMX_STATUS, ext: 'VMX', note: 'exits to the VMM' }),
   op('NP 0F 01 C2', 'vmlaunch', '', { flow: 'sys', flags: VMX_STATUS, privileged: true, ext: 'VMX' }),
   op('NP 0F 01 C3', 'vmresume', '', { flow: 'sys', flags: VMX_STATUS, privileged: true, ext: 'VMX' }),
   op('NP 0F 01 C4', 'vmxoff', '', { flags: VMX_STATUS, privileged: true, ext: 'VMX' }),
@@ -77,14 +77,14 @@ const GROUP7_FIXED_ROWS: OpcodeRow[] = [
   op('NP 0F 01 CA', 'clac', '', { flags: { w: 'K' }, privileged: true, ext: 'OTHER', note: 'SMAP' }),
   op('NP 0F 01 CB', 'stac', '', { flags: { w: 'K' }, privileged: true, ext: 'OTHER', note: 'SMAP' }),
   op('66 0F 01 CC', 'tdcall', '', { flow: 'sys', privileged: true, ext: 'OTHER', note: 'TDX guest call' }),
-  op('NP 0F 01 CF', 'encls', '', { flow: 'sys', privileged: true, ext: 'OTHER', note: 'SGX' }),
+  op('NP 0F 01 CF', 'encls', '', { flags: STATUS_RESULT, privileged: true, ext: 'OTHER', note: 'SGX' }),
   op('NP 0F 01 D0', 'xgetbv', '', { ext: 'XSAVE' }),
   op('NP 0F 01 D1', 'xsetbv', '', { privileged: true, ext: 'XSAVE' }),
-  op('NP 0F 01 D4', 'vmfunc', '', { ext: 'VMX' }),
+  op('NP 0F 01 D4', 'vmfunc', '', { flags: VMX_STATUS, ext: 'VMX' }),
   op('NP 0F 01 D5', 'xend', '', { ext: 'OTHER', note: 'RTM: commits, or jumps to the xbegin fallback' }),
   op('NP 0F 01 D6', 'xtest', '', { flags: STATUS_RESULT, ext: 'OTHER', note: 'RTM/HLE' }),
-  op('NP 0F 01 D7', 'enclu', '', { flow: 'sys', ext: 'OTHER', note: 'SGX (eenter/eexit transfer control)' }),
-  op('0F 01 D8', 'vmrun', '', { flow: 'sys', privileged: true, ext: 'SVM', note: 'VMCB address in (E)AX' }),
+  op('NP 0F 01 D7', 'enclu', '', { flow: 'sys', flags: STATUS_RESULT, ext: 'OTHER', note: 'SGX (eenter/eexit transfer control)' }),
+  op('0F 01 D8', 'vmrun', '', { flow: 'sys', flags: { r: 'OSZAPCDIK' }, privileged: true, ext: 'SVM', note: 'VMCB address in (E)AX' }),
   op('0F 01 D9', 'vmmcall', '', { flow: 'sys', ext: 'SVM' }),
   op('F3 0F 01 D9', 'vmgexit', '', { flow: 'sys', ext: 'SVM', note: 'SEV-ES' }),
   op('F2 0F 01 D9', 'vmgexit', '', { flow: 'sys', ext: 'SVM', note: 'SEV-ES (F2 alias)' }),
@@ -92,13 +92,13 @@ const GROUP7_FIXED_ROWS: OpcodeRow[] = [
   op('0F 01 DB', 'vmsave', '', { privileged: true, ext: 'SVM' }),
   op('0F 01 DC', 'stgi', '', { privileged: true, ext: 'SVM' }),
   op('0F 01 DD', 'clgi', '', { privileged: true, ext: 'SVM' }),
-  op('0F 01 DE', 'skinit', '', { flow: 'sys', privileged: true, ext: 'SVM' }),
+  op('0F 01 DE', 'skinit', '', { flow: 'sys', flags: { w: 'OSZAPCDIK' }, privileged: true, ext: 'SVM' }),
   op('0F 01 DF', 'invlpga', '', { privileged: true, ext: 'SVM' }),
   op('NP 0F 01 E8', 'serialize', '', { ext: 'SERIALIZE' }),
   op('F2 0F 01 E8', 'xsusldtrk', '', { ext: 'OTHER', note: 'TSXLDTRK' }),
   op('F3 0F 01 E8', 'setssbsy', '', { privileged: true, ext: 'OTHER', note: 'CET shadow stack' }),
   op('F2 0F 01 E9', 'xresldtrk', '', { ext: 'OTHER', note: 'TSXLDTRK' }),
-  op('F3 0F 01 EA', 'saveprevssp', '', { ext: 'OTHER', note: 'CET shadow stack' }),
+  op('F3 0F 01 EA', 'saveprevssp', '', { flags: { r: 'C' }, ext: 'OTHER', note: 'CET shadow stack' }),
   op('NP 0F 01 EE', 'rdpkru', '', { ext: 'OTHER', note: 'PKU' }),
   op('NP 0F 01 EF', 'wrpkru', '', { ext: 'OTHER', note: 'PKU' }),
   op('0F 01 F9', 'rdtscp', '', { ext: 'RDTSCP' }),
@@ -106,7 +106,7 @@ const GROUP7_FIXED_ROWS: OpcodeRow[] = [
   op('F3 0F 01 FA', 'mcommit', '', { flags: STATUS_RESULT, ext: 'OTHER', note: 'AMD MCOMMIT' }),
   op('NP 0F 01 FB', 'mwaitx', '', { flow: 'halt', ext: 'MONITORX' }),
   op('0F 01 FC', 'clzero', '', { ext: 'OTHER', note: 'AMD CLZERO, address in (E)AX' }),
-  op('NP 0F 01 FD', 'rdpru', '', { ext: 'OTHER', note: 'AMD RDPRU' }),
+  op('NP 0F 01 FD', 'rdpru', '', { flags: STATUS_RESULT, ext: 'OTHER', note: 'AMD RDPRU' }),
   op('NP 0F 01 FE', 'invlpgb', '', { privileged: true, ext: 'OTHER', note: 'AMD INVLPGB' }),
   op('NP 0F 01 FF', 'tlbsync', '', { privileged: true, ext: 'OTHER', note: 'AMD TLBSYNC' }),
   op('F2 0F 01 FF', 'pvalidate', '', { flags: STATUS_RESULT, privileged: true, ext: 'OTHER', note: 'SEV-SNP' }),
@@ -168,7 +168,8 @@ const GROUP15_ROWS: OpcodeRow[] = [
   op('66 0F AE /6 mem', 'clwb', 'Mb', { suffix: 'never', ext: 'CLWB' }),
   op('66 0F AE /6 reg', 'tpause', 'Rd', { flow: 'halt', flags: STATUS_RESULT, ext: 'WAITPKG' }),
   op('66 0F AE /7 mem', 'clflushopt', 'Mb', { suffix: 'never', ext: 'CLFLUSHOPT' }),
-  op('F3 0F AE /4', 'ptwrite', 'Ed', { suffix: 'never', ext: 'OTHER', note: 'PTWRITE' }),
+  // ptwrite has no 16-bit form: with a 66 prefix the encoding is invalid.
+  op('F3 0F AE /4', 'ptwrite', 'Ed', { osize: 32, suffix: 'never', ext: 'OTHER', note: 'PTWRITE' }),
   op('F3 0F AE /5 reg', 'incsspd', 'Rd', { ext: 'OTHER', note: 'CET shadow stack' }),
   op('F3 0F AE /6 mem', 'clrssbsy', 'Mq', { suffix: 'never', flags: STATUS_RESULT, privileged: true, ext: 'OTHER', note: 'CET shadow stack' }),
   // umonitor takes an address register: its size follows the address size (67), not 66.
@@ -179,7 +180,8 @@ const GROUP15_ROWS: OpcodeRow[] = [
 
 /**
  * Grp9 (0F C7). rdrand/rdseed accept 66 (16-bit result) but not F2/F3, hence NP and 66 rows;
- * cmpxchg8b accepts every prefix.
+ * a 66 consumed as a mandatory prefix does not change the operand size, so the 66 rows name the
+ * 16-bit register directly. cmpxchg8b accepts every prefix.
  */
 const GROUP9_ROWS: OpcodeRow[] = [
   op('0F C7 /1 mem', 'cmpxchg8b', 'Mq', { flags: ZF_ONLY, lock: true, suffix: 'never', ext: 'P5' }),
@@ -190,10 +192,10 @@ const GROUP9_ROWS: OpcodeRow[] = [
   op('66 0F C7 /6 mem', 'vmclear', 'Mq', { suffix: 'never', flags: VMX_STATUS, privileged: true, ext: 'VMX' }),
   op('F3 0F C7 /6 mem', 'vmxon', 'Mq', { suffix: 'never', flags: VMX_STATUS, privileged: true, ext: 'VMX' }),
   op('NP 0F C7 /7 mem', 'vmptrst', 'Mq', { suffix: 'never', flags: VMX_STATUS, privileged: true, ext: 'VMX' }),
-  op('NP 0F C7 /6 reg', 'rdrand', 'Rv', { flags: STATUS_RESULT, ext: 'RDRAND' }),
-  op('66 0F C7 /6 reg', 'rdrand', 'Rv', { flags: STATUS_RESULT, ext: 'RDRAND', note: '66 is the operand size here' }),
-  op('NP 0F C7 /7 reg', 'rdseed', 'Rv', { flags: STATUS_RESULT, ext: 'RDSEED' }),
-  op('66 0F C7 /7 reg', 'rdseed', 'Rv', { flags: STATUS_RESULT, ext: 'RDSEED', note: '66 is the operand size here' }),
+  op('NP 0F C7 /6 reg', 'rdrand', 'Rd', { flags: STATUS_RESULT, ext: 'RDRAND' }),
+  op('66 0F C7 /6 reg', 'rdrand', 'Rw', { flags: STATUS_RESULT, ext: 'RDRAND' }),
+  op('NP 0F C7 /7 reg', 'rdseed', 'Rd', { flags: STATUS_RESULT, ext: 'RDSEED' }),
+  op('66 0F C7 /7 reg', 'rdseed', 'Rw', { flags: STATUS_RESULT, ext: 'RDSEED' }),
   op('F3 0F C7 /7 reg', 'rdpid', 'Rd', { ext: 'OTHER', note: 'RDPID' }),
 ];
 
@@ -207,7 +209,8 @@ function padlockRows(): OpcodeRow[] {
   const a6 = ['montmul', 'xsha1', 'xsha256', 'xsha512-alt', 'xsha512', 'ccs-hash', 'undoc', 'undoc'];
   const a7 = ['', 'xcrypt-ecb', 'xcrypt-cbc', 'xcrypt-ctr', 'xcrypt-cfb', 'xcrypt-ofb', 'ccs-encrypt', 'xstore-alt'];
   return [
-    ...a6.map((m, i) => op(`F3 0F A6 /${i} reg`, m, '', facts(m))),
+    // iced-x86 rejects montmul under a 67 prefix (16-bit addressing) while accepting the others.
+    ...a6.map((m, i) => op(`F3 0F A6 /${i} reg`, m, '', { ...facts(m), ...(i === 0 ? { asize: 32 as const } : {}) })),
     op('0F A7 /0 reg', 'xstore-rng', '', facts('xstore')),
     ...a7.flatMap((m, i) => (i === 0 ? [] : [op(`F3 0F A7 /${i} reg`, m, '', facts(m))])),
   ];

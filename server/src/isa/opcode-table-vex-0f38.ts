@@ -121,8 +121,11 @@ function extensionRows(): OpcodeRow[] {
     vex('128', '66.0F38.W0 13 /r', 'vcvtph2ps', 'Vdq,Wq', { ext: 'F16C' }),
     vex('256', '66.0F38.W0 13 /r', 'vcvtph2ps', 'Vqq,Wdq', { ext: 'F16C' }),
     vex('128', '66.0F38.WIG DB /r', 'vaesimc', 'Vdq,Wdq', { ext: 'AES' }),
-    ...vexFamily('66.0F38.WIG', [['DC', 'vaesenc'], ['DD', 'vaesenclast'], ['DE', 'vaesdec'], ['DF', 'vaesdeclast']],
-      'Vx,Hx,Wx', 'AES', 'OTHER', { note: 'VEX.256 form: VAES' }),
+    // The ymm forms are VAES, an extension of their own.
+    ...[['DC', 'vaesenc'], ['DD', 'vaesenclast'], ['DE', 'vaesdec'], ['DF', 'vaesdeclast']].flatMap(([opcode, m]) => [
+      vex('128', `66.0F38.WIG ${opcode} /r`, m, 'Vx,Hx,Wx', { ext: 'AES' }),
+      vex('256', `66.0F38.WIG ${opcode} /r`, m, 'Vx,Hx,Wx', { ext: 'OTHER', note: 'VAES' }),
+    ]),
     ...vexBoth('66.0F38.W0 CF /r', 'vgf2p8mulb', 'Vx,Hx,Wx', 'OTHER', 'OTHER', { note: 'GFNI' }),
   ];
   for (const [opcode, m] of [['50', 'vpdpbusd'], ['51', 'vpdpbusds'], ['52', 'vpdpwssd'], ['53', 'vpdpwssds']]) {

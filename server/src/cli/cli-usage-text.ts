@@ -1,0 +1,47 @@
+// Help texts of the `kboost` command line, printed by `--help` and after usage errors.
+
+export const MAIN_USAGE = `Usage: kboost <command> [options]
+
+Commands:
+  disasm FILE    disassemble an i386 ELF file (vmlinux, .o, .ko, .ko.xz, vmlinuz) like objdump -d
+  decode HEX     decode instruction bytes given in hex
+
+Run 'kboost <command> --help' for a command's options.
+Exit codes: 0 success, 1 unusable input, 2 usage error.
+`;
+
+export const DISASM_USAGE = `Usage: kboost disasm FILE [options]
+
+Disassembles the code sections of an ELF32 i386 file, in the layout of objdump -d.
+FILE may be an executable, a shared object, a relocatable object (.o, .ko), one compressed
+with xz or gzip (.ko.xz), or a Linux bzImage (/boot/vmlinuz-*) whose payload is xz.
+
+Options:
+  --symbol NAME          only the function NAME (its ELF size, or up to the next symbol)
+  --system-map FILE      take symbols from a System.map or /proc/kallsyms copy (.gz too),
+                         for a stripped vmlinux
+  -j, --section NAME     only this section (repeatable); default: all code sections
+  -M, --disassembler-options OPT
+                         intel or att (default) syntax
+  --start-address ADDR   start at ADDR (0x hex or decimal)
+  --stop-address ADDR    stop before ADDR
+  -r, --reloc            show relocations under the instructions they patch (objdump -dr)
+  -h, --help             show this help
+
+In relocatable files (.o, .ko) addresses are offsets within each section.
+`;
+
+export const DECODE_USAGE = `Usage: kboost decode --hex "55 89 e5" [options]
+       kboost decode 55 89 e5 [options]
+
+Decodes instruction bytes, one line per instruction: address, bytes, text.
+Bytes may be separated by spaces or commas, written with or without 0x or \\x,
+or run together ("5589e5").
+
+Options:
+  --hex BYTES            the bytes to decode
+  --address ADDR         address of the first byte (default 0)
+  -M, --disassembler-options OPT
+                         intel or att (default) syntax
+  -h, --help             show this help
+`;
