@@ -22,6 +22,11 @@ for tool in dpkg-deb xz objdump od grep; do
   command -v "$tool" >/dev/null || fail "'$tool' is not installed"
 done
 mkdir -p "$CACHE"
+# Test files run in parallel: one fetch at a time, the others wait and then find the files.
+if command -v flock >/dev/null; then
+  exec 9>"$CACHE/.lock"
+  flock 9
+fi
 
 # 1. The .deb: from KBOOST_KERNEL_DEB, from an earlier run, or from apt.
 find_deb() { ls "$CACHE"/"$PACKAGE"_*_i386.deb 2>/dev/null | head -n 1 || true; }

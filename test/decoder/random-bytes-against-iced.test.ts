@@ -4,12 +4,14 @@
 // by decoding inside differently poisoned surroundings). The generator is seeded
 // (KBOOST_FUZZ_SEED, printed in every failure) and biased toward prefixes and the 0F/VEX/x87 maps.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Code, CpuidFeature, Decoder, DecoderOptions, Formatter, FormatterSyntax, Instruction } from 'iced-x86';
 import { decode } from '../../server/src/isa';
 import type { DecodedInstruction } from '../../server/src/isa/decoded-instruction';
-import { SeededRandom, describeOpcodePosition, fillBiasedSequence, hexOf, SEQUENCE_BYTES } from './random-instruction-bytes';
+import {
+  SeededRandom, describeOpcodePosition, fillBiasedSequence, hexOf, opcodePositionOf, SEQUENCE_BYTES,
+} from './random-instruction-bytes';
 
 const SEED = Number(process.env.KBOOST_FUZZ_SEED ?? 0x6b626f6f) >>> 0;
 const COUNT = Number(process.env.KBOOST_FUZZ_COUNT ?? 1_000_000);
@@ -64,6 +66,12 @@ function describeOurs(insn: DecodedInstruction): string {
   return insn.valid ? `${insn.mnemonic} (length ${insn.length})` : `invalid (${insn.error}, length ${insn.length})`;
 }
 
+
+/** One diagnostic per line: reporters escape the newlines inside one. */
+function diagnoseLines(t: TestContext, text: string): void {
+  for (const line of text.split('\n')) t.diagnostic(line.replace(/\t/g, '    '));
+}
+
 test(`decode agrees with iced-x86 on ${COUNT} random byte sequences (seed ${SEED})`, (t) => {
   const rng = new SeededRandom(SEED);
   const instr = new Instruction();
@@ -73,6 +81,7 @@ test(`decode agrees with iced-x86 on ${COUNT} random byte sequences (seed ${SEED
   const disagreements: Disagreement[] = [];
   const byKind = new Map<Kind, number>();
   const byOpcode = new Map<string, { count: number; example: string }>();
+  const byMap = new Map<string, number>();
   let icedValid = 0;
   let icedInvalid = 0;
   let excluded = 0;
@@ -84,7 +93,9 @@ test(`decode agrees with iced-x86 on ${COUNT} random byte sequences (seed ${SEED
     byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
     const bytes = buffer.slice(at, at + SEQUENCE_BYTES);
     const key = `${describeOpcodePosition(bytes)}: ${kind}`;
-    const line = `#${index} ${hexOf(bytes)}  iced: ${iced}  ours: ${ours}`;
+    const mapKey = `${opcodePositionOf(bytes).map}: ${kind}`;
+    byMap.set(mapKey, (byMap.get(mapKey) ?? 0) + 1);
+    const line = `input ${index} ${hexOf(bytes)}  iced: ${iced}  ours: ${ours}`;
     const group = byOpcode.get(key) ?? { count: 0, example: line };
     group.count++;
     byOpcode.set(key, group);
@@ -149,10 +160,18 @@ test(`decode agrees with iced-x86 on ${COUNT} random byte sequences (seed ${SEED
   const features = [...excludedByFeature.entries()].sort((a, b) => b[1] - a[1]);
   t.diagnostic(`excluded by feature: ${features.map(([f, c]) => `${f} ${c}`).join(', ')}`);
   for (const [kind, count] of byKind) t.diagnostic(`${kind}: ${count}`);
+  const maps = [...byMap.entries()].sort((a, b) => b[1] - a[1]);
+  if (maps.length > 0) diagnoseLines(t, `disagreements by map:\n${maps.map(([k, c]) => `${c}\t${k}`).join('\n')}`);
+  // The most frequent opcodes of each kind, so a rare kind is not hidden by a frequent one.
   const groups = [...byOpcode.entries()].sort((a, b) => b[1].count - a[1].count);
-  const groupLines = groups.slice(0, 40).map(([key, g]) => `${g.count}\t${key}\n\t\t${g.example}`);
-  if (groups.length > 0) t.diagnostic(`disagreements by opcode (${groups.length} groups, top 40):\n${groupLines.join('\n')}`);
-  const shown = disagreements.map((d) => `#${d.index} [${d.kind}] ${hexOf(d.bytes)}  iced: ${d.iced}  ours: ${d.ours}`);
+  const groupLines: string[] = [];
+  for (const kind of byKind.keys()) {
+    const ofKind = groups.filter(([key]) => key.endsWith(`: ${kind}`));
+    groupLines.push(`${kind}: ${ofKind.length} opcodes, top ${Math.min(15, ofKind.length)}:`);
+    for (const [key, g] of ofKind.slice(0, 15)) groupLines.push(`${g.count}\t${key}\n\t\t${g.example}`);
+  }
+  if (groups.length > 0) diagnoseLines(t, `disagreements by opcode:\n${groupLines.join('\n')}`);
+  const shown = disagreements.map((d) => `input ${d.index} [${d.kind}] ${hexOf(d.bytes)}  iced: ${d.iced}  ours: ${d.ours}`);
   assert.equal(disagreeing, 0, `seed ${SEED} (KBOOST_FUZZ_SEED): ${disagreeing} disagreements with iced-x86; first ${shown.length}:\n${shown.join('\n')}`);
 });
 
@@ -191,7 +210,7 @@ test(`decode never reads beyond 15 bytes from its start (${POISON_SAMPLE} inputs
     if (results[0] !== results[1] || results[0] !== results[2] || results[0]!.startsWith('threw') || results[0]!.startsWith('length')) {
       count++;
       if (failures.length < SHOWN) {
-        failures.push(`#${i} ${hexOf(buffers[0]!.subarray(16, 31))}\n\t66-poisoned: ${results[0]}\n\t0f-poisoned: ${results[1]}\n\trandom:      ${results[2]}`);
+        failures.push(`input ${i} ${hexOf(buffers[0]!.subarray(16, 31))}\n\t66-poisoned: ${results[0]}\n\t0f-poisoned: ${results[1]}\n\trandom:      ${results[2]}`);
       }
     }
   }

@@ -71,30 +71,42 @@ export function hexOf(bytes: Uint8Array): string {
 const PREFIX_SET = new Set(LEGACY_PREFIXES);
 const hex2 = (b: number | undefined) => (b ?? 0).toString(16).padStart(2, '0');
 
-/**
- * Where the opcode of a byte sequence lies, read without our decoder: "d9", "0f c7",
- * "0f 38 f0", "vex 0f38 f7", with "66 " / "f3 " / "f2 " in front when the last such prefix
- * could be a mandatory prefix of a 0F-map opcode.
- */
-export function describeOpcodePosition(bytes: Uint8Array): string {
+export interface OpcodePosition {
+  /** 'primary', 'x87', '0f', '0f38', '0f3a', 'vex 0f', 'vex 0f38', 'vex 0f3a', 'vex map<n>'. */
+  map: string;
+  /** The last of 66/F2/F3 before the opcode (VEX: its pp), as hex, or ''. */
+  prefix: string;
+  opcode: number;
+}
+
+/** Where the opcode of a byte sequence lies, read without our decoder (for grouping reports). */
+export function opcodePositionOf(bytes: Uint8Array): OpcodePosition {
   let i = 0;
-  let mandatory = '';
+  let prefix = '';
   while (i < bytes.length && PREFIX_SET.has(bytes[i]!)) {
     const b = bytes[i]!;
-    if (b === 0x66 || b === 0xf2 || b === 0xf3) mandatory = `${hex2(b)} `;
+    if (b === 0x66 || b === 0xf2 || b === 0xf3) prefix = hex2(b);
     i++;
   }
-  const b0 = bytes[i];
-  const b1 = bytes[i + 1];
+  const b0 = bytes[i] ?? 0;
+  const b1 = bytes[i + 1] ?? 0;
   if (b0 === 0x0f) {
-    if (b1 === 0x38 || b1 === 0x3a) return `${mandatory}0f ${hex2(b1)} ${hex2(bytes[i + 2])}`;
-    return `${mandatory}0f ${hex2(b1)}`;
+    if (b1 === 0x38 || b1 === 0x3a) return { map: `0f${hex2(b1)}`, prefix, opcode: bytes[i + 2] ?? 0 };
+    return { map: '0f', prefix, opcode: b1 };
   }
-  if ((b0 === 0xc4 || b0 === 0xc5) && b1 !== undefined && b1 >= 0xc0) {
-    const pp = ['', '66 ', 'f3 ', 'f2 '];
-    if (b0 === 0xc5) return `vex ${pp[bytes[i + 1]! & 3]}0f ${hex2(bytes[i + 2])}`;
+  if ((b0 === 0xc4 || b0 === 0xc5) && b1 >= 0xc0) {
+    const pp = ['', '66', 'f3', 'f2'];
+    if (b0 === 0xc5) return { map: 'vex 0f', prefix: pp[(bytes[i + 1] ?? 0) & 3]!, opcode: bytes[i + 2] ?? 0 };
     const map = ['map0', '0f', '0f38', '0f3a'][b1 & 0x1f] ?? `map${b1 & 0x1f}`;
-    return `vex ${pp[bytes[i + 2]! & 3]}${map} ${hex2(bytes[i + 3])}`;
+    return { map: `vex ${map}`, prefix: pp[(bytes[i + 2] ?? 0) & 3]!, opcode: bytes[i + 3] ?? 0 };
   }
-  return hex2(b0);
+  return { map: b0 >= 0xd8 && b0 <= 0xdf ? 'x87' : 'primary', prefix, opcode: b0 };
+}
+
+/** "d9", "f3 0f b8", "66 0f38 f0", "vex f2 0f38 f7": map, prefix that may be mandatory, opcode. */
+export function describeOpcodePosition(bytes: Uint8Array): string {
+  const p = opcodePositionOf(bytes);
+  const map = p.map === 'primary' || p.map === 'x87' ? '' : `${p.map} `;
+  const prefix = p.prefix === '' || p.map === 'primary' || p.map === 'x87' ? '' : `${p.prefix} `;
+  return map.startsWith('vex ') ? `vex ${prefix}${map.slice(4)}${hex2(p.opcode)}` : `${prefix}${map}${hex2(p.opcode)}`;
 }

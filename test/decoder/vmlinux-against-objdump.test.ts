@@ -5,7 +5,7 @@
 // test/data/objdump-text-differences.txt, so a new kind of difference fails. Skips when the
 // kernel package cannot be fetched.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -133,6 +133,12 @@ function compareWithObjdump(): Comparison {
 const kernel = findDebianKernel();
 const skipReason = kernel.ok ? undefined : kernel.reason;
 
+
+/** One diagnostic per line: reporters escape the newlines inside one. */
+function diagnoseLines(t: TestContext, text: string): void {
+  for (const line of text.split('\n')) t.diagnostic(line.replace(/\t/g, '    '));
+}
+
 test('decoder length equals objdump byte count for every vmlinux .text instruction', { skip: skipReason }, (t) => {
   const c = compareWithObjdump();
   const compared = c.instructions - c.skippedBad - c.skippedPrefixOnly;
@@ -158,7 +164,7 @@ test('AT&T text equals objdump for >= 99 % of vmlinux .text, and the rest in kno
   const groups = [...c.unclassified.entries()].sort((a, b) => b[1].count - a[1].count);
   const report = groups.slice(0, GROUPS_SHOWN).map(([key, g]) => `${g.count}\t${key}\n\t\t${g.examples.join('\n\t\t')}`);
   if (groups.length > 0) {
-    t.diagnostic(`unclassified differences: ${c.unclassifiedTotal} in ${groups.length} groups; top ${report.length}:\n${report.join('\n')}`);
+    diagnoseLines(t, `unclassified differences: ${c.unclassifiedTotal} in ${groups.length} groups; top ${report.length}:\n${report.join('\n')}`);
   }
   assert.ok(percent >= 100 * REQUIRED_TEXT_AGREEMENT, `text agreement ${percent.toFixed(4)} % < ${100 * REQUIRED_TEXT_AGREEMENT} %`);
   assert.equal(

@@ -41,16 +41,13 @@ export function findDebianKernel(): DebianKernelLookup {
   if (memo !== undefined) return memo;
   const files = cachedFiles();
   if (!allPresent(files)) {
-    // The script's progress goes to our stderr; its stdout (the summary) is not needed.
+    // stderr is kept for the skip reason; stdout (the summary of paths) is not needed.
     const run = spawnSync('bash', [FETCH_SCRIPT], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     if (run.status !== 0 || !allPresent(files)) {
-      const lastLines = (run.stderr ?? '').trim().split('\n').slice(-3).join(' / ');
-      memo = {
-        ok: false,
-        reason: `Debian kernel linux-image-6.1.0-50-686-unsigned:i386 unavailable (scripts/fetch-debian-kernel.sh: ${
-          run.error?.message ?? (lastLines || `exit ${run.status}`)
-        })`,
-      };
+      const lines = (run.stderr ?? '').trim().split('\n');
+      const ours = lines.filter((l) => l.startsWith('fetch-debian-kernel:'));
+      const why = run.error?.message ?? ours[ours.length - 1] ?? lines[lines.length - 1] ?? `exit ${run.status}`;
+      memo = { ok: false, reason: `Debian kernel linux-image-6.1.0-50-686-unsigned:i386 unavailable: ${why || `exit ${run.status}`}` };
       return memo;
     }
   }

@@ -57,7 +57,9 @@ export function listingSymbolsOfElf(file: Elf32File): ListingSymbol[] {
 export function listingSymbolsOfSystemMap(file: Elf32File, map: readonly KernelSymbol[]): ListingSymbol[] {
   const allocated = file.sections.filter((s) => (s.flags & 2) !== 0 && s.size > 0);
   const sectionOf = (address: number): number => {
-    const s = allocated.find((x) => address >= x.address && address < x.address + x.size);
+    // A symbol at a section's end (`_etext`) belongs to it, as the linker assigns it.
+    const s = allocated.find((x) => address >= x.address && address < x.address + x.size) ??
+      allocated.find((x) => address === x.address + x.size);
     return s === undefined ? -1 : s.index;
   };
   const kernel = map.filter((s) => s.module === null);

@@ -11,7 +11,9 @@ export function parseCommandLine(args: string[], options: NonNullable<ParseArgsC
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    // Node appends advice about `--` to unknown options; the first sentence says enough.
+    const text = e instanceof Error ? e.message : String(e);
+    return text.startsWith('Unknown option') ? text.replace(/\. To specify a positional argument[\s\S]*$/, '') : text;
   }
 }
 

@@ -2,10 +2,11 @@
 // ELF32 i386, gathers its symbols and those of --system-map, and prints the objdump-style
 // listing. Problems with the input end in `kboost: FILE: message` and exit code 1.
 
-import { listingSymbolsOfElf, listingSymbolsOfSystemMap } from '../binfmt/disassembly-symbols';
+import { SectionSymbolView, listingSymbolsOfElf, listingSymbolsOfSystemMap } from '../binfmt/disassembly-symbols';
 import type { ListingSymbol } from '../binfmt/disassembly-symbols';
 import { loadBinaryInput } from '../binfmt/binary-input-loader';
 import { readElf32 } from '../binfmt/elf32-reader';
+import type { Elf32File } from '../binfmt/elf32-types';
 import { loadSystemMap } from '../binfmt/system-map-parser';
 import {
   optionalString, parseAddress, parseCommandLine, parseDisassemblerOptions, stringList,
@@ -33,6 +34,22 @@ function usageError(io: CliIo, message: string): number {
 function badInput(io: CliIo, name: string, message: string): number {
   io.err(`kboost: ${name}: ${message}\n`);
   return EXIT_BAD_INPUT;
+}
+
+/** The symbol objdump labels `name`'s address with, when that is another name; else null. */
+function labelForAlias(file: Elf32File, symbols: ListingSymbol[], name: string): string | null {
+  const wanted = symbols.find((s) => s.name === name && s.section >= 0);
+  if (wanted === undefined) return null;
+  const section = file.sections[wanted.section]!;
+  const view = new SectionSymbolView(
+    symbols, file.sections.map((s) => s.name), section.index, section.address, section.address + section.size,
+    file.kind === 'relocatable',
+  );
+  const hit = view.find(wanted.value, true);
+  if (hit === null || hit.symbol.value !== wanted.value || hit.symbol.name === name) return null;
+  // Another symbol of the same name may be the label (static functions in several files).
+  if (view.sorted.some((s) => s.name === name && s.value !== wanted.value)) return null;
+  return hit.symbol.name;
 }
 
 /** Merges System.map symbols into the ELF's own, dropping exact duplicates. */
@@ -104,12 +121,23 @@ export async function runDisasm(args: string[], io: CliIo): Promise<number> {
     }
   }
 
+  // objdump labels an address with one of the symbols there; asking for another one (an alias
+  // such as startup_32 beside _stext) would list nothing, so list it under the label shown.
+  let listedName = symbolName;
+  if (symbolName !== null) {
+    const alias = labelForAlias(file, symbols, symbolName);
+    if (alias !== null) {
+      io.err(`kboost: ${fileName}: note: '${symbolName}' shares its address with '${alias}', which labels it\n`);
+      listedName = alias;
+    }
+  }
+
   const result = writeElfListing(file, {
     displayName: fileName,
     symbols,
     syntax,
     sections: sectionNames,
-    symbolName,
+    symbolName: listedName,
     startAddress: addresses['start-address'],
     stopAddress: addresses['stop-address'],
     showRelocations: v.reloc === true,

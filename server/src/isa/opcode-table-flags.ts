@@ -21,8 +21,8 @@ export const ROTATE_CARRY: FlagEffects = { r: 'C', w: 'OC', u: 'O' };
 export const MULTIPLY: FlagEffects = { w: 'OSZAPC', u: 'SZAP' };
 /** div, idiv: every status flag undefined. */
 export const DIVIDE: FlagEffects = { w: 'OSZAPC', u: 'OSZAPC' };
-/** bt, bts, btr, btc: CF is the bit, the others undefined. */
-export const BIT_TEST: FlagEffects = { w: 'OSZAPC', u: 'OSAP' };
+/** bt, bts, btr, btc: CF is the bit, ZF kept, the others undefined. */
+export const BIT_TEST: FlagEffects = { w: 'OSAPC', u: 'OSAP' };
 /** bsf, bsr: ZF computed, the rest undefined. */
 export const BIT_SCAN: FlagEffects = { w: 'OSZAPC', u: 'OSAPC' };
 /** String compares (cmps, scas) read DF and compute all six. */

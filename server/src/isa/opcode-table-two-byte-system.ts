@@ -201,8 +201,9 @@ const GROUP9_ROWS: OpcodeRow[] = [
 
 /**
  * VIA PadLock (0F A6/A7 with a register-form ModRM selecting the operation by its reg field).
- * They are F3-prefixed "rep" operations except xstore; objdump 2.40 prints `repz xsha1` etc. and
- * does not know /4 and up (prints `(bad)`), which iced decodes.
+ * All but xstore require F3, and F3 makes each of them repeat by (E)CX. objdump 2.40 spells that
+ * F3 `repz` (also for xstore-rng), accepts only rm = 0, and does not know A6 /3-/7 or A7 /6-/7;
+ * iced-x86 decodes every rm and those newer operations.
  */
 function padlockRows(): OpcodeRow[] {
   const facts = (name: string) => ({ rep: 'rep' as const, ext: 'OTHER' as const, note: `VIA PadLock ${name}` });
