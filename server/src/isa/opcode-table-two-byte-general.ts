@@ -4,10 +4,8 @@
 // traps. System instructions are in opcode-table-two-byte-system.ts, SIMD in the -sse/-mmx files.
 
 import { op, type FlagEffects, type OpcodeRow } from './opcode-row-schema';
-import { ARITH, BIT_SCAN, CONDITIONS, MULTIPLY, SHIFT, hex2 } from './opcode-table-flags';
+import { ARITH, BIT_SCAN, BIT_TEST, CONDITIONS, MULTIPLY, SHIFT, hex2 } from './opcode-table-flags';
 
-/** bt, bts, btr, btc: CF is the selected bit, ZF is left alone, OF SF AF PF are undefined (SDM). */
-const BIT_TEST_SDM: FlagEffects = { w: 'OSAPC', u: 'OSAP' };
 /** tzcnt, lzcnt: CF says "source was zero", ZF "result is zero", the others undefined. */
 const COUNT_ZEROS: FlagEffects = { w: 'OSZAPC', u: 'OSAP' };
 /** popcnt: ZF from the source, the other five cleared. */
@@ -33,8 +31,8 @@ function bitTestRows(): OpcodeRow[] {
   return ops.flatMap(({ m, reg, lock }, i) => {
     const locked = lock ? { lock: true as const } : {};
     return [
-      op(`0F ${hex2(reg)} /r`, m, 'Ev,Gv', { flags: BIT_TEST_SDM, ...locked, ext: '386' }),
-      op(`0F BA /${4 + i} ib`, m, 'Ev,Ib', { flags: BIT_TEST_SDM, ...locked, ext: '386' }),
+      op(`0F ${hex2(reg)} /r`, m, 'Ev,Gv', { flags: BIT_TEST, ...locked, ext: '386' }),
+      op(`0F BA /${4 + i} ib`, m, 'Ev,Ib', { flags: BIT_TEST, ...locked, ext: '386' }),
     ];
   });
 }
