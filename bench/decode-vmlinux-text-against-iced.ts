@@ -12,21 +12,23 @@ import * as isa from '../server/src/isa';
 import { findDebianKernel, readVmlinuxText, type ElfSection } from '../test/oracles/debian-kernel';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const RESULTS_FILE = path.resolve(__dirname, 'results', 'decode-vmlinux.json');
+// npm runs scripts from the package root; the bundle lives elsewhere, so no __dirname here.
+const RESULTS_FILE = path.resolve(process.cwd(), 'bench', 'results', 'decode-vmlinux.json');
 
 interface RoundResult {
   instructions: number;
   seconds: number;
 }
 
-/** Ours: decode() plus the facts kprobe classification reads of each instruction. */
-function decodeOurs(text: ElfSection): RoundResult {
+/** Ours, the scanning path: decodeInto() (length, prefixes, ModRM, immediates, the entry) and
+ * the facts kprobe classification reads of each instruction. No operand objects are built. */
+function classifyOurs(text: ElfSection): RoundResult {
   const started = process.hrtime.bigint();
+  const insn = isa.newDecodedInstruction();
   let count = 0;
   let branches = 0;
   for (let offset = 0; offset < text.size; ) {
-    const insn = isa.decode(text.bytes, offset, text.address + offset);
-    if (insn.valid && insn.entry !== null && insn.entry.flow !== null) branches++;
+    if (isa.decodeInto(insn, text.bytes, offset, text.address + offset) && insn.entry!.flow !== null) branches++;
     offset += insn.length;
     count++;
   }
@@ -35,22 +37,20 @@ function decodeOurs(text: ElfSection): RoundResult {
   return { instructions: count, seconds };
 }
 
-/** A length-only entry point of ours, if the decoder exports one (none is required). */
-type LengthOnly = (bytes: Uint8Array, offset: number) => number;
-function findLengthOnly(): { name: string; fn: LengthOnly } | null {
-  const exports = isa as unknown as Record<string, unknown>;
-  for (const name of ['decodeLength', 'instructionLength']) {
-    const fn = exports[name];
-    if (typeof fn === 'function') return { name, fn: fn as LengthOnly };
-  }
-  return null;
-}
-
-function lengthsOurs(text: ElfSection, lengthOf: LengthOnly): RoundResult {
+/** Ours, the full path: decode() with operand objects, as the disassembler uses it. */
+function decodeOurs(text: ElfSection): RoundResult {
   const started = process.hrtime.bigint();
   let count = 0;
-  for (let offset = 0; offset < text.size; count++) offset += lengthOf(text.bytes, offset);
-  return { instructions: count, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  let operands = 0;
+  for (let offset = 0; offset < text.size; ) {
+    const insn = isa.decode(text.bytes, offset, text.address + offset);
+    operands += insn.operands.length;
+    offset += insn.length;
+    count++;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (operands === 0) throw new Error('no operands decoded');
+  return { instructions: count, seconds };
 }
 
 function decodeIced(text: ElfSection): RoundResult {
@@ -101,9 +101,8 @@ function main(): number {
   const text = readVmlinuxText(kernel.files);
   const rows: Row[] = [];
   rows.push(measure('iced-x86 (decodeOut: code, flowControl)', () => decodeIced(text)));
-  rows.push(measure('ours (decode: length, valid, entry.flow)', () => decodeOurs(text)));
-  const lengthOnly = findLengthOnly();
-  if (lengthOnly !== null) rows.push(measure(`ours, length only (${lengthOnly.name})`, () => lengthsOurs(text, lengthOnly.fn)));
+  rows.push(measure('kboost decodeInto (length, entry, flow: decode and classify)', () => classifyOurs(text)));
+  rows.push(measure('kboost decode (with operand objects)', () => decodeOurs(text)));
 
   const iced = rows[0]!;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

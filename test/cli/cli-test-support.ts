@@ -45,6 +45,13 @@ export function run(command: string, args: string[], options: { cwd?: string } =
   return r.stdout;
 }
 
+/** Like run, for commands that print binary data. */
+export function runBytes(command: string, args: string[]): Buffer {
+  const r = spawnSync(command, args, { maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr?.toString() || r.error?.message}`);
+  return r.stdout;
+}
+
 export function makeTempDir(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kboost-cli-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));

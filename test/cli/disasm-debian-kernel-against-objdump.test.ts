@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import { findDebianKernel } from '../oracles/debian-kernel';
 import {
-  KALLSYMS, compareListings, describeComparison, hasCommand, makeTempDir, run, runCli,
+  KALLSYMS, compareListings, describeComparison, hasCommand, makeTempDir, run, runBytes, runCli,
 } from './cli-test-support';
 
 const MIN_TEXT_AGREEMENT = 0.98;
@@ -64,7 +64,7 @@ test('kboost disasm of Debian kernel modules matches objdump -d', async (t) => {
     let plain = module;
     if (module.endsWith('.xz')) {
       plain = path.join(dir, `m${i}.ko`);
-      run('sh', ['-c', 'xz -dc "$1" > "$2"', 'sh', module, plain]);
+      fs.writeFileSync(plain, runBytes('xz', ['-dc', module]));
     }
     const args = i % 4 === 0 ? ['-r'] : i % 4 === 1 ? ['-M', 'intel'] : [];
     const expected = run('objdump', ['-d', ...args, plain]);

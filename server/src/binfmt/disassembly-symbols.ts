@@ -8,7 +8,7 @@
 // greatest address not above the target; in a relocatable file, or when labelling, the symbol
 // must belong to the section being listed.
 
-import { SHN_ABS, SHN_COMMON, SHN_UNDEF } from './elf32-constants';
+import { SHF_ALLOC, SHN_ABS, SHN_COMMON, SHN_UNDEF } from './elf32-constants';
 import type { Elf32File, Elf32Symbol } from './elf32-types';
 import type { KernelSymbol } from './system-map-parser';
 import { isTextSymbolType } from './system-map-parser';
@@ -55,7 +55,7 @@ export function listingSymbolsOfElf(file: Elf32File): ListingSymbol[] {
  * greater address, so a function without ELF size information still ends somewhere.
  */
 export function listingSymbolsOfSystemMap(file: Elf32File, map: readonly KernelSymbol[]): ListingSymbol[] {
-  const allocated = file.sections.filter((s) => (s.flags & 2) !== 0 && s.size > 0);
+  const allocated = file.sections.filter((s) => (s.flags & SHF_ALLOC) !== 0 && s.size > 0);
   const sectionOf = (address: number): number => {
     // A symbol at a section's end (`_etext`) belongs to it, as the linker assigns it.
     const s = allocated.find((x) => address >= x.address && address < x.address + x.size) ??

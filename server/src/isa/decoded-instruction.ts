@@ -31,8 +31,10 @@ export interface VexFields {
   /** VEX.L: 0 = 128-bit, 1 = 256-bit. */
   l: 0 | 1;
   w: 0 | 1;
-  /** VEX.vvvv decoded (0-7 in 32-bit mode; the inverted bit 3 is ignored). */
+  /** VEX.vvvv decoded as a register number (0-7: in 32-bit mode bit 3 does not select a register). */
   vvvv: number;
+  /** All four bits of VEX.vvvv, un-inverted; must be 0 (1111b encoded) when vvvv names no register. */
+  vvvvRaw: number;
   /** Implied mandatory prefix: 0, 0x66, 0xf3, 0xf2. */
   pp: number;
 }

@@ -197,7 +197,8 @@ function fixedOperand(name: string, insn: DecodedInstruction): Operand | string 
       return { kind: 'reg', reg: name.toLowerCase() as RegisterName };
     case 'AX': return { kind: 'reg', reg: 'ax' };
     case 'DX': return { kind: 'reg', reg: 'dx' };
-    case 'EAX': case 'ECX': case 'EDX': return { kind: 'reg', reg: name.toLowerCase() as RegisterName };
+    case 'EAX': case 'ECX': case 'EDX': case 'EBX': return { kind: 'reg', reg: name.toLowerCase() as RegisterName };
+    case 'aAX': return { kind: 'reg', reg: insn.addressSize === 16 ? 'ax' : 'eax' };
     case 'ES': case 'CS': case 'SS': case 'DS': case 'FS': case 'GS':
       return { kind: 'reg', reg: name.toLowerCase() as RegisterName };
     case '1': return { kind: 'const1' };

@@ -86,6 +86,7 @@ function readVex(c: Cursor, first: number, p: PrefixState): OpcodeMapId | string
     l: ((byte >> 2) & 1) as 0 | 1,
     w: w as 0 | 1,
     vvvv: (~byte >> 3) & 7,
+    vvvvRaw: (~byte >> 3) & 15,
     pp: VEX_PP[byte & 3]!,
   };
   p.vex = vex;
@@ -103,11 +104,9 @@ function effectiveOperandSize(e: OpcodeEntry, p: PrefixState): 16 | 32 {
 
 /** Picks the first candidate (most specific first) that the prefixes and ModRM allow. */
 function selectEntry(slot: OpcodeSlot, p: PrefixState, modrm: number): OpcodeEntry | null {
+  if (slot.direct !== null) return slot.direct;
+  if (slot.byReg !== null) return slot.byReg[(modrm >> 3) & 7]!;
   const candidates = slot.candidates;
-  if (candidates.length === 1) {
-    const only = candidates[0]!;
-    if (only.mandatory === -1 && only.reg < 0 && only.mod === 'any' && only.osize === 0 && only.asize === 0 && only.vex === null) return only;
-  }
   const vex = p.vex;
   const mandatory = vex ? vex.pp : p.rep !== 0 ? p.rep : p.operandSize ? 0x66 : 0;
   const mod = modrm >> 6;
@@ -121,7 +120,8 @@ function selectEntry(slot: OpcodeSlot, p: PrefixState, modrm: number): OpcodeEnt
     if (e.rm >= 0 && e.rm !== rm) continue;
     if (e.osize !== 0 && e.osize !== effectiveOperandSize(e, p)) continue;
     if (e.asize !== 0 && e.asize !== (p.addressSize ? 16 : 32)) continue;
-    if (vex && e.vex) {
+    if (vex) {
+      if (e.vex === null || e.vex.pp !== vex.pp) continue;
       if (e.vex.l !== -1 && e.vex.l !== vex.l) continue;
       if (e.vex.w !== -1 && e.vex.w !== vex.w) continue;
     }
@@ -249,7 +249,7 @@ export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: 
     return fail(insn, c, `LOCK prefix is not allowed on ${entry.mnemonic}${entry.lockable ? ' with a register destination' : ''}`);
   }
   const vex = p.vex as VexFields | null;
-  if (vex !== null && vex.vvvv !== 0 && !usesVexVvvv(entry)) {
+  if (vex !== null && vex.vvvvRaw !== 0 && !usesVexVvvv(entry)) {
     return fail(insn, c, 'VEX.vvvv must be 1111b when it names no register');
   }
   return true;

@@ -6,6 +6,7 @@ import type { DecodedInstruction, Operand } from './decoded-instruction';
 import type { OpcodeEntry } from './opcode-entry';
 import type { OperandCode } from './operand-codes';
 import { layoutInstruction, prefixWords, signedHex } from './format-prefix-words';
+import { pseudoOp } from './format-pseudo-ops';
 
 const SIZE_SUFFIX: Record<number, string> = { 1: 'b', 2: 'w', 4: 'l', 8: 'q' };
 
@@ -77,13 +78,14 @@ export function formatAtt(insn: DecodedInstruction): string {
   if (!insn.valid || insn.entry === null) return '(bad)';
   const e = insn.entry;
   const { before, hint } = prefixWords(insn);
+  const pseudo = pseudoOp(insn, e.att);
   const texts: string[] = [];
   insn.operands.forEach((o, i) => {
-    const text = formatOperand(insn, o, e.operands[i]);
+    const text = i === pseudo.dropOperand ? '' : formatOperand(insn, o, e.operands[i]);
     if (text === '') return;
     texts.push(e.indirect && i === 0 ? `*${text}` : text);
   });
-  if (!e.row.attKeepsOrder) texts.reverse();
-  const mnemonic = e.att + suffixFor(insn, e) + hint;
+  if (!e.row.attKeepsOrder && !e.row.attOnlyOperands) texts.reverse();
+  const mnemonic = pseudo.mnemonic + suffixFor(insn, e) + hint;
   return layoutInstruction(before, mnemonic, texts.join(','));
 }

@@ -5,6 +5,7 @@ import type { DecodedInstruction, Operand } from './decoded-instruction';
 import type { OperandCode } from './operand-codes';
 import { layoutInstruction, prefixWords, signedHex } from './format-prefix-words';
 import { hasGeneralRegister } from './format-att';
+import { pseudoOp } from './format-pseudo-ops';
 
 const PTR: Record<number, string> = {
   1: 'BYTE PTR ', 2: 'WORD PTR ', 4: 'DWORD PTR ', 6: 'FWORD PTR ', 8: 'QWORD PTR ', 10: 'TBYTE PTR ',
@@ -16,8 +17,18 @@ function isStringOperand(code: OperandCode | undefined): boolean {
   return code.kind === 'fixed' ? code.name === 'XLAT' : code.method === 'X' || code.method === 'Y';
 }
 
-export function formatIntelMemory(m: Extract<Operand, { kind: 'mem' }>, forceSegment: boolean, showSize: boolean): string {
-  const size = showSize ? PTR[m.size] ?? '' : '';
+/** The size word of a memory operand; `octaword` rows say OWORD where others say XMMWORD. */
+function sizeWord(bytes: number, octaword: boolean): string {
+  return octaword && bytes === 16 ? 'OWORD PTR ' : PTR[bytes] ?? '';
+}
+
+export function formatIntelMemory(
+  m: Extract<Operand, { kind: 'mem' }>,
+  forceSegment: boolean,
+  showSize: boolean,
+  octaword = false,
+): string {
+  const size = showSize ? sizeWord(m.size, octaword) : '';
   if (m.base === null && m.index === null && !m.sib) {
     const mask = m.addressSize === 16 ? 0xffff : 0xffffffff;
     return `${size}${m.segment}:0x${((m.displacement & mask) >>> 0).toString(16)}`;
@@ -42,14 +53,19 @@ function intelSuffix(insn: DecodedInstruction): string {
   return hasGeneralRegister(insn) || insn.operands.some((o) => o.kind === 'mem' || o.kind === 'far') ? '' : 'w';
 }
 
-function formatOperand(o: Operand, code: OperandCode | undefined, showSize: boolean): string {
+function formatOperand(insn: DecodedInstruction, o: Operand, code: OperandCode | undefined): string {
   switch (o.kind) {
-    case 'reg': return o.reg;
+    // Debug registers are %db0-%db7 in AT&T syntax but dr0-dr7 in Intel syntax.
+    case 'reg': return code?.kind === 'method' && code.method === 'D' ? o.reg.replace(/^db/, 'dr') : o.reg;
     case 'imm': return `0x${o.value.toString(16)}`;
     case 'rel': return `0x${o.target.toString(16)}`;
     case 'far': return `0x${o.selector.toString(16)}:0x${o.offset.toString(16)}`;
     case 'const1': return '1';
-    case 'mem': return formatIntelMemory(o, isStringOperand(code), showSize);
+    case 'mem': {
+      // A moffs operand carries no PTR word; lea's address-only operand has size 0 and none either.
+      const showSize = !(code?.kind === 'method' && code.method === 'O');
+      return formatIntelMemory(o, isStringOperand(code), showSize, insn.entry?.row.octaword === true);
+    }
   }
 }
 
@@ -58,10 +74,10 @@ export function formatIntel(insn: DecodedInstruction): string {
   if (!insn.valid || insn.entry === null) return '(bad)';
   const e = insn.entry;
   const { before } = prefixWords(insn, 'intel');
-  // A moffs operand carries no PTR word; lea's address-only operand has size 0 and none either.
-  const texts = insn.operands.map((o, i) => {
-    const code = e.operands[i];
-    return formatOperand(o, code, !(code?.kind === 'method' && code.method === 'O'));
-  });
-  return layoutInstruction(before, e.mnemonic + intelSuffix(insn), texts.join(','));
+  const pseudo = pseudoOp(insn, e.mnemonic);
+  // Implicit operands that objdump shows in AT&T syntax only (monitor, mwait) are left out here.
+  const texts = e.row.attOnlyOperands
+    ? []
+    : insn.operands.flatMap((o, i) => (i === pseudo.dropOperand ? [] : [formatOperand(insn, o, e.operands[i])]));
+  return layoutInstruction(before, pseudo.mnemonic + intelSuffix(insn), texts.join(','));
 }

@@ -17,11 +17,18 @@ function usesOperandSize(e: OpcodeEntry): boolean {
   );
 }
 
-/** Whether a 67 prefix changed an address the instruction forms (objdump still names it on moffs). */
-function usesAddressSize(insn: DecodedInstruction): boolean {
-  const codes = insn.entry!.operands;
+/**
+ * Whether a 67 prefix changed an address the instruction forms (objdump still names it on moffs):
+ * a memory operand, a shown address-sized register (monitor's `%ax`), or a row restricted to one
+ * address size (umonitor).
+ */
+function usesAddressSize(insn: DecodedInstruction, syntax: 'att' | 'intel'): boolean {
+  const e = insn.entry!;
+  if (e.asize !== 0) return true;
+  const shown = syntax === 'att' || !e.row.attOnlyOperands;
   return insn.operands.some((o, i) => {
-    const code = codes[i];
+    const code = e.operands[i];
+    if (code?.kind === 'fixed') return shown && code.name === 'aAX';
     return o.kind === 'mem' && !(code?.kind === 'method' && code.method === 'O');
   });
 }
@@ -33,34 +40,91 @@ export interface PrefixWords {
   hint: string;
 }
 
-export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 'att'): PrefixWords {
+type PrefixGroup = 'segment' | 'data' | 'address' | 'lock' | 'rep';
+
+function groupOf(byte: number): PrefixGroup | null {
+  if (SEGMENT_NAMES[byte] !== undefined) return 'segment';
+  switch (byte) {
+    case 0x66: return 'data';
+    case 0x67: return 'address';
+    case 0xf0: return 'lock';
+    case 0xf2: case 0xf3: return 'rep';
+    default: return null;
+  }
+}
+
+/** objdump's name for a prefix byte that had no effect (an earlier one of a repeated kind). */
+function unusedName(byte: number): string {
+  switch (byte) {
+    case 0x66: return 'data16';
+    case 0x67: return 'addr16';
+    case 0xf0: return 'lock';
+    case 0xf2: return 'repnz';
+    case 0xf3: return 'repz';
+    default: return SEGMENT_NAMES[byte]!;
+  }
+}
+
+/** The word for the effective segment prefix, or '' when the memory operand shows it. */
+function segmentWord(insn: DecodedInstruction, syntax: 'att' | 'intel', words: PrefixWords): string {
+  const e = insn.entry!;
+  const segment = insn.prefixes.segment;
+  if (insn.operands.some((o) => o.kind === 'mem' && o.segmentOverride)) return '';
+  if (syntax === 'att' && e.flow === 'jcc' && e.relative && (segment === 0x2e || segment === 0x3e)) {
+    words.hint = segment === 0x2e ? ',pn' : ',pt';
+    return '';
+  }
+  return e.indirect && segment === 0x3e ? 'notrack' : SEGMENT_NAMES[segment]!;
+}
+
+/** The word for the effective F2/F3 prefix, or '' when it is the row's mandatory prefix. */
+function repWord(insn: DecodedInstruction): string {
   const e = insn.entry!;
   const p = insn.prefixes;
-  const before: string[] = [];
-  let hint = '';
+  if (p.rep === 0xf3 && e.row.repzAlways) return 'repz';
+  if (p.mandatory === p.rep) return '';
+  if (e.rep === 'rep') return p.rep === 0xf3 ? 'rep' : 'repnz';
+  if (e.rep === 'repe') return p.rep === 0xf3 ? 'repz' : 'repnz';
   const branch = e.flow === 'jmp' || e.flow === 'call' || e.flow === 'ret' || e.flow === 'jcc';
-  if (p.segment !== 0) {
-    const consumed = insn.operands.some((o) => o.kind === 'mem' && o.segmentOverride);
-    if (!consumed) {
-      if (syntax === 'att' && e.flow === 'jcc' && e.relative && (p.segment === 0x2e || p.segment === 0x3e)) {
-        hint = p.segment === 0x2e ? ',pn' : ',pt';
-      } else if (e.indirect && p.segment === 0x3e) {
-        before.push('notrack');
-      } else {
-        before.push(SEGMENT_NAMES[p.segment]!);
-      }
-    }
+  if (p.rep === 0xf2 && branch) return 'bnd';
+  return p.rep === 0xf3 ? 'repz' : 'repnz';
+}
+
+/** The word for the last prefix of a kind, the one that took effect ('' when none is printed). */
+function effectiveWord(insn: DecodedInstruction, group: PrefixGroup, syntax: 'att' | 'intel', words: PrefixWords): string {
+  const e = insn.entry!;
+  const p = insn.prefixes;
+  switch (group) {
+    case 'segment': return segmentWord(insn, syntax, words);
+    case 'data': return p.mandatory !== 0x66 && !usesOperandSize(e) ? 'data16' : '';
+    case 'address': return !usesAddressSize(insn, syntax) && e.flow !== 'loop' ? 'addr16' : '';
+    case 'lock': return 'lock';
+    case 'rep': return repWord(insn);
   }
-  if (p.operandSize && p.mandatory !== 0x66 && !usesOperandSize(e)) before.push('data16');
-  if (p.addressSize && !usesAddressSize(insn) && e.flow !== 'loop') before.push('addr16');
-  if (p.lock) before.push('lock');
-  if (p.rep !== 0 && p.mandatory !== p.rep) {
-    if (e.rep === 'rep') before.push(p.rep === 0xf3 ? 'rep' : 'repnz');
-    else if (e.rep === 'repe') before.push(p.rep === 0xf3 ? 'repz' : 'repnz');
-    else if (p.rep === 0xf2 && branch) before.push('bnd');
-    else before.push(p.rep === 0xf3 ? 'repz' : 'repnz');
+}
+
+/**
+ * The prefix words in the order of the prefix bytes, as objdump prints them: every prefix byte
+ * that a later one of its kind overrides is named as unused, and the last one of each kind is
+ * named unless the instruction consumed it.
+ */
+export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 'att'): PrefixWords {
+  const p = insn.prefixes;
+  const words: PrefixWords = { before: [], hint: '' };
+  const legacy = Math.min(p.count - (p.vex?.size ?? 0), insn.bytes.length);
+  const last = new Map<PrefixGroup, number>();
+  for (let i = 0; i < legacy; i++) {
+    const group = groupOf(insn.bytes[i]!);
+    if (group) last.set(group, i);
   }
-  return { before, hint };
+  for (let i = 0; i < legacy; i++) {
+    const byte = insn.bytes[i]!;
+    const group = groupOf(byte);
+    if (!group) continue;
+    const word = last.get(group) === i ? effectiveWord(insn, group, syntax, words) : unusedName(byte);
+    if (word !== '') words.before.push(word);
+  }
+  return words;
 }
 
 /** Joins prefix words, mnemonic and operands with objdump's padding: `%-6s ` then operands. */

@@ -55,6 +55,23 @@ export interface RowFacts {
   suffix?: 'auto' | 'never' | 'always' | 'data16';
   /** AT&T keeps the Intel operand order instead of reversing it (objdump: enter, bound). */
   attKeepsOrder?: true;
+  /**
+   * The operands are implicit registers that objdump lists in AT&T syntax only, in the order
+   * written, and omits in Intel syntax (monitor `%eax,%ecx,%edx`, mwait `%eax,%ecx`).
+   */
+  attOnlyOperands?: true;
+  /**
+   * objdump folds the imm8 into the mnemonic when it names a predicate of this family and then
+   * omits it (cmpps $0x0 → cmpeqps, pclmulqdq $0x11 → pclmulhqhqdq); see format-pseudo-ops.ts.
+   */
+  pseudoOps?: 'sse-compare' | 'avx-compare' | 'pclmul';
+  /** Intel syntax calls the 16-byte memory operand `OWORD PTR`, not `XMMWORD PTR` (invept). */
+  octaword?: true;
+  /**
+   * objdump calls an F3 prefix `repz` on this row, even where F3 is the row's mandatory prefix
+   * or the row repeats as `rep` (VIA PadLock).
+   */
+  repzAlways?: true;
   flow?: ControlFlowKind;
   /** Far transfer that is not visible from the operands (lret, retf). */
   far?: true;

@@ -11,6 +11,25 @@ import { parseOperandCode, type OperandCode } from './operand-codes';
 export interface OpcodeSlot {
   hasModrm: boolean;
   candidates: OpcodeEntry[];
+  /** The entry when the slot holds one that every encoding matches (no prefix, ModRM or size condition). */
+  direct: OpcodeEntry | null;
+  /** For groups whose entries differ only by ModRM.reg: the entry per reg value (null = reserved). */
+  byReg: Array<OpcodeEntry | null> | null;
+}
+
+function unconditional(e: OpcodeEntry): boolean {
+  return e.mandatory === -1 && e.reg < 0 && e.mod === 'any' && e.rm < 0 && e.osize === 0 && e.asize === 0 && e.vex === null;
+}
+
+/** Fills the slot's shortcuts, which selectEntry takes before walking the candidates. */
+function indexSlot(slot: OpcodeSlot): void {
+  const c = slot.candidates;
+  if (c.length === 1 && unconditional(c[0]!)) slot.direct = c[0]!;
+  const onlyReg = c.length > 1 && c.every((e) => e.reg >= 0 && unconditional({ ...e, reg: -1 }));
+  if (onlyReg && new Set(c.map((e) => e.reg)).size === c.length) {
+    slot.byReg = new Array<OpcodeEntry | null>(8).fill(null);
+    for (const e of c) slot.byReg[e.reg] = e;
+  }
 }
 
 export type VexMap = '0f' | '0f38' | '0f3a';
@@ -237,7 +256,7 @@ export function compileOpcodeTable(rows: readonly OpcodeRow[]): CompiledOpcodeTa
     const span = entry.opcodeRegister ? 8 : 1;
     for (let k = 0; k < span; k++) {
       const byte = entry.opcode + k;
-      const slot = (slots[byte] ??= { hasModrm: entry.hasModrm, candidates: [] });
+      const slot = (slots[byte] ??= { hasModrm: entry.hasModrm, candidates: [], direct: null, byReg: null });
       if (slot.hasModrm !== entry.hasModrm) {
         table.errors.push(`rows of ${entry.map} ${byte.toString(16)} disagree on ModRM presence ('${row.enc}')`);
         continue;
@@ -246,7 +265,11 @@ export function compileOpcodeTable(rows: readonly OpcodeRow[]): CompiledOpcodeTa
     }
   }
   for (const slots of [...Object.values(table.legacy), ...Object.values(table.vex)]) {
-    for (const slot of slots) slot?.candidates.sort((a, b) => specificity(b) - specificity(a) || a.id - b.id);
+    for (const slot of slots) {
+      if (slot === null) continue;
+      slot.candidates.sort((a, b) => specificity(b) - specificity(a) || a.id - b.id);
+      indexSlot(slot);
+    }
   }
   return table;
 }

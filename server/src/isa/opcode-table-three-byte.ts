@@ -67,9 +67,10 @@ const MAP_0F38_ROWS: OpcodeRow[] = [
   op('66 0F 38 14 /r', 'blendvps', 'Vps,Wps,XMM0', { ext: 'SSE4.1' }),
   op('66 0F 38 15 /r', 'blendvpd', 'Vpd,Wpd,XMM0', { ext: 'SSE4.1' }),
   op('66 0F 38 2A /r mem', 'movntdqa', 'Vx,Mx', { ext: 'SSE4.1' }),
-  // invept/invvpid: objdump prints `OWORD PTR` (size code dq), invpcid no size at all.
-  op('66 0F 38 80 /r mem', 'invept', 'Gd,Mdq', { flags: { w: 'OSZAPC' }, privileged: true, ext: 'VMX' }),
-  op('66 0F 38 81 /r mem', 'invvpid', 'Gd,Mdq', { flags: { w: 'OSZAPC' }, privileged: true, ext: 'VMX' }),
+  // invept/invvpid: objdump prints `OWORD PTR` (vbroadcastf128's m128 is XMMWORD, hence a row
+  // fact rather than a rule for `Mdq`), invpcid no size at all.
+  op('66 0F 38 80 /r mem', 'invept', 'Gd,Mdq', { octaword: true, flags: { w: 'OSZAPC' }, privileged: true, ext: 'VMX' }),
+  op('66 0F 38 81 /r mem', 'invvpid', 'Gd,Mdq', { octaword: true, flags: { w: 'OSZAPC' }, privileged: true, ext: 'VMX' }),
   op('66 0F 38 82 /r mem', 'invpcid', 'Gd,M', { privileged: true, ext: 'INVPCID' }),
   op('NP 0F 38 C8 /r', 'sha1nexte', 'Vx,Wx', { ext: 'SHA' }),
   op('NP 0F 38 C9 /r', 'sha1msg1', 'Vx,Wx', { ext: 'SHA' }),
@@ -137,7 +138,7 @@ const KEY_LOCKER_ROWS: OpcodeRow[] = [
 
 /**
  * 0F 3A: every form has an imm8 after the ModRM. objdump prints pclmulqdq with an immediate of
- * 0x00-0x03, 0x10 or 0x11 as a pseudo-op (pclmullqlqdq...) and no immediate.
+ * 0x00-0x03, 0x10 or 0x11 as a pseudo-op (pclmullqlqdq...) and no immediate (`pseudoOps`).
  */
 const MAP_0F3A_ROWS: OpcodeRow[] = [
   op('66 0F 3A 08 /r ib', 'roundps', 'Vps,Wps,Ib', { ext: 'SSE4.1' }),
@@ -163,7 +164,7 @@ const MAP_0F3A_ROWS: OpcodeRow[] = [
   op('66 0F 3A 40 /r ib', 'dpps', 'Vps,Wps,Ib', { ext: 'SSE4.1' }),
   op('66 0F 3A 41 /r ib', 'dppd', 'Vpd,Wpd,Ib', { ext: 'SSE4.1' }),
   op('66 0F 3A 42 /r ib', 'mpsadbw', 'Vx,Wx,Ib', { ext: 'SSE4.1' }),
-  op('66 0F 3A 44 /r ib', 'pclmulqdq', 'Vx,Wx,Ib', { ext: 'PCLMUL' }),
+  op('66 0F 3A 44 /r ib', 'pclmulqdq', 'Vx,Wx,Ib', { pseudoOps: 'pclmul', ext: 'PCLMUL' }),
   op('66 0F 3A 60 /r ib', 'pcmpestrm', 'Vx,Wx,Ib', { flags: STATUS_RESULT, ext: 'SSE4.2' }),
   op('66 0F 3A 61 /r ib', 'pcmpestri', 'Vx,Wx,Ib', { flags: STATUS_RESULT, ext: 'SSE4.2' }),
   op('66 0F 3A 62 /r ib', 'pcmpistrm', 'Vx,Wx,Ib', { flags: STATUS_RESULT, ext: 'SSE4.2' }),

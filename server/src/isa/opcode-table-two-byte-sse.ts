@@ -6,22 +6,22 @@
 // Size codes give the memory width objdump prints in Intel syntax: `ps`/`pd`/`x` are 16 bytes
 // (`XMMWORD PTR`), `ss`/`d` 4 (`DWORD`), `sd`/`q` 8 (`QWORD`); `M` alone has no size keyword.
 
-import { op, type FlagEffects, type OpcodeRow } from './opcode-row-schema';
+import { op, type FlagEffects, type OpcodeRow, type RowFacts } from './opcode-row-schema';
 import { hex2 } from './opcode-table-flags';
 
 /** comiss/ucomiss and the double forms: ZF PF CF from the compare, OF SF AF cleared. */
 const COMPARE_FLAGS: FlagEffects = { w: 'OSZAPC' };
 
 /** Operations with all four types: ps (SSE), pd (SSE2), ss (SSE), sd (SSE2). */
-function fourTypeRows(byte: number, name: string, imm = ''): OpcodeRow[] {
+function fourTypeRows(byte: number, name: string, imm = '', facts: RowFacts = {}): OpcodeRow[] {
   const b = hex2(byte);
   const ib = imm ? ' ib' : '';
   const i = imm ? ',Ib' : '';
   return [
-    op(`NP 0F ${b} /r${ib}`, `${name}ps`, `Vps,Wps${i}`, { ext: 'SSE' }),
-    op(`66 0F ${b} /r${ib}`, `${name}pd`, `Vpd,Wpd${i}`, { ext: 'SSE2' }),
-    op(`F3 0F ${b} /r${ib}`, `${name}ss`, `Vss,Wss${i}`, { ext: 'SSE' }),
-    op(`F2 0F ${b} /r${ib}`, `${name}sd`, `Vsd,Wsd${i}`, { ext: 'SSE2' }),
+    op(`NP 0F ${b} /r${ib}`, `${name}ps`, `Vps,Wps${i}`, { ...facts, ext: 'SSE' }),
+    op(`66 0F ${b} /r${ib}`, `${name}pd`, `Vpd,Wpd${i}`, { ...facts, ext: 'SSE2' }),
+    op(`F3 0F ${b} /r${ib}`, `${name}ss`, `Vss,Wss${i}`, { ...facts, ext: 'SSE' }),
+    op(`F2 0F ${b} /r${ib}`, `${name}sd`, `Vsd,Wsd${i}`, { ...facts, ext: 'SSE2' }),
   ];
 }
 
@@ -46,7 +46,7 @@ const ARITHMETIC_ROWS: OpcodeRow[] = [
   ...fourTypeRows(0x5f, 'max'),
   // objdump prints cmpps with an immediate 0-7 as a pseudo-op (cmpeqps, cmpltps, ..., cmpordps)
   // without the immediate; other immediates keep the `cmpps $imm,...` form.
-  ...fourTypeRows(0xc2, 'cmp', 'ib'),
+  ...fourTypeRows(0xc2, 'cmp', 'ib', { pseudoOps: 'sse-compare' }),
   ...packedRows(0x14, 'unpckl'),
   ...packedRows(0x15, 'unpckh'),
   ...packedRows(0x54, 'and'),

@@ -61,8 +61,8 @@ function group7MemoryRows(): OpcodeRow[] {
 
 /**
  * Grp7 register forms with a fixed ModRM byte (C0-FF). objdump shows the implicit operands of
- * monitor/mwait/monitorx/mwaitx in AT&T syntax only (`monitor %eax,%ecx,%edx`); that is the
- * formatter's business, the rows list no operands.
+ * monitor/mwait/monitorx/mwaitx in AT&T syntax only (`monitor %eax,%ecx,%edx`), hence their
+ * operands and `attOnlyOperands`; monitor's address register follows the address size.
  */
 const GROUP7_FIXED_ROWS: OpcodeRow[] = [
   op('NP 0F 01 C0', 'enclv', '', { flags: STATUS_RESULT, privileged: true, ext: 'OTHER', note: 'SGX' }),
@@ -72,8 +72,8 @@ const GROUP7_FIXED_ROWS: OpcodeRow[] = [
   op('NP 0F 01 C4', 'vmxoff', '', { flags: VMX_STATUS, privileged: true, ext: 'VMX' }),
   op('NP 0F 01 C5', 'pconfig', '', { flags: STATUS_RESULT, privileged: true, ext: 'OTHER', note: 'PCONFIG' }),
   op('NP 0F 01 C6', 'wrmsrns', '', { privileged: true, ext: 'OTHER', note: 'non-serializing wrmsr' }),
-  op('NP 0F 01 C8', 'monitor', '', { ext: 'MONITOR', note: 'address in DS:(E)AX, so 67 changes it' }),
-  op('NP 0F 01 C9', 'mwait', '', { flow: 'halt', ext: 'MONITOR' }),
+  op('NP 0F 01 C8', 'monitor', 'aAX,ECX,EDX', { attOnlyOperands: true, ext: 'MONITOR', note: 'address in DS:(E)AX, so 67 changes it' }),
+  op('NP 0F 01 C9', 'mwait', 'EAX,ECX', { attOnlyOperands: true, flow: 'halt', ext: 'MONITOR' }),
   op('NP 0F 01 CA', 'clac', '', { flags: { w: 'K' }, privileged: true, ext: 'OTHER', note: 'SMAP' }),
   op('NP 0F 01 CB', 'stac', '', { flags: { w: 'K' }, privileged: true, ext: 'OTHER', note: 'SMAP' }),
   op('66 0F 01 CC', 'tdcall', '', { flow: 'sys', privileged: true, ext: 'OTHER', note: 'TDX guest call' }),
@@ -102,9 +102,9 @@ const GROUP7_FIXED_ROWS: OpcodeRow[] = [
   op('NP 0F 01 EE', 'rdpkru', '', { ext: 'OTHER', note: 'PKU' }),
   op('NP 0F 01 EF', 'wrpkru', '', { ext: 'OTHER', note: 'PKU' }),
   op('0F 01 F9', 'rdtscp', '', { ext: 'RDTSCP' }),
-  op('NP 0F 01 FA', 'monitorx', '', { ext: 'MONITORX' }),
+  op('NP 0F 01 FA', 'monitorx', 'aAX,ECX,EDX', { attOnlyOperands: true, ext: 'MONITORX' }),
   op('F3 0F 01 FA', 'mcommit', '', { flags: STATUS_RESULT, ext: 'OTHER', note: 'AMD MCOMMIT' }),
-  op('NP 0F 01 FB', 'mwaitx', '', { flow: 'halt', ext: 'MONITORX' }),
+  op('NP 0F 01 FB', 'mwaitx', 'EAX,ECX,EBX', { attOnlyOperands: true, flow: 'halt', ext: 'MONITORX' }),
   op('0F 01 FC', 'clzero', '', { ext: 'OTHER', note: 'AMD CLZERO, address in (E)AX' }),
   op('NP 0F 01 FD', 'rdpru', '', { flags: STATUS_RESULT, ext: 'OTHER', note: 'AMD RDPRU' }),
   op('NP 0F 01 FE', 'invlpgb', '', { privileged: true, ext: 'OTHER', note: 'AMD INVLPGB' }),
@@ -206,7 +206,7 @@ const GROUP9_ROWS: OpcodeRow[] = [
  * iced-x86 decodes every rm and those newer operations.
  */
 function padlockRows(): OpcodeRow[] {
-  const facts = (name: string) => ({ rep: 'rep' as const, ext: 'OTHER' as const, note: `VIA PadLock ${name}` });
+  const facts = (name: string) => ({ rep: 'rep' as const, repzAlways: true as const, ext: 'OTHER' as const, note: `VIA PadLock ${name}` });
   const a6 = ['montmul', 'xsha1', 'xsha256', 'xsha512-alt', 'xsha512', 'ccs-hash', 'undoc', 'undoc'];
   const a7 = ['', 'xcrypt-ecb', 'xcrypt-cbc', 'xcrypt-ctr', 'xcrypt-cfb', 'xcrypt-ofb', 'ccs-encrypt', 'xstore-alt'];
   return [

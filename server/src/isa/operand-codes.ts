@@ -49,7 +49,9 @@ export const FIXED_OPERANDS = [
   'AL', 'CL', 'DL', 'BL', 'AH', 'CH', 'DH', 'BH',
   'AX', 'DX',
   'eAX', 'eCX', 'eDX', 'eBX', 'eSP', 'eBP', 'eSI', 'eDI',
-  'EAX', 'ECX', 'EDX',
+  'EAX', 'ECX', 'EDX', 'EBX',
+  // (E)AX sized by the address size, not the operand size: the address monitor reads.
+  'aAX',
   'ES', 'CS', 'SS', 'DS', 'FS', 'GS',
   '1', 'ST0', 'STi', 'XMM0',
   // The byte at DS:[EBX + AL] that xlat reads.
