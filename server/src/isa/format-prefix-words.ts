@@ -65,13 +65,17 @@ function unusedName(byte: number): string {
   }
 }
 
-/** The word for the effective segment prefix, or '' when the memory operand shows it. */
-function segmentWord(insn: DecodedInstruction, syntax: 'att' | 'intel', words: PrefixWords): string {
+/**
+ * The word for the effective segment prefix, or '' when the memory operand shows it. A relative
+ * jcc in AT&T syntax turns CS or DS into a `,pn`/`,pt` hint when only one of the two appears
+ * among its prefixes (objdump then drops the effective segment word, whichever it is).
+ */
+function segmentWord(insn: DecodedInstruction, syntax: 'att' | 'intel', seen: Set<number>, words: PrefixWords): string {
   const e = insn.entry!;
   const segment = insn.prefixes.segment;
   if (insn.operands.some((o) => o.kind === 'mem' && o.segmentOverride)) return '';
-  if (syntax === 'att' && e.flow === 'jcc' && e.relative && (segment === 0x2e || segment === 0x3e)) {
-    words.hint = segment === 0x2e ? ',pn' : ',pt';
+  if (syntax === 'att' && e.flow === 'jcc' && e.relative && seen.has(0x2e) !== seen.has(0x3e)) {
+    words.hint = seen.has(0x2e) ? ',pn' : ',pt';
     return '';
   }
   return e.indirect && segment === 0x3e ? 'notrack' : SEGMENT_NAMES[segment]!;
@@ -91,11 +95,17 @@ function repWord(insn: DecodedInstruction): string {
 }
 
 /** The word for the last prefix of a kind, the one that took effect ('' when none is printed). */
-function effectiveWord(insn: DecodedInstruction, group: PrefixGroup, syntax: 'att' | 'intel', words: PrefixWords): string {
+function effectiveWord(
+  insn: DecodedInstruction,
+  group: PrefixGroup,
+  syntax: 'att' | 'intel',
+  seen: Set<number>,
+  words: PrefixWords,
+): string {
   const e = insn.entry!;
   const p = insn.prefixes;
   switch (group) {
-    case 'segment': return segmentWord(insn, syntax, words);
+    case 'segment': return segmentWord(insn, syntax, seen, words);
     case 'data': return p.mandatory !== 0x66 && !usesOperandSize(e) ? 'data16' : '';
     case 'address': return !usesAddressSize(insn, syntax) && e.flow !== 'loop' ? 'addr16' : '';
     case 'lock': return 'lock';
@@ -113,15 +123,17 @@ export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 
   const words: PrefixWords = { before: [], hint: '' };
   const legacy = Math.min(p.count - (p.vex?.size ?? 0), insn.bytes.length);
   const last = new Map<PrefixGroup, number>();
+  const seen = new Set<number>();
   for (let i = 0; i < legacy; i++) {
     const group = groupOf(insn.bytes[i]!);
     if (group) last.set(group, i);
+    seen.add(insn.bytes[i]!);
   }
   for (let i = 0; i < legacy; i++) {
     const byte = insn.bytes[i]!;
     const group = groupOf(byte);
     if (!group) continue;
-    const word = last.get(group) === i ? effectiveWord(insn, group, syntax, words) : unusedName(byte);
+    const word = last.get(group) === i ? effectiveWord(insn, group, syntax, seen, words) : unusedName(byte);
     if (word !== '') words.before.push(word);
   }
   return words;

@@ -74,6 +74,25 @@ function conditionRows(): OpcodeRow[] {
   );
 }
 
+/** Grp3 (F6 byte, F7 operand size): test, not, neg, mul, imul, div, idiv. */
+function group3Rows(): OpcodeRow[] {
+  return (['b', 'v'] as const).flatMap((size) => {
+    const opcode = size === 'b' ? 'F6' : 'F7';
+    const e = `E${size}`;
+    const imm = size === 'b' ? ['ib', 'Ib'] : ['iz', 'Iz'];
+    return [
+      op(`${opcode} /0 ${imm[0]}`, 'test', `${e},${imm[1]}`, { flags: LOGIC, ext: '8086' }),
+      op(`${opcode} /1 ${imm[0]}`, 'test', `${e},${imm[1]}`, { flags: LOGIC, ext: '8086', note: 'Grp3 /1 is an undocumented alias of /0' }),
+      op(`${opcode} /2`, 'not', e, { lock: true, ext: '8086' }),
+      op(`${opcode} /3`, 'neg', e, { flags: ARITH, lock: true, ext: '8086' }),
+      op(`${opcode} /4`, 'mul', e, { flags: MULTIPLY, ext: '8086' }),
+      op(`${opcode} /5`, 'imul', e, { flags: MULTIPLY, ext: '8086' }),
+      op(`${opcode} /6`, 'div', e, { flags: DIVIDE, ext: '8086' }),
+      op(`${opcode} /7`, 'idiv', e, { flags: DIVIDE, ext: '8086' }),
+    ];
+  });
+}
+
 const REGISTER_ROWS: OpcodeRow[] = [
   op('40+r', 'inc', 'Zv', { flags: INC_DEC, ext: '8086' }),
   op('48+r', 'dec', 'Zv', { flags: INC_DEC, ext: '8086' }),
@@ -201,22 +220,7 @@ const MISC_ROWS: OpcodeRow[] = [
   op('F1', 'int1', '', { flow: 'int', flags: INTERRUPT, undocumented: true, ext: '386', note: 'ICEBP' }),
   op('F4', 'hlt', '', { flow: 'halt', privileged: true, ext: '8086' }),
   op('F5', 'cmc', '', { flags: { r: 'C', w: 'C' }, ext: '8086' }),
-  op('F6 /0 ib', 'test', 'Eb,Ib', { flags: LOGIC, ext: '8086' }),
-  op('F6 /1 ib', 'test', 'Eb,Ib', { flags: LOGIC, ext: '8086', note: 'Grp3 /1 is an undocumented alias of /0' }),
-  op('F6 /2', 'not', 'Eb', { lock: true, ext: '8086' }),
-  op('F6 /3', 'neg', 'Eb', { flags: ARITH, lock: true, ext: '8086' }),
-  op('F6 /4', 'mul', 'Eb', { flags: MULTIPLY, ext: '8086' }),
-  op('F6 /5', 'imul', 'Eb', { flags: MULTIPLY, ext: '8086' }),
-  op('F6 /6', 'div', 'Eb', { flags: DIVIDE, ext: '8086' }),
-  op('F6 /7', 'idiv', 'Eb', { flags: DIVIDE, ext: '8086' }),
-  op('F7 /0 iz', 'test', 'Ev,Iz', { flags: LOGIC, ext: '8086' }),
-  op('F7 /1 iz', 'test', 'Ev,Iz', { flags: LOGIC, ext: '8086', note: 'Grp3 /1 is an undocumented alias of /0' }),
-  op('F7 /2', 'not', 'Ev', { lock: true, ext: '8086' }),
-  op('F7 /3', 'neg', 'Ev', { flags: ARITH, lock: true, ext: '8086' }),
-  op('F7 /4', 'mul', 'Ev', { flags: MULTIPLY, ext: '8086' }),
-  op('F7 /5', 'imul', 'Ev', { flags: MULTIPLY, ext: '8086' }),
-  op('F7 /6', 'div', 'Ev', { flags: DIVIDE, ext: '8086' }),
-  op('F7 /7', 'idiv', 'Ev', { flags: DIVIDE, ext: '8086' }),
+  ...group3Rows(),
   op('F8', 'clc', '', { flags: { w: 'C' }, ext: '8086' }),
   op('F9', 'stc', '', { flags: { w: 'C' }, ext: '8086' }),
   op('FA', 'cli', '', { flags: { w: 'I' }, ext: '8086' }),
