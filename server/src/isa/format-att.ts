@@ -24,6 +24,8 @@ export function hasGeneralRegister(insn: DecodedInstruction): boolean {
 const GENERAL_REGISTER = /^(e?[abcd]x|[abcd][lh]|e?[sd]i|e?[sb]p)$/;
 
 function suffixFor(insn: DecodedInstruction, e: OpcodeEntry): string {
+  // loop/loope/loopne counting in CX (67 prefix): `loopw`; jcxz names the size itself (asize row).
+  if (e.flow === 'loop' && e.asize === 0 && insn.addressSize === 16) return 'w';
   switch (e.suffix) {
     case 'never': return '';
     case 'data16': return insn.operandSize === 16 && !hasGeneralRegister(insn) ? 'w' : '';

@@ -1,6 +1,7 @@
 // What both formatters print before the mnemonic: the prefixes an instruction did not consume,
 // spelled as objdump spells them (lock, rep/repz/repnz, bnd, notrack, segment names, data16,
-// addr16), plus the branch-hint suffix (`,pt`/`,pn`) and objdump's mnemonic column padding.
+// addr16) in the order of the prefix bytes, plus the branch-hint suffix (`,pt`/`,pn`) and
+// objdump's mnemonic column padding.
 
 import type { DecodedInstruction } from './decoded-instruction';
 import type { OpcodeEntry } from './opcode-entry';
@@ -28,7 +29,7 @@ function usesAddressSize(insn: DecodedInstruction, syntax: 'att' | 'intel'): boo
   const shown = syntax === 'att' || !e.row.attOnlyOperands;
   return insn.operands.some((o, i) => {
     const code = e.operands[i];
-    if (code?.kind === 'fixed') return shown && code.name === 'aAX';
+    if (code?.kind === 'fixed' && code.name === 'aAX') return shown;
     return o.kind === 'mem' && !(code?.kind === 'method' && code.method === 'O');
   });
 }
@@ -107,7 +108,8 @@ function effectiveWord(
   switch (group) {
     case 'segment': return segmentWord(insn, syntax, seen, words);
     case 'data': return p.mandatory !== 0x66 && !usesOperandSize(e) ? 'data16' : '';
-    case 'address': return !usesAddressSize(insn, syntax) && e.flow !== 'loop' ? 'addr16' : '';
+    // AT&T spells a 16-bit loop counter into the mnemonic (loopw), Intel keeps the addr16 word.
+    case 'address': return usesAddressSize(insn, syntax) || (syntax === 'att' && e.flow === 'loop') ? '' : 'addr16';
     case 'lock': return 'lock';
     case 'rep': return repWord(insn);
   }
@@ -122,6 +124,7 @@ export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 
   const p = insn.prefixes;
   const words: PrefixWords = { before: [], hint: '' };
   const legacy = Math.min(p.count - (p.vex?.size ?? 0), insn.bytes.length);
+  if (legacy <= 0) return words;
   const last = new Map<PrefixGroup, number>();
   const seen = new Set<number>();
   for (let i = 0; i < legacy; i++) {

@@ -56,8 +56,9 @@ function packedFloatRows(): OpcodeRow[] {
     ...vexFamily('66.0F.WIG', PACKED_FLOAT.map(([o, m]) => [o, `${m}pd`] as const), 'Vx,Hx,Wx', 'AVX', 'AVX'),
     ...vexFamily('F2.0F.WIG', [['7C', 'vhaddps'], ['7D', 'vhsubps'], ['D0', 'vaddsubps']], 'Vx,Hx,Wx', 'AVX', 'AVX'),
     ...vexFamily('66.0F.WIG', [['7C', 'vhaddpd'], ['7D', 'vhsubpd'], ['D0', 'vaddsubpd']], 'Vx,Hx,Wx', 'AVX', 'AVX'),
-    ...vexBoth('NP.0F.WIG C2 /r ib', 'vcmpps', 'Vx,Hx,Wx,Ib', 'AVX', 'AVX'),
-    ...vexBoth('66.0F.WIG C2 /r ib', 'vcmppd', 'Vx,Hx,Wx,Ib', 'AVX', 'AVX'),
+    // objdump names imm8 0-31 as a predicate inside the mnemonic (vcmpeqps, vcmpnge_uqpd...).
+    ...vexBoth('NP.0F.WIG C2 /r ib', 'vcmpps', 'Vx,Hx,Wx,Ib', 'AVX', 'AVX', { pseudoOps: 'avx-compare' }),
+    ...vexBoth('66.0F.WIG C2 /r ib', 'vcmppd', 'Vx,Hx,Wx,Ib', 'AVX', 'AVX', { pseudoOps: 'avx-compare' }),
     ...vexBoth('NP.0F.WIG C6 /r ib', 'vshufps', 'Vx,Hx,Wx,Ib', 'AVX', 'AVX'),
     ...vexBoth('66.0F.WIG C6 /r ib', 'vshufpd', 'Vx,Hx,Wx,Ib', 'AVX', 'AVX'),
     // Two-operand packed forms (no VEX.vvvv: it must be 1111b).
@@ -72,8 +73,8 @@ function scalarFloatRows(): OpcodeRow[] {
     ...vexScalarFamily('F3.0F.WIG', SCALAR_FLOAT.map(([o, m]) => [o, `${m}ss`] as const), 'Vss,Hss,Wss', AVX),
     ...vexScalarFamily('F2.0F.WIG', SCALAR_FLOAT.map(([o, m]) => [o, `${m}sd`] as const), 'Vsd,Hsd,Wsd', AVX),
     ...vexScalarFamily('F3.0F.WIG', [['52', 'vrsqrtss'], ['53', 'vrcpss']], 'Vss,Hss,Wss', AVX),
-    vex('LIG', 'F3.0F.WIG C2 /r ib', 'vcmpss', 'Vss,Hss,Wss,Ib', AVX),
-    vex('LIG', 'F2.0F.WIG C2 /r ib', 'vcmpsd', 'Vsd,Hsd,Wsd,Ib', AVX),
+    vex('LIG', 'F3.0F.WIG C2 /r ib', 'vcmpss', 'Vss,Hss,Wss,Ib', { ...AVX, pseudoOps: 'avx-compare' }),
+    vex('LIG', 'F2.0F.WIG C2 /r ib', 'vcmpsd', 'Vsd,Hsd,Wsd,Ib', { ...AVX, pseudoOps: 'avx-compare' }),
     vex('LIG', 'F3.0F.WIG 5A /r', 'vcvtss2sd', 'Vsd,Hsd,Wss', AVX),
     vex('LIG', 'F2.0F.WIG 5A /r', 'vcvtsd2ss', 'Vss,Hss,Wsd', AVX),
     // Integer <-> scalar conversions: W would select a 64-bit GPR in 64-bit mode only.
@@ -122,7 +123,8 @@ function moveRows(): OpcodeRow[] {
     ...vexBoth('NP.0F.WIG 2B /r mem', 'vmovntps', 'Mx,Vx', 'AVX', 'AVX'),
     ...vexBoth('66.0F.WIG 2B /r mem', 'vmovntpd', 'Mx,Vx', 'AVX', 'AVX'),
     ...vexBoth('66.0F.WIG E7 /r mem', 'vmovntdq', 'Mx,Vx', 'AVX', 'AVX'),
-    ...vexBoth('F2.0F.WIG F0 /r mem', 'vlddqu', 'Vx,Mx', 'AVX', 'AVX'),
+    // objdump gives vlddqu's memory operand no size in Intel syntax.
+    ...vexBoth('F2.0F.WIG F0 /r mem', 'vlddqu', 'Vx,M', 'AVX', 'AVX'),
     vex('128', 'F2.0F.WIG 12 /r', 'vmovddup', 'Vdq,Wq', AVX),
     vex('256', 'F2.0F.WIG 12 /r', 'vmovddup', 'Vqq,Wqq', AVX),
     // 12/16: the memory form moves a quadword, the register form moves between halves.
@@ -179,8 +181,8 @@ function stateRows(): OpcodeRow[] {
     // No ModRM: VEX.L selects between clearing the upper halves and clearing all registers.
     vex('128', 'NP.0F.WIG 77', 'vzeroupper', '', AVX),
     vex('256', 'NP.0F.WIG 77', 'vzeroall', '', AVX),
-    vex('LZ', 'NP.0F.WIG AE /2 mem', 'vldmxcsr', 'Md', AVX),
-    vex('LZ', 'NP.0F.WIG AE /3 mem', 'vstmxcsr', 'Md', AVX),
+    vex('LZ', 'NP.0F.WIG AE /2 mem', 'vldmxcsr', 'Md', { ...AVX, suffix: 'never' }),
+    vex('LZ', 'NP.0F.WIG AE /3 mem', 'vstmxcsr', 'Md', { ...AVX, suffix: 'never' }),
   ];
 }
 

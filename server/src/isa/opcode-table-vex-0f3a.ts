@@ -69,9 +69,9 @@ function extensionRows(): OpcodeRow[] {
   return [
     vex('128', '66.0F3A.W0 1D /r ib', 'vcvtps2ph', 'Wq,Vdq,Ib', { ext: 'F16C' }),
     vex('256', '66.0F3A.W0 1D /r ib', 'vcvtps2ph', 'Wdq,Vqq,Ib', { ext: 'F16C' }),
-    // objdump names the four selector values 00/01/10/11 (vpclmullqlqdq ...) and drops the imm8.
-    vex('128', '66.0F3A.WIG 44 /r ib', 'vpclmulqdq', 'Vx,Hx,Wx,Ib', { ext: 'PCLMUL' }),
-    vex('256', '66.0F3A.WIG 44 /r ib', 'vpclmulqdq', 'Vx,Hx,Wx,Ib', { ext: 'OTHER', note: 'VPCLMULQDQ' }),
+    // objdump names the selector values 00/01/10/11 (vpclmullqlqdq ...) and drops the imm8.
+    vex('128', '66.0F3A.WIG 44 /r ib', 'vpclmulqdq', 'Vx,Hx,Wx,Ib', { ext: 'PCLMUL', pseudoOps: 'pclmul' }),
+    vex('256', '66.0F3A.WIG 44 /r ib', 'vpclmulqdq', 'Vx,Hx,Wx,Ib', { ext: 'OTHER', note: 'VPCLMULQDQ', pseudoOps: 'pclmul' }),
     vex('128', '66.0F3A.WIG DF /r ib', 'vaeskeygenassist', 'Vdq,Wdq,Ib', { ext: 'AES' }),
     ...vexBoth('66.0F3A.W1 CE /r ib', 'vgf2p8affineqb', 'Vx,Hx,Wx,Ib', 'OTHER', 'OTHER', { note: 'GFNI' }),
     ...vexBoth('66.0F3A.W1 CF /r ib', 'vgf2p8affineinvqb', 'Vx,Hx,Wx,Ib', 'OTHER', 'OTHER', { note: 'GFNI' }),
