@@ -6,7 +6,7 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { Code, CpuidFeature, Decoder, DecoderOptions, Formatter, FormatterSyntax, Instruction } from 'iced-x86';
+import { Code, CpuidFeature, Decoder, DecoderOptions, Formatter, FormatterSyntax, Instruction, Mnemonic } from 'iced-x86';
 import { decode } from '../../server/src/isa';
 import type { DecodedInstruction } from '../../server/src/isa/decoded-instruction';
 import {
@@ -51,6 +51,15 @@ const EXCLUDED_FEATURES: readonly CpuidFeature[] = [
   CpuidFeature.RMPQUERY, CpuidFeature.UDBG, CpuidFeature.CMPCCXADD, CpuidFeature.UINTR,
 ];
 const EXCLUDED = new Set<number>(EXCLUDED_FEATURES);
+
+/**
+ * The AVX2 gathers: their VSIB memory operand (an xmm/ymm index, #UD unless the destination, index
+ * and mask registers differ) is not modelled yet, so the table leaves them out. Not compared.
+ */
+const EXCLUDED_MNEMONICS = new Set<number>([
+  Mnemonic.Vgatherdps, Mnemonic.Vgatherdpd, Mnemonic.Vgatherqps, Mnemonic.Vgatherqpd,
+  Mnemonic.Vpgatherdd, Mnemonic.Vpgatherdq, Mnemonic.Vpgatherqd, Mnemonic.Vpgatherqq,
+]);
 
 type Kind = 'iced valid, ours invalid' | 'iced invalid, ours valid' | 'length differs' | 'decode threw';
 
@@ -135,9 +144,9 @@ test(`decode agrees with iced-x86 on ${COUNT} random byte sequences (seed ${SEED
           featuresOfCode.set(code, features);
         }
         const out = features.find((f) => EXCLUDED.has(f));
-        if (out !== undefined) {
+        if (out !== undefined || EXCLUDED_MNEMONICS.has(instr.mnemonic)) {
           excluded++;
-          const name = CpuidFeature[out];
+          const name = out !== undefined ? CpuidFeature[out] : 'AVX2 gather (VSIB)';
           excludedByFeature.set(name, (excludedByFeature.get(name) ?? 0) + 1);
           continue;
         }
