@@ -17,15 +17,16 @@ export const VEX_ROWS: OpcodeRow[] = [...VEX_0F_ROWS, ...VEX_0F38_ROWS, ...VEX_0
  * gives the index register's width.
  */
 export const VEX_GATHER_ROWS: OpcodeRow[] = [
-  ['90', 'W0', 'vpgatherdd', 'vpgatherdd', 'd', 'x', 'x', 'x'],
-  ['90', 'W1', 'vpgatherdq', 'vpgatherdq', 'q', 'x', 'x', 'dq'],
-  ['91', 'W0', 'vpgatherqd', 'vpgatherqd', 'd', 'dq', 'dq', 'x'],
-  ['91', 'W1', 'vpgatherqq', 'vpgatherqq', 'q', 'x', 'x', 'x'],
-  ['92', 'W0', 'vgatherdps', 'vgatherdps', 'd', 'x', 'x', 'x'],
-  ['92', 'W1', 'vgatherdpd', 'vgatherdpd', 'q', 'x', 'x', 'dq'],
-  ['93', 'W0', 'vgatherqps', 'vgatherqps', 'd', 'dq', 'dq', 'x'],
-  ['93', 'W1', 'vgatherqpd', 'vgatherqpd', 'q', 'x', 'x', 'x'],
-].flatMap(([opcode, w, m, , element, destination, mask, index]) =>
+  // opcode, W, mnemonic, element size, destination and mask sizes, index size at VEX.256
+  ['90', 'W0', 'vpgatherdd', 'd', 'x', 'x', 'x'],
+  ['90', 'W1', 'vpgatherdq', 'q', 'x', 'x', 'dq'],
+  ['91', 'W0', 'vpgatherqd', 'd', 'dq', 'dq', 'x'],
+  ['91', 'W1', 'vpgatherqq', 'q', 'x', 'x', 'x'],
+  ['92', 'W0', 'vgatherdps', 'd', 'x', 'x', 'x'],
+  ['92', 'W1', 'vgatherdpd', 'q', 'x', 'x', 'dq'],
+  ['93', 'W0', 'vgatherqps', 'd', 'dq', 'dq', 'x'],
+  ['93', 'W1', 'vgatherqpd', 'q', 'x', 'x', 'x'],
+].flatMap(([opcode, w, m, element, destination, mask, index]) =>
   (['128', '256'] as const).map((length) => {
     const indexWidth = index === 'dq' || length === '128' ? 'xmm' : 'ymm';
     return op(`VEX.${length}.66.0F38.${w} ${opcode} /r mem`, m, `V${destination},M${element},H${mask}`, {
