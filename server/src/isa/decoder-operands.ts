@@ -150,7 +150,9 @@ function modrmMemory(insn: DecodedInstruction, size: number): Operand {
     scale = (1 << (sib >> 6)) as 1 | 2 | 4 | 8;
     const indexReg = (sib >> 3) & 7;
     const baseReg = sib & 7;
-    index = indexReg === 4 ? null : GPR32[indexReg]!;
+    const vsib = insn.entry?.vsib ?? null;
+    if (vsib !== null) index = vsib === 'ymm' ? YMM[indexReg]! : XMM[indexReg]!;
+    else index = indexReg === 4 ? null : GPR32[indexReg]!;
     base = baseReg === 5 && mod === 0 ? null : GPR32[baseReg]!;
   } else if (!(mod === 0 && rm === 5)) {
     base = GPR32[rm]!;

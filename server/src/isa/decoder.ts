@@ -248,11 +248,27 @@ export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: 
   if (p.lock && (!entry.lockable || modrm < 0 || modrm >> 6 === 3)) {
     return fail(insn, c, `LOCK prefix is not allowed on ${entry.mnemonic}${entry.lockable ? ' with a register destination' : ''}`);
   }
+  if (entry.vsib !== null) {
+    const why = vsibProblem(insn, modrm);
+    if (why !== null) return fail(insn, c, why);
+  }
   const vex = p.vex as VexFields | null;
   if (vex !== null && vex.vvvvRaw !== 0 && !usesVexVvvv(entry)) {
     return fail(insn, c, 'VEX.vvvv must be 1111b when it names no register');
   }
   return true;
+}
+
+/** Why a gather's VSIB encoding is #UD, or null when it is valid. */
+function vsibProblem(insn: DecodedInstruction, modrm: number): string | null {
+  if (insn.addressSize === 16 || insn.sib < 0) return 'a gather needs a 32-bit SIB (VSIB) address';
+  const destination = (modrm >> 3) & 7;
+  const index = (insn.sib >> 3) & 7;
+  const mask = insn.prefixes.vex!.vvvv;
+  if (destination === index || destination === mask || index === mask) {
+    return 'a gather\'s destination, index and mask registers must all differ';
+  }
+  return null;
 }
 
 /** Reads SIB and displacement for a memory ModRM (mod != 3). */

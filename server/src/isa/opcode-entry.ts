@@ -60,6 +60,8 @@ export interface OpcodeEntry {
   readonly ext: IsaExtension;
   readonly privileged: boolean;
   readonly undocumented: boolean;
+  /** VSIB index register width for gathers, else null. */
+  readonly vsib: 'xmm' | 'ymm' | null;
   /** SDM group name (`Grp5`) for group opcodes, else null. */
   readonly group: string | null;
 }

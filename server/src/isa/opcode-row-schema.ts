@@ -86,6 +86,11 @@ export interface RowFacts {
   asize?: 16 | 32;
   /** Privileged (CPL 0 only): #GP at ring 3. */
   privileged?: true;
+  /**
+   * The memory operand is a VSIB address (AVX2 gathers): a SIB byte is required, its index is an
+   * xmm or ymm register, and the destination, index and mask registers must differ (else #UD).
+   */
+  vsib?: 'xmm' | 'ymm';
   /** Undocumented by Intel but decoded by real CPUs and by iced-x86 (salc, int1, ...). */
   undocumented?: true;
   /** Free text kept for the hover: why a form is odd. */

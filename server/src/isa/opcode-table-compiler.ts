@@ -229,6 +229,7 @@ function compileRow(row: OpcodeRow, id: number): OpcodeEntry | string {
     ext: row.ext ?? 'OTHER',
     privileged: row.privileged === true,
     undocumented: row.undocumented === true,
+    vsib: row.vsib ?? null,
     group: GROUPS[`${vexKey}:${enc.opcode.toString(16).padStart(2, '0')}`] ?? null,
   };
 }

@@ -7,14 +7,12 @@ import { VEX_0F_ROWS } from './opcode-table-vex-0f';
 import { VEX_0F38_ROWS } from './opcode-table-vex-0f38';
 import { VEX_0F3A_ROWS } from './opcode-table-vex-0f3a';
 
-export const VEX_ROWS: OpcodeRow[] = [...VEX_0F_ROWS, ...VEX_0F38_ROWS, ...VEX_0F3A_ROWS];
 
 /**
- * The AVX2 gathers (VEX.66.0F38 90-93), kept out of VEX_ROWS until the operand codes can say
- * "VSIB": their memory operand needs a SIB byte whose index is an xmm/ymm register (ModRM.mod
+ * The AVX2 gathers (VEX.66.0F38 90-93). Their VSIB memory operand needs a SIB byte whose index is an xmm/ymm register (ModRM.mod
  * != 3 and ModRM.rm = 100b, else #UD), and the destination, index and mask (VEX.vvvv) registers
- * must all differ (else #UD, and iced-x86 reports invalid). `M` gives the element size; the note
- * gives the index register's width.
+ * must all differ (else #UD, and iced-x86 reports invalid). `M` gives the element size and the
+ * `vsib` fact the index register's width; the decoder checks the rest.
  */
 export const VEX_GATHER_ROWS: OpcodeRow[] = [
   // opcode, W, mnemonic, element size, destination and mask sizes, index size at VEX.256
@@ -31,7 +29,9 @@ export const VEX_GATHER_ROWS: OpcodeRow[] = [
     const indexWidth = index === 'dq' || length === '128' ? 'xmm' : 'ymm';
     return op(`VEX.${length}.66.0F38.${w} ${opcode} /r mem`, m, `V${destination},M${element},H${mask}`, {
       ext: 'AVX2',
-      note: `VSIB index: ${indexWidth}`,
+      vsib: indexWidth,
     });
   }),
 );
+
+export const VEX_ROWS: OpcodeRow[] = [...VEX_0F_ROWS, ...VEX_0F38_ROWS, ...VEX_0F3A_ROWS, ...VEX_GATHER_ROWS];
