@@ -15,6 +15,15 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 // npm runs scripts from the package root; the bundle lives elsewhere, so no __dirname here.
 const RESULTS_FILE = path.resolve(process.cwd(), 'bench', 'results', 'decode-vmlinux.json');
 
+/**
+ * CPU seconds (user + system) of this process since `started`. CPU time rather than wall time, so
+ * that other work on a shared machine distorts the comparison less; both decoders are timed alike.
+ */
+function cpuSecondsSince(started: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1e6;
+}
+
 interface RoundResult {
   instructions: number;
   seconds: number;
@@ -23,7 +32,7 @@ interface RoundResult {
 /** Ours, the scanning path: decodeInto() (length, prefixes, ModRM, immediates, the entry) and
  * the facts kprobe classification reads of each instruction. No operand objects are built. */
 function classifyOurs(text: ElfSection): RoundResult {
-  const started = process.hrtime.bigint();
+  const started = process.cpuUsage();
   const insn = isa.newDecodedInstruction();
   let count = 0;
   let branches = 0;
@@ -32,14 +41,14 @@ function classifyOurs(text: ElfSection): RoundResult {
     offset += insn.length;
     count++;
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = cpuSecondsSince(started);
   if (branches === 0) throw new Error('no control transfer found: the walk is not reading entries');
   return { instructions: count, seconds };
 }
 
 /** Ours, the full path: decode() with operand objects, as the disassembler uses it. */
 function decodeOurs(text: ElfSection): RoundResult {
-  const started = process.hrtime.bigint();
+  const started = process.cpuUsage();
   let count = 0;
   let operands = 0;
   for (let offset = 0; offset < text.size; ) {
@@ -48,13 +57,13 @@ function decodeOurs(text: ElfSection): RoundResult {
     offset += insn.length;
     count++;
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = cpuSecondsSince(started);
   if (operands === 0) throw new Error('no operands decoded');
   return { instructions: count, seconds };
 }
 
 function decodeIced(text: ElfSection): RoundResult {
-  const started = process.hrtime.bigint();
+  const started = process.cpuUsage();
   const decoder = new Decoder(32, text.bytes, DecoderOptions.None);
   decoder.ip = BigInt(text.address);
   const instr = new Instruction();
@@ -67,7 +76,7 @@ function decodeIced(text: ElfSection): RoundResult {
   }
   instr.free();
   decoder.free();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = cpuSecondsSince(started);
   if (facts === 0) throw new Error('iced decoded nothing');
   return { instructions: count, seconds };
 }

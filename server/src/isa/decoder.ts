@@ -4,7 +4,7 @@
 // limit); an encoding that is reserved, truncated, too long or misuses a prefix comes back with
 // `valid: false` and the reason. Operand construction is in decoder-operands.ts.
 
-import type { DecodedInstruction, OpcodeMapId, PrefixState, VexFields } from './decoded-instruction';
+import type { DecodedInstruction, OpcodeMapId, Operand, PrefixState, VexFields } from './decoded-instruction';
 import type { OpcodeEntry } from './opcode-entry';
 import type { OpcodeSlot } from './opcode-table-compiler';
 import { OPCODE_TABLE } from './opcode-table';
@@ -14,6 +14,8 @@ import { buildOperands, cachedImmediateLayout, memoryBytesFollow, usesVexVvvv } 
 export const MAX_INSTRUCTION_LENGTH = 15;
 
 const EMPTY = new Uint8Array(0);
+/** Shared by every result without operands, so scanning allocates nothing; never mutated. */
+const NO_OPERANDS = Object.freeze([]) as unknown as Operand[];
 
 /** Which byte values are legacy prefixes in 32-bit mode. */
 const IS_PREFIX = new Uint8Array(256);
@@ -137,7 +139,7 @@ function fail(insn: DecodedInstruction, c: Cursor, reason: string): false {
   insn.length = Math.max(1, Math.min(c.pos, c.limit) - c.start);
   insn.mnemonic = '(bad)';
   insn.entry = null;
-  insn.operands = [];
+  insn.operands = NO_OPERANDS;
   return false;
 }
 
@@ -154,6 +156,22 @@ function slotFor(map: OpcodeMapId, opcode: number): OpcodeSlot | null {
 }
 
 const CURSOR: Cursor = { bytes: EMPTY, start: 0, pos: 0, limit: 0, truncated: false };
+
+/**
+ * Per-entry decoding facts, packed once at load so the hot path reads one small integer:
+ * bit 0 = the entry ignores ModRM.mod (no SIB/displacement), bit 1 = it names a register in
+ * VEX.vvvv. Immediate layouts are packed per (operand size, address size) as
+ * moffs | first << 3 | firstSigned << 6 | second << 7.
+ */
+const ENTRY_BITS = new Uint8Array(OPCODE_TABLE.entries.length);
+const IMMEDIATES = new Uint16Array(OPCODE_TABLE.entries.length * 4);
+for (const e of OPCODE_TABLE.entries) {
+  ENTRY_BITS[e.id] = (memoryBytesFollow(e, 0) ? 0 : 1) | (usesVexVvvv(e) ? 2 : 0);
+  for (let k = 0; k < 4; k++) {
+    const l = cachedImmediateLayout(e, k & 2 ? 32 : 16, k & 1 ? 32 : 16);
+    IMMEDIATES[e.id * 4 + k] = l.moffs | (l.first << 3) | ((l.firstSigned ? 1 : 0) << 6) | (l.second << 7);
+  }
+}
 const PRIMARY = OPCODE_TABLE.legacy.primary;
 const TWO_BYTE = OPCODE_TABLE.legacy['0f'];
 
@@ -200,7 +218,7 @@ export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: 
   c.limit = Math.min(bytes.length, offset + MAX_INSTRUCTION_LENGTH);
   const p = insn.prefixes;
   p.count = 0; p.lock = false; p.rep = 0; p.segment = 0; p.operandSize = false; p.addressSize = false; p.mandatory = 0; p.vex = null;
-  insn.address = address >>> 0; insn.valid = true; insn.error = null; insn.operands = [];
+  insn.address = address >>> 0; insn.valid = true; insn.error = null; insn.operands = NO_OPERANDS;
   insn.modrm = -1; insn.sib = -1; insn.displacement = 0; insn.displacementSize = 0;
   insn.immediate = 0; insn.immediateSize = 0; insn.immediate2 = 0; insn.immediate2Size = 0;
   insn.map = 'primary'; insn.entry = null;
@@ -224,7 +242,7 @@ export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: 
   insn.map = map;
   insn.opcode = opcode;
   if (c.truncated) return fail(insn, c, 'truncated instruction');
-  const slot = slotFor(map, opcode);
+  const slot = map === 'primary' ? PRIMARY[opcode]! : map === '0f' ? TWO_BYTE[opcode]! : slotFor(map, opcode);
   if (slot === null) return fail(insn, c, `reserved opcode ${describeOpcode(map, opcode)}`);
   let modrm = -1;
   if (slot.hasModrm) {
@@ -240,8 +258,10 @@ export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: 
   insn.entry = entry;
   insn.operandSize = effectiveOperandSize(entry, p);
   insn.addressSize = p.addressSize ? 16 : 32;
-  if (modrm >= 0 && memoryBytesFollow(entry, modrm)) readAddressing(c, insn, modrm);
-  readImmediates(c, insn, entry);
+  const bits = ENTRY_BITS[entry.id]!;
+  if (modrm >= 0 && modrm < 0xc0 && (bits & 1) === 0) readAddressing(c, insn, modrm);
+  const layout = IMMEDIATES[entry.id * 4 + (insn.operandSize === 32 ? 2 : 0) + (p.addressSize ? 0 : 1)]!;
+  if (layout !== 0) readImmediates(c, insn, layout);
   if (c.truncated) return fail(insn, c, 'truncated instruction');
   insn.length = c.pos - offset;
   insn.mnemonic = entry.mnemonic;
@@ -253,7 +273,7 @@ export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: 
     if (why !== null) return fail(insn, c, why);
   }
   const vex = p.vex as VexFields | null;
-  if (vex !== null && vex.vvvvRaw !== 0 && !usesVexVvvv(entry)) {
+  if (vex !== null && vex.vvvvRaw !== 0 && (bits & 2) === 0) {
     return fail(insn, c, 'VEX.vvvv must be 1111b when it names no register');
   }
   return true;
@@ -295,16 +315,18 @@ function setDisplacement(insn: DecodedInstruction, value: number, size: 1 | 2 | 
   insn.displacementSize = size;
 }
 
-function readImmediates(c: Cursor, insn: DecodedInstruction, entry: OpcodeEntry): void {
-  const layout = cachedImmediateLayout(entry, insn.operandSize, insn.addressSize);
-  if (layout.moffs) setDisplacement(insn, readValue(c, layout.moffs, false), layout.moffs as 2 | 4);
-  if (layout.first) {
-    insn.immediate = readValue(c, layout.first, layout.firstSigned);
-    insn.immediateSize = layout.first as 1 | 2 | 4;
+function readImmediates(c: Cursor, insn: DecodedInstruction, layout: number): void {
+  const moffs = layout & 7;
+  const first = (layout >> 3) & 7;
+  const second = layout >> 7;
+  if (moffs) setDisplacement(insn, readValue(c, moffs, false), moffs as 2 | 4);
+  if (first) {
+    insn.immediate = readValue(c, first, (layout & 0x40) !== 0);
+    insn.immediateSize = first as 1 | 2 | 4;
   }
-  if (layout.second) {
-    insn.immediate2 = readValue(c, layout.second, false);
-    insn.immediate2Size = layout.second as 1 | 2;
+  if (second) {
+    insn.immediate2 = readValue(c, second, false);
+    insn.immediate2Size = second as 1 | 2;
   }
 }
 
