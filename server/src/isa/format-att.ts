@@ -1,6 +1,7 @@
 // AT&T syntax, spelled the way GNU objdump spells it, because kernel developers read objdump all
 // day: reversed operands, `%` registers, `$` immediates, size suffixes only where no register
 // gives the size, `*` before indirect branch targets, and objdump's prefix words and padding.
+// Row facts carry objdump's oddities (x/y suffixes, `(8087 only)`, `(bad)` for forms it lacks).
 
 import type { DecodedInstruction, Operand } from './decoded-instruction';
 import type { OpcodeEntry } from './opcode-entry';
@@ -30,6 +31,11 @@ function suffixFor(insn: DecodedInstruction, e: OpcodeEntry): string {
     case 'never': return '';
     case 'data16': return insn.operandSize === 16 && !hasGeneralRegister(insn) ? 'w' : '';
     case 'always': return insn.operandSize === 16 ? 'w' : 'l';
+    case 'env16': return insn.operandSize === 16 ? 's' : '';
+    case 'xy': {
+      const memory = insn.operands.find((o) => o.kind === 'mem');
+      return memory?.kind !== 'mem' ? '' : memory.size === 16 ? 'x' : memory.size === 32 ? 'y' : '';
+    }
     case 'auto': {
       const memory = insn.operands.find((o) => o.kind === 'mem');
       if (!memory || memory.kind !== 'mem') return '';
@@ -57,10 +63,19 @@ export function formatAttMemory(m: Extract<Operand, { kind: 'mem' }>, forceSegme
   return `${segment}${disp}(${inner})`;
 }
 
-function formatOperand(insn: DecodedInstruction, o: Operand, code: OperandCode | undefined): string {
+/**
+ * A register's name as objdump prints it in either syntax (no `%`): the row may say that objdump
+ * widens an xmm operand to ymm when VEX.L = 1 (vmovss/vmovsd register store).
+ */
+export function objdumpRegisterName(insn: DecodedInstruction, index: number, reg: string): string {
+  const widened = insn.entry?.row.objdumpYmmAtL1 === index && insn.prefixes.vex?.l === 1;
+  return widened ? reg.replace(/^xmm/, 'ymm') : reg;
+}
+
+function formatOperand(insn: DecodedInstruction, o: Operand, index: number, code: OperandCode | undefined): string {
   switch (o.kind) {
     case 'reg':
-      return code?.kind === 'fixed' && code.name === 'DX' ? '(%dx)' : `%${o.reg}`;
+      return code?.kind === 'fixed' && code.name === 'DX' ? '(%dx)' : `%${objdumpRegisterName(insn, index, o.reg)}`;
     case 'imm':
       return `$0x${o.value.toString(16)}`;
     case 'rel':
@@ -80,14 +95,15 @@ export function formatAtt(insn: DecodedInstruction): string {
   if (!insn.valid || insn.entry === null) return '(bad)';
   const e = insn.entry;
   const { before, hint } = prefixWords(insn);
+  if (e.row.objdumpBad) return layoutInstruction(before, '(bad)', '');
   const pseudo = pseudoOp(insn, e.att);
   const texts: string[] = [];
   insn.operands.forEach((o, i) => {
-    const text = i === pseudo.dropOperand ? '' : formatOperand(insn, o, e.operands[i]);
+    const text = i === pseudo.dropOperand ? '' : formatOperand(insn, o, i, e.operands[i]);
     if (text === '') return;
     texts.push(e.indirect && i === 0 ? `*${text}` : text);
   });
   if (!e.row.attKeepsOrder && !e.row.attOnlyOperands) texts.reverse();
-  const mnemonic = pseudo.mnemonic + suffixFor(insn, e) + hint;
+  const mnemonic = pseudo.mnemonic + suffixFor(insn, e) + (e.row.objdumpRemark ?? '') + hint;
   return layoutInstruction(before, mnemonic, texts.join(','));
 }

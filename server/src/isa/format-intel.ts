@@ -4,7 +4,7 @@
 import type { DecodedInstruction, Operand } from './decoded-instruction';
 import type { OperandCode } from './operand-codes';
 import { layoutInstruction, prefixWords, signedHex } from './format-prefix-words';
-import { hasGeneralRegister } from './format-att';
+import { hasGeneralRegister, objdumpRegisterName } from './format-att';
 import { pseudoOp } from './format-pseudo-ops';
 
 const PTR: Record<number, string> = {
@@ -46,17 +46,23 @@ export function formatIntelMemory(
   return `${size}${segment}[${inner}]`;
 }
 
-/** objdump's Intel syntax keeps a `w` only where no operand shows the 16-bit size (pushw, retw). */
+/**
+ * objdump's Intel syntax keeps a `w` only where no operand shows the 16-bit size (pushw, retw),
+ * and on the 16-bit layout of the x87 environment and state (fldenvw).
+ */
 function intelSuffix(insn: DecodedInstruction): string {
   const e = insn.entry!;
-  if (e.suffix !== 'data16' || insn.operandSize !== 16) return '';
+  if (insn.operandSize !== 16) return '';
+  if (e.suffix === 'env16') return 'w';
+  if (e.suffix !== 'data16') return '';
   return hasGeneralRegister(insn) || insn.operands.some((o) => o.kind === 'mem' || o.kind === 'far') ? '' : 'w';
 }
 
-function formatOperand(insn: DecodedInstruction, o: Operand, code: OperandCode | undefined): string {
+function formatOperand(insn: DecodedInstruction, o: Operand, index: number, code: OperandCode | undefined): string {
   switch (o.kind) {
     // Debug registers are %db0-%db7 in AT&T syntax but dr0-dr7 in Intel syntax.
-    case 'reg': return code?.kind === 'method' && code.method === 'D' ? o.reg.replace(/^db/, 'dr') : o.reg;
+    case 'reg':
+      return code?.kind === 'method' && code.method === 'D' ? o.reg.replace(/^db/, 'dr') : objdumpRegisterName(insn, index, o.reg);
     case 'imm': return `0x${o.value.toString(16)}`;
     case 'rel': return `0x${o.target.toString(16)}`;
     case 'far': return `0x${o.selector.toString(16)}:0x${o.offset.toString(16)}`;
@@ -74,10 +80,12 @@ export function formatIntel(insn: DecodedInstruction): string {
   if (!insn.valid || insn.entry === null) return '(bad)';
   const e = insn.entry;
   const { before } = prefixWords(insn, 'intel');
+  if (e.row.objdumpBad) return layoutInstruction(before, '(bad)', '');
   const pseudo = pseudoOp(insn, e.mnemonic);
   // Implicit operands that objdump shows in AT&T syntax only (monitor, mwait) are left out here.
   const texts = e.row.attOnlyOperands
     ? []
-    : insn.operands.flatMap((o, i) => (i === pseudo.dropOperand ? [] : [formatOperand(insn, o, e.operands[i])]));
-  return layoutInstruction(before, pseudo.mnemonic + intelSuffix(insn), texts.join(','));
+    : insn.operands.flatMap((o, i) => (i === pseudo.dropOperand ? [] : [formatOperand(insn, o, i, e.operands[i])]));
+  const mnemonic = pseudo.mnemonic + intelSuffix(insn) + (e.row.objdumpRemark ?? '');
+  return layoutInstruction(before, mnemonic, texts.join(','));
 }

@@ -1,7 +1,7 @@
 // What both formatters print before the mnemonic: the prefixes an instruction did not consume,
 // spelled as objdump spells them (lock, rep/repz/repnz, bnd, notrack, segment names, data16,
-// addr16) in the order of the prefix bytes, plus the branch-hint suffix (`,pt`/`,pn`) and
-// objdump's mnemonic column padding.
+// addr16) in the order of the prefix bytes, then the `{vex}` pseudo-prefix of rows that ask for
+// it, plus the branch-hint suffix (`,pt`/`,pn`) and objdump's mnemonic column padding.
 
 import type { DecodedInstruction } from './decoded-instruction';
 import type { OpcodeEntry } from './opcode-entry';
@@ -115,16 +115,23 @@ function effectiveWord(
   }
 }
 
+/** The words before the mnemonic: the legacy prefixes' words, then `{vex}` (see RowFacts). */
+export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 'att'): PrefixWords {
+  const words: PrefixWords = { before: [], hint: '' };
+  legacyPrefixWords(insn, syntax, words);
+  if (insn.entry?.row.vexPseudoPrefix) words.before.push('{vex}');
+  return words;
+}
+
 /**
  * The prefix words in the order of the prefix bytes, as objdump prints them: every prefix byte
  * that a later one of its kind overrides is named as unused, and the last one of each kind is
  * named unless the instruction consumed it.
  */
-export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 'att'): PrefixWords {
+function legacyPrefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel', words: PrefixWords): void {
   const p = insn.prefixes;
-  const words: PrefixWords = { before: [], hint: '' };
   const legacy = Math.min(p.count - (p.vex?.size ?? 0), insn.bytes.length);
-  if (legacy <= 0) return words;
+  if (legacy <= 0) return;
   const last = new Map<PrefixGroup, number>();
   const seen = new Set<number>();
   for (let i = 0; i < legacy; i++) {
@@ -139,7 +146,6 @@ export function prefixWords(insn: DecodedInstruction, syntax: 'att' | 'intel' = 
     const word = last.get(group) === i ? effectiveWord(insn, group, syntax, seen, words) : unusedName(byte);
     if (word !== '') words.before.push(word);
   }
-  return words;
 }
 
 /** Joins prefix words, mnemonic and operands with objdump's padding: `%-6s ` then operands. */

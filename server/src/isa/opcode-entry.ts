@@ -56,7 +56,7 @@ export interface OpcodeEntry {
   readonly writesTF: boolean;
   readonly lockable: boolean;
   readonly rep: 'rep' | 'repe' | null;
-  readonly suffix: 'auto' | 'never' | 'always' | 'data16';
+  readonly suffix: NonNullable<OpcodeRow['suffix']>;
   readonly ext: IsaExtension;
   readonly privileged: boolean;
   readonly undocumented: boolean;

@@ -51,8 +51,11 @@ export interface RowFacts {
    * for integer instructions): only when no register operand gives the size and an operand is
    * in memory. `never`: never (setcc, lea, xlat...). `always`: every form (movzb + l).
    * `data16`: only `w`, and only when a 66 prefix made the operand size 16 (push $imm, call *).
+   * `xy`: memory forms only, `x` for a 16-byte operand and `y` for a 32-byte one, where the xmm
+   * destination does not tell them apart (vcvtpd2psx/vcvtpd2psy). `env16`: the x87 environment
+   * and state forms with a 66 prefix (the 16-bit layout): AT&T appends `s`, Intel `w` (fldenvs).
    */
-  suffix?: 'auto' | 'never' | 'always' | 'data16';
+  suffix?: 'auto' | 'never' | 'always' | 'data16' | 'xy' | 'env16';
   /** AT&T keeps the Intel operand order instead of reversing it (objdump: enter, bound). */
   attKeepsOrder?: true;
   /**
@@ -65,6 +68,23 @@ export interface RowFacts {
    * omits it (cmpps $0x0 → cmpeqps, pclmulqdq $0x11 → pclmulhqhqdq); see format-pseudo-ops.ts.
    */
   pseudoOps?: 'sse-compare' | 'avx-compare' | 'pclmul';
+  /**
+   * objdump writes `{vex}` before the mnemonic in both syntaxes: the name also belongs to an EVEX
+   * (AVX-512) instruction, and the pseudo-prefix tells the VEX form apart (AVX-VNNI, AVX-IFMA).
+   */
+  vexPseudoPrefix?: true;
+  /** Text objdump appends to the mnemonic in both syntaxes (fneni → `fneni(8087 only)`). */
+  objdumpRemark?: string;
+  /**
+   * objdump 2.40 does not know this form and prints `(bad)` (after any prefix words) over the
+   * same length; the decoder still accepts it, as CPUs and iced-x86 do (undocumented x87 aliases).
+   */
+  objdumpBad?: true;
+  /**
+   * The operand (index in Intel order) of an xmm register that objdump names as the ymm register
+   * when VEX.L = 1, although the instruction ignores L (vmovss/vmovsd register store).
+   */
+  objdumpYmmAtL1?: number;
   /** Intel syntax calls the 16-byte memory operand `OWORD PTR`, not `XMMWORD PTR` (invept). */
   octaword?: true;
   /**

@@ -106,8 +106,8 @@ function conversionRows(): OpcodeRow[] {
     vex('128', 'F3.0F.WIG E6 /r', 'vcvtdq2pd', 'Vdq,Wq', AVX),
     vex('256', 'F3.0F.WIG E6 /r', 'vcvtdq2pd', 'Vqq,Wdq', AVX),
     ...narrowing.flatMap(([tail, m]) => [
-      vex('128', tail, m, 'Vdq,Wdq', { ...AVX, note: 'AT&T memory form: suffix x' }),
-      vex('256', tail, m, 'Vdq,Wqq', { ...AVX, note: 'AT&T memory form: suffix y' }),
+      vex('128', tail, m, 'Vdq,Wdq', { ...AVX, suffix: 'xy' }),
+      vex('256', tail, m, 'Vdq,Wqq', { ...AVX, suffix: 'xy' }),
     ]),
   ];
 }
@@ -142,11 +142,12 @@ function moveRows(): OpcodeRow[] {
     vex('LIG', 'F3.0F.WIG 10 /r mem', 'vmovss', 'Vss,Mss', AVX),
     vex('LIG', 'F3.0F.WIG 10 /r reg', 'vmovss', 'Vdq,Hdq,Udq', AVX),
     vex('LIG', 'F3.0F.WIG 11 /r mem', 'vmovss', 'Mss,Vss', AVX),
-    vex('LIG', 'F3.0F.WIG 11 /r reg', 'vmovss', 'Udq,Hdq,Vdq', AVX),
+    // objdump names the destination of the register store %ymm when VEX.L = 1; the CPU ignores L.
+    vex('LIG', 'F3.0F.WIG 11 /r reg', 'vmovss', 'Udq,Hdq,Vdq', { ...AVX, objdumpYmmAtL1: 0 }),
     vex('LIG', 'F2.0F.WIG 10 /r mem', 'vmovsd', 'Vsd,Msd', AVX),
     vex('LIG', 'F2.0F.WIG 10 /r reg', 'vmovsd', 'Vdq,Hdq,Udq', AVX),
     vex('LIG', 'F2.0F.WIG 11 /r mem', 'vmovsd', 'Msd,Vsd', AVX),
-    vex('LIG', 'F2.0F.WIG 11 /r reg', 'vmovsd', 'Udq,Hdq,Vdq', AVX),
+    vex('LIG', 'F2.0F.WIG 11 /r reg', 'vmovsd', 'Udq,Hdq,Vdq', { ...AVX, objdumpYmmAtL1: 0 }),
     vex('128', '66.0F.WIG 6E /r', 'vmovd', 'Vdq,Ey', AVX),
     vex('128', '66.0F.WIG 7E /r', 'vmovd', 'Ey,Vdq', AVX),
     vex('128', 'F3.0F.WIG 7E /r', 'vmovq', 'Vdq,Wq', AVX),

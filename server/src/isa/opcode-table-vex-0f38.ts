@@ -10,11 +10,6 @@ const AVX: RowFacts = { ext: 'AVX' };
 const AVX2: RowFacts = { ext: 'AVX2' };
 /** vptest/vtestps/vtestpd set ZF and CF from the masked tests and clear OF SF AF PF. */
 const TEST: RowFacts = { flags: { w: 'OSZAPC' } };
-/**
- * Instructions that also exist as EVEX (AVX-512) with the same name: objdump 2.40 writes a
- * `{vex}` pseudo-prefix before the VEX form in both syntaxes; the formatter takes it from `att`.
- */
-const VEX_PSEUDO_PREFIX = '{vex} ';
 
 /** SSSE3/SSE4.1 integer operations `Vx,Hx,Wx` on the 66 prefix: AVX on xmm, AVX2 on ymm. */
 const PACKED_INTEGER: ReadonlyArray<OpcodeName> = [
@@ -112,7 +107,8 @@ function avx2Rows(): OpcodeRow[] {
 
 /** F16C, VEX AES/VAES, GFNI, and the VNNI/IFMA/NE-CONVERT additions. */
 function extensionRows(): OpcodeRow[] {
-  const vexPrefixed = (m: string, facts: RowFacts): RowFacts => ({ ...facts, att: `${VEX_PSEUDO_PREFIX}${m}` });
+  // These names also belong to EVEX (AVX-512) instructions: objdump marks the VEX form `{vex}`.
+  const vexPrefixed = (facts: RowFacts): RowFacts => ({ ...facts, vexPseudoPrefix: true });
   const vnni: RowFacts = { ext: 'OTHER', note: 'AVX-VNNI' };
   const vnniInt8: RowFacts = { ext: 'OTHER', note: 'AVX-VNNI-INT8' };
   const ifma: RowFacts = { ext: 'OTHER', note: 'AVX-IFMA' };
@@ -129,10 +125,10 @@ function extensionRows(): OpcodeRow[] {
     ...vexBoth('66.0F38.W0 CF /r', 'vgf2p8mulb', 'Vx,Hx,Wx', 'OTHER', 'OTHER', { note: 'GFNI' }),
   ];
   for (const [opcode, m] of [['50', 'vpdpbusd'], ['51', 'vpdpbusds'], ['52', 'vpdpwssd'], ['53', 'vpdpwssds']]) {
-    rows.push(...vexBoth(`66.0F38.W0 ${opcode} /r`, m, 'Vx,Hx,Wx', 'OTHER', 'OTHER', vexPrefixed(m, vnni)));
+    rows.push(...vexBoth(`66.0F38.W0 ${opcode} /r`, m, 'Vx,Hx,Wx', 'OTHER', 'OTHER', vexPrefixed(vnni)));
   }
   for (const [opcode, m] of [['B4', 'vpmadd52luq'], ['B5', 'vpmadd52huq']]) {
-    rows.push(...vexBoth(`66.0F38.W1 ${opcode} /r`, m, 'Vx,Hx,Wx', 'OTHER', 'OTHER', vexPrefixed(m, ifma)));
+    rows.push(...vexBoth(`66.0F38.W1 ${opcode} /r`, m, 'Vx,Hx,Wx', 'OTHER', 'OTHER', vexPrefixed(ifma)));
   }
   for (const [prefix, signs] of [['NP', 'uu'], ['F3', 'su'], ['F2', 'ss']]) {
     rows.push(...vexFamily(`${prefix}.0F38.W0`, [['50', `vpdpb${signs}d`], ['51', `vpdpb${signs}ds`]],
@@ -148,10 +144,8 @@ function extensionRows(): OpcodeRow[] {
   rows.push(...vexBoth('66.0F38.W0 B1 /r mem', 'vbcstnesh2ps', 'Vx,Mw', 'OTHER', 'OTHER', neConvert));
   rows.push(...vexBoth('F3.0F38.W0 B1 /r mem', 'vbcstnebf162ps', 'Vx,Mw', 'OTHER', 'OTHER', neConvert));
   // Narrowing like vcvtpd2ps: objdump writes the x/y suffix on the memory forms too.
-  rows.push(vex('128', 'F3.0F38.W0 72 /r', 'vcvtneps2bf16', 'Vdq,Wdq',
-    vexPrefixed('vcvtneps2bf16', { ...neConvert, note: 'AVX-NE-CONVERT; AT&T memory form: suffix x' })));
-  rows.push(vex('256', 'F3.0F38.W0 72 /r', 'vcvtneps2bf16', 'Vdq,Wqq',
-    vexPrefixed('vcvtneps2bf16', { ...neConvert, note: 'AVX-NE-CONVERT; AT&T memory form: suffix y' })));
+  rows.push(vex('128', 'F3.0F38.W0 72 /r', 'vcvtneps2bf16', 'Vdq,Wdq', vexPrefixed({ ...neConvert, suffix: 'xy' })));
+  rows.push(vex('256', 'F3.0F38.W0 72 /r', 'vcvtneps2bf16', 'Vdq,Wqq', vexPrefixed({ ...neConvert, suffix: 'xy' })));
   return rows;
 }
 

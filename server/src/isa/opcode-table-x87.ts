@@ -12,8 +12,14 @@ const X87: RowFacts = { ext: 'X87', suffix: 'never' };
 /** fcomi/fucomi and their popping forms set ZF PF CF from the compare and clear OF SF AF. */
 const COMPARE_TO_EFLAGS: RowFacts = { ...X87, ext: 'P6', flags: { w: 'OSZAPC' } };
 
-/** Why the undocumented register aliases are spelled as they are: objdump does not know them. */
+/**
+ * The undocumented register aliases: CPUs and iced-x86 decode them, objdump 2.40 does not know
+ * them and prints `(bad)` over the same two bytes, so the formatters do too.
+ */
+const ALIAS: RowFacts = { undocumented: true, objdumpBad: true };
 const ALIAS_NOTE = 'undocumented alias decoded by CPUs and iced-x86; objdump 2.40 prints (bad)';
+/** The environment and state forms: a 66 prefix selects the 16-bit layout (fldenvs/fldenvw). */
+const ENV16: RowFacts = { suffix: 'env16' };
 
 interface MemoryForm {
   m: string;
@@ -89,15 +95,15 @@ function d9Rows(): OpcodeRow[] {
       { m: 'fst', att: 'fsts', ops: 'Msr' },
       { m: 'fstp', att: 'fstps', ops: 'Msr' },
       // With a 66 prefix the environment is the 14-byte 16-bit one: objdump says fldenvs/fldenvw.
-      { m: 'fldenv', att: 'fldenv', ops: 'Menv' },
+      { m: 'fldenv', att: 'fldenv', ops: 'Menv', facts: ENV16 },
       { m: 'fldcw', att: 'fldcw', ops: 'Mw' },
-      { m: 'fnstenv', att: 'fnstenv', ops: 'Menv' },
+      { m: 'fnstenv', att: 'fnstenv', ops: 'Menv', facts: ENV16 },
       { m: 'fnstcw', att: 'fnstcw', ops: 'Mw' },
     ]),
     stackRow(0xd9, 0xc0, 'fld', 'STi'),
     stackRow(0xd9, 0xc8, 'fxch', 'STi'),
     fixedRow(0xd9, 0xd0, 'fnop'),
-    stackRow(0xd9, 0xd8, 'fstp', 'STi', { undocumented: true, note: `D9 D8+i: ${ALIAS_NOTE} (fstp1)` }),
+    stackRow(0xd9, 0xd8, 'fstp', 'STi', { ...ALIAS, note: `D9 D8+i: ${ALIAS_NOTE} (fstp1)` }),
   ];
   D9_CONSTANTS_AND_FUNCTIONS.forEach((m, i) => {
     if (m !== null) rows.push(fixedRow(0xd9, 0xe0 + i, m));
@@ -131,11 +137,11 @@ function dbRows(): OpcodeRow[] {
       stackRow(0xdb, 0xc0 + 8 * i, `fcmovn${cc}`, 'ST0,STi', { ext: 'P6', flags: { r: reads } }),
     ),
     // 8087/287 control forms that later FPUs execute as no-ops; objdump names them this way.
-    fixedRow(0xdb, 0xe0, 'fneni', '', { att: 'fneni(8087 only)', note: '8087 only; a no-op since the 387' }),
-    fixedRow(0xdb, 0xe1, 'fndisi', '', { att: 'fndisi(8087 only)', note: '8087 only; a no-op since the 387' }),
+    fixedRow(0xdb, 0xe0, 'fneni', '', { objdumpRemark: '(8087 only)', note: '8087 only; a no-op since the 387' }),
+    fixedRow(0xdb, 0xe1, 'fndisi', '', { objdumpRemark: '(8087 only)', note: '8087 only; a no-op since the 387' }),
     fixedRow(0xdb, 0xe2, 'fnclex'),
     fixedRow(0xdb, 0xe3, 'fninit'),
-    fixedRow(0xdb, 0xe4, 'fnsetpm', '', { att: 'fnsetpm(287 only)', note: '287 only; a no-op since the 387' }),
+    fixedRow(0xdb, 0xe4, 'fnsetpm', '', { objdumpRemark: '(287 only)', note: '287 only; a no-op since the 387' }),
     stackRow(0xdb, 0xe8, 'fucomi', 'ST0,STi', COMPARE_TO_EFLAGS),
     stackRow(0xdb, 0xf0, 'fcomi', 'ST0,STi', COMPARE_TO_EFLAGS),
   ];
@@ -146,8 +152,8 @@ function dcRows(): OpcodeRow[] {
     ...arithmeticMemoryRows(0xdc, 'f', 'Mdr', 'l'),
     stackRow(0xdc, 0xc0, 'fadd', 'STi,ST0'),
     stackRow(0xdc, 0xc8, 'fmul', 'STi,ST0'),
-    stackRow(0xdc, 0xd0, 'fcom', 'STi', { undocumented: true, note: `DC D0+i: ${ALIAS_NOTE} (fcom2)` }),
-    stackRow(0xdc, 0xd8, 'fcomp', 'STi', { undocumented: true, note: `DC D8+i: ${ALIAS_NOTE} (fcomp3)` }),
+    stackRow(0xdc, 0xd0, 'fcom', 'STi', { ...ALIAS, note: `DC D0+i: ${ALIAS_NOTE} (fcom2)` }),
+    stackRow(0xdc, 0xd8, 'fcomp', 'STi', { ...ALIAS, note: `DC D8+i: ${ALIAS_NOTE} (fcomp3)` }),
     // AT&T swaps the names of the reversed forms when the destination is st(i).
     stackRow(0xdc, 0xe0, 'fsubr', 'STi,ST0', { att: 'fsub' }),
     stackRow(0xdc, 0xe8, 'fsub', 'STi,ST0', { att: 'fsubr' }),
@@ -164,13 +170,13 @@ function ddRows(): OpcodeRow[] {
       { m: 'fst', att: 'fstl', ops: 'Mdr' },
       { m: 'fstp', att: 'fstpl', ops: 'Mdr' },
       // With a 66 prefix the state is the 94-byte 16-bit one: objdump says frstors/fnsaves.
-      { m: 'frstor', att: 'frstor', ops: 'Mfst' },
+      { m: 'frstor', att: 'frstor', ops: 'Mfst', facts: ENV16 },
       null,
-      { m: 'fnsave', att: 'fnsave', ops: 'Mfst' },
+      { m: 'fnsave', att: 'fnsave', ops: 'Mfst', facts: ENV16 },
       { m: 'fnstsw', att: 'fnstsw', ops: 'Mw' },
     ]),
     stackRow(0xdd, 0xc0, 'ffree', 'STi'),
-    stackRow(0xdd, 0xc8, 'fxch', 'STi', { undocumented: true, note: `DD C8+i: ${ALIAS_NOTE} (fxch4)` }),
+    stackRow(0xdd, 0xc8, 'fxch', 'STi', { ...ALIAS, note: `DD C8+i: ${ALIAS_NOTE} (fxch4)` }),
     stackRow(0xdd, 0xd0, 'fst', 'STi'),
     stackRow(0xdd, 0xd8, 'fstp', 'STi'),
     stackRow(0xdd, 0xe0, 'fucom', 'STi'),
@@ -183,7 +189,7 @@ function deRows(): OpcodeRow[] {
     ...arithmeticMemoryRows(0xde, 'fi', 'Mwi', 's'),
     stackRow(0xde, 0xc0, 'faddp', 'STi,ST0'),
     stackRow(0xde, 0xc8, 'fmulp', 'STi,ST0'),
-    stackRow(0xde, 0xd0, 'fcomp', 'STi', { undocumented: true, note: `DE D0+i: ${ALIAS_NOTE} (fcomp5)` }),
+    stackRow(0xde, 0xd0, 'fcomp', 'STi', { ...ALIAS, note: `DE D0+i: ${ALIAS_NOTE} (fcomp5)` }),
     fixedRow(0xde, 0xd9, 'fcompp'),
     stackRow(0xde, 0xe0, 'fsubrp', 'STi,ST0', { att: 'fsubp' }),
     stackRow(0xde, 0xe8, 'fsubp', 'STi,ST0', { att: 'fsubrp' }),
@@ -206,9 +212,9 @@ function dfRows(): OpcodeRow[] {
     ]),
     // ffreep is not in Intel's manual but every CPU since the 287 executes it; objdump knows it.
     stackRow(0xdf, 0xc0, 'ffreep', 'STi', { undocumented: true, note: 'ffree then pop; decoded by objdump' }),
-    stackRow(0xdf, 0xc8, 'fxch', 'STi', { undocumented: true, note: `DF C8+i: ${ALIAS_NOTE} (fxch7)` }),
-    stackRow(0xdf, 0xd0, 'fstp', 'STi', { undocumented: true, note: `DF D0+i: ${ALIAS_NOTE} (fstp8)` }),
-    stackRow(0xdf, 0xd8, 'fstp', 'STi', { undocumented: true, note: `DF D8+i: ${ALIAS_NOTE} (fstp9)` }),
+    stackRow(0xdf, 0xc8, 'fxch', 'STi', { ...ALIAS, note: `DF C8+i: ${ALIAS_NOTE} (fxch7)` }),
+    stackRow(0xdf, 0xd0, 'fstp', 'STi', { ...ALIAS, note: `DF D0+i: ${ALIAS_NOTE} (fstp8)` }),
+    stackRow(0xdf, 0xd8, 'fstp', 'STi', { ...ALIAS, note: `DF D8+i: ${ALIAS_NOTE} (fstp9)` }),
     fixedRow(0xdf, 0xe0, 'fnstsw', 'AX'),
     stackRow(0xdf, 0xe8, 'fucomip', 'ST0,STi', COMPARE_TO_EFLAGS),
     stackRow(0xdf, 0xf0, 'fcomip', 'ST0,STi', COMPARE_TO_EFLAGS),
