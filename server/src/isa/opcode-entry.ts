@@ -62,6 +62,11 @@ export interface OpcodeEntry {
   readonly undocumented: boolean;
   /** VSIB index register width for gathers, else null. */
   readonly vsib: 'xmm' | 'ymm' | null;
+  /** Linux's booster bitmap lists this two-byte opcode as boostable (2.6.18; 6.1 adds 0F 1F). */
+  readonly kernelTwoByteBoostable2618: boolean;
+  readonly kernelTwoByteBoostable61: boolean;
+  /** Linux's own decoder gets this instruction's length wrong (it reads no ModRM for it). */
+  readonly kernelDecoderMissesModrm: boolean;
   /** SDM group name (`Grp5`) for group opcodes, else null. */
   readonly group: string | null;
 }

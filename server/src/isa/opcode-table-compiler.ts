@@ -6,6 +6,9 @@
 import type { OpcodeRow } from './opcode-row-schema';
 import type { LegacyMap, MandatoryPrefix, OpcodeEntry, VexRequirement } from './opcode-entry';
 import { parseOperandCode, type OperandCode } from './operand-codes';
+import {
+  KERNEL_DECODER_MISSES_MODRM, KERNEL_TWO_BYTE_BOOSTABLE_2_6_18, KERNEL_TWO_BYTE_BOOSTABLE_6_1,
+} from './opcode-table-kernel-facts';
 
 /** The candidates of one opcode byte in one map, most specific first. */
 export interface OpcodeSlot {
@@ -61,6 +64,9 @@ const GROUPS: Record<string, string> = {
   'primary:c7': 'Grp11', '0f:00': 'Grp6', '0f:01': 'Grp7', '0f:ba': 'Grp8', '0f:c7': 'Grp9',
   '0f:b9': 'Grp10', '0f:71': 'Grp12', '0f:72': 'Grp13', '0f:73': 'Grp14', '0f:ae': 'Grp15',
   '0f:18': 'Grp16', 'vex0f38:f3': 'Grp17',
+  // D8-DF: the SDM's "escape to coprocessor instruction set".
+  'primary:d8': 'Esc', 'primary:d9': 'Esc', 'primary:da': 'Esc', 'primary:db': 'Esc',
+  'primary:dc': 'Esc', 'primary:dd': 'Esc', 'primary:de': 'Esc', 'primary:df': 'Esc',
 };
 
 /** ModRM-bearing addressing methods. */
@@ -197,6 +203,7 @@ function compileRow(row: OpcodeRow, id: number): OpcodeEntry | string {
   const far = row.far === true || operands.some((o) => o.kind === 'method' && (o.method === 'A' || (o.method === 'M' && o.size === 'p')));
   const written = flagMask(row.flags?.w);
   const vexKey = enc.vex ? `vex${enc.map}` : enc.map;
+  const twoByte = enc.vex === null && enc.map === '0f';
   return {
     id,
     row,
@@ -230,6 +237,9 @@ function compileRow(row: OpcodeRow, id: number): OpcodeEntry | string {
     privileged: row.privileged === true,
     undocumented: row.undocumented === true,
     vsib: row.vsib ?? null,
+    kernelTwoByteBoostable2618: twoByte && KERNEL_TWO_BYTE_BOOSTABLE_2_6_18.has(enc.opcode),
+    kernelTwoByteBoostable61: twoByte && KERNEL_TWO_BYTE_BOOSTABLE_6_1.has(enc.opcode),
+    kernelDecoderMissesModrm: twoByte && KERNEL_DECODER_MISSES_MODRM.has(enc.opcode),
     group: GROUPS[`${vexKey}:${enc.opcode.toString(16).padStart(2, '0')}`] ?? null,
   };
 }

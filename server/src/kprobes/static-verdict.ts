@@ -1,0 +1,96 @@
+// The static verdict of a probe on one instruction under one profile: can it be registered, can
+// it be boosted and by which rule, how its hits execute, and (2.6.x) the `boostable` lifecycle.
+// Pure: no emulator, no protocol. The live engine will check itself against these verdicts.
+
+import type { DecodedInstruction } from '../isa';
+import { firstStepOutcome } from './boost-lifecycle-2-6';
+import type { BoostableFlag, HitExecution, KernelConfig, KernelErrno, ProbeOptions, ProfileId, RuleDecision } from './kprobe-vocabulary';
+import { linux2618CanBoost } from './profile-linux-2-6-18';
+import { JMP32_SIZE, MAX_INSN_SIZE_6_1, linux61CanBoost, linux61Emulation, linux61Refusal } from './profile-linux-6-1';
+import { rfcCanBoost } from './profile-rfc-2-6-15';
+import { probedInstruction, type ProbedInstruction } from './probed-instruction';
+
+export interface StaticVerdict {
+  profile: ProfileId;
+  registration: { ok: true } | { ok: false; errno: KernelErrno; rule: string };
+  /** What can_boost (or the seed's table) says, with its rule. */
+  canBoost: RuleDecision;
+  firstHit: HitExecution;
+  /** From the second hit on; 'depends' when the first hit's state decides (REP, %ss loads, jcc). */
+  laterHits: HitExecution | 'depends';
+  /** 2.6.x only: the probe's `boostable` at registration and after its first hit. */
+  boostable: { atRegistration: BoostableFlag; afterFirstHit: BoostableFlag | 'depends' } | null;
+  /** 2.6.x: what resume_execution does after the step; 6.1: the emulation, if any. */
+  fixup: string | null;
+  /** One line a kernel developer reads first. */
+  summary: string;
+  notes: string[];
+}
+
+export type VerdictResult = { ok: true; verdict: StaticVerdict } | { ok: false; error: string };
+
+export function staticVerdict(
+  profile: ProfileId,
+  insn: DecodedInstruction,
+  options: ProbeOptions,
+  config: KernelConfig,
+): VerdictResult {
+  const p = probedInstruction(insn);
+  if (p === null) return { ok: false, error: `cannot probe an invalid instruction: ${insn.error ?? 'unknown encoding'}` };
+  const verdict = profile === 'linux-6.1' ? verdict61(p, options, config) : verdict26(profile, p, options, config);
+  return { ok: true, verdict };
+}
+
+function verdict26(profile: ProfileId, p: ProbedInstruction, options: ProbeOptions, config: KernelConfig): StaticVerdict {
+  const canBoost = profile === 'rfc-2.6.15' ? rfcCanBoost(p) : linux2618CanBoost(p);
+  const atRegistration: BoostableFlag = canBoost.ok ? 0 : -1;
+  const step = firstStepOutcome(profile, p, atRegistration);
+  const notes = [...step.notes];
+  const boosterOff = options.postHandler || config.preemption;
+  if (options.postHandler) notes.push(`a post_handler${profile === 'rfc-2.6.15' ? ' (or break_handler)' : ''} disables the booster`);
+  if (config.preemption) notes.push(profile === 'rfc-2.6.15' ? 'the booster is off where preemption is enabled' : 'the booster is compiled out on CONFIG_PREEMPT kernels');
+  let laterHits: HitExecution | 'depends' = 'single-stepped';
+  if (!boosterOff && step.after === 1) laterHits = 'boosted';
+  else if (!boosterOff && step.after === 'depends') laterHits = 'depends';
+  const because = atRegistration === -1 && step.after === 1 ? step.fixup : canBoost.rule;
+  const summary =
+    laterHits === 'boosted' ? `boosted from the second hit on (${because})`
+      : laterHits === 'depends' ? 'boosted or single-stepped: the first hit decides'
+        : `single-stepped on every hit (${boosterOff && step.after === 1 ? notes[notes.length - 1] : canBoost.rule})`;
+  return {
+    profile,
+    registration: { ok: true },
+    canBoost,
+    firstHit: 'single-stepped',
+    laterHits,
+    boostable: { atRegistration, afterFirstHit: step.after },
+    fixup: step.fixup,
+    summary,
+    notes,
+  };
+}
+
+function verdict61(p: ProbedInstruction, options: ProbeOptions, config: KernelConfig): StaticVerdict {
+  const notes: string[] = [];
+  if (p.entry.kernelDecoderMissesModrm) notes.push("the kernel's decoder gives this opcode no ModRM, so its length is wrong there: verdict unreliable");
+  const canBoost = linux61CanBoost(p);
+  const refusal = linux61Refusal(p);
+  const base = { profile: 'linux-6.1' as const, canBoost, boostable: null, notes };
+  if (refusal) {
+    return { ...base, registration: { ok: false, ...refusal }, firstHit: 'refused', laterHits: 'refused', fixup: null, summary: refusal.rule };
+  }
+  const fits = MAX_INSN_SIZE_6_1 - p.length >= JMP32_SIZE;
+  const boosted = canBoost.ok && fits && !config.preemption && !options.postHandler;
+  const emulation = linux61Emulation(p);
+  let execution: HitExecution = boosted ? 'boosted' : emulation ? 'emulated' : 'single-stepped';
+  let summary = boosted ? `boosted (${canBoost.rule})` : emulation ?? `single-stepped by a second int3 (${canBoost.rule})`;
+  if (!boosted && canBoost.ok) {
+    const why = !fits ? 'the jump back does not fit in the slot' : config.preemption ? 'this kernel is preemptible' : 'the probe has a post_handler';
+    notes.push(`boostable, but ${why}: ${execution} instead${config.preemption && config.optprobes ? ' (an optprobe may still replace the int3 with a jump)' : ''}`);
+  }
+  if (execution === 'single-stepped' && p.length + 1 > MAX_INSN_SIZE_6_1) {
+    return { ...base, registration: { ok: false, errno: 'ENOSPC', rule: 'no room for the int3 after the copy: -ENOSPC' }, firstHit: 'refused', laterHits: 'refused', fixup: null, summary: 'no room for the int3 after the copy: -ENOSPC' };
+  }
+  if (execution === 'emulated') summary = emulation!;
+  return { ...base, registration: { ok: true }, firstHit: execution, laterHits: execution, fixup: emulation, summary };
+}
