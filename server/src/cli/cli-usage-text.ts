@@ -5,6 +5,7 @@ export const MAIN_USAGE = `Usage: kboost <command> [options]
 Commands:
   disasm FILE    disassemble an i386 ELF file (vmlinux, .o, .ko, .ko.xz, vmlinuz) like objdump -d
   decode HEX     decode instruction bytes given in hex
+  analyze FILE   kprobe verdicts for every instruction of the functions of an i386 binary
 
 Run 'kboost <command> --help' for a command's options.
 Exit codes: 0 success, 1 unusable input, 2 usage error.
@@ -43,5 +44,25 @@ Options:
   --address ADDR         address of the first byte (default 0)
   -M, --disassembler-options OPT
                          intel or att (default) syntax
+  -h, --help             show this help
+`;
+
+export const ANALYZE_USAGE = `Usage: kboost analyze FILE [options]
+
+Says, for every instruction of the functions of FILE (vmlinux, .ko, .o, vmlinuz), what a kprobe
+placed there does under the chosen kernel generation: refused (with the kernel's errno),
+boosted, single-stepped, emulated, or optimized, and the rule that decided.
+
+Options:
+  --profile ID           rfc-2.6.15, linux-2.6.18 or linux-6.1 (default)
+  --symbol NAME          only this function (repeatable)
+  --system-map FILE      symbols of a stripped vmlinux (System.map or kallsyms, .gz too); its
+                         __kprobes/__entry/__noinstr/__irqentry text markers are refused areas
+  --blacklist FILE       /sys/kernel/debug/kprobes/blacklist of the same kernel
+  --post-handler         the probe has a post_handler (no boosting, no optimization)
+  --preemption on|off    CONFIG_PREEMPT(ION); default: off for 2.6.x, on for linux-6.1 (Debian)
+  --optprobes on|off     CONFIG_OPTPROBES (linux-6.1); default on
+  --summary              one line per function
+  --json                 machine-readable output
   -h, --help             show this help
 `;

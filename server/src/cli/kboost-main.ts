@@ -2,6 +2,7 @@
 // (0 ok, 1 bad input, 2 usage). `runKboost` is the testable core; the bottom lines run it when
 // this file is the program (through tsx, or bundled into dist/kboost.js).
 
+import { runAnalyze } from './command-analyze';
 import { runDecode } from './command-decode';
 import { runDisasm } from './command-disasm';
 import { CliIo, EXIT_OK, EXIT_USAGE, processIo } from './cli-io';
@@ -13,6 +14,9 @@ export async function runKboost(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'disasm':
       code = await runDisasm(rest, io);
+      break;
+    case 'analyze':
+      code = await runAnalyze(rest, io);
       break;
     case 'decode':
       code = runDecode(rest, io);

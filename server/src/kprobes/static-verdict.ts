@@ -82,15 +82,17 @@ function verdict61(p: ProbedInstruction, options: ProbeOptions, config: KernelCo
   const fits = MAX_INSN_SIZE_6_1 - p.length >= JMP32_SIZE;
   const boosted = canBoost.ok && fits && !config.preemption && !options.postHandler;
   const emulation = linux61Emulation(p);
-  let execution: HitExecution = boosted ? 'boosted' : emulation ? 'emulated' : 'single-stepped';
+  const execution: HitExecution = boosted ? 'boosted' : emulation ? 'emulated' : 'single-stepped';
   let summary = boosted ? `boosted (${canBoost.rule})` : emulation ?? `single-stepped by a second int3 (${canBoost.rule})`;
   if (!boosted && canBoost.ok) {
     const why = !fits ? 'the jump back does not fit in the slot' : config.preemption ? 'this kernel is preemptible' : 'the probe has a post_handler';
-    notes.push(`boostable, but ${why}: ${execution} instead${config.preemption && config.optprobes ? ' (an optprobe may still replace the int3 with a jump)' : ''}`);
+    summary = `boostable, but ${why}: ${execution} instead`;
+    notes.push(`${summary}${config.preemption && config.optprobes ? ' (an optprobe may still replace the int3 with a jump)' : ''}`);
   }
   if (execution === 'single-stepped' && p.length + 1 > MAX_INSN_SIZE_6_1) {
     return { ...base, registration: { ok: false, errno: 'ENOSPC', rule: 'no room for the int3 after the copy: -ENOSPC' }, firstHit: 'refused', laterHits: 'refused', fixup: null, summary: 'no room for the int3 after the copy: -ENOSPC' };
   }
   if (execution === 'emulated') summary = emulation!;
+  else if (execution === 'single-stepped' && canBoost.ok && !boosted) summary = `${summary}; ${canBoost.rule}`;
   return { ...base, registration: { ok: true }, firstHit: execution, laterHits: execution, fixup: emulation, summary };
 }

@@ -1,0 +1,158 @@
+// Probes over a whole function, as register_kprobe and the optprobe worker see it: every
+// instruction's static verdict, -EILSEQ off instruction boundaries, -EINVAL in refused kernel
+// areas, exception-table sites, and (linux-6.1 with CONFIG_OPTPROBES) whether the int3 could be
+// replaced by a jump into a detour buffer.
+
+import { decode, type DecodedInstruction } from '../isa';
+import type { HitExecution, KernelConfig, KernelErrno, ProbeOptions, ProfileId } from './kprobe-vocabulary';
+import { JMP32_SIZE, linux61CanBoost } from './profile-linux-6-1';
+import { probedInstruction } from './probed-instruction';
+import { staticVerdict, type StaticVerdict } from './static-verdict';
+
+/** Kernel areas and tables that decide probes beyond the instruction itself. */
+export interface KernelAreas {
+  /** Address ranges where probes are refused with -EINVAL, with the reason (blacklist, entry text...). */
+  refusedRanges: ReadonlyArray<{ start: number; end: number; reason: string }>;
+  /** Instruction addresses with an __ex_table entry (user-access sites with a fix-up). */
+  exceptionTableSites: ReadonlySet<number>;
+}
+
+export const NO_KERNEL_AREAS: KernelAreas = { refusedRanges: [], exceptionTableSites: new Set() };
+
+export interface FunctionCode {
+  name: string;
+  address: number;
+  bytes: Uint8Array;
+}
+
+export interface Optimizability {
+  ok: boolean;
+  why: string;
+}
+
+export interface InstructionProbe {
+  address: number;
+  insn: DecodedInstruction;
+  /** null when the instruction cannot be decoded. */
+  verdict: StaticVerdict | null;
+  /** linux-6.1 with optprobes: whether the probe would be optimized; else null. */
+  optimizable: Optimizability | null;
+}
+
+export interface FunctionAnalysis {
+  fn: FunctionCode;
+  profile: ProfileId;
+  instructions: InstructionProbe[];
+  /** Decoding problems, with their addresses. */
+  errors: string[];
+  summary: FunctionSummary;
+}
+
+export interface FunctionSummary {
+  instructions: number;
+  boosted: number;
+  singleStepped: number;
+  emulated: number;
+  refused: number;
+  depends: number;
+  optimizable: number;
+}
+
+function refusedArea(areas: KernelAreas, address: number): string | null {
+  for (const r of areas.refusedRanges) if (address >= r.start && address < r.end) return r.reason;
+  return null;
+}
+
+/** Applies what the address (not the bytes) says: refused areas and exception-table sites. */
+function applyAreas(v: StaticVerdict, address: number, areas: KernelAreas): StaticVerdict {
+  const area = refusedArea(areas, address);
+  if (area !== null) {
+    const rule = `${area}: probes are refused here (-EINVAL)`;
+    return { ...v, registration: { ok: false, errno: 'EINVAL', rule }, firstHit: 'refused', laterHits: 'refused', summary: rule };
+  }
+  if (areas.exceptionTableSites.has(address) && v.canBoost.ok) {
+    const rule = 'the address has an exception-table entry (a user access with a fix-up): not boostable';
+    const stepped: HitExecution = v.firstHit === 'boosted' ? 'single-stepped' : v.firstHit;
+    const later = v.laterHits === 'boosted' ? 'single-stepped' : v.laterHits;
+    return { ...v, canBoost: { ok: false, rule }, firstHit: stepped, laterHits: later, summary: rule, boostable: v.boostable && { atRegistration: -1, afterFirstHit: -1 } };
+  }
+  return v;
+}
+
+export function analyzeFunction(
+  fn: FunctionCode,
+  profile: ProfileId,
+  options: ProbeOptions,
+  config: KernelConfig,
+  areas: KernelAreas = NO_KERNEL_AREAS,
+): FunctionAnalysis {
+  const instructions: InstructionProbe[] = [];
+  const errors: string[] = [];
+  for (let offset = 0; offset < fn.bytes.length; ) {
+    const address = fn.address + offset;
+    const insn = decode(fn.bytes, offset, address);
+    if (!insn.valid) errors.push(`0x${address.toString(16)}: ${insn.error}`);
+    const r = staticVerdict(profile, insn, options, config);
+    instructions.push({ address, insn, verdict: r.ok ? applyAreas(r.verdict, address, areas) : null, optimizable: null });
+    offset += insn.length;
+  }
+  if (profile === 'linux-6.1' && config.optprobes) markOptimizable(fn, instructions, errors, options, areas);
+  return { fn, profile, instructions, errors, summary: summarize(instructions) };
+}
+
+/** The optprobe conditions of 6.1 (kprobes-reference.md §4), per instruction. */
+function markOptimizable(fn: FunctionCode, list: InstructionProbe[], errors: string[], options: ProbeOptions, areas: KernelAreas): void {
+  const end = fn.address + fn.bytes.length;
+  const functionWide =
+    errors.length > 0 ? 'the function does not decode completely'
+      : list.some((i) => i.insn.entry?.flow === 'jmp' && (i.insn.entry.indirect || i.insn.entry.far)) ? 'the function has an indirect jump (a jump table could land inside the detour jump)'
+        : list.some((i) => areas.exceptionTableSites.has(i.address)) ? 'the function has exception-table entries'
+          : null;
+  const targets = new Set<number>();
+  for (const i of list) for (const o of i.insn.operands) if (o.kind === 'rel') targets.add(o.target);
+  list.forEach((probe, index) => {
+    const v = probe.verdict;
+    if (v === null || !v.registration.ok) return;
+    const no = (why: string) => (probe.optimizable = { ok: false, why });
+    if (options.postHandler) return no('the probe has a post_handler');
+    if (functionWide) return no(functionWide);
+    if (end - probe.address < JMP32_SIZE) return no('fewer than 5 bytes to the end of the function');
+    for (let a = probe.address + 1; a < probe.address + JMP32_SIZE; a++) {
+      if (targets.has(a)) return no(`a jump in the function targets 0x${a.toString(16)}, inside the 5 bytes the detour jump would cover`);
+    }
+    let covered = 0;
+    for (let k = index; covered < JMP32_SIZE; k++) {
+      const copied = list[k];
+      if (copied === undefined) return no('the copied instructions would run past the end of the function');
+      const p = probedInstruction(copied.insn);
+      if (p === null || !linux61CanBoost(p).ok || areas.exceptionTableSites.has(copied.address)) {
+        return no(`the copied instruction at 0x${copied.address.toString(16)} (${copied.insn.mnemonic}) does not pass can_boost`);
+      }
+      covered += copied.insn.length;
+    }
+    probe.optimizable = { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${covered} bytes copied)` };
+  });
+}
+
+function summarize(list: InstructionProbe[]): FunctionSummary {
+  const s: FunctionSummary = { instructions: list.length, boosted: 0, singleStepped: 0, emulated: 0, refused: 0, depends: 0, optimizable: 0 };
+  for (const i of list) {
+    if (i.optimizable?.ok) s.optimizable++;
+    const hit = i.verdict?.laterHits ?? 'refused';
+    if (hit === 'boosted') s.boosted++;
+    else if (hit === 'single-stepped') s.singleStepped++;
+    else if (hit === 'emulated') s.emulated++;
+    else if (hit === 'depends') s.depends++;
+    else s.refused++;
+  }
+  return s;
+}
+
+/** register_kprobe at an address of the function: -EILSEQ off an instruction boundary. */
+export function probeAt(analysis: FunctionAnalysis, address: number): { ok: true; probe: InstructionProbe } | { ok: false; errno: KernelErrno; rule: string } {
+  const probe = analysis.instructions.find((i) => i.address === address);
+  if (probe === undefined) {
+    return { ok: false, errno: 'EILSEQ', rule: `0x${address.toString(16)} is not on an instruction boundary of ${analysis.fn.name}: -EILSEQ` };
+  }
+  return { ok: true, probe };
+}
