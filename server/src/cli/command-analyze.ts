@@ -155,6 +155,7 @@ function toJson(a: FunctionAnalysis): unknown {
       canBoost: i.verdict?.canBoost ?? null,
       boostable: i.verdict?.boostable ?? null,
       optimizable: i.optimizable,
+      costCycles: i.verdict ? { firstHit: i.verdict.cost.firstHit.cycles, laterHits: i.verdict.cost.laterHits?.cycles ?? null } : null,
       summary: i.verdict?.summary ?? i.insn.error,
       notes: i.verdict?.notes ?? [],
     })),

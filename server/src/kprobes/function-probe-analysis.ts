@@ -7,6 +7,7 @@ import { decode, type DecodedInstruction } from '../isa';
 import type { HitExecution, KernelConfig, KernelErrno, ProbeOptions, ProfileId } from './kprobe-vocabulary';
 import { JMP32_SIZE, linux61CanBoost } from './profile-linux-6-1';
 import { probedInstruction } from './probed-instruction';
+import { kprobeHitCost } from './overhead-model';
 import { staticVerdict, type StaticVerdict } from './static-verdict';
 
 /** Kernel areas and tables that decide probes beyond the instruction itself. */
@@ -68,13 +69,18 @@ function applyAreas(v: StaticVerdict, address: number, areas: KernelAreas): Stat
   const area = refusedArea(areas, address);
   if (area !== null) {
     const rule = `${area}: probes are refused here (-EINVAL)`;
-    return { ...v, registration: { ok: false, errno: 'EINVAL', rule }, firstHit: 'refused', laterHits: 'refused', summary: rule };
+    const none = kprobeHitCost('linux-6.1', 'refused');
+    return { ...v, registration: { ok: false, errno: 'EINVAL', rule }, firstHit: 'refused', laterHits: 'refused', summary: rule, cost: { firstHit: none, laterHits: none } };
   }
   if (areas.exceptionTableSites.has(address) && v.canBoost.ok) {
     const rule = 'the address has an exception-table entry (a user access with a fix-up): not boostable';
     const stepped: HitExecution = v.firstHit === 'boosted' ? 'single-stepped' : v.firstHit;
     const later = v.laterHits === 'boosted' ? 'single-stepped' : v.laterHits;
-    return { ...v, canBoost: { ok: false, rule }, firstHit: stepped, laterHits: later, summary: rule, boostable: v.boostable && { atRegistration: -1, afterFirstHit: -1 } };
+    return {
+      ...v, canBoost: { ok: false, rule }, firstHit: stepped, laterHits: later, summary: rule,
+      boostable: v.boostable && { atRegistration: -1, afterFirstHit: -1 },
+      cost: { firstHit: kprobeHitCost(v.profile, stepped), laterHits: later === 'depends' ? null : kprobeHitCost(v.profile, later) },
+    };
   }
   return v;
 }

@@ -6,3 +6,4 @@ export { probedInstruction, type ProbedInstruction } from './probed-instruction'
 export { analyzeFunction, probeAt, NO_KERNEL_AREAS } from './function-probe-analysis';
 export type { FunctionAnalysis, FunctionCode, FunctionSummary, InstructionProbe, KernelAreas, Optimizability } from './function-probe-analysis';
 export { exceptionTableSites, markedAreas, parseKprobesBlacklist } from './kernel-areas';
+export { CALIBRATION, REFERENCE_CPU, kprobeHitCost, kretprobeReturnCost, type HitCost, type CostPart } from './overhead-model';

@@ -8,6 +8,7 @@ import type { BoostableFlag, HitExecution, KernelConfig, KernelErrno, ProbeOptio
 import { linux2618CanBoost } from './profile-linux-2-6-18';
 import { JMP32_SIZE, MAX_INSN_SIZE_6_1, linux61CanBoost, linux61Emulation, linux61Refusal } from './profile-linux-6-1';
 import { rfcCanBoost } from './profile-rfc-2-6-15';
+import { kprobeHitCost, type HitCost } from './overhead-model';
 import { probedInstruction, type ProbedInstruction } from './probed-instruction';
 
 export interface StaticVerdict {
@@ -22,6 +23,8 @@ export interface StaticVerdict {
   boostable: { atRegistration: BoostableFlag; afterFirstHit: BoostableFlag | 'depends' } | null;
   /** 2.6.x: what resume_execution does after the step; 6.1: the emulation, if any. */
   fixup: string | null;
+  /** Modelled cost of the first hit and of later hits (overhead-model.ts); null when 'depends'. */
+  cost: { firstHit: HitCost; laterHits: HitCost | null };
   /** One line a kernel developer reads first. */
   summary: string;
   notes: string[];
@@ -37,11 +40,15 @@ export function staticVerdict(
 ): VerdictResult {
   const p = probedInstruction(insn);
   if (p === null) return { ok: false, error: `cannot probe an invalid instruction: ${insn.error ?? 'unknown encoding'}` };
-  const verdict = profile === 'linux-6.1' ? verdict61(p, options, config) : verdict26(profile, p, options, config);
-  return { ok: true, verdict };
+  const partial = profile === 'linux-6.1' ? verdict61(p, options, config) : verdict26(profile, p, options, config);
+  const cost = {
+    firstHit: kprobeHitCost(profile, partial.firstHit),
+    laterHits: partial.laterHits === 'depends' ? null : kprobeHitCost(profile, partial.laterHits),
+  };
+  return { ok: true, verdict: { ...partial, cost } };
 }
 
-function verdict26(profile: ProfileId, p: ProbedInstruction, options: ProbeOptions, config: KernelConfig): StaticVerdict {
+function verdict26(profile: ProfileId, p: ProbedInstruction, options: ProbeOptions, config: KernelConfig): Omit<StaticVerdict, 'cost'> {
   const canBoost = profile === 'rfc-2.6.15' ? rfcCanBoost(p) : linux2618CanBoost(p);
   const atRegistration: BoostableFlag = canBoost.ok ? 0 : -1;
   const step = firstStepOutcome(profile, p, atRegistration);
@@ -70,7 +77,7 @@ function verdict26(profile: ProfileId, p: ProbedInstruction, options: ProbeOptio
   };
 }
 
-function verdict61(p: ProbedInstruction, options: ProbeOptions, config: KernelConfig): StaticVerdict {
+function verdict61(p: ProbedInstruction, options: ProbeOptions, config: KernelConfig): Omit<StaticVerdict, 'cost'> {
   const notes: string[] = [];
   if (p.entry.kernelDecoderMissesModrm) notes.push("the kernel's decoder gives this opcode no ModRM, so its length is wrong there: verdict unreliable");
   const canBoost = linux61CanBoost(p);
