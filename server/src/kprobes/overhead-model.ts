@@ -53,8 +53,17 @@ function total(parts: CostPart[]): HitCost {
   return { cycles, nanoseconds: Math.round((cycles * 1000) / REFERENCE_CPU.mhz), parts };
 }
 
-/** Cost of one kprobe hit executed as `execution` under `profile` (or optimized). */
+const costCache = new Map<string, HitCost>();
+
+/** Cost of one kprobe hit executed as `execution` under `profile` (or optimized); a shared value. */
 export function kprobeHitCost(profile: ProfileId, execution: HitExecution | 'optimized'): HitCost {
+  const key = `${profile}/${execution}`;
+  let cost = costCache.get(key);
+  if (cost === undefined) costCache.set(key, (cost = computeHitCost(profile, execution)));
+  return cost;
+}
+
+function computeHitCost(profile: ProfileId, execution: HitExecution | 'optimized'): HitCost {
   const enter: CostPart[] = [
     { part: 'int3 trap and return', cycles: TRAP },
     { part: 'kprobe lookup and pre_handler call', cycles: HANDLER },
