@@ -5,6 +5,8 @@ export const MAIN_USAGE = `Usage: kboost <command> [options]
 Commands:
   disasm FILE    disassemble an i386 ELF file (vmlinux, .o, .ko, .ko.xz, vmlinuz) like objdump -d
   decode HEX     decode instruction bytes given in hex
+  asm FILE       assemble GAS AT&T i386 source into an ELF32 object (like as --32)
+  check FILE...  kprobe verdicts of assembly source files; fails on broken '# kboost:' contracts
   analyze FILE   kprobe verdicts for every instruction of the functions of an i386 binary
 
 Run 'kboost <command> --help' for a command's options.
@@ -64,5 +66,20 @@ Options:
   --optprobes on|off     CONFIG_OPTPROBES (linux-6.1); default on
   --summary              one line per function
   --json                 machine-readable output
+  -h, --help             show this help
+`;
+
+export const CHECK_USAGE = `Usage: kboost check FILE... [options]
+
+Assembles each i386 assembly file (GAS AT&T syntax) and reports, per instruction, what a kprobe
+placed there does. A comment '# kboost: VERDICT' on an instruction's line is a contract: check
+fails (exit status 1) when the verdict differs. Verdicts: boosted, optimized, single-stepped,
+emulated, refused, depends.
+
+Options:
+  --profile ID           rfc-2.6.15, linux-2.6.18 or linux-6.1 (default)
+  --format F             text (default: file:line:col: level: message), json or sarif
+  --post-handler         the probes have a post_handler
+  -q, --quiet            only errors (broken contracts, assembler errors)
   -h, --help             show this help
 `;

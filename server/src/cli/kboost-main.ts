@@ -3,6 +3,8 @@
 // this file is the program (through tsx, or bundled into dist/kboost.js).
 
 import { runAnalyze } from './command-analyze';
+import { runAsm } from './command-asm';
+import { runCheck } from './command-check';
 import { runDecode } from './command-decode';
 import { runDisasm } from './command-disasm';
 import { CliIo, EXIT_OK, EXIT_USAGE, processIo } from './cli-io';
@@ -14,6 +16,12 @@ export async function runKboost(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'disasm':
       code = await runDisasm(rest, io);
+      break;
+    case 'asm':
+      code = await runAsm(rest, io);
+      break;
+    case 'check':
+      code = runCheck(rest, io);
       break;
     case 'analyze':
       code = await runAnalyze(rest, io);

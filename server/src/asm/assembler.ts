@@ -1,0 +1,128 @@
+// GNU as compatible assembly of AT&T i386 source into an Image. One walk over the statements
+// encodes each instruction with what is known at that point (as GNU as does), then layout passes
+// grow short branches that do not reach until nothing changes, and a last pass writes the bytes,
+// relocations, symbols and the line map. It never throws on user input.
+
+import { evaluate } from './expression-evaluation';
+import { parseSource, type AsmDiagnostic, type Statement } from './statement-parser';
+import { encodeInstruction } from './instruction-encoder';
+import { AssemblyState } from './assembly-state';
+import { defineSet, handleDirective } from './assembler-directives';
+import { itemSize } from './assembly-items';
+import { paddingSize } from './alignment-padding';
+import type { Image, ImageRelocation, ImageSection, ImageSymbol, LineCode } from './assembled-image';
+import { finalContext } from './final-symbol-values';
+import { relax } from './branch-relaxation';
+import { emitItem, type Emitter } from './section-emission';
+
+function walk(statements: Statement[], state: AssemblyState): void {
+  for (const s of statements) {
+    switch (s.kind) {
+      case 'label': {
+        if (state.isDefined(s.name)) {
+          state.error(s.range, `symbol '${s.name}' is already defined`);
+          break;
+        }
+        const item = { kind: 'label' as const, name: s.name, section: state.current, range: s.range, address: 0 };
+        state.labelItems.set(s.name, item);
+        state.defineLabelAtParse(s.name);
+        state.add(item, 0);
+        break;
+      }
+      case 'assign':
+        defineSet(state, s.name, s.expr, s.range);
+        break;
+      case 'directive':
+        handleDirective(state, s);
+        break;
+      case 'instruction': {
+        const r = encodeInstruction(s, (e) => state.knownNow(e));
+        if (!r.ok) {
+          state.error(s.range, r.message, r.start, r.end);
+          break;
+        }
+        for (const w of r.encoding.warnings) state.warning(s.range, w);
+        const item = { kind: 'code' as const, encoding: r.encoding, useNear: false, section: state.current, range: s.range, address: 0 };
+        state.add(item, r.encoding.near ? null : r.encoding.plan.bytes.length);
+        break;
+      }
+    }
+  }
+}
+
+function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageSymbol[] {
+  const out: ImageSymbol[] = [];
+  const binding = (name: string): ImageSymbol['binding'] => (state.weaks.has(name) ? 'weak' : state.globals.has(name) ? 'global' : 'local');
+  // .L names stay out of the symbol table unless a relocation must name them (x@GOTOFF in data).
+  const named = new Set(relocations.map((r) => r.symbol));
+  for (const [name, label] of state.labelItems) {
+    if (name.startsWith('.L') && !named.has(name)) continue;
+    const size = state.sizes.get(name);
+    let sizeValue = 0;
+    if (size) {
+      const r = evaluate(size.expr, finalContext(state, size.item));
+      if (r.ok && r.value.base === null) sizeValue = Number(r.value.constant);
+      else state.error(size.item.range, `.size expression for '${name}' is not an absolute number`);
+    }
+    out.push({ name, section: label.section, value: label.address, binding: binding(name), type: state.types.get(name) ?? 'notype', size: sizeValue, defined: true, common: false });
+  }
+  for (const [name, c] of state.commons) {
+    out.push({ name, section: null, value: c.alignment, binding: 'global', type: state.types.get(name) ?? 'object', size: c.size, defined: true, common: true });
+  }
+  const undefinedNames = new Set<string>();
+  for (const r of relocations) if (!state.isDefined(r.symbol) && !state.sections.has(r.symbol) && r.symbol !== '*ABS*') undefinedNames.add(r.symbol);
+  for (const name of [...state.globals, ...state.weaks]) if (!state.isDefined(name)) undefinedNames.add(name);
+  for (const name of undefinedNames) {
+    out.push({ name, section: null, value: 0, binding: state.weaks.has(name) ? 'weak' : 'global', type: state.types.get(name) ?? 'notype', size: 0, defined: false, common: false });
+  }
+  return out;
+}
+
+function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>): LineCode[] {
+  const out: LineCode[] = [];
+  for (const item of state.items) {
+    if (item.kind === 'set') continue;
+    const size = itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
+    const buf = buffers.get(item.section);
+    const bytes = buf ? buf.slice(item.address, item.address + size) : new Uint8Array(size);
+    const last = out[out.length - 1];
+    if (last && last.line === item.range.line && last.section === item.section && last.address + last.bytes.length === item.address) {
+      const merged = new Uint8Array(last.bytes.length + bytes.length);
+      merged.set(last.bytes);
+      merged.set(bytes, last.bytes.length);
+      last.bytes = merged;
+    } else out.push({ line: item.range.line, section: item.section, address: item.address, bytes });
+  }
+  return out;
+}
+
+/**
+ * Assembles AT&T i386 source text. User input never makes this throw; an exception would be a bug
+ * here, so as a last guard it becomes an error diagnostic instead of taking the editor down.
+ */
+export function assemble(source: string): Image {
+  try {
+    return assembleUnguarded(source);
+  } catch (e) {
+    const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
+    return { sections: [], symbols: [], relocations: [], lines: [], diagnostics: [{ severity: 'error', message, line: 0, start: 0, end: 0 }] };
+  }
+}
+
+function assembleUnguarded(source: string): Image {
+  const parsed = parseSource(source);
+  const state = new AssemblyState();
+  walk(parsed.statements, state);
+  const sizes = relax(state);
+  const relocations: ImageRelocation[] = [];
+  const buffers = new Map<string, Uint8Array | null>();
+  for (const [name, s] of state.sections) buffers.set(name, s.type === 'nobits' ? null : new Uint8Array(sizes.get(name) ?? 0));
+  const em: Emitter = { state, relocations };
+  for (const item of state.items) emitItem(em, item, buffers.get(item.section) ?? null);
+  const sections: ImageSection[] = [...state.sections.values()].map((s) => {
+    const size = sizes.get(s.name) ?? 0;
+    return { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };
+  });
+  const diagnostics: AsmDiagnostic[] = [...parsed.errors, ...state.diagnostics].sort((a, b) => a.line - b.line || a.start - b.start);
+  return { sections, symbols: symbolsOf(state, relocations), relocations, lines: lineMap(state, buffers), diagnostics };
+}

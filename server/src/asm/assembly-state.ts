@@ -1,0 +1,109 @@
+// The state the assembler builds while it walks the statements once, in order: sections, items,
+// symbols and their attributes, and what is known "at parse time". GNU as sizes an immediate or a
+// displacement from what it knows when it reads the line (absolute symbols defined above, and
+// label differences inside one run of fixed-size code); this state answers that question too.
+
+import type { AsmDiagnostic, SourceRange } from './statement-parser';
+import type { Expr } from './expression-syntax';
+import { evaluate, type EvalContext, type SymbolLookup } from './expression-evaluation';
+import { defaultSection, type Item, type SectionState } from './assembly-items';
+
+export interface ParseTimeLabel {
+  section: string;
+  /** Run of fixed-size items the label sits in; a relaxable branch or an alignment ends a run. */
+  frag: number;
+  offset: number;
+}
+
+export class AssemblyState {
+  readonly items: Item[] = [];
+  readonly sections = new Map<string, SectionState>();
+  readonly diagnostics: AsmDiagnostic[] = [];
+  current = '.text';
+  previous = '.text';
+  readonly sectionStack: string[] = [];
+  readonly labelItems = new Map<string, Extract<Item, { kind: 'label' }>>();
+  /** The last `.set`/`.equ`/`=` of each symbol (the final value). */
+  readonly setItems = new Map<string, Extract<Item, { kind: 'set' }>>();
+  readonly globals = new Set<string>();
+  readonly weaks = new Set<string>();
+  /** Symbols named by `.local`: a later `.comm` of one allocates it in .bss, as GNU as does. */
+  readonly locals = new Set<string>();
+  readonly types = new Map<string, 'function' | 'object' | 'notype'>();
+  readonly sizes = new Map<string, { expr: Expr; item: Extract<Item, { kind: 'set' }> }>();
+  readonly commons = new Map<string, { size: number; alignment: number }>();
+  // Parse-time knowledge.
+  private readonly frag = new Map<string, number>();
+  private readonly fragOffset = new Map<string, number>();
+  private readonly parseLabels = new Map<string, ParseTimeLabel>();
+  private readonly parseSets = new Map<string, Expr>();
+
+  constructor() {
+    for (const name of ['.text', '.data', '.bss']) this.section(name);
+  }
+
+  section(name: string): SectionState {
+    let s = this.sections.get(name);
+    if (!s) {
+      s = defaultSection(name);
+      this.sections.set(name, s);
+    }
+    return s;
+  }
+
+  error(range: SourceRange, message: string, start = range.start, end = range.end): void {
+    this.diagnostics.push({ severity: 'error', message, line: range.line, start, end });
+  }
+
+  warning(range: SourceRange, message: string): void {
+    this.diagnostics.push({ severity: 'warning', message, line: range.line, start: range.start, end: range.end });
+  }
+
+  /** Appends an item of the current section and advances the parse-time position. */
+  add(item: Item, fixedSize: number | null): void {
+    this.items.push(item);
+    if (fixedSize === null) this.endRun();
+    else this.fragOffset.set(this.current, (this.fragOffset.get(this.current) ?? 0) + fixedSize);
+  }
+
+  /** Ends the current run of fixed-size items (after a relaxable branch or an alignment). */
+  endRun(): void {
+    this.frag.set(this.current, (this.frag.get(this.current) ?? 0) + 1);
+    this.fragOffset.set(this.current, 0);
+  }
+
+  defineLabelAtParse(name: string): void {
+    this.parseLabels.set(name, { section: this.current, frag: this.frag.get(this.current) ?? 0, offset: this.fragOffset.get(this.current) ?? 0 });
+  }
+
+  defineSetAtParse(name: string, expr: Expr): void {
+    this.parseSets.set(name, expr);
+  }
+
+  isDefined(name: string): boolean {
+    return this.labelItems.has(name) || this.setItems.has(name) || this.commons.has(name);
+  }
+
+  private runName(section: string, frag: number): string {
+    return `${section}\x00${frag}`;
+  }
+
+  /** The evaluation context of parse time: later labels and other runs are not numbers yet. */
+  parseContext(): EvalContext {
+    const lookup = (name: string): SymbolLookup => {
+      const set = this.parseSets.get(name);
+      if (set) return { kind: 'expr', expr: set };
+      const label = this.parseLabels.get(name);
+      if (label) return { kind: 'label', section: this.runName(label.section, label.frag), offset: BigInt(label.offset), global: false };
+      return { kind: 'undefined' };
+    };
+    const dot = { section: this.runName(this.current, this.frag.get(this.current) ?? 0), offset: BigInt(this.fragOffset.get(this.current) ?? 0) };
+    return { lookup, dot };
+  }
+
+  /** The value of an expression if it is an absolute number at this point of the source. */
+  knownNow(e: Expr): bigint | null {
+    const r = evaluate(e, this.parseContext());
+    return r.ok && r.value.base === null ? r.value.constant : null;
+  }
+}

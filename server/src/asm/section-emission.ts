@@ -1,0 +1,149 @@
+// Writing the laid-out items into section bytes: instruction and data fields from their final
+// values, and a relocation wherever a value is not a number in this object (undefined symbols,
+// addresses of labels, PIC operators), with its addend stored in place as i386 REL objects do.
+
+import { evaluate, type Value } from './expression-evaluation';
+import type { Expr } from './expression-syntax';
+import type { AssemblyState } from './assembly-state';
+import type { Item } from './assembly-items';
+import { codePadding, paddingSize } from './alignment-padding';
+import type { EncodingPlan } from './instruction-encoding-plan';
+import type { ImageRelocation } from './assembled-image';
+import { finalContext } from './final-symbol-values';
+
+function writeLittleEndian(buf: Uint8Array, at: number, size: number, value: bigint): void {
+  let v = BigInt.asUintN(64, value);
+  for (let i = 0; i < size; i++) {
+    buf[at + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+export interface Emitter {
+  state: AssemblyState;
+  relocations: ImageRelocation[];
+}
+
+const ABSOLUTE_RELOCATION = { 1: 'R_386_8', 2: 'R_386_16', 4: 'R_386_32', 8: 'R_386_32' } as const;
+const RELATIVE_RELOCATION = { 1: 'R_386_PC8', 2: 'R_386_PC16', 4: 'R_386_PC32', 8: 'R_386_PC32' } as const;
+
+/** Writes one value field, adding a relocation when the value is not a number here. */
+function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, expr: Expr | null, relativeTo: number | null, checkRange = false): void {
+  if (expr === null) return;
+  const r = evaluate(expr, finalContext(em.state, item));
+  if (!r.ok) return em.state.error(item.range, r.message, r.start, r.end);
+  const v = r.value;
+  const fieldAddress = item.address + (at - item.address);
+  if (v.modifier || (v.base?.kind === 'symbol' && v.base.name === GOT_SYMBOL)) return emitPicField(em, item, buf, at, size, v, relativeTo);
+  if (relativeTo !== null && v.base?.kind === 'section' && v.base.section === item.section) {
+    // GNU as resolves relaxable branches (jmp, jcc) to a global label of the section itself, but
+    // leaves a relocation for other PC-relative fields (call), which the linker may redirect.
+    const relaxable = item.kind === 'code' && item.encoding.near !== null;
+    const globalFar = size === 4 && v.label !== null && v.label.global && !relaxable;
+    if (!globalFar) {
+      const disp = v.constant - BigInt(relativeTo);
+      if (size === 1 && (disp < -128n || disp > 127n)) return em.state.error(item.range, `branch target out of range (${disp} bytes)`);
+      return writeLittleEndian(buf, at, size, disp);
+    }
+  }
+  if (v.base === null && relativeTo === null) {
+    const limit = 1n << BigInt(8 * size);
+    if (checkRange && size < 8 && (v.constant >= limit || v.constant < -limit / 2n)) em.state.warning(item.range, `value ${v.constant} truncated to ${size} byte(s)`);
+    return writeLittleEndian(buf, at, size, v.constant);
+  }
+  let symbol: string;
+  let addend = v.constant;
+  if (v.base === null) symbol = '*ABS*';
+  else if (v.base.kind === 'symbol') symbol = v.base.name;
+  else if (v.label && v.label.global) {
+    symbol = v.label.name;
+    addend -= v.label.offset;
+  } else symbol = v.base.section;
+  if (relativeTo !== null) addend -= BigInt(relativeTo - fieldAddress);
+  const type = relativeTo !== null ? RELATIVE_RELOCATION[size] : ABSOLUTE_RELOCATION[size];
+  em.relocations.push({ section: item.section, offset: fieldAddress, type, symbol, addend: Number(BigInt.asIntN(32, addend)) });
+  writeLittleEndian(buf, at, size, addend);
+}
+
+const GOT_SYMBOL = '_GLOBAL_OFFSET_TABLE_';
+
+/**
+ * Opcodes whose @GOT operand GNU as marks relaxable for the linker (R_386_GOT32X): mov load,
+ * indirect call/jmp, test and the ALU register-from-memory forms.
+ */
+function gotRelaxable(item: Item): boolean {
+  if (item.kind !== 'code') return false;
+  const e = item.encoding.plan.entry;
+  if (e === null) return false;
+  if (e.map !== 'primary') return false;
+  if (e.opcode === 0x8b || e.opcode === 0x85) return true;
+  if (e.opcode === 0xff && (e.reg === 2 || e.reg === 4)) return true;
+  return e.opcode < 0x40 && (e.opcode & 7) === 3;
+}
+
+/**
+ * GNU as relocates `local@GOTOFF` against the local symbol itself in data (jump tables) and when
+ * the symbol lives in a mergeable section (string literals); in code it uses the section.
+ */
+function keepsGotoffSymbol(state: AssemblyState, item: Item, v: Value): boolean {
+  if (item.kind !== 'code') return true;
+  const section = v.base?.kind === 'section' ? state.sections.get(v.base.section) : undefined;
+  return section !== undefined && section.flags.includes('M');
+}
+
+/** Fields with a PIC relocation operator (@PLT, @GOT, @GOTOFF) or the GOT base symbol. */
+function emitPicField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, v: Value, relativeTo: number | null): void {
+  if (size !== 4) return em.state.error(item.range, 'PIC relocations need a 32-bit field');
+  let symbol: string;
+  let addend = v.constant;
+  if (v.base?.kind === 'symbol') symbol = v.base.name;
+  else if (v.label && (v.label.global || v.modifier !== 'GOTOFF' || keepsGotoffSymbol(em.state, item, v))) {
+    symbol = v.label.name;
+    addend -= v.label.offset;
+  } else symbol = (v.base as { section: string }).section;
+  let type: ImageRelocation['type'];
+  if (!v.modifier) {
+    // $_GLOBAL_OFFSET_TABLE_: the addend counts from the instruction's start to the field.
+    type = 'R_386_GOTPC';
+    addend += BigInt(at - item.address);
+  } else if (v.modifier === 'PLT') type = relativeTo !== null ? 'R_386_PLT32' : 'R_386_32';
+  else if (v.modifier === 'GOTOFF') type = 'R_386_GOTOFF';
+  else if (v.modifier === 'GOTPC') type = 'R_386_GOTPC';
+  else type = gotRelaxable(item) ? 'R_386_GOT32X' : 'R_386_GOT32';
+  if (relativeTo !== null) addend -= BigInt(relativeTo - at);
+  em.relocations.push({ section: item.section, offset: at, type, symbol, addend: Number(BigInt.asIntN(32, addend)) });
+  writeLittleEndian(buf, at, size, addend);
+}
+
+export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void {
+  const at = item.address;
+  switch (item.kind) {
+    case 'code': {
+      const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
+      if (!buf) return em.state.error(item.range, 'instruction in a section without contents');
+      buf.set(plan.bytes, at);
+      const end = at + plan.bytes.length;
+      for (const f of plan.fields) emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
+      return;
+    }
+    case 'data':
+      if (!buf) return;
+      item.exprs.forEach((e, i) => emitField(em, item, buf, at + i * item.width, item.width, e, null, true));
+      return;
+    case 'bytes':
+      buf?.set(item.bytes, at);
+      return;
+    case 'space':
+      buf?.fill(item.fill, at, at + item.size);
+      return;
+    case 'align': {
+      const size = paddingSize(at, item.alignment, item.max);
+      if (!buf || size === 0) return;
+      if (item.code && item.fill === null) buf.set(codePadding(size), at);
+      else buf.fill((item.fill ?? 0) & 0xff, at, at + size);
+      return;
+    }
+    default:
+      return;
+  }
+}

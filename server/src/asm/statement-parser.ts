@@ -1,0 +1,202 @@
+// Turns GNU as AT&T source text into statements: labels (with numeric local labels `1:` given
+// unique names), `sym = expr` assignments, directives with their comma-separated arguments, and
+// instructions with their prefix words and parsed operands. It never throws: every problem is an
+// error with its line and columns, and parsing goes on with the next statement.
+
+import { lexLine, type LexState, type Token } from './source-lexer';
+import { TokenCursor, parseExpression, type Expr } from './expression-syntax';
+import { parseAttOperand, splitOperands, type AttOperand } from './att-operand-syntax';
+
+/** A place in the source: 0-based line, 0-based columns, end exclusive. */
+export interface SourceRange {
+  line: number;
+  start: number;
+  end: number;
+}
+
+export interface AsmDiagnostic extends SourceRange {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface PrefixWord {
+  name: string;
+  start: number;
+  end: number;
+}
+
+export type Statement =
+  | { kind: 'label'; name: string; range: SourceRange }
+  | { kind: 'assign'; name: string; expr: Expr; range: SourceRange }
+  | { kind: 'directive'; name: string; args: Token[][]; range: SourceRange }
+  | {
+      kind: 'instruction';
+      prefixes: PrefixWord[];
+      /** Null for a line holding prefix words only (`rep`, `lock`). */
+      mnemonic: string | null;
+      mnemonicRange: SourceRange;
+      operands: AttOperand[];
+      range: SourceRange;
+    };
+
+export interface ParsedSource {
+  statements: Statement[];
+  errors: AsmDiagnostic[];
+  lineCount: number;
+}
+
+/** Prefix words GNU as accepts in front of a mnemonic. */
+export const PREFIX_WORDS: ReadonlySet<string> = new Set([
+  'lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'data16', 'data32', 'addr16', 'addr32',
+  'cs', 'ds', 'es', 'fs', 'gs', 'ss', 'notrack', 'bnd', 'xacquire', 'xrelease',
+  '{vex}', '{vex2}', '{vex3}',
+]);
+
+/** Gives numeric local labels (`1:`) unique names and resolves `1b` / `1f` to them. */
+class NumericLocalLabels {
+  private readonly counts = new Map<string, number>();
+  define(digits: string): string {
+    const n = (this.counts.get(digits) ?? 0) + 1;
+    this.counts.set(digits, n);
+    return this.name(digits, n);
+  }
+  resolve(ref: string): string {
+    const digits = ref.slice(0, -1);
+    const n = this.counts.get(digits) ?? 0;
+    return this.name(digits, ref.endsWith('b') ? n : n + 1);
+  }
+  private name(digits: string, n: number): string {
+    // \x02 cannot appear in source, so these never collide with user symbols (GNU as does the same).
+    return `.L${digits}\x02${n}`;
+  }
+}
+
+function splitStatements(tokens: Token[]): Token[][] {
+  const out: Token[][] = [[]];
+  for (const t of tokens) {
+    if (t.kind === 'separator') out.push([]);
+    else out[out.length - 1]!.push(t);
+  }
+  return out.filter((s) => s.length > 0);
+}
+
+function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out: ParsedSource): void {
+  const err = (message: string, start: number, end: number): void => {
+    out.errors.push({ severity: 'error', message, line, start, end });
+  };
+  let i = 0;
+  // Labels: `name:` or `1:`, possibly several on one line.
+  while (i + 1 < tokens.length && tokens[i + 1]!.kind === 'punct' && tokens[i + 1]!.text === ':') {
+    const t = tokens[i]!;
+    if (t.kind === 'ident' && t.text !== '.') {
+      out.statements.push({ kind: 'label', name: t.text, range: { line, start: t.start, end: tokens[i + 1]!.end } });
+    } else if (t.kind === 'number' && /^[0-9]+$/.test(t.text)) {
+      out.statements.push({ kind: 'label', name: locals.define(t.text), range: { line, start: t.start, end: tokens[i + 1]!.end } });
+    } else break;
+    i += 2;
+  }
+  // Numeric local references become plain symbol names from here on.
+  const rest = tokens.slice(i).map((t) => (t.kind === 'localref' ? { ...t, kind: 'ident' as const, text: locals.resolve(t.text) } : t));
+  if (rest.length === 0) return;
+  const first = rest[0]!;
+  const end = rest[rest.length - 1]!.end;
+  const range: SourceRange = { line, start: first.start, end };
+  if (first.kind !== 'ident' || first.text.includes('\x02')) {
+    err(`expected a label, directive or instruction, found '${first.text}'`, first.start, first.end);
+    return;
+  }
+  const second = rest[1];
+  if (second !== undefined && second.kind === 'punct' && second.text === '=') {
+    const c = new TokenCursor(rest.slice(2), end);
+    const e = parseExpression(c, (x) => x);
+    if ('message' in e) return err(e.message, e.start, e.end);
+    if (!c.atEnd()) return err('junk at end of expression', c.here(), end);
+    out.statements.push({ kind: 'assign', name: first.text, expr: e, range });
+    return;
+  }
+  if (first.text.startsWith('.')) {
+    const args = rest.length > 1 ? splitOperands(rest.slice(1)) : [];
+    out.statements.push({ kind: 'directive', name: first.text.toLowerCase(), args, range });
+    return;
+  }
+  const prefixes: PrefixWord[] = [];
+  let k = 0;
+  while (k < rest.length && rest[k]!.kind === 'ident' && PREFIX_WORDS.has(rest[k]!.text.toLowerCase())) {
+    prefixes.push({ name: rest[k]!.text.toLowerCase(), start: rest[k]!.start, end: rest[k]!.end });
+    k++;
+  }
+  const mnemonicToken = rest[k];
+  if (mnemonicToken === undefined) {
+    const last = prefixes[prefixes.length - 1]!;
+    out.statements.push({ kind: 'instruction', prefixes, mnemonic: null, mnemonicRange: { line, start: last.start, end: last.end }, operands: [], range });
+    return;
+  }
+  if (mnemonicToken.kind !== 'ident') {
+    err(`expected an instruction mnemonic, found '${mnemonicToken.text}'`, mnemonicToken.start, mnemonicToken.end);
+    return;
+  }
+  // Mnemonics with a dash (`xstore-rng`, `xcrypt-ecb`) arrive as three adjacent tokens.
+  let mnemonicText = mnemonicToken.text;
+  let mnemonicEnd = mnemonicToken.end;
+  while (rest[k + 1]?.kind === 'punct' && rest[k + 1]!.text === '-' && rest[k + 1]!.start === mnemonicEnd &&
+    rest[k + 2]?.kind === 'ident' && rest[k + 2]!.start === mnemonicEnd + 1) {
+    mnemonicText += '-' + rest[k + 2]!.text;
+    mnemonicEnd = rest[k + 2]!.end;
+    k += 2;
+  }
+  // Branch hints `jne,pt` / `jne,pn` are the %ds / %cs prefixes.
+  const hint = rest[k + 2];
+  if (rest[k + 1]?.kind === 'punct' && rest[k + 1]!.text === ',' && rest[k + 1]!.start === mnemonicEnd &&
+    hint?.kind === 'ident' && (hint.text === 'pt' || hint.text === 'pn')) {
+    prefixes.push({ name: hint.text === 'pt' ? 'ds' : 'cs', start: hint.start, end: hint.end });
+    mnemonicEnd = hint.end;
+    k += 2;
+  }
+  const operands: AttOperand[] = [];
+  const operandTokens = rest.slice(k + 1);
+  if (operandTokens.length > 0) {
+    for (const part of splitOperands(operandTokens)) {
+      if (part.length === 0) {
+        err('missing operand', mnemonicToken.end, end);
+        return;
+      }
+      const bad = part.find((t) => t.kind === 'error');
+      if (bad) return err(bad.message ?? 'bad token', bad.start, bad.end);
+      const o = parseAttOperand(part, (x) => x);
+      if ('message' in o) return err(o.message, o.start, o.end);
+      operands.push(o);
+    }
+  }
+  out.statements.push({
+    kind: 'instruction',
+    prefixes,
+    mnemonic: mnemonicText.toLowerCase(),
+    mnemonicRange: { line, start: mnemonicToken.start, end: mnemonicEnd },
+    operands,
+    range,
+  });
+}
+
+/** Parses a whole source text. Lines are split on \n; columns count UTF-16 code units. */
+export function parseSource(text: string): ParsedSource {
+  const out: ParsedSource = { statements: [], errors: [], lineCount: 0 };
+  const lines = text.split('\n');
+  out.lineCount = lines.length;
+  const state: LexState = { inBlockComment: false };
+  const locals = new NumericLocalLabels();
+  lines.forEach((lineText, line) => {
+    const tokens = lexLine(lineText, state);
+    for (const statement of splitStatements(tokens)) {
+      const bad = statement.find((t) => t.kind === 'error');
+      if (bad) {
+        out.errors.push({ severity: 'error', message: bad.message ?? 'bad token', line, start: bad.start, end: bad.end });
+        continue;
+      }
+      parseOne(statement, line, locals, out);
+    }
+  });
+  if (state.inBlockComment) {
+    out.errors.push({ severity: 'error', message: 'unterminated /* comment', line: lines.length - 1, start: 0, end: 0 });
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+// Words and classes the editor shows for a probe: the verdict class a severity is chosen by, the
+// diagnostic message, the hover's Markdown and the code lens line. Protocol-free.
+
+import { formatAtt, formatIntel } from '../isa';
+import { PROFILE_IDS, type InstructionProbe, type ProfileId } from '../kprobes';
+import type { DocumentAnalysis, FunctionInfo, InstructionAnnotation } from './document-analysis';
+
+/** The classes a user sets a severity for. */
+export type VerdictClass = 'boosted' | 'optimized' | 'single-stepped' | 'emulated' | 'refused' | 'depends' | 'invalid';
+
+export function verdictClass(probe: InstructionProbe): VerdictClass {
+  const v = probe.verdict;
+  if (v === null) return 'invalid';
+  if (!v.registration.ok) return 'refused';
+  if (probe.optimizable?.ok) return 'optimized';
+  return v.laterHits;
+}
+
+export function diagnosticMessage(probe: InstructionProbe, profile: ProfileId): string {
+  const v = probe.verdict;
+  if (v === null) return `kprobe (${profile}): cannot decode: ${probe.insn.error}`;
+  const cls = verdictClass(probe);
+  const what = cls === 'refused' && !v.registration.ok ? `refused (-${v.registration.errno})` : cls;
+  const first = v.firstHit !== v.laterHits && v.registration.ok ? ` (first hit ${v.firstHit})` : '';
+  const detail = cls === 'optimized' ? probe.optimizable!.why : v.summary;
+  return `kprobe (${profile}): ${what}${first}: ${detail}`;
+}
+
+const hexBytes = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+
+function cell(probe: InstructionProbe): string {
+  const v = probe.verdict;
+  if (v === null) return 'invalid';
+  const cls = verdictClass(probe);
+  const reg = v.registration.ok ? '' : ` -${v.registration.errno}`;
+  return `${cls}${reg}`;
+}
+
+export function hoverMarkdown(doc: DocumentAnalysis, a: InstructionAnnotation, selected: ProfileId): string {
+  const insn = doc.probe(a, selected).insn;
+  const out: string[] = [
+    '```',
+    `${formatAtt(insn)}`,
+    '```',
+    `**${a.section}+0x${a.address.toString(16)}** · ${insn.length} bytes \`${hexBytes(insn.bytes)}\` · Intel: \`${formatIntel(insn)}\``,
+    '',
+    '| profile | hit | can_boost | boostable | cost (cycles) |',
+    '|---|---|---|---|---|',
+  ];
+  for (const profile of PROFILE_IDS) {
+    const p = doc.probe(a, profile);
+    const v = p.verdict;
+    const flag = v?.boostable ? `${v.boostable.atRegistration} → ${v.boostable.afterFirstHit}` : '—';
+    const cost = v?.cost.laterHits ? String(v.cost.laterHits.cycles) : v ? 'first hit decides' : '—';
+    const mark = profile === selected ? ` **(selected)**` : '';
+    out.push(`| ${profile}${mark} | ${cell(p)} | ${v ? (v.canBoost.ok ? 'yes' : 'no') : '—'} | ${flag} | ${cost} |`);
+  }
+  const chosen = doc.probe(a, selected);
+  if (chosen.verdict) {
+    out.push('', `**${selected}:** ${chosen.verdict.summary}`, '');
+    out.push(`- can_boost: ${chosen.verdict.canBoost.rule}`);
+    if (chosen.optimizable) out.push(`- optprobe: ${chosen.optimizable.why}`);
+    if (chosen.verdict.fixup) out.push(`- ${chosen.verdict.boostable ? 'after the step' : 'emulation'}: ${chosen.verdict.fixup}`);
+    for (const n of chosen.verdict.notes) out.push(`- note: ${n}`);
+    if (chosen.verdict.cost.laterHits) {
+      out.push(`- cost: ${chosen.verdict.cost.laterHits.parts.map((p) => `${p.part} ${p.cycles}`).join(' + ')} cycles (Pentium 4 model)`);
+    }
+  }
+  return out.join('\n');
+}
+
+export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: ProfileId): string {
+  const mine = doc.annotations.filter((a) => a.functionName === fn.name && a.section === fn.section);
+  let boostable = 0;
+  let optimizable = 0;
+  let refused = 0;
+  for (const a of mine) {
+    const p = doc.probe(a, profile);
+    if (p.verdict?.canBoost.ok && p.verdict.registration.ok) boostable++;
+    if (p.optimizable?.ok) optimizable++;
+    if (p.verdict && !p.verdict.registration.ok) refused++;
+  }
+  return `${boostable}/${mine.length} boostable · ${optimizable} optimizable · ${refused} refused (${profile})`;
+}

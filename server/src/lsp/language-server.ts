@@ -1,0 +1,232 @@
+// The language server: vscode-languageserver over a connection, translating the protocol-free
+// document analysis (editor/) into diagnostics, hovers, code lenses and document symbols. Each
+// request is isolated: a failure answers that request with an error and the server lives on.
+
+import {
+  CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DiagnosticSeverity, DocumentSymbol, Hover, MarkupKind, ResponseError,
+  SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeDocument, type DocumentAnalysis } from '../editor/document-analysis';
+import { codeLensTitle, diagnosticMessage, hoverMarkdown, verdictClass } from '../editor/verdict-presentation';
+import { wordHover } from '../editor/word-hover';
+import { completionWords } from '../editor/completion-words';
+import { identifierAt, symbolOccurrences } from '../editor/symbol-occurrences';
+import { DEFAULT_SEVERITIES, readServerSettings, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
+
+/** Wait after the last edit before re-analysing, so typing does not queue analyses. */
+const DEBOUNCE_MS = 150;
+
+export function startLanguageServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  let settings: ServerSettings = readServerSettings({});
+  let clientHasConfiguration = false;
+  let clientRefreshesCodeLenses = false;
+  const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  /** Runs a handler; an exception becomes an error response for that request alone. */
+  function isolated<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void> {
+    return (params: P) => {
+      try {
+        return handler(params);
+      } catch (e) {
+        connection.console.error(`kboost: ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        return new ResponseError<void>(ErrorCodes.InternalError, `kboost: ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+  }
+
+  function analysisOf(doc: TextDocument): DocumentAnalysis {
+    const cached = analyses.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached.analysis;
+    const analysis = analyzeDocument(doc.getText(), settings.editor);
+    analyses.set(doc.uri, { version: doc.version, analysis });
+    return analysis;
+  }
+
+  function diagnosticsOf(doc: TextDocument): Diagnostic[] {
+    const a = analysisOf(doc);
+    const out: Diagnostic[] = [];
+    for (const d of a.image.diagnostics) {
+      out.push({
+        range: { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } },
+        severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        source: 'kboost-as',
+        message: d.message,
+      });
+    }
+    const profile = settings.editor.profile;
+    for (const ann of a.annotations) {
+      const probe = a.probe(ann, profile);
+      const cls = verdictClass(probe);
+      const range = { start: { line: ann.range.line, character: ann.range.start }, end: { line: ann.range.line, character: ann.range.end } };
+      const severity = toLspSeverity(settings.severities[cls] ?? DEFAULT_SEVERITIES[cls]);
+      if (severity !== null) out.push({ range, severity, source: 'kboost', code: cls, message: diagnosticMessage(probe, profile) });
+      if (ann.contract && ann.contract.expected !== cls) {
+        const c = ann.contract.range;
+        out.push({
+          range: { start: { line: c.line, character: c.start }, end: { line: c.line, character: c.end } },
+          severity: DiagnosticSeverity.Error,
+          source: 'kboost',
+          code: 'contract',
+          message: `kboost contract: expected ${ann.contract.expected}, but under ${profile} this instruction is ${cls}`,
+        });
+      }
+    }
+    return out;
+  }
+
+  function publish(doc: TextDocument): void {
+    try {
+      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnosticsOf(doc) });
+    } catch (e) {
+      connection.console.error(`kboost: analysis of ${doc.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+  }
+
+  function schedule(doc: TextDocument, delay: number): void {
+    clearTimeout(timers.get(doc.uri));
+    timers.set(doc.uri, setTimeout(() => {
+      timers.delete(doc.uri);
+      const current = documents.get(doc.uri);
+      if (current) publish(current);
+    }, delay));
+  }
+
+  async function refreshSettings(pushed?: unknown): Promise<void> {
+    let value = pushed;
+    if (value === undefined && clientHasConfiguration) {
+      try {
+        value = await connection.workspace.getConfiguration('kboost');
+      } catch {
+        value = {};
+      }
+    }
+    settings = readServerSettings(value ?? {});
+    analyses.clear();
+    for (const doc of documents.all()) publish(doc);
+    // Code lenses name the profile: ask the client to fetch them again.
+    if (clientRefreshesCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+
+  connection.onInitialize((params) => {
+    clientHasConfiguration = params.capabilities.workspace?.configuration === true;
+    clientRefreshesCodeLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
+    if (init.kboost !== undefined) settings = readServerSettings(init.kboost);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        documentSymbolProvider: true,
+        completionProvider: { triggerCharacters: ['%', '.'] },
+        definitionProvider: true,
+        referencesProvider: true,
+      },
+      serverInfo: { name: 'kboost', version: '0.1.0' },
+    };
+  });
+  connection.onInitialized(() => {
+    if (clientHasConfiguration) void refreshSettings();
+  });
+  connection.onDidChangeConfiguration((change) => {
+    const pushed = (change.settings as Record<string, unknown> | null)?.kboost;
+    void refreshSettings(pushed);
+  });
+
+  documents.onDidOpen((e) => schedule(e.document, 0));
+  documents.onDidChangeContent((e) => schedule(e.document, DEBOUNCE_MS));
+  documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    analyses.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onHover(isolated('hover', (params): Hover | null => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const a = analysisOf(doc);
+    const { line, character } = params.position;
+    const ann = a.annotations.find((x) => x.range.line === line && character >= x.range.start && character <= x.range.end);
+    if (ann) return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(a, ann, settings.editor.profile) } };
+    const text = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+    const word = wordHover(text, character);
+    return word ? { contents: { kind: MarkupKind.Markdown, value: word } } : null;
+  }));
+
+  connection.onCodeLens(isolated('codeLens', (params): CodeLens[] => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const a = analysisOf(doc);
+    return a.functions.map((fn) => ({
+      range: { start: { line: fn.line, character: 0 }, end: { line: fn.line, character: 0 } },
+      command: { title: codeLensTitle(a, fn, settings.editor.profile), command: '' },
+    }));
+  }));
+
+  connection.onDocumentSymbol(isolated('documentSymbol', (params): DocumentSymbol[] => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const a = analysisOf(doc);
+    const functionNames = new Set(a.functions.map((f) => f.name));
+    return a.statements
+      .filter((s) => s.kind === 'label' && !s.name.includes('\x02'))
+      .map((s) => {
+        const st = s as Extract<typeof s, { kind: 'label' }>;
+        const range = { start: { line: st.range.line, character: st.range.start }, end: { line: st.range.line, character: st.range.end } };
+        return { name: st.name, kind: functionNames.has(st.name) ? SymbolKind.Function : SymbolKind.Key, range, selectionRange: range };
+      });
+  }));
+
+  const COMPLETION_KINDS = {
+    mnemonic: CompletionItemKind.Keyword,
+    register: CompletionItemKind.Variable,
+    directive: CompletionItemKind.Module,
+    label: CompletionItemKind.Reference,
+  } as const;
+  connection.onCompletion(isolated('completion', (params): CompletionItem[] => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const prefix = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
+    const labels = analysisOf(doc).statements.flatMap((s) => (s.kind === 'label' && !s.name.includes('\x02') ? [s.name] : []));
+    return completionWords(prefix, labels).map((w) => ({ label: w.label, kind: COMPLETION_KINDS[w.kind], detail: w.detail }));
+  }));
+
+  function occurrences(uri: string, line: number, character: number) {
+    const doc = documents.get(uri);
+    if (!doc) return null;
+    const name = identifierAt(doc.getText(), line, character);
+    if (name === null) return null;
+    return symbolOccurrences(doc.getText(), analysisOf(doc).statements, name);
+  }
+  const toLocation = (uri: string, r: { line: number; start: number; end: number }): Location => ({
+    uri,
+    range: { start: { line: r.line, character: r.start }, end: { line: r.line, character: r.end } },
+  });
+  connection.onDefinition(isolated('definition', (params): Location[] => {
+    const found = occurrences(params.textDocument.uri, params.position.line, params.position.character);
+    return found ? found.definitions.map((r) => toLocation(params.textDocument.uri, r)) : [];
+  }));
+  connection.onReferences(isolated('references', (params): Location[] => {
+    const found = occurrences(params.textDocument.uri, params.position.line, params.position.character);
+    return found ? found.references.map((r) => toLocation(params.textDocument.uri, r)) : [];
+  }));
+
+  // kboost/lineVerdicts: the verdict class of each instruction line under the selected profile,
+  // which the VS Code client paints as gutter icons and inline text.
+  connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string }) => {
+    const doc = documents.get(params?.uri);
+    if (!doc) return { profile: settings.editor.profile, lines: [] };
+    const a = analysisOf(doc);
+    const profile = settings.editor.profile;
+    return {
+      profile,
+      lines: a.annotations.map((ann) => ({ line: ann.range.line, end: ann.range.end, verdict: verdictClass(a.probe(ann, profile)) })),
+    };
+  }));
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -1,0 +1,38 @@
+// Reads the assembler fixtures of test/fixtures/asm: source files whose comments carry their
+// expectations under the line they concern: `#= <hex bytes>` for the bytes of the line above,
+// `#! <text>` for an error the line above must report.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const ASM_FIXTURE_DIRECTORY = path.resolve(__dirname, '..', 'fixtures', 'asm');
+
+export interface LineExpectation {
+  /** 0-based line the expectation is about (the last non-expectation line above it). */
+  line: number;
+  kind: 'bytes' | 'error';
+  text: string;
+}
+
+export interface AsmFixture {
+  name: string;
+  source: string;
+  expectations: LineExpectation[];
+}
+
+export function readAsmFixtures(): AsmFixture[] {
+  return readdirSync(ASM_FIXTURE_DIRECTORY)
+    .filter((f) => f.endsWith('.s'))
+    .sort()
+    .map((name) => {
+      const source = readFileSync(path.join(ASM_FIXTURE_DIRECTORY, name), 'utf8');
+      const expectations: LineExpectation[] = [];
+      let subject = -1;
+      source.split('\n').forEach((line, i) => {
+        const m = /^\s*#([=!])\s?(.*)$/.exec(line);
+        if (m) expectations.push({ line: subject, kind: m[1] === '=' ? 'bytes' : 'error', text: m[2]!.trim() });
+        else subject = i;
+      });
+      return { name, source, expectations };
+    });
+}

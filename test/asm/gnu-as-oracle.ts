@@ -1,0 +1,88 @@
+// GNU as (`as --32`) as a test oracle: assembles a source text in a temporary directory and returns
+// each section's bytes and relocations, read back with kboost's own ELF reader. Tests skip when
+// `as` is not installed.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readElf32, sectionContents } from '../../server/src/binfmt/elf32-reader';
+import { readSectionRelocations } from '../../server/src/binfmt/elf32-relocations';
+
+export interface OracleSection {
+  bytes: Uint8Array;
+  relocations: Array<{ offset: number; type: number; symbol: string }>;
+}
+
+export type OracleResult = { ok: true; sections: Map<string, OracleSection> } | { ok: false; stderr: string };
+
+let available: boolean | null = null;
+
+export function gnuAsAvailable(): boolean {
+  if (available === null) {
+    try {
+      execFileSync('as', ['--version'], { stdio: 'ignore' });
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
+}
+
+/** Assembles `source` with `as --32` and reads the object back. */
+export function assembleWithGnuAs(source: string): OracleResult {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kboost-as-'));
+  try {
+    const input = path.join(dir, 'in.s');
+    const output = path.join(dir, 'out.o');
+    writeFileSync(input, source);
+    const run = spawnSync('as', ['--32', '-o', output, input], { encoding: 'utf8' });
+    if (run.status !== 0) return { ok: false, stderr: run.stderr };
+    const elf = readElf32(new Uint8Array(readFileSync(output)));
+    if (elf.value === null) return { ok: false, stderr: elf.errors.join('\n') };
+    const sections = new Map<string, OracleSection>();
+    for (const s of elf.value.sections) {
+      if (s.name === '' || s.type === 2 || s.type === 3 || s.type === 9) continue; // symtab, strtab, rel
+      const bytes = sectionContents(elf.value, s);
+      const rel = readSectionRelocations(elf.value, s);
+      const relocations = rel.relocations.map((r) => {
+        const sym = rel.symbols[r.symbolIndex - 1];
+        const name = sym === undefined ? '' : sym.type === 'section' ? elf.value!.sections[sym.sectionIndex]?.name ?? '' : sym.name;
+        return { offset: r.offset, type: r.type, symbol: name };
+      });
+      sections.set(s.name, { bytes: typeof bytes === 'string' ? new Uint8Array(0) : bytes, relocations });
+    }
+    return { ok: true, sections };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Assembles many independent one-line snippets in few `as` runs, each in its own section. A
+ * snippet `as` rejects comes back as null: its line is read from as's messages and the rest is
+ * assembled again without it.
+ */
+export function assembleSnippetsWithGnuAs(snippets: readonly string[]): Array<Uint8Array | null> {
+  const results: Array<Uint8Array | null> = snippets.map(() => null);
+  let pending = snippets.map((_, i) => i);
+  for (let attempt = 0; attempt < 20 && pending.length > 0; attempt++) {
+    const source = pending.map((i) => `.section .s${i},"ax",@progbits\n${snippets[i]}\n`).join('');
+    const r = assembleWithGnuAs(source);
+    if (r.ok) {
+      for (const i of pending) results[i] = r.sections.get(`.s${i}`)?.bytes ?? new Uint8Array(0);
+      return results;
+    }
+    // Each snippet takes two lines: its .section line, then its own text.
+    const rejected = new Set<number>();
+    for (const m of r.stderr.matchAll(/:(\d+): Error:/g)) rejected.add(pending[Math.floor((Number(m[1]) - 1) / 2)]!);
+    if (rejected.size === 0) return results;
+    pending = pending.filter((i) => !rejected.has(i));
+  }
+  return results;
+}
+
+export function hex(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+}

@@ -1,0 +1,143 @@
+// Stages the built kboost extension into a fresh code-server (extensions dir, user settings, a
+// workspace holding one fixture) and starts code-server on a free 127.0.0.1 port. The server runs in
+// its own process group so stop() ends it together with its extension host and our language server.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const E2E_DIR = __dirname;
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** Where install.sh puts code-server and playwright-core: outside test/, whose *.test.ts npm test runs. */
+export const E2E_MODULES = path.join(REPO_ROOT, '.cache', 'vscode-e2e', 'node_modules');
+export const CODE_SERVER_BIN = path.join(E2E_MODULES, '.bin', 'code-server');
+/** The folder name code-server loads an unpacked extension from: publisher.name-version. */
+export const EXTENSION_FOLDER = 'kboost.kboost-0.1.0';
+
+export interface CodeServerOptions {
+  /** Files copied into the workspace folder, by their name there. */
+  workspaceFiles: Record<string, string>;
+  /** Written to User/settings.json before the start. */
+  userSettings: Record<string, unknown>;
+  startTimeoutMs: number;
+}
+
+export interface CodeServerSession {
+  url: string;
+  workspace: string;
+  userDataDir: string;
+  /** What code-server printed, for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** A port the kernel just handed out and released: free unless something races us for it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copies what the packaged extension contains (package.json, dist/, language configuration, grammar). */
+function stageExtension(extensionsDir: string): void {
+  const target = path.join(extensionsDir, EXTENSION_FOLDER);
+  mkdirSync(path.join(target, 'client'), { recursive: true });
+  cpSync(path.join(REPO_ROOT, 'package.json'), path.join(target, 'package.json'));
+  // The bench bundle is not part of the extension.
+  cpSync(path.join(REPO_ROOT, 'dist'), path.join(target, 'dist'), { recursive: true, filter: (src) => !src.includes(`${path.sep}bench`) });
+  cpSync(path.join(REPO_ROOT, 'client', 'language-configuration.json'), path.join(target, 'client', 'language-configuration.json'));
+  cpSync(path.join(REPO_ROOT, 'client', 'media'), path.join(target, 'client', 'media'), { recursive: true });
+  const syntaxes = path.join(REPO_ROOT, 'syntaxes');
+  if (existsSync(syntaxes)) cpSync(syntaxes, path.join(target, 'syntaxes'), { recursive: true });
+}
+
+async function waitForHealthz(url: string, deadline: number, exited: () => string | null): Promise<void> {
+  for (;;) {
+    const gone = exited();
+    if (gone !== null) throw new Error(`code-server exited early (${gone})`);
+    try {
+      const res = await fetch(`${url}healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error('code-server did not answer /healthz in time');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function endGroup(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+    const pid = child.pid;
+    const kill = (sig: NodeJS.Signals): void => {
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      kill('SIGKILL');
+      resolve();
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      // The extension host and language server may outlive the parent by a moment.
+      kill('SIGKILL');
+      resolve();
+    });
+    kill('SIGTERM');
+  });
+}
+
+export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServerSession> {
+  if (!existsSync(CODE_SERVER_BIN)) throw new Error('code-server is not installed: run bash test/vscode-e2e/install.sh');
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'kboost-vscode-e2e-'));
+  const extensionsDir = path.join(root, 'extensions');
+  const userDataDir = path.join(root, 'user-data');
+  const workspace = path.join(root, 'workspace');
+  stageExtension(extensionsDir);
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(opts.userSettings, null, 2));
+  mkdirSync(workspace, { recursive: true });
+  for (const [name, from] of Object.entries(opts.workspaceFiles)) cpSync(from, path.join(workspace, name));
+
+  const port = await freePort();
+  const args = [
+    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace,
+  ];
+  let output = '';
+  const child = spawn(CODE_SERVER_BIN, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: path.join(root, 'config') } });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = (): string | null => (child.exitCode !== null ? `exit ${child.exitCode}` : child.signalCode !== null ? child.signalCode : null);
+  const url = `http://127.0.0.1:${port}/`;
+  const session: CodeServerSession = {
+    url,
+    workspace,
+    userDataDir,
+    log: () => output,
+    stop: async () => {
+      await endGroup(child, 10_000);
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+  try {
+    await waitForHealthz(url, Date.now() + opts.startTimeoutMs, exited);
+  } catch (e) {
+    await session.stop();
+    throw new Error(`${(e as Error).message}\n${output}`);
+  }
+  return session;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm run test:vscode`: the real-VS-Code end-to-end test. Installs code-server, playwright-core and
+# Debian's chromium when missing (install.sh), builds the extension bundles, then runs the node:test
+# file, which stages the extension in a fresh code-server and drives it headless. Screenshots land in
+# test/vscode-e2e/screenshots/.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$HERE/../.." && pwd)"
+MODULES="$REPO_ROOT/.cache/vscode-e2e/node_modules"
+
+if [[ ! -x "$MODULES/.bin/code-server" || ! -d "$MODULES/playwright-core" || ! -x /usr/bin/chromium ]]; then
+  bash "$HERE/install.sh"
+fi
+cd "$REPO_ROOT"
+npm run build --silent
+exec node --import tsx --test --test-reporter=spec test/vscode-e2e/vscode-extension.e2e.ts

@@ -1,0 +1,131 @@
+// Real VS Code end to end: the built extension in code-server, driven by headless Debian chromium.
+// Checks what a user sees: the profile in the status bar, the function's code lens, kboost diagnostics
+// in the Problems panel and in hovers, the verdict table on the `je` line, and a profile switch.
+// Not a *.test.ts file (npm test skips it): `npm run test:vscode` runs it after install and build.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { E2E_DIR, REPO_ROOT, startCodeServer, type CodeServerSession } from './code-server-session';
+import { closeWithin, hoverEditorWord, launchChromium, type Browser, type Page } from './headless-chromium-workbench';
+
+const FIXTURE_NAME = 'verdicts-linux-2.6.18.S';
+const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'lsp', FIXTURE_NAME);
+const SCREENSHOTS = path.join(E2E_DIR, 'screenshots');
+// Under linux-2.6.18 the fixture has 8 boosted (hint), 3 single-stepped and 1 depends (information).
+const INFO_COUNT = 4;
+
+let server: CodeServerSession | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) }).catch(() => undefined);
+}
+
+/** The Problems panel's text, once it contains `expect`. */
+async function problemsText(expect: RegExp, timeoutMs: number): Promise<string> {
+  const panel = page.locator('.markers-panel', { hasText: expect }).first();
+  await panel.waitFor({ state: 'visible', timeout: timeoutMs });
+  return panel.innerText({ timeout: 2000 });
+}
+
+describe('kboost in code-server (real VS Code workbench)', { timeout: 300_000 }, () => {
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await startCodeServer({
+      workspaceFiles: { [FIXTURE_NAME]: FIXTURE },
+      userSettings: { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'kboost.profile': 'linux-2.6.18' },
+      startTimeoutMs: 60_000,
+    });
+    browser = await launchChromium(30_000);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(server.url, { timeout: 60_000, waitUntil: 'domcontentloaded' });
+    // Open the file the way a user does: click it in the explorer.
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FIXTURE_NAME }).first();
+    await row.waitFor({ state: 'visible', timeout: 90_000 });
+    await shot('01-workbench-loaded');
+    await row.click();
+    await page.locator('.tabs-container .tab', { hasText: FIXTURE_NAME }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.monaco-editor .view-line', { hasText: 'probe_me:' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  after(async () => {
+    if (browser) await closeWithin(browser, 15_000);
+    await server?.stop();
+  });
+
+  it('shows the selected profile in the status bar', async () => {
+    const item = page.locator('.statusbar-item', { hasText: /kboost: linux-2\.6\.18/ }).first();
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    await shot('02-file-open-status-bar');
+    assert.match(await item.innerText(), /kboost: linux-2\.6\.18/);
+  });
+
+  it('shows the function code lens with its counts', async () => {
+    const lens = page.locator('.codelens-decoration', { hasText: 'boostable' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await lens.innerText()).replace(/\s+/g, ' ').trim(), '8/10 boostable · 0 optimizable · 0 refused (linux-2.6.18)');
+  });
+
+  it('paints a gutter dot per instruction verdict', async () => {
+    // VS Code draws gutter icons as .cgmr elements in the editor's glyph margin.
+    const dots = page.locator('.monaco-editor .cgmr');
+    const deadline = Date.now() + 30_000;
+    while ((await dots.count()) < 10 && Date.now() < deadline) await page.waitForTimeout(500);
+    await shot('02b-gutter-verdicts');
+    assert.ok((await dots.count()) >= 10, `only ${await dots.count()} gutter decorations`);
+  });
+
+  it('lists the kboost diagnostics in the Problems panel', async () => {
+    await page.keyboard.press('Control+Shift+M');
+    const text = await problemsText(/kprobe \(linux-2\.6\.18\): single-stepped/, 60_000);
+    await shot('03-problems-panel');
+    assert.match(text, /kprobe \(linux-2\.6\.18\): depends/);
+    assert.match(text, /kboost/);
+    // The file row counts its problems: hints are not listed in the Problems panel, information is.
+    const fileRow = page.locator('.markers-panel .monaco-list-row', { hasText: FIXTURE_NAME }).first();
+    const count = await fileRow.locator('.monaco-count-badge').first().innerText({ timeout: 5000 });
+    assert.equal(Number(count.trim()), INFO_COUNT, `Problems panel count for ${FIXTURE_NAME}`);
+  });
+
+  it('shows a boosted diagnostic when hovering a boosted instruction', async () => {
+    const text = await hoverEditorWord(page, 'pushl %ebp', 'pushl', /kprobe \(linux-2\.6\.18\): boosted[^]*push\s+%ebp/, 30_000);
+    await shot('04-hover-boosted-pushl');
+    assert.match(text, /kprobe \(linux-2\.6\.18\): boosted/);
+  });
+
+  it('shows the verdict table when hovering the je line', async () => {
+    // The hover's code block names the instruction (`je 0x...`): a stale hover of another line cannot match.
+    const text = await hoverEditorWord(page, 'je 1f', 'je', /\bje\s+0x[0-9a-f]+/, 30_000);
+    await shot('05-hover-je-verdict-table');
+    assert.match(text, /kprobe \(linux-2\.6\.18\): single-stepped/);
+    assert.match(text, /profile\s+hit\s+can_boost\s+boostable/);
+    assert.match(text, /rfc-2\.6\.15\s+single-stepped/);
+    assert.match(text, /linux-2\.6\.18 \(selected\)\s+single-stepped/);
+    assert.match(text, /linux-6\.1\s+emulated/);
+  });
+
+  it('switches the profile from the status bar and the diagnostics follow', async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('.statusbar-item', { hasText: /kboost: linux-2\.6\.18/ }).first().click();
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'linux-6.1' }).first();
+    await pick.waitFor({ state: 'visible', timeout: 15_000 });
+    await shot('06-profile-quick-pick');
+    await pick.click();
+    await page.locator('.statusbar-item', { hasText: /kboost: linux-6\.1/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await problemsText(/kprobe \(linux-6\.1\)/, 60_000);
+    await shot('07-problems-after-switch-to-linux-6.1');
+    assert.doesNotMatch(text, /kprobe \(linux-2\.6\.18\)/);
+    assert.match(text, /kprobe \(linux-6\.1\): emulated/);
+  });
+
+  // The server asks the client to refresh code lenses (workspace/codeLens/refresh) after a
+  // configuration change, so the lens names the new profile.
+  it('code lens follows the profile switch', async () => {
+    const lens = page.locator('.codelens-decoration', { hasText: '(linux-6.1)' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 10_000 });
+  });
+});
