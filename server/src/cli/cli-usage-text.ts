@@ -8,6 +8,7 @@ Commands:
   asm FILE       assemble GAS AT&T i386 source into an ELF32 object (like as --32)
   check FILE...  kprobe verdicts of assembly source files; fails on broken '# kboost:' contracts
   analyze FILE   kprobe verdicts for every instruction of the functions of an i386 binary
+  run PROGRAM    run a static ELF32 i386 executable on the emulator
 
 Run 'kboost <command> --help' for a command's options.
 Exit codes: 0 success, 1 unusable input, 2 usage error.
@@ -46,6 +47,19 @@ Options:
   --address ADDR         address of the first byte (default 0)
   -M, --disassembler-options OPT
                          intel or att (default) syntax
+  -h, --help             show this help
+`;
+
+export const RUN_USAGE = `Usage: kboost run [options] PROGRAM [ARGS...]
+
+Runs a static ELF32 i386 executable (gcc -m32 -static) on the kboost emulator, with a minimal
+Linux int $0x80 layer. The program's stdout and stderr pass through; its exit status is ours.
+A fault, or an instruction that is not emulated, stops the program with a message naming the
+instruction and its address, and exit status 1.
+
+Options:
+  --stats                print the instructions executed and the emulated MIPS on stderr
+  --limit N              stop after N instructions (exit status 1)
   -h, --help             show this help
 `;
 

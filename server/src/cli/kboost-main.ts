@@ -7,6 +7,7 @@ import { runAsm } from './command-asm';
 import { runCheck } from './command-check';
 import { runDecode } from './command-decode';
 import { runDisasm } from './command-disasm';
+import { runRun } from './command-run';
 import { CliIo, EXIT_OK, EXIT_USAGE, processIo } from './cli-io';
 import { MAIN_USAGE } from './cli-usage-text';
 
@@ -28,6 +29,9 @@ export async function runKboost(argv: string[], io: CliIo): Promise<number> {
       break;
     case 'decode':
       code = runDecode(rest, io);
+      break;
+    case 'run':
+      code = runRun(rest, io);
       break;
     case '-h':
     case '--help':

@@ -1,0 +1,235 @@
+// Sparse 4 KiB pages with read/write/execute permissions: the emulator's physical = linear memory.
+//
+// The CPU path (read8..write32, fetch) throws a MemoryFault that machine.ts turns into #PF with
+// CR2; the public helpers (map, readBytes, writeBytes, peek) never throw and return errors instead.
+// A write to a page that holds decoded instructions drops them (self-modifying code, int3 arming).
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+const PAGE_MASK = PAGE_SIZE - 1;
+
+export const PERM_READ = 1;
+export const PERM_WRITE = 2;
+export const PERM_EXECUTE = 4;
+
+const PAGE_COUNT = 1 << (32 - PAGE_SHIFT);
+
+function emptyPageTable(): Array<Page | undefined> {
+  return new Array<Page | undefined>(PAGE_COUNT).fill(undefined);
+}
+
+export interface Page {
+  data: Uint8Array;
+  perms: number;
+  /** Decoded instructions by page offset; null when none were decoded here since the last write. */
+  code: unknown[] | null;
+}
+
+/** Thrown on the CPU path only; machine.ts turns it into #PF. errorCode follows the SDM bits. */
+export class MemoryFault {
+  constructor(readonly address: number, readonly errorCode: number) {}
+}
+
+/** #PF error code bits: P (page present, protection violation), W/R, I/D (instruction fetch). */
+export const PF_PRESENT = 1;
+export const PF_WRITE = 2;
+export const PF_FETCH = 16;
+
+export function parsePerms(perms: string): number {
+  return (perms.includes('r') ? PERM_READ : 0) | (perms.includes('w') ? PERM_WRITE : 0) | (perms.includes('x') ? PERM_EXECUTE : 0);
+}
+
+export class PagedMemory {
+  /**
+   * Indexed by page number (address >>> 12). Preallocated and filled so V8 keeps it a packed
+   * array: a sparse one with indexes near 0xc0000 would fall back to slow dictionary lookups.
+   */
+  pages: Array<Page | undefined> = emptyPageTable();
+  /** When set, every CPU write is appended here (address, size) for lockstep comparison. */
+  writeLog: Array<{ address: number; size: number }> | null = null;
+  /** Called with the page number when a write drops decoded code there. */
+  onCodeInvalidated: ((pageNumber: number) => void) | null = null;
+
+  /** Maps [address, address+size) with perms 'rwx' (any subset). Remaps keep the contents. */
+  map(address: number, size: number, perms: string): { error: string | null } {
+    if (size <= 0) return { error: null };
+    const first = address >>> PAGE_SHIFT;
+    const last = (address + size - 1) >>> PAGE_SHIFT;
+    if (address + size - 1 > 0xffffffff) return { error: `mapping 0x${address.toString(16)}+0x${size.toString(16)} wraps past 4 GiB` };
+    const p = parsePerms(perms);
+    for (let n = first; n <= last; n++) {
+      const page = this.pages[n];
+      if (page) {
+        page.perms = p;
+        page.code = null;
+      } else this.pages[n] = { data: new Uint8Array(PAGE_SIZE), perms: p, code: null };
+    }
+    return { error: null };
+  }
+
+  unmap(address: number, size: number): void {
+    const first = address >>> PAGE_SHIFT;
+    const last = (address + size - 1) >>> PAGE_SHIFT;
+    for (let n = first; n <= last; n++) this.pages[n] = undefined;
+  }
+
+  isMapped(address: number): boolean {
+    return this.pages[address >>> PAGE_SHIFT] !== undefined;
+  }
+
+  /** Reads bytes regardless of permissions (debugger view); null where a page is not mapped. */
+  readBytes(address: number, length: number): Uint8Array | { error: string } {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const a = (address + i) >>> 0;
+      const page = this.pages[a >>> PAGE_SHIFT];
+      if (!page) return { error: `address 0x${a.toString(16)} is not mapped` };
+      out[i] = page.data[a & PAGE_MASK]!;
+    }
+    return out;
+  }
+
+  /** Writes bytes regardless of permissions (loader, kprobe engine); drops decoded code there. */
+  writeBytes(address: number, bytes: Uint8Array): { error: string | null } {
+    for (let i = 0; i < bytes.length; i++) {
+      const a = (address + i) >>> 0;
+      if (!this.pages[a >>> PAGE_SHIFT]) return { error: `address 0x${a.toString(16)} is not mapped` };
+    }
+    for (let i = 0; i < bytes.length; i++) {
+      const a = (address + i) >>> 0;
+      const page = this.pages[a >>> PAGE_SHIFT]!;
+      if (page.code !== null) this.dropCode(a >>> PAGE_SHIFT, page);
+      page.data[a & PAGE_MASK] = bytes[i]!;
+    }
+    return { error: null };
+  }
+
+  private dropCode(pageNumber: number, page: Page): void {
+    page.code = null;
+    // An instruction that starts on the previous page may end on this one.
+    const previous = this.pages[pageNumber - 1];
+    if (previous && previous.code !== null) previous.code = null;
+    this.onCodeInvalidated?.(pageNumber);
+  }
+
+  // ---- CPU path: throws MemoryFault ----
+
+  private pageFor(address: number, need: number, write: boolean): Page {
+    const page = this.pages[address >>> PAGE_SHIFT];
+    if (page === undefined) throw new MemoryFault(address, write ? PF_WRITE : 0);
+    if ((page.perms & need) === 0) throw new MemoryFault(address, PF_PRESENT | (write ? PF_WRITE : 0));
+    return page;
+  }
+
+  read8(address: number): number {
+    return this.pageFor(address, PERM_READ, false).data[address & PAGE_MASK]!;
+  }
+
+  read16(address: number): number {
+    const o = address & PAGE_MASK;
+    if (o <= PAGE_SIZE - 2) {
+      const d = this.pageFor(address, PERM_READ, false).data;
+      return d[o]! | (d[o + 1]! << 8);
+    }
+    return this.read8(address) | (this.read8((address + 1) >>> 0) << 8);
+  }
+
+  read32(address: number): number {
+    const o = address & PAGE_MASK;
+    if (o <= PAGE_SIZE - 4) {
+      const d = this.pageFor(address, PERM_READ, false).data;
+      return (d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16) | (d[o + 3]! << 24)) >>> 0;
+    }
+    // Check both pages before assembling, so a fault leaves nothing half-read.
+    this.pageFor(address, PERM_READ, false);
+    this.pageFor((address + 3) >>> 0, PERM_READ, false);
+    return (this.read16(address) | (this.read16((address + 2) >>> 0) << 16)) >>> 0;
+  }
+
+  private writablePage(address: number): Page {
+    const page = this.pageFor(address, PERM_WRITE, true);
+    if (page.code !== null) this.dropCode(address >>> PAGE_SHIFT, page);
+    return page;
+  }
+
+  write8(address: number, value: number): void {
+    this.writablePage(address).data[address & PAGE_MASK] = value;
+    if (this.writeLog !== null) this.writeLog.push({ address, size: 1 });
+  }
+
+  write16(address: number, value: number): void {
+    const o = address & PAGE_MASK;
+    if (o <= PAGE_SIZE - 2) {
+      const d = this.writablePage(address).data;
+      d[o] = value;
+      d[o + 1] = value >>> 8;
+    } else {
+      this.pageFor((address + 1) >>> 0, PERM_WRITE, true);
+      const log = this.writeLog;
+      this.writeLog = null;
+      this.write8(address, value);
+      this.write8((address + 1) >>> 0, value >>> 8);
+      this.writeLog = log;
+    }
+    if (this.writeLog !== null) this.writeLog.push({ address, size: 2 });
+  }
+
+  write32(address: number, value: number): void {
+    const o = address & PAGE_MASK;
+    if (o <= PAGE_SIZE - 4) {
+      const d = this.writablePage(address).data;
+      d[o] = value;
+      d[o + 1] = value >>> 8;
+      d[o + 2] = value >>> 16;
+      d[o + 3] = value >>> 24;
+    } else {
+      this.pageFor(address, PERM_WRITE, true);
+      this.pageFor((address + 3) >>> 0, PERM_WRITE, true);
+      const log = this.writeLog;
+      this.writeLog = null;
+      for (let i = 0; i < 4; i++) this.write8((address + i) >>> 0, value >>> (8 * i));
+      this.writeLog = log;
+    }
+    if (this.writeLog !== null) this.writeLog.push({ address, size: 4 });
+  }
+
+  /** Checks that [address, address+size) is writable without writing (multi-part stores). */
+  probeWrite(address: number, size: number): void {
+    this.pageFor(address, PERM_WRITE, true);
+    this.pageFor((address + size - 1) >>> 0, PERM_WRITE, true);
+  }
+
+  /**
+   * Copies up to 15 instruction bytes at `address` into `out`; returns how many were fetchable
+   * (stops at the first byte on an unmapped or non-executable page).
+   */
+  fetch(address: number, out: Uint8Array): number {
+    for (let i = 0; i < out.length; i++) {
+      const a = (address + i) >>> 0;
+      const page = this.pages[a >>> PAGE_SHIFT];
+      if (page === undefined || (page.perms & PERM_EXECUTE) === 0) return i;
+      out[i] = page.data[a & PAGE_MASK]!;
+    }
+    return out.length;
+  }
+
+  /** A deep copy of every page (contents and permissions) for snapshots. */
+  clonePages(): Array<Page | undefined> {
+    const copy = emptyPageTable();
+    for (let n = 0; n < PAGE_COUNT; n++) {
+      const page = this.pages[n];
+      if (page !== undefined) copy[n] = { data: page.data.slice(), perms: page.perms, code: null };
+    }
+    return copy;
+  }
+
+  /** Replaces every page by a copy of `pages` (snapshot restore); decoded code is dropped. */
+  restorePages(pages: ReadonlyArray<Page | undefined>): void {
+    const table = emptyPageTable();
+    for (let n = 0; n < PAGE_COUNT; n++) {
+      const page = pages[n];
+      if (page !== undefined) table[n] = { data: page.data.slice(), perms: page.perms, code: null };
+    }
+    this.pages = table;
+  }
+}
