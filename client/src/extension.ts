@@ -94,6 +94,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (pick) await vscode.workspace.getConfiguration('kboost').update('profile', pick.label, vscode.ConfigurationTarget.Global);
     }),
   );
+  context.subscriptions.push(
+    // A probe is a breakpoint in the debugger's view: move the one on `from` (or set one) to `to`.
+    vscode.commands.registerCommand('kboost.moveProbe', (uri: string, from: number, to: number) => {
+      const target = vscode.Uri.parse(uri);
+      const old = vscode.debug.breakpoints.filter(
+        (b) => b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === target.toString() && b.location.range.start.line === from,
+      );
+      if (old.length > 0) vscode.debug.removeBreakpoints(old);
+      vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(target, new vscode.Position(to, 0)))]);
+      void vscode.window.showInformationMessage(`kboost: probe moved from line ${from + 1} to line ${to + 1}`);
+    }),
+    vscode.commands.registerCommand('kboost.showFunctionVerdicts', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || client === undefined) return;
+      const table = await client.sendRequest<string | null>('kboost/functionVerdicts', {
+        uri: editor.document.uri.toString(),
+        line: editor.selection.active.line,
+      });
+      if (table === null) {
+        void vscode.window.showInformationMessage('kboost: no function here (a function is a .type @function symbol or a global label)');
+        return;
+      }
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: table });
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
+    }),
+    vscode.commands.registerCommand('kboost.checkWorkspace', () => checkWorkspace(context)),
+  );
   await client.start();
 
   const types = verdictDecorations(context);
@@ -111,6 +138,46 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.languages.onDidChangeDiagnostics(repaint),
   );
   repaint();
+}
+
+const checkDiagnostics = vscode.languages.createDiagnosticCollection('kboost-check');
+const checkOutput = vscode.window.createOutputChannel('kboost check');
+
+/** Runs the bundled `kboost check` over the workspace's assembly files and shows what it found. */
+async function checkWorkspace(context: vscode.ExtensionContext): Promise<void> {
+  const files = await vscode.workspace.findFiles('**/*.{S,s,asm}', '**/node_modules/**', 2000);
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage('kboost: no .S, .s or .asm files in the workspace');
+    return;
+  }
+  const { execFile } = await import('node:child_process');
+  const cli = context.asAbsolutePath('dist/kboost.js');
+  const args = [cli, 'check', '--format', 'json', '--profile', currentProfile(), ...files.map((f) => f.fsPath)];
+  const stdout = await new Promise<string>((resolve) => {
+    // VS Code's own Node runs the CLI (ELECTRON_RUN_AS_NODE), so no separate node is needed.
+    execFile(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 1 << 28 }, (_e, out) => resolve(out));
+  });
+  let findings: Array<{ file: string; line: number; column: number; level: string; message: string }> = [];
+  try {
+    findings = (JSON.parse(stdout) as { findings: typeof findings }).findings;
+  } catch {
+    void vscode.window.showErrorMessage('kboost check gave no result; see the kboost check output');
+  }
+  checkDiagnostics.clear();
+  checkOutput.clear();
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const f of findings.filter((x) => x.level !== 'note')) {
+    const d = new vscode.Diagnostic(new vscode.Range(f.line - 1, f.column - 1, f.line - 1, f.column - 1), f.message,
+      f.level === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+    d.source = 'kboost check';
+    byFile.set(f.file, [...(byFile.get(f.file) ?? []), d]);
+    checkOutput.appendLine(`${f.file}:${f.line}:${f.column}: ${f.level}: ${f.message}`);
+  }
+  for (const [file, list] of byFile) checkDiagnostics.set(vscode.Uri.file(file), list);
+  const notes = findings.filter((x) => x.level === 'note').length;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  checkOutput.appendLine(`kboost check (${currentProfile()}): ${plural(files.length, 'file')}, ${plural(notes, 'instruction')}, ${plural(findings.length - notes, 'problem')}`);
+  checkOutput.show(true);
 }
 
 export async function deactivate(): Promise<void> {

@@ -14,7 +14,7 @@ test('a contract that holds passes; one that breaks fails with its place', async
   assert.equal(ok.stdout, '');
   const broken = await runCli(['check', FIXTURE, '--profile', 'linux-6.1', '-q']);
   assert.equal(broken.code, 1);
-  assert.match(broken.stdout, /verdicts-linux-2\.6\.18\.S:25:\d+: error: contract: expected boosted, but under linux-6\.1 this instruction is emulated/);
+  assert.match(broken.stdout, /verdicts-linux-2\.6\.18\.S:25:\d+: error: kboost contract: expected boosted, but under linux-6\.1 this instruction is emulated/);
 });
 
 test('text, JSON and SARIF carry the same findings', async () => {

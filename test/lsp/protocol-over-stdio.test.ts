@@ -110,3 +110,46 @@ test('the server survives bad input and bad requests', async () => {
     await client.shutdown();
   }
 });
+
+test('code action: move the probe to the nearest boostable instruction; function verdict table', async () => {
+  const client = new LanguageServerClient();
+  try {
+    await client.initialize();
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { kboost: { profile: 'linux-2.6.18' } } });
+    const text = readFileSync(FIXTURE, 'utf8');
+    await client.open(URI, text);
+    // `je 1f` (line 14) is single-stepped; the nearest boosted instruction is `testl` (line 12).
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: URI }, range: { start: { line: 14, character: 1 }, end: { line: 14, character: 1 } }, context: { diagnostics: [] },
+    })) as Array<{ title: string; command: { command: string; arguments: unknown[] }; edit?: unknown }>;
+    assert.equal(actions.length, 1);
+    assert.match(actions[0]!.title, /^Move probe to the nearest boostable instruction \(line 13: testl\s+%eax, %eax\)$/);
+    assert.deepEqual(actions[0]!.command.arguments, [URI, 14, 12]);
+    // A boosted line offers nothing.
+    const none = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: URI }, range: { start: { line: 6, character: 1 }, end: { line: 6, character: 1 } }, context: { diagnostics: [] },
+    })) as unknown[];
+    assert.deepEqual(none, []);
+    // Under 6.1 (Debian config: nothing boosted, optprobes on) `ret` is emulated; the contract
+    // comment on it moves with the probe to the nearest optimizable instruction, as a text edit.
+    const next = client.nextDiagnostics(URI);
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { kboost: { profile: 'linux-6.1' } } });
+    const d61 = await next;
+    const withEdit = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: URI }, range: { start: { line: 24, character: 1 }, end: { line: 24, character: 1 } }, context: { diagnostics: [] },
+    })) as Array<{ command: { arguments: [string, number, number] }; edit: { changes: Record<string, Array<{ newText: string; range: { start: { line: number } } }>> } }>;
+    const targetLine = withEdit[0]!.command.arguments[2];
+    assert.equal(d61.diagnostics.find((d) => d.source === 'kboost' && d.range.start.line === targetLine)?.code, 'optimized');
+    const edits = withEdit[0]!.edit.changes[URI]!;
+    assert.equal(edits[0]!.newText, '');
+    assert.equal(edits[0]!.range.start.line, 24);
+    assert.match(edits[1]!.newText, /# kboost: boosted/);
+    assert.equal(edits[1]!.range.start.line, targetLine);
+
+    const table = (await client.connection.sendRequest('kboost/functionVerdicts', { uri: URI, line: 8 })) as string;
+    assert.match(table, /^# probe_me under linux-6\.1/);
+    assert.equal(table.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, 10);
+  } finally {
+    await client.shutdown();
+  }
+});

@@ -2,7 +2,7 @@
 // workspace holding one fixture) and starts code-server on a free 127.0.0.1 port. The server runs in
 // its own process group so stop() ends it together with its extension host and our language server.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -46,17 +46,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Copies what the packaged extension contains (package.json, dist/, language configuration, grammar). */
-function stageExtension(extensionsDir: string): void {
-  const target = path.join(extensionsDir, EXTENSION_FOLDER);
-  mkdirSync(path.join(target, 'client'), { recursive: true });
-  cpSync(path.join(REPO_ROOT, 'package.json'), path.join(target, 'package.json'));
-  // The bench bundle is not part of the extension.
-  cpSync(path.join(REPO_ROOT, 'dist'), path.join(target, 'dist'), { recursive: true, filter: (src) => !src.includes(`${path.sep}bench`) });
-  cpSync(path.join(REPO_ROOT, 'client', 'language-configuration.json'), path.join(target, 'client', 'language-configuration.json'));
-  cpSync(path.join(REPO_ROOT, 'client', 'media'), path.join(target, 'client', 'media'), { recursive: true });
-  const syntaxes = path.join(REPO_ROOT, 'syntaxes');
-  if (existsSync(syntaxes)) cpSync(syntaxes, path.join(target, 'syntaxes'), { recursive: true });
+/** The packaged extension that `npm run package` writes; the test installs exactly this file. */
+export const VSIX = path.join(REPO_ROOT, 'dist', 'kboost-0.1.0.vsix');
+
+/** Installs the .vsix into a fresh extensions dir the way a user would: code-server --install-extension. */
+function stageExtension(extensionsDir: string, userDataDir: string): void {
+  const r = spawnSync(CODE_SERVER_BIN, ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', VSIX], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`code-server --install-extension ${VSIX} failed: ${r.stdout} ${r.stderr}`);
 }
 
 async function waitForHealthz(url: string, deadline: number, exited: () => string | null): Promise<void> {
@@ -101,13 +97,13 @@ function endGroup(child: ChildProcess, timeoutMs: number): Promise<void> {
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServerSession> {
   if (!existsSync(CODE_SERVER_BIN)) throw new Error('code-server is not installed: run bash test/vscode-e2e/install.sh');
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build');
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package`);
   const root = mkdtempSync(path.join(os.tmpdir(), 'kboost-vscode-e2e-'));
   const extensionsDir = path.join(root, 'extensions');
   const userDataDir = path.join(root, 'user-data');
   const workspace = path.join(root, 'workspace');
-  stageExtension(extensionsDir);
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  stageExtension(extensionsDir, userDataDir);
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(opts.userSettings, null, 2));
   mkdirSync(workspace, { recursive: true });
   for (const [name, from] of Object.entries(opts.workspaceFiles)) cpSync(from, path.join(workspace, name));

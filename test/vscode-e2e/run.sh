@@ -12,5 +12,5 @@ if [[ ! -x "$MODULES/.bin/code-server" || ! -d "$MODULES/playwright-core" || ! -
   bash "$HERE/install.sh"
 fi
 cd "$REPO_ROOT"
-npm run build --silent
+npm run package --silent
 exec node --import tsx --test --test-reporter=spec test/vscode-e2e/vscode-extension.e2e.ts

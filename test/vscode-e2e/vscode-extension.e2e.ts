@@ -122,6 +122,36 @@ describe('kboost in code-server (real VS Code workbench)', { timeout: 300_000 },
     assert.match(text, /kprobe \(linux-6\.1\): emulated/);
   });
 
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+  }
+
+  it('shows the verdict table of the current function (command)', async () => {
+    await page.locator('.view-line', { hasText: 'pushl' }).first().click();
+    await runCommand('Show the verdict table of the current function');
+    const heading = page.locator('.view-line', { hasText: '# probe_me under linux-6.1' }).first();
+    await heading.waitFor({ state: 'visible', timeout: 30_000 });
+    await shot('09-function-verdict-table');
+  });
+
+  it('runs kboost check on the workspace (command)', async () => {
+    await runCommand('Run kboost check on the workspace');
+    // The editor renders spaces as no-break spaces: match them with \s.
+    const summary = page.locator('.output-view .view-line, .monaco-editor .view-line', { hasText: /kboost\scheck\s\(linux-6\.1\):\s1\sfile,\s12\sinstructions,\s1\sproblem/ }).first();
+    try {
+      await summary.waitFor({ state: 'visible', timeout: 60_000 });
+    } finally {
+      await shot('10-check-workspace-output');
+    }
+  });
+
   // The server asks the client to refresh code lenses (workspace/codeLens/refresh) after a
   // configuration change, so the lens names the new profile.
   it('code lens follows the profile switch', async () => {

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { analyzeDocument, DEFAULT_EDITOR_SETTINGS, type DocumentAnalysis } from '../editor/document-analysis';
-import { diagnosticMessage, verdictClass } from '../editor/verdict-presentation';
+import { brokenContract, diagnosticMessage, verdictClass } from '../editor/verdict-presentation';
 import { DEFAULT_KERNEL_CONFIG, PROFILE_IDS, type ProfileId } from '../kprobes';
 import { optionalString, parseCommandLine } from './cli-arguments';
 import { CliIo, EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE } from './cli-io';
@@ -36,11 +36,9 @@ function findingsOf(file: string, a: DocumentAnalysis, profile: ProfileId, quiet
     const probe = a.probe(ann, profile);
     const cls = verdictClass(probe);
     if (!quiet) out.push({ file, line: ann.range.line + 1, column: ann.range.start + 1, level: 'note', rule: cls, message: diagnosticMessage(probe, profile) });
-    if (ann.contract && ann.contract.expected !== cls) {
-      out.push({
-        file, line: ann.contract.range.line + 1, column: ann.contract.range.start + 1, level: 'error', rule: 'contract',
-        message: `contract: expected ${ann.contract.expected}, but under ${profile} this instruction is ${cls}`,
-      });
+    const broken = brokenContract(a, ann, profile);
+    if (broken !== null) {
+      out.push({ file, line: ann.contract!.range.line + 1, column: ann.contract!.range.start + 1, level: 'error', rule: 'contract', message: broken });
     }
   }
   return out;

@@ -5,7 +5,7 @@
 import { assemble, parseSource, type Image, type SourceRange, type Statement } from '../asm';
 import { decode } from '../isa';
 import {
-  DEFAULT_KERNEL_CONFIG, analyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
+  DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
 } from '../kprobes';
 
 export interface EditorSettings {
@@ -29,8 +29,11 @@ export interface InstructionAnnotation {
   bytes: Uint8Array;
   /** Function the instruction belongs to, or null. */
   functionName: string | null;
-  /** `# kboost: <verdict>` written on the line, if any, with its range. */
-  contract: { expected: string; range: SourceRange } | null;
+  /**
+   * `# kboost: <verdict>` written on the line, if any, with its range. `# kboost(<profile>): ...`
+   * pins the contract to one profile; without it the selected profile is checked.
+   */
+  contract: { expected: string; profile: ProfileId | null; range: SourceRange } | null;
 }
 
 export interface FunctionInfo {
@@ -55,7 +58,7 @@ export interface DocumentAnalysis {
   probe(annotation: InstructionAnnotation, profile: ProfileId): InstructionProbe;
 }
 
-const CONTRACT = /#\s*kboost:\s*([a-z][a-z-]*)/;
+const CONTRACT = /#\s*kboost(?:\(([a-z0-9.-]+)\))?:\s*([a-z][a-z-]*)/;
 
 /** Functions: `.type f, @function` symbols and global labels of code sections, up to the next one. */
 function findFunctions(image: Image, labelLines: Map<string, number>): FunctionInfo[] {
@@ -105,7 +108,7 @@ export function analyzeDocument(text: string, settings: EditorSettings = DEFAULT
       address: code.address,
       bytes: code.bytes,
       functionName: fn?.name ?? null,
-      contract: m ? { expected: m[1]!, range: { line: code.line, start: m.index, end: m.index + m[0].length } } : null,
+      contract: m ? { expected: m[2]!, profile: PROFILE_IDS.includes(m[1] as ProfileId) ? (m[1] as ProfileId) : null, range: { line: code.line, start: m.index, end: m.index + m[0].length } } : null,
     });
   }
   const cache = new Map<string, Map<number, InstructionProbe>>();

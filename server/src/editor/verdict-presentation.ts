@@ -82,3 +82,41 @@ export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: 
   }
   return `${boostable}/${mine.length} boostable · ${optimizable} optimizable · ${refused} refused (${profile})`;
 }
+
+/** A broken contract on an annotated line, or null when it holds (or there is none). */
+export function brokenContract(doc: DocumentAnalysis, a: InstructionAnnotation, selected: ProfileId): string | null {
+  if (a.contract === null) return null;
+  const profile = a.contract.profile ?? selected;
+  const actual = verdictClass(doc.probe(a, profile));
+  if (actual === a.contract.expected) return null;
+  return `kboost contract: expected ${a.contract.expected}, but under ${profile} this instruction is ${actual}`;
+}
+
+/** Verdicts a probe site is good at: the targets of "move probe to the nearest boostable instruction". */
+const GOOD = new Set<VerdictClass>(['boosted', 'optimized']);
+
+/** The nearest instruction of the same function whose probe would be boosted or optimized. */
+export function nearestBoostable(doc: DocumentAnalysis, a: InstructionAnnotation, profile: ProfileId): InstructionAnnotation | null {
+  if (GOOD.has(verdictClass(doc.probe(a, profile)))) return null;
+  let best: InstructionAnnotation | null = null;
+  for (const other of doc.annotations) {
+    if (other === a || other.section !== a.section || other.functionName !== a.functionName) continue;
+    if (!GOOD.has(verdictClass(doc.probe(other, profile)))) continue;
+    const d = Math.abs(other.address - a.address);
+    if (best === null || d < Math.abs(best.address - a.address) || (d === Math.abs(best.address - a.address) && other.address > best.address)) best = other;
+  }
+  return best;
+}
+
+/** A Markdown table of every instruction of a function under one profile. */
+export function functionVerdictTable(doc: DocumentAnalysis, fn: FunctionInfo, profile: ProfileId): string {
+  const rows = doc.annotations.filter((a) => a.functionName === fn.name && a.section === fn.section);
+  const out = [`# ${fn.name} under ${profile}`, '', codeLensTitle(doc, fn, profile), '', '| line | address | instruction | verdict | rule | cost (cycles) |', '|---:|---|---|---|---|---:|'];
+  for (const a of rows) {
+    const p = doc.probe(a, profile);
+    const v = p.verdict;
+    const rule = (v?.summary ?? p.insn.error ?? '').replace(/\|/g, '\\|');
+    out.push(`| ${a.range.line + 1} | 0x${a.address.toString(16)} | \`${formatAtt(p.insn)}\` | ${verdictClass(p)} | ${rule} | ${v?.cost.laterHits?.cycles ?? ''} |`);
+  }
+  return out.join('\n');
+}

@@ -3,12 +3,12 @@
 // request is isolated: a failure answers that request with an error and the server lives on.
 
 import {
-  CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DiagnosticSeverity, DocumentSymbol, Hover, MarkupKind, ResponseError,
+  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DiagnosticSeverity, DocumentSymbol, Hover, MarkupKind, ResponseError,
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, type DocumentAnalysis } from '../editor/document-analysis';
-import { codeLensTitle, diagnosticMessage, hoverMarkdown, verdictClass } from '../editor/verdict-presentation';
+import { brokenContract, codeLensTitle, diagnosticMessage, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
 import { identifierAt, symbolOccurrences } from '../editor/symbol-occurrences';
@@ -63,14 +63,15 @@ export function startLanguageServer(connection: Connection): void {
       const range = { start: { line: ann.range.line, character: ann.range.start }, end: { line: ann.range.line, character: ann.range.end } };
       const severity = toLspSeverity(settings.severities[cls] ?? DEFAULT_SEVERITIES[cls]);
       if (severity !== null) out.push({ range, severity, source: 'kboost', code: cls, message: diagnosticMessage(probe, profile) });
-      if (ann.contract && ann.contract.expected !== cls) {
-        const c = ann.contract.range;
+      const broken = brokenContract(a, ann, profile);
+      if (broken !== null) {
+        const c = ann.contract!.range;
         out.push({
           range: { start: { line: c.line, character: c.start }, end: { line: c.line, character: c.end } },
           severity: DiagnosticSeverity.Error,
           source: 'kboost',
           code: 'contract',
-          message: `kboost contract: expected ${ann.contract.expected}, but under ${profile} this instruction is ${cls}`,
+          message: broken,
         });
       }
     }
@@ -123,6 +124,7 @@ export function startLanguageServer(connection: Connection): void {
         documentSymbolProvider: true,
         completionProvider: { triggerCharacters: ['%', '.'] },
         definitionProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         referencesProvider: true,
       },
       serverInfo: { name: 'kboost', version: '0.1.0' },
@@ -225,6 +227,56 @@ export function startLanguageServer(connection: Connection): void {
       profile,
       lines: a.annotations.map((ann) => ({ line: ann.range.line, end: ann.range.end, verdict: verdictClass(a.probe(ann, profile)) })),
     };
+  }));
+
+  connection.onCodeAction(isolated('codeAction', (params): CodeAction[] => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const a = analysisOf(doc);
+    const profile = settings.editor.profile;
+    const line = params.range.start.line;
+    const actions: CodeAction[] = [];
+    for (const ann of a.annotations.filter((x) => x.range.line === line)) {
+      const target = nearestBoostable(a, ann, profile);
+      if (target === null) continue;
+      const targetText = doc.getText({ start: { line: target.range.line, character: target.range.start }, end: { line: target.range.line, character: target.range.end } });
+      const title = `Move probe to the nearest boostable instruction (line ${target.range.line + 1}: ${targetText.trim()})`;
+      const action: CodeAction = {
+        title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: params.context.diagnostics.filter((d) => d.range.start.line === line && d.source === 'kboost'),
+        // The client moves the probe (a breakpoint in the debugger's view) from line to line.
+        command: { title, command: 'kboost.moveProbe', arguments: [doc.uri, line, target.range.line] },
+      };
+      if (ann.contract !== null) {
+        // A contract comment names the probe site: it moves with the probe.
+        const c = ann.contract.range;
+        const lineEnd = doc.getText({ start: { line: target.range.line, character: 0 }, end: { line: target.range.line + 1, character: 0 } }).replace(/\r?\n$/, '').length;
+        const comment = doc.getText({ start: { line: c.line, character: c.start }, end: { line: c.line, character: c.end } });
+        action.edit = {
+          changes: {
+            [doc.uri]: [
+              { range: { start: { line: c.line, character: c.start }, end: { line: c.line, character: c.end } }, newText: '' },
+              { range: { start: { line: target.range.line, character: lineEnd }, end: { line: target.range.line, character: lineEnd } }, newText: `\t${comment}` },
+            ],
+          },
+        };
+      }
+      actions.push(action);
+    }
+    return actions;
+  }));
+
+  // kboost/functionVerdicts: the verdict table of the function around a line, as Markdown.
+  connection.onRequest('kboost/functionVerdicts', isolated('functionVerdicts', (params: { uri: string; line: number }) => {
+    const doc = documents.get(params?.uri);
+    if (!doc) return null;
+    const a = analysisOf(doc);
+    const ann = a.annotations.find((x) => x.range.line >= params.line && x.functionName !== null)
+      ?? [...a.annotations].reverse().find((x) => x.range.line <= params.line && x.functionName !== null);
+    const fn = a.functions.find((f) => f.name === ann?.functionName && f.section === ann?.section)
+      ?? [...a.functions].reverse().find((f) => f.line <= params.line);
+    return fn ? functionVerdictTable(a, fn, settings.editor.profile) : null;
   }));
 
   documents.listen(connection);
