@@ -61,6 +61,9 @@ Options:
   --stats                print the instructions executed and the emulated MIPS on stderr
   --limit N              stop after N instructions (exit status 1)
   -h, --help             show this help
+
+With --probe, --kretprobe or --trace, PROGRAM may also be an assembly file run under live kprobes:
+see 'kboost run --probe X --help'.
 `;
 
 export const ANALYZE_USAGE = `Usage: kboost analyze FILE [options]

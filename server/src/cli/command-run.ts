@@ -8,6 +8,7 @@ import { decode, formatAtt } from '../isa';
 import { hex, loadStaticElf, type CpuException, type Machine } from '../cpu';
 import { CliIo, EXIT_BAD_INPUT, EXIT_USAGE } from './cli-io';
 import { RUN_USAGE } from './cli-usage-text';
+import { isProbedRun, runProbedRun } from './command-run-probes';
 
 /** Where the program's output bytes go; by default they are decoded as UTF-8 into the CliIo. */
 export interface ProgramOutput {
@@ -18,6 +19,7 @@ export interface ProgramOutput {
 const CHUNK = 1_000_000;
 
 export function runRun(args: string[], io: CliIo, output?: ProgramOutput): number {
+  if (isProbedRun(args)) return runProbedRun(args, io);
   let stats = false;
   let limit = Infinity;
   let k = 0;

@@ -1,4 +1,5 @@
-// Public face of the kprobe engine (static verdicts so far; live probes on the emulator follow).
+// Public face of the kprobe engine: static verdicts, function analysis, the overhead model, and
+// live probes on the emulator (live/).
 
 export * from './kprobe-vocabulary';
 export { staticVerdict, type StaticVerdict, type VerdictResult } from './static-verdict';
@@ -7,3 +8,4 @@ export { analyzeFunction, probeAt, NO_KERNEL_AREAS } from './function-probe-anal
 export type { FunctionAnalysis, FunctionCode, FunctionSummary, InstructionProbe, KernelAreas, Optimizability } from './function-probe-analysis';
 export { exceptionTableSites, markedAreas, parseKprobesBlacklist } from './kernel-areas';
 export { CALIBRATION, REFERENCE_CPU, kprobeHitCost, kretprobeReturnCost, type HitCost, type CostPart } from './overhead-model';
+export * as live from './live';

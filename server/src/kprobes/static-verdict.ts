@@ -32,7 +32,38 @@ export interface StaticVerdict {
 
 export type VerdictResult = { ok: true; verdict: StaticVerdict } | { ok: false; error: string };
 
+/**
+ * Verdicts depend only on the instruction's bytes (never its address: a relative branch's rules
+ * read its displacement), the profile, the options and the configuration, and real code repeats
+ * itself: results are shared values, memoized by that key. Callers must not mutate them.
+ */
+const memo = new Map<string, VerdictResult>();
+const MEMO_LIMIT = 200_000;
+
+function memoKey(profile: ProfileId, insn: DecodedInstruction, options: ProbeOptions, config: KernelConfig): string {
+  let key = `${profile}${options.postHandler ? 1 : 0}${config.preemption ? 1 : 0}${config.optprobes ? 1 : 0}`;
+  for (let i = 0; i < insn.length; i++) key += String.fromCharCode(insn.bytes[i]! + 0x100);
+  return key;
+}
+
 export function staticVerdict(
+  profile: ProfileId,
+  insn: DecodedInstruction,
+  options: ProbeOptions,
+  config: KernelConfig,
+): VerdictResult {
+  if (!insn.valid) return computeVerdict(profile, insn, options, config);
+  const key = memoKey(profile, insn, options, config);
+  let result = memo.get(key);
+  if (result === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    result = computeVerdict(profile, insn, options, config);
+    memo.set(key, result);
+  }
+  return result;
+}
+
+function computeVerdict(
   profile: ProfileId,
   insn: DecodedInstruction,
   options: ProbeOptions,

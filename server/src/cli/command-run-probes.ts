@@ -1,0 +1,222 @@
+// `kboost run --probe SYMBOL[+OFF] [--kretprobe SYM] [--profile P] [--trace] PROGRAM`: runs an
+// assembly source (.s/.S, from --entry, to hlt) or a static ELF (address probes only) with live
+// kprobes, printing an ftrace-like line per hit (--trace: every stage of every hit) and, at the
+// end, each probe's nhit, nmissed, boost state and modelled cost (overhead-model.ts).
+
+import { readFileSync } from 'node:fs';
+import { assemble } from '../asm';
+import { Machine, hex, loadImage, loadStaticElf, type LoadedImage, type MachineExceptionHandler } from '../cpu';
+import { DEFAULT_KERNEL_CONFIG, PROFILE_IDS, kprobeHitCost, kretprobeReturnCost, type KernelConfig, type ProfileId } from '../kprobes';
+import { KprobeEngine, classifyHits, registerKretprobe, type LiveKprobe, type LiveKretprobe, type ProbeContext, type ProbeEvent } from '../kprobes/live';
+import { EXIT_BAD_INPUT, EXIT_USAGE, type CliIo } from './cli-io';
+
+const STACK_BASE = 0x00200000;
+const STACK_SIZE = 0x40000;
+
+/** The flags that make `kboost run` a probed run. */
+const PROBE_FLAGS = new Set(['--probe', '--kretprobe', '--profile', '--trace', '--entry', '--preemption', '--no-kretprobe-booster']);
+
+/** True when an option before PROGRAM asks for probes, or PROGRAM is an assembly source. */
+export function isProbedRun(args: readonly string[]): boolean {
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (PROBE_FLAGS.has(a)) return true;
+    if (a === '--limit') k++;
+    else if (a === '--') return /\.s$/i.test(args[k + 1] ?? '');
+    else if (!a.startsWith('-')) return /\.s$/i.test(a);
+  }
+  return false;
+}
+
+export const RUN_PROBES_USAGE = `Usage: kboost run [--probe SYMBOL[+OFF]|0xADDR]... [--kretprobe SYMBOL]... [--profile P]
+                  [--preemption on|off] [--no-kretprobe-booster] [--trace] [--entry LABEL] [--limit N] PROGRAM
+
+Runs PROGRAM (an i386 assembly source .s/.S from --entry (default _start) to hlt, or a static ELF
+with address probes) with live kprobes. Prints one ftrace-like line per probe hit (with --trace,
+every stage of every hit) and each probe's nhit, nmissed, boost state and modelled cost.
+Profiles: ${PROFILE_IDS.join(', ')} (default linux-6.1).
+`;
+
+interface Options {
+  probes: string[];
+  kretprobes: string[];
+  profile: ProfileId;
+  preemption: boolean | null;
+  booster: boolean;
+  trace: boolean;
+  entry: string;
+  limit: number;
+  program: string;
+}
+
+function parse(args: string[]): Options | string {
+  const o: Options = { probes: [], kretprobes: [], profile: 'linux-6.1', preemption: null, booster: true, trace: false, entry: '_start', limit: 100_000_000, program: '' };
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    const value = () => args[++k];
+    if (a === '--probe') o.probes.push(value() ?? '');
+    else if (a === '--kretprobe') o.kretprobes.push(value() ?? '');
+    else if (a === '--profile') {
+      const p = value();
+      if (!PROFILE_IDS.includes(p as ProfileId)) return `--profile needs one of ${PROFILE_IDS.join(', ')}`;
+      o.profile = p as ProfileId;
+    } else if (a === '--preemption') {
+      const v = value();
+      if (v !== 'on' && v !== 'off') return '--preemption needs on or off';
+      o.preemption = v === 'on';
+    } else if (a === '--no-kretprobe-booster') o.booster = false;
+    else if (a === '--trace') o.trace = true;
+    else if (a === '--entry') o.entry = value() ?? '';
+    else if (a === '--limit') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n <= 0) return '--limit needs a positive instruction count';
+      o.limit = n;
+    } else if (a === '--stats') continue;
+    else if (a.startsWith('-')) return `unknown option '${a}'`;
+    else {
+      o.program = a;
+      break;
+    }
+  }
+  if (o.program === '') return 'no PROGRAM given';
+  if (o.probes.some((p) => p === '') || o.kretprobes.some((p) => p === '')) return '--probe and --kretprobe need a SYMBOL[+OFF]';
+  return o;
+}
+
+/** SYMBOL, SYMBOL+OFF or an address. */
+function probeSpec(spec: string): { symbol: string; offset: number } | { address: number } {
+  if (/^0x[0-9a-f]+$/i.test(spec)) return { address: Number(spec) };
+  const m = /^([^+]+)(?:\+(0x[0-9a-f]+|\d+))?$/i.exec(spec);
+  return { symbol: m?.[1] ?? spec, offset: m?.[2] !== undefined ? Number(m[2]) : 0 };
+}
+
+interface Program {
+  machine: Machine;
+  image: LoadedImage | null;
+  chain: MachineExceptionHandler | undefined;
+  exitStatus: () => number | null;
+}
+
+function loadProgram(o: Options, io: CliIo): Program | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(o.program);
+  } catch (e) {
+    io.err(`kboost run: cannot read ${o.program}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return null;
+  }
+  if (/\.s$/i.test(o.program)) {
+    const image = assemble(bytes.toString('utf8'));
+    const errors = image.diagnostics.filter((d) => d.severity === 'error');
+    for (const d of errors) io.err(`${o.program}:${d.line}: error: ${d.message}\n`);
+    if (errors.length > 0) return null;
+    const machine = new Machine();
+    const loaded = loadImage(machine, image);
+    for (const e of loaded.errors) io.err(`kboost run: ${e}\n`);
+    const entry = loaded.symbols.get(o.entry);
+    if (entry === undefined) {
+      io.err(`kboost run: no entry label '${o.entry}'\n`);
+      return null;
+    }
+    machine.memory.map(STACK_BASE, STACK_SIZE, 'rw');
+    machine.setRegisters({ eip: entry, esp: STACK_BASE + STACK_SIZE - 16, eflags: 0x202 });
+    return { machine, image: loaded, chain: undefined, exitStatus: () => null };
+  }
+  const decoder = new TextDecoder();
+  const loaded = loadStaticElf(bytes, [o.program], ['LANG=C'], { stdout: (b) => io.out(decoder.decode(b)), stderr: (b) => io.err(decoder.decode(b)) });
+  if ('error' in loaded) {
+    io.err(`kboost run: ${o.program}: ${loaded.error}\n`);
+    return null;
+  }
+  return { machine: loaded.machine, image: null, chain: loaded.linux.handle, exitStatus: () => loaded.linux.exitStatus };
+}
+
+export function runProbedRun(args: string[], io: CliIo): number {
+  if (args.includes('-h') || args.includes('--help')) {
+    io.out(RUN_PROBES_USAGE);
+    return 0;
+  }
+  const o = parse(args);
+  if (typeof o === 'string') {
+    io.err(`kboost run: ${o}\n${RUN_PROBES_USAGE}`);
+    return EXIT_USAGE;
+  }
+  const program = loadProgram(o, io);
+  if (program === null) return EXIT_BAD_INPUT;
+  const { machine, image } = program;
+  const config: KernelConfig = { ...DEFAULT_KERNEL_CONFIG[o.profile], ...(o.preemption !== null ? { preemption: o.preemption } : {}) };
+  const engine = new KprobeEngine(machine, { profile: o.profile, config, ...(image ? { image } : {}), ...(program.chain ? { chain: program.chain } : {}) });
+  const name = (address: number): string => symbolize(image, address);
+  const logHit = (ctx: ProbeContext) => {
+    io.out(`  kboost-0 [000] d.... ${machine.instructionCount}: p_${ctx.probe.symbol ?? 'addr'}_${ctx.probe.offset}: (${name(ctx.probe.address)}) ax=0x${hex(ctx.regs.ax)} +4(sp)=0x${hex(peek(machine, ctx.regs.sp + 4))}\n`);
+  };
+  const probes: LiveKprobe[] = [];
+  for (const spec of o.probes) {
+    const r = engine.register({ ...probeSpec(spec), preHandler: logHit });
+    if (!r.ok) {
+      io.err(`kboost run: register_kprobe ${spec}: -${r.errno} (${r.rule})\n`);
+      return EXIT_BAD_INPUT;
+    }
+    probes.push(r.probe);
+  }
+  const kretprobes: Array<{ spec: string; rp: LiveKretprobe }> = [];
+  for (const spec of o.kretprobes) {
+    const r = registerKretprobe(engine, {
+      ...probeSpec(spec), booster: o.booster, maxactive: 16,
+      handler: (ctx) => io.out(`  kboost-0 [000] d.... ${machine.instructionCount}: r_${spec}: (${name(ctx.regs.ip)} <- ${spec}) ax=0x${hex(ctx.regs.ax)}\n`),
+    });
+    if (!r.ok) {
+      io.err(`kboost run: register_kretprobe ${spec}: -${r.errno} (${r.rule})\n`);
+      return EXIT_BAD_INPUT;
+    }
+    kretprobes.push({ spec, rp: r.kretprobe });
+  }
+  if (o.trace) {
+    const push = engine.trace.push.bind(engine.trace);
+    engine.trace.push = (...events: ProbeEvent[]) => {
+      for (const e of events) io.out(`  # ${formatEvent(e, name)}\n`);
+      return push(...events);
+    };
+  }
+  const result = machine.run(o.limit);
+  let status = 0;
+  const exit = program.exitStatus();
+  if (exit !== null) status = exit;
+  else if (result.stop.kind !== 'halt') {
+    io.err(`kboost run: stopped (${result.stop.kind}${result.stop.kind === 'exception' ? `: ${result.stop.exception.message}` : ''}) at 0x${hex(machine.eip)}\n`);
+    status = EXIT_BAD_INPUT;
+  }
+  io.out(`# profile ${o.profile} (CONFIG_PREEMPTION=${config.preemption ? 'y' : 'n'})\n`);
+  for (const p of probes) {
+    const site = engine.site(p.address);
+    const hits = classifyHits(engine.trace, p.address);
+    const cycles = hits.reduce((n, h) => n + (h.execution === 'unfinished' || h.execution === 'handler-changed-ip' ? 0 : kprobeHitCost(o.profile, h.execution).cycles), 0);
+    const state = site === null ? '' : o.profile === 'linux-6.1' ? (site.boosted ? 'boosted' : site.emulated ? 'emulated' : 'int3-stepped') : `boostable=${site.boostable}`;
+    io.out(`# kprobe ${name(p.address)}: nhit=${p.nhit} nmissed=${p.nmissed} ${state} modelled=${cycles} cycles\n`);
+  }
+  for (const { spec, rp } of kretprobes) {
+    const cost = kretprobeReturnCost(rp.booster).cycles * rp.nhit;
+    io.out(`# kretprobe ${spec}: nhit=${rp.nhit} nmissed=${rp.nmissed} booster=${rp.booster ? 'on' : 'off'} modelled=${cost} cycles\n`);
+  }
+  for (const e of engine.errors) io.err(`kboost run: ${e}\n`);
+  return status;
+}
+
+function peek(m: Machine, address: number): number {
+  const b = m.memory.readBytes(address >>> 0, 4);
+  return b instanceof Uint8Array ? (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0 : 0;
+}
+
+function symbolize(image: LoadedImage | null, address: number): string {
+  let best: [string, number] | null = null;
+  if (image) for (const [n, a] of image.symbols) if (a <= address && (best === null || a > best[1])) best = [n, a];
+  return best !== null && address - best[1] < 0x10000 ? `${best[0]}+0x${(address - best[1]).toString(16)}` : `0x${hex(address)}`;
+}
+
+function formatEvent(e: ProbeEvent, name: (a: number) => string): string {
+  const { kind, address, ...rest } = e;
+  // Addresses and register values in hex; counters, flags and ids in decimal.
+  const show = (v: unknown): string =>
+    typeof v === 'number' ? (v > 0xff ? `0x${hex(v)}` : String(v)) : Array.isArray(v) ? v.map((x: number) => x.toString(16).padStart(2, '0')).join(' ') : String(v);
+  return `${kind.padEnd(18)} ${name(address)} ${Object.entries(rest).map(([k, v]) => `${k}=${show(v)}`).join(' ')}`;
+}
