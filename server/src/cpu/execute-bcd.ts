@@ -59,7 +59,8 @@ export const BCD: HandlerFamily = {
     let ax = m.regs[0]! & 0xffff;
     let flags = 0;
     if ((ax & 0xf) > 9 || m.eflags & AF) {
-      ax = ((ax & 0xff) - 6 & 0xff) | ((((ax >> 8) - 1) & 0xff) << 8);
+      // The CPU subtracts 6 from all of AX (AL below 6 borrows from AH), then 1 from AH.
+      ax = (ax - 0x106) & 0xffff;
       flags = AF | CF;
     }
     m.setReg(0, 2, ax & 0xff0f);
