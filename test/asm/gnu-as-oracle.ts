@@ -1,6 +1,6 @@
 // GNU as (`as --32`) as a test oracle: assembles a source text in a temporary directory and returns
-// each section's bytes and relocations, read back with kboost's own ELF reader. Tests skip when
-// `as` is not installed.
+// each section's bytes, relocations and function symbols, read back with kboost's own ELF reader.
+// Tests skip when `as` is not installed.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,17 @@ export interface OracleSection {
   relocations: Array<{ offset: number; type: number; symbol: string }>;
 }
 
-export type OracleResult = { ok: true; sections: Map<string, OracleSection> } | { ok: false; stderr: string };
+/** A function symbol (STT_FUNC) of the object: where its code lies. */
+export interface OracleFunction {
+  name: string;
+  section: string;
+  value: number;
+  size: number;
+}
+
+export type OracleResult =
+  | { ok: true; sections: Map<string, OracleSection>; functions: OracleFunction[] }
+  | { ok: false; stderr: string };
 
 let available: boolean | null = null;
 
@@ -35,28 +45,46 @@ export function assembleWithGnuAs(source: string): OracleResult {
   const dir = mkdtempSync(path.join(tmpdir(), 'kboost-as-'));
   try {
     const input = path.join(dir, 'in.s');
-    const output = path.join(dir, 'out.o');
     writeFileSync(input, source);
-    const run = spawnSync('as', ['--32', '-o', output, input], { encoding: 'utf8' });
-    if (run.status !== 0) return { ok: false, stderr: run.stderr };
-    const elf = readElf32(new Uint8Array(readFileSync(output)));
-    if (elf.value === null) return { ok: false, stderr: elf.errors.join('\n') };
-    const sections = new Map<string, OracleSection>();
-    for (const s of elf.value.sections) {
-      if (s.name === '' || s.type === 2 || s.type === 3 || s.type === 9) continue; // symtab, strtab, rel
-      const bytes = sectionContents(elf.value, s);
-      const rel = readSectionRelocations(elf.value, s);
-      const relocations = rel.relocations.map((r) => {
-        const sym = rel.symbols[r.symbolIndex - 1];
-        const name = sym === undefined ? '' : sym.type === 'section' ? elf.value!.sections[sym.sectionIndex]?.name ?? '' : sym.name;
-        return { offset: r.offset, type: r.type, symbol: name };
-      });
-      sections.set(s.name, { bytes: typeof bytes === 'string' ? new Uint8Array(0) : bytes, relocations });
-    }
-    return { ok: true, sections };
+    return assembleInDirectory(input, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Assembles the file `input` with `as --32` (large corpus files need not be copied). */
+export function assembleFileWithGnuAs(input: string): OracleResult {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kboost-as-'));
+  try {
+    return assembleInDirectory(input, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function assembleInDirectory(input: string, dir: string): OracleResult {
+  const output = path.join(dir, 'out.o');
+  const run = spawnSync('as', ['--32', '-o', output, input], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0) return { ok: false, stderr: run.stderr };
+  const elf = readElf32(new Uint8Array(readFileSync(output)));
+  if (elf.value === null) return { ok: false, stderr: elf.errors.join('\n') };
+  const file = elf.value;
+  const sections = new Map<string, OracleSection>();
+  for (const s of file.sections) {
+    if (s.name === '' || s.type === 2 || s.type === 3 || s.type === 9) continue; // symtab, strtab, rel
+    const bytes = sectionContents(file, s);
+    const rel = readSectionRelocations(file, s);
+    const relocations = rel.relocations.map((r) => {
+      const sym = rel.symbols[r.symbolIndex - 1];
+      const name = sym === undefined ? '' : sym.type === 'section' ? file.sections[sym.sectionIndex]?.name ?? '' : sym.name;
+      return { offset: r.offset, type: r.type, symbol: name };
+    });
+    sections.set(s.name, { bytes: typeof bytes === 'string' ? new Uint8Array(0) : bytes, relocations });
+  }
+  const functions = file.symbols
+    .filter((sym) => sym.type === 'func' && file.sections[sym.sectionIndex] !== undefined && sym.sectionIndex !== 0)
+    .map((sym) => ({ name: sym.name, section: file.sections[sym.sectionIndex]!.name, value: sym.value, size: sym.size }));
+  return { ok: true, sections, functions };
 }
 
 /**

@@ -148,21 +148,30 @@ export function defineSet(state: AssemblyState, name: string, expr: Expr, range:
   state.add(item, 0);
 }
 
+/** Power-of-two alignment GNU as gives `.lcomm` storage from its size alone (it takes no alignment argument on ELF). */
+function implicitLcommAlignment(size: number): number {
+  return size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+}
+
 function commDirective(state: AssemblyState, d: Directive, local: boolean): void {
   const name = symbolName(state, d, d.args[0]);
   const size = absoluteArg(state, d, d.args[1]);
   if (name === null || size === null) return;
-  const alignment = optionalAbsolute(state, d, d.args[2]) ?? 0;
-  if (size < 0 || size > MAX_SPACE || alignment < 0 || alignment > MAX_ALIGNMENT) return state.error(d.range, `${d.name}: size or alignment out of range`);
+  if (local && d.args.length > 2) return state.error(d.range, '.lcomm takes a symbol and a size only (i386 ELF)');
+  const explicit = optionalAbsolute(state, d, d.args[2]);
+  if (size < 0 || size > MAX_SPACE || (explicit ?? 0) < 0 || (explicit ?? 0) > MAX_ALIGNMENT) return state.error(d.range, `${d.name}: size or alignment out of range`);
   if (!local && !state.locals.has(name)) {
-    state.commons.set(name, { size, alignment });
+    // A true common symbol keeps any alignment value (it is only recorded); .bss storage must be a power of 2.
+    state.commons.set(name, { size, alignment: explicit ?? 0 });
     return;
   }
-  // .lcomm: space in .bss under a local label.
-  const saved = state.current;
-  state.current = '.bss';
+  if (explicit !== null && explicit !== 0 && (explicit & (explicit - 1)) !== 0) return state.error(d.range, 'alignment not a power of 2');
+  // .lcomm, or .comm of a `.local` symbol: space in .bss under a local label. GNU as puts it in a
+  // later .bss subsection, after all explicit .bss contents; .lcomm aligns by size, .comm only
+  // when asked.
+  const alignment = local ? implicitLcommAlignment(size) : explicit ?? 0;
   if (alignment > 1) {
-    state.add({ kind: 'align', alignment, fill: 0, max: null, code: false, section: '.bss', range: d.range, address: 0 }, null);
+    state.addBssTail({ kind: 'align', alignment, fill: 0, max: null, code: false, section: '.bss', range: d.range, address: 0 });
     state.section('.bss').alignment = Math.max(state.section('.bss').alignment, alignment);
   }
   const label = { kind: 'label' as const, name, section: '.bss', range: d.range, address: 0 };
@@ -171,13 +180,12 @@ function commDirective(state: AssemblyState, d: Directive, local: boolean): void
   const sizeExpr = { kind: 'number' as const, value: BigInt(size), start: d.range.start, end: d.range.start };
   state.sizes.set(name, { expr: sizeExpr, item: { kind: 'set', name: '', expr: sizeExpr, section: '.bss', range: d.range, address: 0 } });
   state.labelItems.set(name, label);
-  state.defineLabelAtParse(name);
-  state.add(label, 0);
-  state.add({ kind: 'space', size, fill: 0, section: '.bss', range: d.range, address: 0 }, size);
-  state.current = saved;
+  state.defineBssTailLabelAtParse(name);
+  state.addBssTail(label);
+  state.addBssTail({ kind: 'space', size, fill: 0, section: '.bss', range: d.range, address: 0 });
 }
 
-const IGNORED = new Set(['.file', '.loc', '.ident', '.code32', '.hidden', '.protected', '.internal', '.att_syntax', '.loc_mark_labels', '.addrsig', '.addrsig_sym']);
+const IGNORED = new Set(['.file', '.loc', '.ident', '.code32', '.hidden', '.protected', '.internal', '.att_syntax', '.intel_syntax', '.loc_mark_labels', '.addrsig', '.addrsig_sym']);
 
 /** Handles one directive statement. */
 export function handleDirective(state: AssemblyState, d: Directive): void {
@@ -238,7 +246,7 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
     case '.set': case '.equ': return setDirective(state, d);
     case '.comm': return commDirective(state, d, false);
     case '.lcomm': return commDirective(state, d, true);
-    case '.intel_syntax': case '.code16': case '.code64':
+    case '.code16': case '.code64':
       return state.error(d.range, `${n} is not supported yet (AT&T 32-bit code only)`);
     default:
       return state.error(d.range, `unknown directive '${n}'`, d.range.start, Math.min(d.range.end, d.range.start + n.length));

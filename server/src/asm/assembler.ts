@@ -14,6 +14,11 @@ import type { Image, ImageRelocation, ImageSection, ImageSymbol, LineCode } from
 import { finalContext } from './final-symbol-values';
 import { relax } from './branch-relaxation';
 import { emitItem, type Emitter } from './section-emission';
+import { expandSource, expandedText, imageOnUserLines } from './source-expansion';
+import type { ExpansionOptions } from './expanded-source-lines';
+
+/** Options of assemble(): include paths, the file's name, and which preprocessor runs first. */
+export type AssembleOptions = ExpansionOptions;
 
 function walk(statements: Statement[], state: AssemblyState): void {
   for (const s of statements) {
@@ -100,9 +105,11 @@ function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>):
  * Assembles AT&T i386 source text. User input never makes this throw; an exception would be a bug
  * here, so as a last guard it becomes an error diagnostic instead of taking the editor down.
  */
-export function assemble(source: string): Image {
+export function assemble(source: string, options: AssembleOptions = {}): Image {
   try {
-    return assembleUnguarded(source);
+    const expansion = expandSource(source, options);
+    if (expansion === null) return assembleUnguarded(source);
+    return imageOnUserLines(assembleUnguarded(expandedText(expansion)), expansion, source);
   } catch (e) {
     const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
     return { sections: [], symbols: [], relocations: [], lines: [], diagnostics: [{ severity: 'error', message, line: 0, start: 0, end: 0 }] };

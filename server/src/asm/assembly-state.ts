@@ -16,7 +16,15 @@ export interface ParseTimeLabel {
 }
 
 export class AssemblyState {
-  readonly items: Item[] = [];
+  /** Items in source order. */
+  private readonly body: Item[] = [];
+  /**
+   * `.lcomm` and `.local`+`.comm` storage: GNU as allocates it in a later .bss subsection, so it
+   * lands after every explicit .bss item whatever the source order.
+   */
+  private readonly bssTail: Item[] = [];
+  private joined: Item[] | null = null;
+  private tailRuns = 0;
   readonly sections = new Map<string, SectionState>();
   readonly diagnostics: AsmDiagnostic[] = [];
   current = '.text';
@@ -59,9 +67,17 @@ export class AssemblyState {
     this.diagnostics.push({ severity: 'warning', message, line: range.line, start: range.start, end: range.end });
   }
 
+  /** Every item in layout order: the source-order items, then the deferred .bss storage. */
+  get items(): Item[] {
+    if (this.bssTail.length === 0) return this.body;
+    this.joined ??= [...this.body, ...this.bssTail];
+    return this.joined;
+  }
+
   /** Appends an item of the current section and advances the parse-time position. */
   add(item: Item, fixedSize: number | null): void {
-    this.items.push(item);
+    this.body.push(item);
+    this.joined = null;
     if (fixedSize === null) this.endRun();
     else this.fragOffset.set(this.current, (this.fragOffset.get(this.current) ?? 0) + fixedSize);
   }
@@ -70,6 +86,21 @@ export class AssemblyState {
   endRun(): void {
     this.frag.set(this.current, (this.frag.get(this.current) ?? 0) + 1);
     this.fragOffset.set(this.current, 0);
+  }
+
+  /** Queues .bss storage laid out after all explicit .bss items (see bssTail). */
+  addBssTail(item: Item): void {
+    this.bssTail.push(item);
+    this.joined = null;
+  }
+
+  /**
+   * A label of the deferred .bss storage: its offset is unknown until the end, so at parse time
+   * it sits alone in a run of its own and no difference with it folds to a number.
+   */
+  defineBssTailLabelAtParse(name: string): void {
+    this.tailRuns++;
+    this.parseLabels.set(name, { section: '.bss', frag: -this.tailRuns, offset: 0 });
   }
 
   defineLabelAtParse(name: string): void {

@@ -36,6 +36,9 @@ const SYNONYMS: Record<string, string[]> = {
   movzx: ['movzb', 'movzw'], movsx: ['movsb', 'movsw'], retf: ['lret'], int1: ['int1'], icebp: ['int1'],
   pushad: ['pusha'], popad: ['popa'], pushfd: ['pushf'], popfd: ['popf'], iretd: ['iret'],
   xlatb: ['xlat'],
+  // The 64-bit integer x87 loads and stores: `as --32` takes a `q` suffix for `ll` on these three
+  // only (fildq, fistpq, fisttpq); faddq, fistq and the like are 64-bit-mode errors there.
+  fildq: ['fildll'], fistpq: ['fistpll'], fisttpq: ['fisttpll'],
 };
 
 let index: Map<string, OpcodeEntry[]> | null = null;

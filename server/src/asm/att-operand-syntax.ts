@@ -28,6 +28,8 @@ export type AttOperand =
       /** True for an operand written as a bare expression (no parentheses, no segment). */
       bare: boolean;
       indirect: boolean;
+      /** Intel syntax only: the size a `DWORD PTR` word gives the operand, in bits. */
+      ptrBits?: number;
       start: number;
       end: number;
     };

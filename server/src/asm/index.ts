@@ -2,6 +2,9 @@
 // relocations, line map, diagnostics) out. Nothing here throws on user input.
 
 export { assemble } from './assembler';
+export type { AssembleOptions } from './assembler';
+export { expandSource, preprocessOnly } from './source-expansion';
+export type { ExpandedLine, ExpandedSource } from './expanded-source-lines';
 export { parseSource } from './statement-parser';
 export type { AsmDiagnostic, ParsedSource, SourceRange, Statement } from './statement-parser';
 export { lineAtAddress, codeOfLine } from './assembled-image';

@@ -6,9 +6,10 @@
 // Relative branches come back with their short and near forms; the assembler relaxes them.
 
 import type { OpcodeEntry } from '../isa';
-import type { AttOperand } from './att-operand-syntax';
+import { lookupRegister, type AttOperand } from './att-operand-syntax';
 import type { Expr } from './expression-syntax';
 import { mnemonicCandidates } from './att-mnemonic-lookup';
+import { intelMnemonicCandidates, memoryBits } from './intel-mnemonic-lookup';
 import { farPointerPlan, operandBitsOf, planFor, type EncodingPlan, type SlotPrefixes } from './instruction-encoding-plan';
 import type { Statement } from './statement-parser';
 import { SEGMENT_PREFIX } from './memory-operand-encoding';
@@ -115,6 +116,32 @@ function syntheticImmediate(value: number, at: number): AttOperand {
   return { kind: 'imm', expr, start: at, end: at };
 }
 
+/** monitor/mwait written bare in Intel syntax: their implicit registers, as AT&T spells them out. */
+function impliedRegisters(entry: OpcodeEntry): AttOperand[] {
+  return entry.operands.map((code) => {
+    const name = code.kind === 'fixed' ? code.name.toLowerCase().replace(/^a/, 'e') : '';
+    const reg = lookupRegister(name) ?? { name, cls: 'unsupported' as const, number: 0 };
+    return { kind: 'reg' as const, reg, indirect: false, start: 0, end: 0 };
+  });
+}
+
+/**
+ * Intel syntax: 'mismatch' when a PTR size differs from what the entry reads there; else the bits
+ * an unsized memory operand would read (null when there is none, or nothing to check).
+ */
+function intelMemorySize(entry: OpcodeEntry, intelOrder: readonly AttOperand[], osize: 16 | 32): number | null | 'mismatch' {
+  let unsized: number | null = null;
+  for (let i = 0; i < intelOrder.length; i++) {
+    const o = intelOrder[i]!;
+    if (o.kind !== 'mem' || o.bare) continue;
+    const bits = memoryBits(entry.operands[i], entry, osize);
+    if (o.ptrBits !== undefined) {
+      if (bits !== null && bits !== o.ptrBits) return 'mismatch';
+    } else if (bits !== null) unsized = bits;
+  }
+  return unsized;
+}
+
 /** Encodes one instruction statement; `known` gives an expression's value when it is absolute now. */
 export function encodeInstruction(s: InstructionStatement, known: (e: Expr) => bigint | null): EncodeResult {
   const slots: SlotPrefixes = { segment: 0, address: false, data: false, rep: 0, lock: false };
@@ -149,7 +176,7 @@ export function encodeInstruction(s: InstructionStatement, known: (e: Expr) => b
     mnemonic = folded.mnemonic;
     operands = [syntheticImmediate(folded.imm, s.mnemonicRange.end), ...operands];
   }
-  const candidates = mnemonicCandidates(mnemonic);
+  const candidates = s.intel ? intelMnemonicCandidates(mnemonic) : mnemonicCandidates(mnemonic);
   if (candidates.length === 0) {
     return { ok: false, message: `unknown or unsupported instruction '${mnemonic}'`, start: s.mnemonicRange.start, end: s.mnemonicRange.end };
   }
@@ -169,11 +196,14 @@ export function encodeInstruction(s: InstructionStatement, known: (e: Expr) => b
   const intelOrder: Array<[AttOperand[], boolean]> = [[[...operands].reverse(), false]];
   const writtenOrder: Array<[AttOperand[], boolean]> = [[operands, false]];
   const bothOrders: Array<[AttOperand[], boolean]> = [...intelOrder, [operands, true]];
+  // Intel syntax: the memory size each plan reads (for PTR checks and the ambiguity error).
+  const memorySizes = new Map<EncodingPlan, number | null>();
   for (const { entry, suffixBits } of candidates) {
     // Far pointers take two immediates for one operand; every other form needs a code per operand.
     if (entry.operands.length < operands.length && !(entry.operands.length === 1 && operands.length === 2)) continue;
     const keepOrder = entry.row.attKeepsOrder === true || entry.row.attOnlyOperands === true;
-    const orders = keepOrder ? writtenOrder : COMMUTATIVE.has(entry.att) && operands.length === 2 ? bothOrders : intelOrder;
+    const orders = s.intel && operands.length === 0 && entry.row.attOnlyOperands ? [[impliedRegisters(entry), false] as [AttOperand[], boolean]]
+      : keepOrder ? (s.intel ? intelOrder : writtenOrder) : COMMUTATIVE.has(entry.att) && operands.length === 2 ? bothOrders : intelOrder;
     const branch = isDirectBranch(entry);
     const entrySlots = branch ? branchPrefixes(entry, slots) : slots;
     for (const osize of [32, 16] as const) {
@@ -190,14 +220,23 @@ export function encodeInstruction(s: InstructionStatement, known: (e: Expr) => b
         continue;
       }
       for (const [order, swapped] of orders) {
+        const memory = s.intel ? intelMemorySize(entry, order, osize) : null;
+        if (memory === 'mismatch') continue;
         const plan = planFor(entry, order, { osize, known }, entrySlots, swapped);
         if (typeof plan === 'string') failure = plan;
-        else if (plan !== null) plans.push(plan);
+        else if (plan !== null) {
+          plans.push(plan);
+          if (memory !== null && osize === 32 && !entry.far) memorySizes.set(plan, memory);
+        }
       }
     }
   }
   if (plans.length === 0) {
     return { ok: false, message: failure ?? `operand type mismatch for '${mnemonic}'`, ...range };
+  }
+  // Intel syntax: a memory operand without PTR that several sizes fit is an error, as in GNU as.
+  if (s.intel && new Set([...memorySizes.values()].filter((b) => b !== null)).size > 1) {
+    return { ok: false, message: `ambiguous operand size for '${mnemonic}'`, ...range };
   }
   const firstEntry = plans[0]!.entry!;
   if (isDirectBranch(firstEntry) && (slots.segment !== 0 || slots.address)) {
@@ -214,7 +253,7 @@ export function encodeInstruction(s: InstructionStatement, known: (e: Expr) => b
   const plan = best(plans)!;
   const sized = s.operands.some((o) => o.kind === 'reg' && ['gpr8', 'gpr16', 'gpr32'].includes(o.reg.cls));
   const suffixGiven = candidates.some((c) => c.suffixBits !== null && c.entry === plan.entry);
-  if (!sized && !suffixGiven && plan.operandBits !== 8 && plans.some((p) => p.operandBits === 8)) {
+  if (!s.intel && !sized && !suffixGiven && plan.operandBits !== 8 && plans.some((p) => p.operandBits === 8)) {
     warnings.push(`no instruction mnemonic suffix given and no register operands; using default for '${mnemonic}'`);
   }
   return { ok: true, encoding: { plan, near: null, warnings } };

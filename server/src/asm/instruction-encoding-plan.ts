@@ -106,7 +106,8 @@ export function planFor(
       case 'opcode-register': opcodeRegister = p.number; break;
       case 'immediate': tail.push({ size: p.size, expr: p.expr, relative: false }); signed8 ||= p.signed8; break;
       case 'relative': tail.push({ size: p.size, expr: p.expr, relative: true }); relativeSize = p.size; break;
-      case 'moffs': moffs = p.mem.disp; if (p.mem.segment) slots.segment = SEGMENT_PREFIX[p.mem.segment.name]!; break;
+      // %ds is the default segment of a moffs: GNU as writes no prefix for it.
+      case 'moffs': moffs = p.mem.disp; if (p.mem.segment && p.mem.segment.name !== 'ds') slots.segment = SEGMENT_PREFIX[p.mem.segment.name]!; break;
       case 'string':
         if (p.mem?.base?.cls === 'gpr16') slots.address = true;
         if (p.source && p.mem?.segment && p.mem.segment.name !== 'ds') slots.segment = SEGMENT_PREFIX[p.mem.segment.name]!;

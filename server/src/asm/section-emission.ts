@@ -55,7 +55,7 @@ function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1
   let addend = v.constant;
   if (v.base === null) symbol = '*ABS*';
   else if (v.base.kind === 'symbol') symbol = v.base.name;
-  else if (v.label && v.label.global) {
+  else if (v.label && (v.label.global || keepsMergeableSymbol(em.state, v))) {
     symbol = v.label.name;
     addend -= v.label.offset;
   } else symbol = v.base.section;
@@ -66,6 +66,16 @@ function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1
 }
 
 const GOT_SYMBOL = '_GLOBAL_OFFSET_TABLE_';
+
+/**
+ * GNU as never moves a relocation against a local label of a mergeable section (string literals)
+ * onto the section symbol when the label carries an addend (`$.LC1+7`): the linker merges such
+ * sections piece by piece, so `section+offset` could point into another piece after merging.
+ */
+function keepsMergeableSymbol(state: AssemblyState, v: Value): boolean {
+  if (v.label === null || v.base?.kind !== 'section' || v.constant === v.label.offset) return false;
+  return state.sections.get(v.base.section)?.flags.includes('M') ?? false;
+}
 
 /**
  * Opcodes whose @GOT operand GNU as marks relaxable for the linker (R_386_GOT32X): mov load,

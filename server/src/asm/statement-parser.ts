@@ -6,6 +6,7 @@
 import { lexLine, type LexState, type Token } from './source-lexer';
 import { TokenCursor, parseExpression, type Expr } from './expression-syntax';
 import { parseAttOperand, splitOperands, type AttOperand } from './att-operand-syntax';
+import { parseIntelOperand } from './intel-operand-syntax';
 
 /** A place in the source: 0-based line, 0-based columns, end exclusive. */
 export interface SourceRange {
@@ -37,6 +38,8 @@ export type Statement =
       mnemonicRange: SourceRange;
       operands: AttOperand[];
       range: SourceRange;
+      /** Written in Intel syntax: the mnemonic is an Intel name (operands are in AT&T order all the same). */
+      intel?: true;
     };
 
 export interface ParsedSource {
@@ -80,7 +83,40 @@ function splitStatements(tokens: Token[]): Token[][] {
   return out.filter((s) => s.length > 0);
 }
 
-function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out: ParsedSource): void {
+/** Which syntax `.intel_syntax` / `.att_syntax` chose; it holds from line to line. */
+interface SyntaxMode {
+  intel: boolean;
+  /** `.intel_syntax noprefix`: registers without `%`. */
+  noprefix: boolean;
+}
+
+const INTEL_BRANCH = /^(j[a-z]+|l?callw?|ljmp|loop[a-z]*|xbegin)$/;
+
+/** Intel operands, parsed and put in AT&T order (far `sel:off` becomes `$sel,$off`). */
+function intelOperands(mnemonic: string, parts: Token[][], mode: SyntaxMode, addr16: boolean): AttOperand[] | { message: string; start: number; end: number } {
+  const branch = INTEL_BRANCH.test(mnemonic);
+  const indirectCapable = /^(call|jmp)w?$|^l(call|jmp)$/.test(mnemonic);
+  // GNU as reads a bare operand of `jmpw` (objdump's 16-bit relative spelling) as memory; not of `callw`.
+  const bareIsMemory = mnemonic === 'jmpw';
+  const groups: AttOperand[][] = [];
+  for (const part of parts) {
+    const o = parseIntelOperand(part, { noprefix: mode.noprefix, branch }, (x) => x);
+    if ('message' in o) return o;
+    if (o.kind === 'far') groups.push([o.selector, o.offset]);
+    else {
+      if (bareIsMemory && o.kind === 'mem') o.bare = false;
+      // Under addr16 GNU as reads a branch's numeric target as a 16-bit address, sign-extended.
+      if (addr16 && branch && o.kind === 'mem' && o.bare && o.disp?.kind === 'number' && o.disp.value < 0x10000n) {
+        o.disp = { ...o.disp, value: BigInt.asIntN(16, o.disp.value) };
+      }
+      if (indirectCapable && (o.kind === 'reg' || (o.kind === 'mem' && !o.bare))) o.indirect = true;
+      groups.push([o]);
+    }
+  }
+  return groups.reverse().flat();
+}
+
+function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out: ParsedSource, mode: SyntaxMode): void {
   const err = (message: string, start: number, end: number): void => {
     out.errors.push({ severity: 'error', message, line, start, end });
   };
@@ -116,7 +152,12 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
   }
   if (first.text.startsWith('.')) {
     const args = rest.length > 1 ? splitOperands(rest.slice(1)) : [];
-    out.statements.push({ kind: 'directive', name: first.text.toLowerCase(), args, range });
+    const name = first.text.toLowerCase();
+    if (name === '.intel_syntax') {
+      mode.intel = true;
+      mode.noprefix = args[0]?.[0]?.text.toLowerCase() === 'noprefix';
+    } else if (name === '.att_syntax') mode.intel = false;
+    out.statements.push({ kind: 'directive', name, args, range });
     return;
   }
   const prefixes: PrefixWord[] = [];
@@ -146,7 +187,7 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
   }
   // Branch hints `jne,pt` / `jne,pn` are the %ds / %cs prefixes.
   const hint = rest[k + 2];
-  if (rest[k + 1]?.kind === 'punct' && rest[k + 1]!.text === ',' && rest[k + 1]!.start === mnemonicEnd &&
+  if (!mode.intel && rest[k + 1]?.kind === 'punct' && rest[k + 1]!.text === ',' && rest[k + 1]!.start === mnemonicEnd &&
     hint?.kind === 'ident' && (hint.text === 'pt' || hint.text === 'pn')) {
     prefixes.push({ name: hint.text === 'pt' ? 'ds' : 'cs', start: hint.start, end: hint.end });
     mnemonicEnd = hint.end;
@@ -154,7 +195,13 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
   }
   const operands: AttOperand[] = [];
   const operandTokens = rest.slice(k + 1);
-  if (operandTokens.length > 0) {
+  if (operandTokens.length > 0 && mode.intel) {
+    const parts = splitOperands(operandTokens);
+    if (parts.some((p) => p.length === 0)) return err('missing operand', mnemonicToken.end, end);
+    const list = intelOperands(mnemonicText.toLowerCase(), parts, mode, prefixes.some((p) => p.name === 'addr16'));
+    if ('message' in list) return err(list.message, list.start, list.end);
+    operands.push(...list);
+  } else if (operandTokens.length > 0) {
     for (const part of splitOperands(operandTokens)) {
       if (part.length === 0) {
         err('missing operand', mnemonicToken.end, end);
@@ -174,6 +221,7 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
     mnemonicRange: { line, start: mnemonicToken.start, end: mnemonicEnd },
     operands,
     range,
+    ...(mode.intel ? { intel: true as const } : {}),
   });
 }
 
@@ -184,6 +232,7 @@ export function parseSource(text: string): ParsedSource {
   out.lineCount = lines.length;
   const state: LexState = { inBlockComment: false };
   const locals = new NumericLocalLabels();
+  const mode: SyntaxMode = { intel: false, noprefix: false };
   lines.forEach((lineText, line) => {
     const tokens = lexLine(lineText, state);
     for (const statement of splitStatements(tokens)) {
@@ -192,7 +241,7 @@ export function parseSource(text: string): ParsedSource {
         out.errors.push({ severity: 'error', message: bad.message ?? 'bad token', line, start: bad.start, end: bad.end });
         continue;
       }
-      parseOne(statement, line, locals, out);
+      parseOne(statement, line, locals, out, mode);
     }
   });
   if (state.inBlockComment) {

@@ -86,6 +86,8 @@ export function vexPlanFor(
     const vsib = entry.vsib !== null && memory.index !== null && (memory.index.cls === 'xmm' || memory.index.cls === 'ymm');
     const plain = vsib ? { ...memory, index: { ...memory.index!, cls: 'gpr32' as const, name: 'vsib' } } : memory;
     if (entry.vsib !== null && !vsib) return null;
+    // The index register's width tells VEX.128 from VEX.256 where the destination does not (vpgatherqd).
+    if (vsib && memory.index!.cls !== entry.vsib) return null;
     mem = encodeMemoryOperand(plain, memory.disp ? ctx.known(memory.disp) : 0n);
     if (typeof mem === 'string') return mem;
   }

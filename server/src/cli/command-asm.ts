@@ -1,4 +1,4 @@
-// `kboost asm FILE [-o FILE.o] [--listing]`: assembles an AT&T i386 source file, prints its
+// `kboost asm FILE [-o FILE.o] [-I DIR]... [--cpp MODE] [--listing]`: preprocesses and assembles an AT&T i386 source file, prints its
 // diagnostics as `file:line:column: error: message`, writes an ELF32 relocatable object with -o,
 // and with --listing prints each source line with its address and bytes in the layout of `as -al`.
 
@@ -8,13 +8,17 @@ import { formatListing } from '../asm/assembly-listing';
 import { parseCommandLine } from './cli-arguments';
 import { CliIo, EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE } from './cli-io';
 
-export const ASM_USAGE = `Usage: kboost asm FILE [-o FILE.o] [--listing]
+export const ASM_USAGE = `Usage: kboost asm FILE [-o FILE.o] [-I DIR]... [--cpp MODE] [--listing]
 
 Assembles GNU as AT&T syntax for i386, byte for byte as \`as --32\` does, and reports
-errors as FILE:LINE:COLUMN: error: MESSAGE. No preprocessor, macros or conditionals yet.
+errors as FILE:LINE:COLUMN: error: MESSAGE. GNU as macros, .rept, .irp, conditionals and
+.include are expanded; .S files go through the C preprocessor first.
 
 Options:
   -o, --output FILE.o    write an ELF32 i386 relocatable object
+  -I DIR                 search DIR for #include and .include files (repeatable)
+  --cpp MODE             C preprocessor: builtin, system (gcc -E) or none
+                         (default: builtin for FILE.S, none otherwise)
   --listing              print each source line with its address and bytes (as -al)
   -h, --help             show this help
 `;
@@ -22,6 +26,8 @@ Options:
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
   listing: { type: 'boolean' },
+  include: { type: 'string', short: 'I', multiple: true },
+  cpp: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -45,7 +51,10 @@ export function runAsm(args: string[], io: CliIo): number {
     io.err(`kboost asm: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT_BAD_INPUT;
   }
-  const image = assemble(source);
+  const cpp = parsed.values.cpp;
+  if (cpp !== undefined && cpp !== 'builtin' && cpp !== 'system' && cpp !== 'none') return usage(`--cpp takes builtin, system or none, not '${String(cpp)}'`);
+  const includePaths = (parsed.values.include ?? []) as string[];
+  const image = assemble(source, { fileName: file, includePaths, ...(cpp !== undefined ? { preprocessor: cpp } : {}) });
   for (const d of image.diagnostics) io.err(`${file}:${d.line + 1}:${d.start + 1}: ${d.severity}: ${d.message}\n`);
   if (parsed.values.listing === true) io.out(formatListing(source, image));
   const failed = image.diagnostics.some((d) => d.severity === 'error');
