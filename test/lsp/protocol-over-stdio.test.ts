@@ -153,3 +153,27 @@ test('code action: move the probe to the nearest boostable instruction; function
     await client.shutdown();
   }
 });
+
+test('a .S file is preprocessed: #include and #define resolve beside the document', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const { pathToFileURL } = await import('node:url');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kboost-lsp-include-'));
+  const client = new LanguageServerClient();
+  try {
+    writeFileSync(path.join(dir, 'defs.h'), '#define FRAME_REG %ebp\n#define SLOT(n) ((n) * 4)\n');
+    const text = '#include "defs.h"\n\t.text\nf:\n\tpushl FRAME_REG\n\tmovl SLOT(2)(%esp), %eax\n\tret\n';
+    const file = path.join(dir, 'uses-defs.S');
+    writeFileSync(file, text);
+    await client.initialize();
+    const uri = pathToFileURL(file).toString();
+    const d = await client.open(uri, text);
+    assert.deepEqual(d.diagnostics.filter((x) => x.source === 'kboost-as').map((x) => x.message), []);
+    assert.deepEqual(d.diagnostics.filter((x) => x.source === 'kboost').map((x) => x.range.start.line), [3, 4, 5]);
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 2 } })) as { contents: { value: string } };
+    assert.match(hover.contents.value, /mov +0x8\(%esp\),%eax/);
+  } finally {
+    await client.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

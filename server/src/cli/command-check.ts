@@ -84,7 +84,7 @@ export function runCheck(args: string[], io: CliIo): number {
       unreadable = true;
       continue;
     }
-    findings.push(...findingsOf(file, analyzeDocument(text, settings), profile, v.quiet === true));
+    findings.push(...findingsOf(file, analyzeDocument(text, settings, file), profile, v.quiet === true));
   }
   if (format === 'json') io.out(JSON.stringify({ profile, findings }, null, 1) + '\n');
   else if (format === 'sarif') io.out(JSON.stringify(sarif(findings, profile), null, 1) + '\n');

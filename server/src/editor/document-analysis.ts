@@ -11,6 +11,10 @@ import {
 export interface EditorSettings {
   profile: ProfileId;
   postHandler: boolean;
+  /** Include paths of `#include` and `.include`, besides the file's own folder. */
+  includePaths: string[];
+  /** The preprocessor for `.S` files: the built-in one, the system's cpp, none, or by file name. */
+  preprocessor: 'auto' | 'builtin' | 'system' | 'none';
   /** Per-profile kernel configuration; defaults from DEFAULT_KERNEL_CONFIG. */
   kernel: Record<ProfileId, KernelConfig>;
 }
@@ -18,6 +22,8 @@ export interface EditorSettings {
 export const DEFAULT_EDITOR_SETTINGS: EditorSettings = {
   profile: 'linux-6.1',
   postHandler: false,
+  includePaths: [],
+  preprocessor: 'auto',
   kernel: DEFAULT_KERNEL_CONFIG,
 };
 
@@ -58,6 +64,17 @@ export interface DocumentAnalysis {
   probe(annotation: InstructionAnnotation, profile: ProfileId): InstructionProbe;
 }
 
+const DATA_DIRECTIVES = new Set([
+  '.byte', '.word', '.short', '.value', '.long', '.int', '.quad', '.ascii', '.asciz', '.string', '.fill',
+  '.skip', '.space', '.zero', '.align', '.balign', '.p2align', '.org', '.octa', '.float', '.double',
+]);
+
+function wholeLine(line: number, text: string): SourceRange {
+  const code = text.replace(/(#|\/\/|\/\*).*$/, '');
+  const start = code.length - code.trimStart().length;
+  return { line, start, end: Math.max(start, code.trimEnd().length) };
+}
+
 const CONTRACT = /#\s*kboost(?:\(([a-z0-9.-]+)\))?:\s*([a-z][a-z-]*)/;
 
 /** Functions: `.type f, @function` symbols and global labels of code sections, up to the next one. */
@@ -74,14 +91,22 @@ function findFunctions(image: Image, labelLines: Map<string, number>): FunctionI
   });
 }
 
-export function analyzeDocument(text: string, settings: EditorSettings = DEFAULT_EDITOR_SETTINGS): DocumentAnalysis {
-  const image = assemble(text);
+/** `fileName` (a path, when the document is a file) lets `.S` files be preprocessed and includes resolve. */
+export function analyzeDocument(text: string, settings: EditorSettings = DEFAULT_EDITOR_SETTINGS, fileName?: string): DocumentAnalysis {
+  const image = assemble(text, {
+    ...(fileName !== undefined ? { fileName } : {}),
+    includePaths: settings.includePaths,
+    ...(settings.preprocessor !== 'auto' ? { preprocessor: settings.preprocessor } : {}),
+  });
   const parsed = parseSource(text);
   const lines = text.split('\n');
   const labelLines = new Map<string, number>();
   const instructionRanges = new Map<number, SourceRange[]>();
+  // Lines whose code is data (`.byte`, `.long`, `.fill`...): their bytes are not instructions.
+  const dataLines = new Set<number>();
   for (const st of parsed.statements) {
     if (st.kind === 'label') labelLines.set(st.name, st.range.line);
+    if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) dataLines.add(st.range.line);
     if (st.kind === 'instruction' && st.mnemonic !== null) {
       const list = instructionRanges.get(st.range.line) ?? [];
       list.push(st.range);
@@ -94,8 +119,10 @@ export function analyzeDocument(text: string, settings: EditorSettings = DEFAULT
   let fnIndex = 0;
   const ordered = [...functions].sort((x, y) => (x.section < y.section ? -1 : x.section > y.section ? 1 : x.address - y.address));
   for (const code of image.lines) {
-    const ranges = instructionRanges.get(code.line);
-    if (ranges === undefined || code.bytes.length === 0) continue;
+    if (code.bytes.length === 0 || dataLines.has(code.line)) continue;
+    // A line expanded by the preprocessor or a macro has no instruction statement of its own in
+    // the raw text: its code is marked on the whole line (up to a comment).
+    const ranges = instructionRanges.get(code.line) ?? [wholeLine(code.line, lines[code.line] ?? '')];
     const index = seenOnLine.get(code.line) ?? 0;
     const range = ranges[Math.min(index, ranges.length - 1)]!;
     seenOnLine.set(code.line, index + 1);

@@ -58,5 +58,9 @@ export function readServerSettings(value: unknown): ServerSettings {
     const v = given[key] ?? given[camel];
     if (typeof v === 'string' && SEVERITY_VALUES.has(v)) severities[key] = v as SeveritySetting;
   }
-  return { editor: { profile, postHandler: section.postHandler === true, kernel }, severities };
+  const includePaths = Array.isArray(section.includePaths) ? section.includePaths.filter((x): x is string => typeof x === 'string') : [];
+  const preprocessor = ['auto', 'builtin', 'system', 'none'].includes(section.preprocessor as string)
+    ? (section.preprocessor as EditorSettings['preprocessor'])
+    : 'auto';
+  return { editor: { profile, postHandler: section.postHandler === true, includePaths, preprocessor, kernel }, severities };
 }

@@ -7,12 +7,22 @@ import {
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
 import { analyzeDocument, type DocumentAnalysis } from '../editor/document-analysis';
 import { brokenContract, codeLensTitle, diagnosticMessage, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
 import { identifierAt, symbolOccurrences } from '../editor/symbol-occurrences';
 import { DEFAULT_SEVERITIES, readServerSettings, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
+
+/** The file path of a `file:` URI, so includes resolve beside the document; undefined otherwise. */
+function fileNameOf(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Wait after the last edit before re-analysing, so typing does not queue analyses. */
 const DEBOUNCE_MS = 150;
@@ -40,7 +50,7 @@ export function startLanguageServer(connection: Connection): void {
   function analysisOf(doc: TextDocument): DocumentAnalysis {
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version) return cached.analysis;
-    const analysis = analyzeDocument(doc.getText(), settings.editor);
+    const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri));
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   }
