@@ -4,7 +4,8 @@
 
 import { EFLAGS, type Machine } from '../../cpu';
 import type { KprobeStatus, ProbeContext, PtRegs } from './live-probe-types';
-import type { KprobeEngine, ProbeSite } from './kprobe-engine';
+import type { KprobeEngineState } from './kprobe-engine-state';
+import type { ProbeSite } from './probe-site-and-control-block';
 
 const NESTED_CALL_LIMIT = 10_000_000;
 
@@ -47,25 +48,25 @@ export function callEmulated(m: Machine, sentinel: number, sp: number, address: 
 }
 
 /** Calls every member's handler of one kind; true when a pre_handler returned non-zero. */
-export function runHandlers(engine: KprobeEngine, site: ProbeSite, which: 'pre' | 'post', hit: number, status: KprobeStatus): boolean {
-  const m = engine.machine;
+export function runHandlers(state: KprobeEngineState, site: ProbeSite, which: 'pre' | 'post', hit: number, status: KprobeStatus): boolean {
+  const m = state.machine;
   for (const probe of [...site.probes]) {
     const handler = which === 'pre' ? probe.preHandler : probe.postHandler;
     if (handler === null) continue;
     const regs = readPtRegs(m);
     const ctx: ProbeContext = {
       probe, regs, status, machine: m,
-      call: (address, args = []) => callEmulated(m, engine.callSentinel, regs.sp, address, args),
+      call: (address, args = []) => callEmulated(m, state.callSentinel, regs.sp, address, args),
     };
-    engine.emitEvent({ kind: 'handler-enter', hit, address: site.address, probe: probe.id, handler: which, status });
+    state.emit({ kind: 'handler-enter', hit, address: site.address, probe: probe.id, handler: which, status });
     let result = 0;
     try {
       result = Number(handler(ctx) ?? 0) | 0;
     } catch (e) {
-      engine.errors.push(`${which}_handler of probe ${probe.id} threw: ${e instanceof Error ? e.message : String(e)}`);
+      state.errors.push(`${which}_handler of probe ${probe.id} threw: ${e instanceof Error ? e.message : String(e)}`);
     }
     writePtRegs(m, regs);
-    engine.emitEvent({ kind: 'handler-leave', hit, address: site.address, probe: probe.id, handler: which, result });
+    state.emit({ kind: 'handler-leave', hit, address: site.address, probe: probe.id, handler: which, result });
     if (which === 'pre' && result !== 0) return true;
   }
   return false;

@@ -1,0 +1,84 @@
+// register_kprobe and unregister_kprobe on the live engine: the static verdict decides (through
+// kprobe-registry.ts), a second probe at an address joins the site's aggregate, arming copies the
+// instruction into a slot (6.1: followed by a jmp back or an int3) and writes the int3 through the
+// one text-poking path; disarming restores the byte and defers the slot's release.
+
+import type { LoadedImage } from '../../cpu';
+import type { KernelAreas } from '../function-probe-analysis';
+import type { KprobeEngineState } from './kprobe-engine-state';
+import { decideRegistration, resolveProbeAddress } from './kprobe-registry';
+import type { KprobeRequest, LiveKprobe, RegisterResult } from './live-probe-types';
+import type { ProbeSite } from './probe-site-and-control-block';
+import { INT3, jmpRel32, pokeText } from './text-poke-and-slot-page';
+
+export interface RegistrationContext {
+  image: LoadedImage | null;
+  areas: KernelAreas | undefined;
+}
+
+export function registerProbe(s: KprobeEngineState, ctx: RegistrationContext, req: KprobeRequest): RegisterResult {
+  const where = resolveProbeAddress(req, ctx.image);
+  if ('errno' in where) return { ok: false, ...where };
+  const make = (): LiveKprobe => ({
+    id: s.nextProbeId(), address: where.address, symbol: where.symbol, offset: where.offset,
+    preHandler: req.preHandler ?? null, postHandler: req.postHandler ?? null, nhit: 0, nmissed: 0, registered: true,
+  });
+  const existing = s.sites.get(where.address);
+  if (existing !== undefined) {
+    // Aggregation: one int3, one slot, the members' handlers called in turn.
+    const probe = make();
+    existing.probes.push(probe);
+    return { ok: true, probe };
+  }
+  if (s.slots === null) return { ok: false, errno: 'ENOENT', rule: s.errors[0] ?? 'no slot page' };
+  const decision = decideRegistration(s.machine, s.profile, s.config, where.address, req.postHandler !== undefined,
+    ctx.image, ctx.areas, (a, n) => readOriginal(s, a, n));
+  if ('errno' in decision) return { ok: false, ...decision };
+  const slot = s.slots.allocate();
+  if (slot === null) return { ok: false, errno: 'ENOSPC', rule: 'the slot page is full' };
+  const { insn, verdict } = decision;
+  const copy = Uint8Array.from(insn.bytes);
+  const boosted = s.profile === 'linux-6.1' && verdict.firstHit === 'boosted';
+  const tail = s.profile !== 'linux-6.1' ? [] : boosted ? jmpRel32(slot + copy.length, where.address + copy.length) : [INT3];
+  s.slots.write(slot, [...copy, ...tail]);
+  const original = pokeText(s.machine, where.address, INT3);
+  if (original === null) {
+    s.slots.release(slot);
+    return { ok: false, errno: 'ENOENT', rule: `cannot write text at 0x${where.address.toString(16)}` };
+  }
+  const site: ProbeSite = {
+    address: where.address, insn, verdict, slot, copy, original, probes: [make()],
+    boostable: verdict.boostable?.atRegistration ?? 0, boosted, emulated: s.profile === 'linux-6.1' && verdict.firstHit === 'emulated',
+    jumpBackAt: boosted ? slot + copy.length : null,
+  };
+  s.sites.set(where.address, site);
+  s.emit({ kind: 'arm', address: where.address, original });
+  return { ok: true, probe: site.probes[0]! };
+}
+
+/** Disarms when the last member goes; the slot is freed only once the CPU is out of it. */
+export function unregisterProbe(s: KprobeEngineState, probe: LiveKprobe): { ok: true } | { ok: false; error: string } {
+  const site = s.sites.get(probe.address);
+  if (!probe.registered || site === undefined) return { ok: false, error: 'the probe is not registered' };
+  probe.registered = false;
+  site.probes.splice(site.probes.indexOf(probe), 1);
+  if (site.probes.length > 0) return { ok: true };
+  pokeText(s.machine, site.address, site.original);
+  s.emit({ kind: 'disarm', address: site.address, restored: site.original });
+  s.sites.delete(site.address);
+  s.pendingRelease.push(site);
+  s.releaseIdleSlots();
+  return { ok: true };
+}
+
+/** Memory with every armed int3 replaced by its original byte; unmapped bytes read as 0. */
+export function readOriginal(s: KprobeEngineState, address: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let k = 0; k < length; k++) {
+    const a = (address + k) >>> 0;
+    const site = s.sites.get(a);
+    const b = s.machine.memory.readBytes(a, 1);
+    out[k] = site !== undefined ? site.original : b instanceof Uint8Array ? b[0]! : 0;
+  }
+  return out;
+}
