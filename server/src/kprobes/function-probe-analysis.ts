@@ -29,6 +29,8 @@ export interface FunctionCode {
 export interface Optimizability {
   ok: boolean;
   why: string;
+  /** When ok: the bytes of the whole instructions the jump covers, copied into the detour buffer. */
+  copied?: number;
 }
 
 export interface InstructionProbe {
@@ -136,7 +138,7 @@ function markOptimizable(fn: FunctionCode, list: InstructionProbe[], errors: str
       }
       covered += copied.insn.length;
     }
-    probe.optimizable = { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${covered} bytes copied)` };
+    probe.optimizable = { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${covered} bytes copied)`, copied: covered };
   });
 }
 

@@ -14,7 +14,8 @@ export const PT_REGS_SIZE = PT_REGS_FIELDS.length * 4;
 const GENERAL: ReadonlyArray<keyof PtRegs> = ['bx', 'cx', 'dx', 'si', 'di', 'bp', 'ax', 'ip', 'flags', 'sp'];
 const SEGMENT_INDEX: Record<string, number> = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 };
 
-function writePtRegsStruct(m: Machine, at: number, regs: PtRegs): void {
+/** Writes a struct pt_regs at `at` (orig_ax = -1, segments from the machine). */
+export function writePtRegsStruct(m: Machine, at: number, regs: PtRegs): void {
   PT_REGS_FIELDS.forEach((field, k) => {
     const value = (GENERAL as readonly string[]).includes(field) ? regs[field as keyof PtRegs]
       : field === 'orig_ax' ? 0xffffffff
@@ -23,7 +24,8 @@ function writePtRegsStruct(m: Machine, at: number, regs: PtRegs): void {
   });
 }
 
-function readPtRegsStruct(m: Machine, at: number, regs: PtRegs): void {
+/** Reads the general fields (and ip, flags, sp) of a struct pt_regs at `at` into `regs`. */
+export function readPtRegsStruct(m: Machine, at: number, regs: PtRegs): void {
   PT_REGS_FIELDS.forEach((field, k) => {
     if ((GENERAL as readonly string[]).includes(field)) regs[field as keyof PtRegs] = m.memory.read32(at + 4 * k);
   });

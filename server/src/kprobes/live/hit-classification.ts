@@ -1,5 +1,6 @@
 // Reads the event trace back as the static verdict speaks: how each hit of a probe executed
-// (boosted, single-stepped, emulated), so the live engine can be checked against the prediction.
+// (boosted, single-stepped, emulated, or optimized through an optprobe's detour), so the live
+// engine can be checked against the prediction.
 
 import type { HitExecution } from '../kprobe-vocabulary';
 import type { ProbeEvent } from './live-probe-types';
@@ -7,7 +8,7 @@ import type { ProbeEvent } from './live-probe-types';
 export interface ObservedHit {
   hit: number;
   address: number;
-  execution: HitExecution | 'handler-changed-ip' | 'unfinished';
+  execution: HitExecution | 'optimized' | 'handler-changed-ip' | 'unfinished';
   reentered: boolean;
 }
 
@@ -22,6 +23,7 @@ export function classifyHits(trace: readonly ProbeEvent[], address?: number): Ob
     else if (e.kind === 'slot-enter' && e.mode === 'boosted') h.execution = 'boosted';
     else if (e.kind === 'step-trap') h.execution = 'single-stepped';
     else if (e.kind === 'emulate') h.execution = 'emulated';
+    else if (e.kind === 'detour') h.execution = 'optimized';
     else if (e.kind === 'ip-changed-by-handler') h.execution = 'handler-changed-ip';
   }
   return [...byHit.values()];

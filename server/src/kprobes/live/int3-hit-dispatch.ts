@@ -32,6 +32,11 @@ export function onInt3(s: KprobeEngineState, address: number): HandlerDecision |
     }
     return null;
   }
+  if (site.detour !== null) {
+    // The optimizer replaced this int3 by the jump while the trap was being taken: take the jump.
+    m.eip = address;
+    return 'resume';
+  }
   const hit = s.nextHit();
   s.emit({ kind: 'trap', hit, address });
   if (kcb.site !== null) return reenter(s, site, hit);

@@ -16,6 +16,16 @@ export class KprobeEngineState {
   prev: ControlBlock | null = null;
   /** Sites unregistered while the CPU may still be in their slot. */
   readonly pendingRelease: ProbeSite[] = [];
+  /** Host callouts: an `int1` (icebp) at one of these addresses calls the function (kretprobe booster, optprobe callback). */
+  readonly callouts = new Map<number, (m: Machine) => HandlerDecision>();
+  /** Optprobes (6.1): the detour buffers' page, the delay, the queued sites and when the worker runs. */
+  detourPage: SlotPage | null = null;
+  optimizeDelay = 0;
+  optimizerDue: number | null = null;
+  readonly optimizeQueue = new Set<ProbeSite>();
+  readonly optimized = new Set<ProbeSite>();
+  /** Detour buffers of unoptimized probes, freed once the CPU is out of them. */
+  readonly pendingDetourRelease: Array<{ buffer: number; callout: number }> = [];
   private hits = 0;
   private probeIds = 0;
 

@@ -1,13 +1,15 @@
 // Live kprobes on one emulated Machine: the public face (register/unregister, sites, the trace)
-// and the machine's exception handler, which dispatches #BP to the int3 hit path, 2.6.x's #DB
-// step trap to the step completion, and int1 to host callouts. The hit paths live in
-// int3-hit-dispatch.ts and step-completion.ts, registration in probe-registration-and-arming.ts.
+// and the machine's exception handler, which runs the optprobe worker when it is due, then
+// dispatches #BP to the int3 hit path, 2.6.x's #DB step trap to the step completion, and int1 to
+// host callouts (kretprobe booster, optprobe callback). The hit paths live in int3-hit-dispatch.ts,
+// step-completion.ts and optprobe-detour-hit.ts, registration in probe-registration-and-arming.ts.
 
 import { PAGE_SIZE, type CpuException, type HandlerDecision, type LoadedImage, type Machine, type MachineExceptionHandler } from '../../cpu';
 import type { KernelAreas } from '../function-probe-analysis';
 import { DEFAULT_KERNEL_CONFIG, type KernelConfig, type ProfileId } from '../kprobe-vocabulary';
 import { assemblyHandler } from './assembly-handler-call';
 import { onInt3 } from './int3-hit-dispatch';
+import { DEFAULT_OPTIMIZE_DELAY_INSTRUCTIONS, DETOUR_BUFFER_SIZE, releaseIdleDetours, runOptimizerIfDue } from './optprobe-optimizer';
 import { KprobeEngineState } from './kprobe-engine-state';
 import type { KprobeRequest, KprobeStatus, LiveKprobe, ProbeEvent, ProbeHandler, PtRegs, RegisterResult } from './live-probe-types';
 import { readOriginal, registerProbe, unregisterProbe } from './probe-registration-and-arming';
@@ -29,6 +31,11 @@ export interface KprobeEngineOptions {
   slotBase?: number;
   /** Exceptions that are not the engine's (a real int3, int $0x80...) go here; default 'stop'. */
   chain?: MachineExceptionHandler;
+  /**
+   * linux-6.1 with CONFIG_OPTPROBES: emulated instructions between registering an optimizable probe
+   * and the optimizer's run (default: the kernel's 5 jiffies at HZ=250 on the reference CPU).
+   */
+  optimizeDelay?: number;
 }
 
 export type { ProbeSite };
@@ -40,8 +47,6 @@ export class KprobeEngine {
   readonly slots: SlotPage | null;
   readonly errors: string[];
   private readonly state: KprobeEngineState;
-  /** Host callouts: an `int1` (icebp) at one of these addresses calls the function (kretprobe booster). */
-  private readonly callouts = new Map<number, (m: Machine) => HandlerDecision>();
 
   constructor(readonly machine: Machine, private readonly options: KprobeEngineOptions) {
     this.profile = options.profile;
@@ -53,7 +58,19 @@ export class KprobeEngine {
     this.trace = this.state.trace;
     this.errors = this.state.errors;
     if (!(page instanceof SlotPage)) this.errors.push(page.error);
+    if (this.profile === 'linux-6.1' && this.config.optprobes && this.slots !== null) {
+      // The detour buffers live in their own executable page, right after the slot page.
+      const detours = SlotPage.create(machine, base + PAGE_SIZE, DETOUR_BUFFER_SIZE);
+      if (detours instanceof SlotPage) this.state.detourPage = detours;
+      else this.errors.push(detours.error);
+      this.state.optimizeDelay = options.optimizeDelay ?? DEFAULT_OPTIMIZE_DELAY_INSTRUCTIONS;
+    }
     machine.setExceptionHandler(this.handleException);
+  }
+
+  /** Whether the optprobe worker is waiting to run, and how many probes it would try. */
+  get pendingOptimizations(): number {
+    return this.state.optimizeQueue.size;
   }
 
   site(address: number): ProbeSite | null {
@@ -83,10 +100,15 @@ export class KprobeEngine {
   readonly handleException = (m: Machine, e: CpuException): HandlerDecision => {
     const s = this.state;
     s.releaseIdleSlots();
+    const int3 = e.kind === 'software-interrupt' && e.vector === 3;
+    if (s.detourPage !== null) {
+      releaseIdleDetours(s);
+      runOptimizerIfDue(s, int3 ? (e.eip - 1) >>> 0 : null);
+    }
     let decision: HandlerDecision | null = null;
-    if (e.kind === 'software-interrupt' && e.vector === 3) decision = onInt3(s, (e.eip - 1) >>> 0);
+    if (int3) decision = onInt3(s, (e.eip - 1) >>> 0);
     else if (e.kind === 'debug' && e.cause === 'single-step' && this.profile !== 'linux-6.1') decision = onSingleStep26(s, e.instructionAddress);
-    else if (e.kind === 'debug' && e.cause === 'int1') decision = this.callouts.get(e.instructionAddress)?.(m) ?? null;
+    else if (e.kind === 'debug' && e.cause === 'int1') decision = s.callouts.get(e.instructionAddress)?.(m) ?? null;
     if (decision !== null) return decision;
     const passed = e.kind === 'fault' || e.kind === 'page-fault' ? faultInSlot(s, e) : e;
     return this.options.chain ? this.options.chain(m, passed) : 'stop';
@@ -99,7 +121,7 @@ export class KprobeEngine {
 
   /** Installs a host callout reached by an `int1` byte at `address` (written by the caller). */
   addCallout(address: number, fn: (m: Machine) => HandlerDecision): void {
-    this.callouts.set(address >>> 0, fn);
+    this.state.callouts.set(address >>> 0, fn);
   }
 
   /** The sentinel return address of nested calls from handlers. */

@@ -5,7 +5,7 @@
 
 import type { LoadedImage, Machine } from '../../cpu';
 import { decode, type DecodedInstruction } from '../../isa';
-import { analyzeFunction, probeAt, NO_KERNEL_AREAS, type KernelAreas } from '../function-probe-analysis';
+import { analyzeFunction, probeAt, NO_KERNEL_AREAS, type KernelAreas, type Optimizability } from '../function-probe-analysis';
 import type { KernelConfig, ProfileId } from '../kprobe-vocabulary';
 import { staticVerdict, type StaticVerdict } from '../static-verdict';
 import type { KprobeRequest, RegisterErrno } from './live-probe-types';
@@ -49,6 +49,8 @@ export interface RegistrationDecision {
   insn: DecodedInstruction;
   verdict: StaticVerdict;
   functionName: string | null;
+  /** linux-6.1 with CONFIG_OPTPROBES inside a known function: the static optprobe verdict; else null. */
+  optimizable: Optimizability | null;
 }
 
 /**
@@ -76,12 +78,12 @@ export function decideRegistration(
     if (at.probe.verdict === null) return { errno: 'EILSEQ', rule: `cannot decode the instruction at 0x${address.toString(16)}` };
     const v = at.probe.verdict;
     if (!v.registration.ok) return { errno: v.registration.errno, rule: v.registration.rule };
-    return { insn: at.probe.insn, verdict: v, functionName: fn.name || null };
+    return { insn: at.probe.insn, verdict: v, functionName: fn.name || null, optimizable: at.probe.optimizable };
   }
   const bytes = readOriginal(address, 16);
   const insn = decode(bytes, 0, address);
   const r = staticVerdict(profile, insn, options, config);
   if (!r.ok) return { errno: 'EILSEQ', rule: r.error };
   if (!r.verdict.registration.ok) return { errno: r.verdict.registration.errno, rule: r.verdict.registration.rule };
-  return { insn, verdict: r.verdict, functionName: null };
+  return { insn, verdict: r.verdict, functionName: null, optimizable: null };
 }

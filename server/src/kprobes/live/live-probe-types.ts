@@ -82,6 +82,9 @@ export type ProbeEvent =
   | { kind: 'emulate'; hit: number; address: number; op: string; ipAfter: number }
   | { kind: 'resume'; hit: number; address: number; ip: number }
   | { kind: 'stale-int3'; address: number }
+  | { kind: 'optimized'; address: number; buffer: number; copied: number; jump: number[] }
+  | { kind: 'unoptimized'; address: number; reason: string }
+  | { kind: 'detour'; hit: number; address: number; buffer: number; returnTo: number }
   | { kind: 'kretprobe-entry'; address: number; instance: number; returnAddress: number; trampoline: number }
   | { kind: 'kretprobe-missed'; address: number; nmissed: number }
   | { kind: 'kretprobe-return'; address: number; instance: number; via: 'booster' | 'int3'; returnValue: number; to: number }

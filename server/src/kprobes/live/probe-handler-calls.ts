@@ -47,8 +47,11 @@ export function callEmulated(m: Machine, sentinel: number, sp: number, address: 
   return result;
 }
 
-/** Calls every member's handler of one kind; true when a pre_handler returned non-zero. */
-export function runHandlers(state: KprobeEngineState, site: ProbeSite, which: 'pre' | 'post', hit: number, status: KprobeStatus): boolean {
+/**
+ * Calls every member's handler of one kind; true when a pre_handler returned non-zero (which ends
+ * the round), unless `ignoreResults` (6.1's opt_pre_handler calls every member and ignores them).
+ */
+export function runHandlers(state: KprobeEngineState, site: ProbeSite, which: 'pre' | 'post', hit: number, status: KprobeStatus, ignoreResults = false): boolean {
   const m = state.machine;
   for (const probe of [...site.probes]) {
     const handler = which === 'pre' ? probe.preHandler : probe.postHandler;
@@ -67,7 +70,7 @@ export function runHandlers(state: KprobeEngineState, site: ProbeSite, which: 'p
     }
     writePtRegs(m, regs);
     state.emit({ kind: 'handler-leave', hit, address: site.address, probe: probe.id, handler: which, result });
-    if (which === 'pre' && result !== 0) return true;
+    if (which === 'pre' && result !== 0 && !ignoreResults) return true;
   }
   return false;
 }

@@ -8,6 +8,7 @@ import type { KernelAreas } from '../function-probe-analysis';
 import type { KprobeEngineState } from './kprobe-engine-state';
 import { decideRegistration, resolveProbeAddress } from './kprobe-registry';
 import type { KprobeRequest, LiveKprobe, RegisterResult } from './live-probe-types';
+import { originalUnderJump, queueOptimization, reoptimizeAround, unoptimize, unoptimizeAround } from './optprobe-optimizer';
 import type { ProbeSite } from './probe-site-and-control-block';
 import { INT3, jmpRel32, pokeText } from './text-poke-and-slot-page';
 
@@ -28,6 +29,10 @@ export function registerProbe(s: KprobeEngineState, ctx: RegistrationContext, re
     // Aggregation: one int3, one slot, the members' handlers called in turn.
     const probe = make();
     existing.probes.push(probe);
+    if (probe.postHandler !== null) {
+      // add_new_kprobe: a post_handler makes the aggregate fall back to a normal kprobe.
+      unoptimize(s, existing, 'a probe with a post_handler joined');
+    }
     return { ok: true, probe };
   }
   if (s.slots === null) return { ok: false, errno: 'ENOENT', rule: s.errors[0] ?? 'no slot page' };
@@ -41,6 +46,9 @@ export function registerProbe(s: KprobeEngineState, ctx: RegistrationContext, re
   const boosted = s.profile === 'linux-6.1' && verdict.firstHit === 'boosted';
   const tail = s.profile !== 'linux-6.1' ? [] : boosted ? jmpRel32(slot + copy.length, where.address + copy.length) : [INT3];
   s.slots.write(slot, [...copy, ...tail]);
+  // __arm_kprobe: an optimized probe whose jump covers this address falls back to its int3 first,
+  // so the byte the new int3 covers is the original one.
+  unoptimizeAround(s, where.address);
   const original = pokeText(s.machine, where.address, INT3);
   if (original === null) {
     s.slots.release(slot);
@@ -49,10 +57,11 @@ export function registerProbe(s: KprobeEngineState, ctx: RegistrationContext, re
   const site: ProbeSite = {
     address: where.address, insn, verdict, slot, copy, original, probes: [make()],
     boostable: verdict.boostable?.atRegistration ?? 0, boosted, emulated: s.profile === 'linux-6.1' && verdict.firstHit === 'emulated',
-    jumpBackAt: boosted ? slot + copy.length : null,
+    jumpBackAt: boosted ? slot + copy.length : null, optimizable: decision.optimizable, detour: null,
   };
   s.sites.set(where.address, site);
   s.emit({ kind: 'arm', address: where.address, original });
+  queueOptimization(s, site);
   return { ok: true, probe: site.probes[0]! };
 }
 
@@ -62,23 +71,31 @@ export function unregisterProbe(s: KprobeEngineState, probe: LiveKprobe): { ok: 
   if (!probe.registered || site === undefined) return { ok: false, error: 'the probe is not registered' };
   probe.registered = false;
   site.probes.splice(site.probes.indexOf(probe), 1);
-  if (site.probes.length > 0) return { ok: true };
+  if (site.probes.length > 0) {
+    // The aggregate's post_handler may be gone: optimize again where allowed.
+    queueOptimization(s, site);
+    return { ok: true };
+  }
+  unoptimize(s, site, 'unregistered');
   pokeText(s.machine, site.address, site.original);
   s.emit({ kind: 'disarm', address: site.address, restored: site.original });
   s.sites.delete(site.address);
   s.pendingRelease.push(site);
   s.releaseIdleSlots();
+  reoptimizeAround(s, site.address);
   return { ok: true };
 }
 
-/** Memory with every armed int3 replaced by its original byte; unmapped bytes read as 0. */
+
+/** Memory with every armed int3 and optprobe jump replaced by the original bytes; unmapped bytes read as 0. */
 export function readOriginal(s: KprobeEngineState, address: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let k = 0; k < length; k++) {
     const a = (address + k) >>> 0;
     const site = s.sites.get(a);
+    const covered = s.optimized.size > 0 ? originalUnderJump(s, a) : null;
     const b = s.machine.memory.readBytes(a, 1);
-    out[k] = site !== undefined ? site.original : b instanceof Uint8Array ? b[0]! : 0;
+    out[k] = site !== undefined ? site.original : covered !== null ? covered : b instanceof Uint8Array ? b[0]! : 0;
   }
   return out;
 }

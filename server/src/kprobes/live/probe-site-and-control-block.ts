@@ -4,6 +4,7 @@
 
 import { EFLAGS } from '../../cpu';
 import type { DecodedInstruction } from '../../isa';
+import type { Optimizability } from '../function-probe-analysis';
 import type { BoostableFlag, ProfileId } from '../kprobe-vocabulary';
 import type { StaticVerdict } from '../static-verdict';
 import type { KprobeStatus, LiveKprobe } from './live-probe-types';
@@ -27,6 +28,19 @@ export interface ProbeSite {
   readonly emulated: boolean;
   /** Where a jump-back sits in the slot, if any. */
   jumpBackAt: number | null;
+  /** 6.1 with CONFIG_OPTPROBES: the static optprobe verdict at registration (null: not applicable). */
+  readonly optimizable: Optimizability | null;
+  /** The installed optprobe: the jmp rel32 over the probed address leads to this detour buffer. */
+  detour: InstalledDetour | null;
+}
+
+export interface InstalledDetour {
+  buffer: number;
+  /** Bytes of whole instructions copied into the buffer (at least 5). */
+  copied: number;
+  /** The original bytes under the jump's last four bytes (the first is `original`). */
+  covered: Uint8Array;
+  callout: number;
 }
 
 export interface ControlBlock {

@@ -1,17 +1,27 @@
 // The only two ways the engine writes to the machine's memory: text poking (arming and disarming
-// the int3 over a probed instruction, recording the byte it covers) and the executable slot page
-// that holds the instruction copies (slot size 16 on 2.6.x, 15 on 6.1).
+// the int3 over a probed instruction, installing and removing an optprobe's jump, recording the
+// bytes they cover) and executable pages of fixed-size slots: the instruction copies (slot size 16
+// on 2.6.x, 15 on 6.1) and the optprobes' detour buffers.
 
 import { PAGE_SIZE, type Machine } from '../../cpu';
 
 export const INT3 = 0xcc;
 
-/** Writes one byte of text and returns the byte it replaced; null when the address is not mapped. */
-export function pokeText(machine: Machine, address: number, byte: number): number | null {
-  const old = machine.memory.readBytes(address, 1);
+/**
+ * The one text-poking path: writes bytes of text (the int3 of arming, the optprobe's jmp rel32, the
+ * originals put back) and returns the bytes they replaced; null when the range is not mapped.
+ */
+export function pokeTextBytes(machine: Machine, address: number, bytes: readonly number[]): Uint8Array | null {
+  const old = machine.memory.readBytes(address, bytes.length);
   if (!(old instanceof Uint8Array)) return null;
-  const written = machine.memory.writeBytes(address, Uint8Array.of(byte));
-  return written.error === null ? old[0]! : null;
+  const written = machine.memory.writeBytes(address, Uint8Array.from(bytes));
+  return written.error === null ? Uint8Array.from(old) : null;
+}
+
+/** One byte through pokeTextBytes; returns the byte it replaced. */
+export function pokeText(machine: Machine, address: number, byte: number): number | null {
+  const old = pokeTextBytes(machine, address, [byte]);
+  return old === null ? null : old[0]!;
 }
 
 /** A page of fixed-size instruction slots, filled with int3 like the kernel's insn pages. */
