@@ -2,8 +2,8 @@
 // the pt_regs a handler sees through the detour equal what the int3 path shows (ip = probe + 1, as
 // the kernel's optimized_callback sets it), register changes take effect, an IP change is ignored,
 // optimized hits cost the model's optimized figure, unregistering restores the five bytes and frees
-// the buffer, and a post_handler joining or a probe inside the copied bytes unoptimizes (and leaving
-// re-optimizes).
+// the buffer, a post_handler joining or a probe inside the copied bytes unoptimizes (and leaving
+// re-optimizes), and a post_handler joining a boosted site makes its next hits single-step.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -207,4 +207,32 @@ test('a probe registered inside the copied bytes unoptimizes the outer probe; un
     if (r.ok) assert.ok(engine.unregister(r.probe).ok);
   });
   assert.deepEqual(executions(again.engine, again.address), ['optimized', 'optimized', 'optimized']);
+});
+
+test('a post_handler joining a boosted site disables boosting: its next hits single-step (6.1 and 2.6.18)', () => {
+  const BOOSTING: KernelConfig = { preemption: false, optprobes: false };
+  for (const profile of ['linux-6.1', 'linux-2.6.18'] as const) {
+    const statuses: string[] = [];
+    const { engine, address } = runWithChangeAfterFirstHit(BOOSTING, profile, (engine) => {
+      // 2.6.18 boosts from the second hit on (lazy rule): its first hit was the measuring step.
+      assert.ok(engine.register({ symbol: 'body', postHandler: (ctx) => void statuses.push(ctx.status) }).ok);
+    });
+    const first = profile === 'linux-6.1' ? 'boosted' : 'single-stepped';
+    assert.deepEqual(executions(engine, address), [first, 'single-stepped', 'single-stepped'], profile);
+    assert.deepEqual(statuses, ['HIT_SSDONE', 'HIT_SSDONE'], profile);
+    if (profile === 'linux-6.1') {
+      const site = engine.site(address)!;
+      assert.equal(site.boosted, false);
+      assert.deepEqual([...(engine.machine.memory.readBytes(site.slot, site.copy.length + 1) as Uint8Array)], [...site.copy, INT3]);
+    }
+  }
+  // 6.1: when the post_handler probe leaves, the jmp back returns to the slot and hits are boosted again.
+  const { engine, address } = runWithChangeAfterFirstHit(BOOSTING, 'linux-6.1', (engine) => {
+    const r = engine.register({ symbol: 'body', postHandler: () => 0 });
+    assert.ok(r.ok);
+    if (r.ok) assert.ok(engine.unregister(r.probe).ok);
+  });
+  assert.deepEqual(executions(engine, address), ['boosted', 'boosted', 'boosted']);
+  const tails = engine.trace.filter((e) => e.kind === 'slot-tail').map((e) => (e.kind === 'slot-tail' ? e.boosted : null));
+  assert.deepEqual(tails, [false, true]);
 });

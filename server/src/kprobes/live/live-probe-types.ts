@@ -84,6 +84,7 @@ export type ProbeEvent =
   | { kind: 'stale-int3'; address: number }
   | { kind: 'optimized'; address: number; buffer: number; copied: number; jump: number[] }
   | { kind: 'unoptimized'; address: number; reason: string }
+  | { kind: 'slot-tail'; address: number; at: number; bytes: number[]; boosted: boolean; reason: string }
   | { kind: 'detour'; hit: number; address: number; buffer: number; returnTo: number }
   | { kind: 'kretprobe-entry'; address: number; instance: number; returnAddress: number; trampoline: number }
   | { kind: 'kretprobe-missed'; address: number; nmissed: number }

@@ -9,7 +9,7 @@ import type { KprobeEngineState } from './kprobe-engine-state';
 import { decideRegistration, resolveProbeAddress } from './kprobe-registry';
 import type { KprobeRequest, LiveKprobe, RegisterResult } from './live-probe-types';
 import { originalUnderJump, queueOptimization, reoptimizeAround, unoptimize, unoptimizeAround } from './optprobe-optimizer';
-import type { ProbeSite } from './probe-site-and-control-block';
+import { hasPostHandler, type ProbeSite } from './probe-site-and-control-block';
 import { INT3, jmpRel32, pokeText } from './text-poke-and-slot-page';
 
 export interface RegistrationContext {
@@ -32,6 +32,7 @@ export function registerProbe(s: KprobeEngineState, ctx: RegistrationContext, re
     if (probe.postHandler !== null) {
       // add_new_kprobe: a post_handler makes the aggregate fall back to a normal kprobe.
       unoptimize(s, existing, 'a probe with a post_handler joined');
+      refreshSlotTail61(s, existing, 'a probe with a post_handler joined');
     }
     return { ok: true, probe };
   }
@@ -72,7 +73,8 @@ export function unregisterProbe(s: KprobeEngineState, probe: LiveKprobe): { ok: 
   probe.registered = false;
   site.probes.splice(site.probes.indexOf(probe), 1);
   if (site.probes.length > 0) {
-    // The aggregate's post_handler may be gone: optimize again where allowed.
+    // The aggregate's post_handler may be gone: boost and optimize again where allowed.
+    refreshSlotTail61(s, site, 'the last probe with a post_handler left');
     queueOptimization(s, site);
     return { ok: true };
   }
@@ -86,6 +88,22 @@ export function unregisterProbe(s: KprobeEngineState, probe: LiveKprobe): { ok: 
   return { ok: true };
 }
 
+/**
+ * 6.1: a boosted slot ends in a jmp back, a stepped one in an int3. A probe with a post_handler
+ * disables boosting of its site (the reference's rule), so its next hit must trap after the copy:
+ * the slot's tail follows whether the aggregate has a post_handler.
+ */
+function refreshSlotTail61(s: KprobeEngineState, site: ProbeSite, reason: string): void {
+  if (s.profile !== 'linux-6.1') return;
+  const boost = site.verdict.firstHit === 'boosted' && !hasPostHandler(site);
+  if (boost === site.boosted) return;
+  const at = site.slot + site.copy.length;
+  const tail = boost ? jmpRel32(at, site.address + site.copy.length) : [INT3];
+  s.slots!.write(at, tail);
+  site.boosted = boost;
+  site.jumpBackAt = boost ? at : null;
+  s.emit({ kind: 'slot-tail', address: site.address, at, bytes: tail, boosted: boost, reason });
+}
 
 /** Memory with every armed int3 and optprobe jump replaced by the original bytes; unmapped bytes read as 0. */
 export function readOriginal(s: KprobeEngineState, address: number, length: number): Uint8Array {

@@ -22,8 +22,11 @@ export interface ProbeSite {
   readonly probes: LiveKprobe[];
   /** 2.6.x: the probe's boostable flag. */
   boostable: BoostableFlag;
-  /** 6.1: the copy is followed by a jmp back (decided at registration), else by an int3. */
-  readonly boosted: boolean;
+  /**
+   * 6.1: the copy is followed by a jmp back (decided at registration), else by an int3. It turns
+   * false when a post_handler joins the aggregate (the slot gets its int3 so the hit can step).
+   */
+  boosted: boolean;
   /** 6.1: the instruction is emulated, never run from the slot. */
   readonly emulated: boolean;
   /** Where a jump-back sits in the slot, if any. */
