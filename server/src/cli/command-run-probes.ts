@@ -1,7 +1,8 @@
 // `kboost run --probe SYMBOL[+OFF] [--kretprobe SYM] [--profile P] [--trace] PROGRAM`: runs an
 // assembly source (.s/.S, from --entry, to hlt) or a static ELF (address probes only) with live
 // kprobes, printing an ftrace-like line per hit (--trace: every stage of every hit) and, at the
-// end, each probe's nhit, nmissed, boost state and modelled cost (overhead-model.ts).
+// end, each probe's nhit, nmissed, boost or optprobe state, how its hits ran, and their modelled
+// cost (overhead-model.ts).
 
 import { readFileSync } from 'node:fs';
 import { assemble } from '../asm';
@@ -14,7 +15,7 @@ const STACK_BASE = 0x00200000;
 const STACK_SIZE = 0x40000;
 
 /** The flags that make `kboost run` a probed run. */
-const PROBE_FLAGS = new Set(['--probe', '--kretprobe', '--profile', '--trace', '--entry', '--preemption', '--no-kretprobe-booster']);
+const PROBE_FLAGS = new Set(['--probe', '--kretprobe', '--profile', '--trace', '--entry', '--preemption', '--optprobes', '--optimize-delay', '--no-kretprobe-booster']);
 
 /** True when an option before PROGRAM asks for probes, or PROGRAM is an assembly source. */
 export function isProbedRun(args: readonly string[]): boolean {
@@ -29,12 +30,15 @@ export function isProbedRun(args: readonly string[]): boolean {
 }
 
 export const RUN_PROBES_USAGE = `Usage: kboost run [--probe SYMBOL[+OFF]|0xADDR]... [--kretprobe SYMBOL]... [--profile P]
-                  [--preemption on|off] [--no-kretprobe-booster] [--trace] [--entry LABEL] [--limit N] PROGRAM
+                  [--preemption on|off] [--optprobes on|off] [--optimize-delay N] [--no-kretprobe-booster]
+                  [--trace] [--entry LABEL] [--limit N] PROGRAM
 
 Runs PROGRAM (an i386 assembly source .s/.S from --entry (default _start) to hlt, or a static ELF
 with address probes) with live kprobes. Prints one ftrace-like line per probe hit (with --trace,
 every stage of every hit) and each probe's nhit, nmissed, boost state and modelled cost.
-Profiles: ${PROFILE_IDS.join(', ')} (default linux-6.1).
+Profiles: ${PROFILE_IDS.join(', ')} (default linux-6.1). With linux-6.1 and optprobes on, an
+optimizable probe is optimized (int3 replaced by a jump to a detour buffer) --optimize-delay
+emulated instructions after registration (default: the kernel's 5 jiffies at HZ=250, 61200000).
 `;
 
 interface Options {
@@ -42,6 +46,8 @@ interface Options {
   kretprobes: string[];
   profile: ProfileId;
   preemption: boolean | null;
+  optprobes: boolean | null;
+  optimizeDelay: number | null;
   booster: boolean;
   trace: boolean;
   entry: string;
@@ -50,7 +56,7 @@ interface Options {
 }
 
 function parse(args: string[]): Options | string {
-  const o: Options = { probes: [], kretprobes: [], profile: 'linux-6.1', preemption: null, booster: true, trace: false, entry: '_start', limit: 100_000_000, program: '' };
+  const o: Options = { probes: [], kretprobes: [], profile: 'linux-6.1', preemption: null, optprobes: null, optimizeDelay: null, booster: true, trace: false, entry: '_start', limit: 100_000_000, program: '' };
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     const value = () => args[++k];
@@ -64,6 +70,14 @@ function parse(args: string[]): Options | string {
       const v = value();
       if (v !== 'on' && v !== 'off') return '--preemption needs on or off';
       o.preemption = v === 'on';
+    } else if (a === '--optprobes') {
+      const v = value();
+      if (v !== 'on' && v !== 'off') return '--optprobes needs on or off';
+      o.optprobes = v === 'on';
+    } else if (a === '--optimize-delay') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 0) return '--optimize-delay needs an instruction count (0 or more)';
+      o.optimizeDelay = n;
     } else if (a === '--no-kretprobe-booster') o.booster = false;
     else if (a === '--trace') o.trace = true;
     else if (a === '--entry') o.entry = value() ?? '';
@@ -144,8 +158,15 @@ export function runProbedRun(args: string[], io: CliIo): number {
   const program = loadProgram(o, io);
   if (program === null) return EXIT_BAD_INPUT;
   const { machine, image } = program;
-  const config: KernelConfig = { ...DEFAULT_KERNEL_CONFIG[o.profile], ...(o.preemption !== null ? { preemption: o.preemption } : {}) };
-  const engine = new KprobeEngine(machine, { profile: o.profile, config, ...(image ? { image } : {}), ...(program.chain ? { chain: program.chain } : {}) });
+  const config: KernelConfig = {
+    ...DEFAULT_KERNEL_CONFIG[o.profile],
+    ...(o.preemption !== null ? { preemption: o.preemption } : {}),
+    ...(o.optprobes !== null ? { optprobes: o.optprobes } : {}),
+  };
+  const engine = new KprobeEngine(machine, {
+    profile: o.profile, config, ...(image ? { image } : {}), ...(program.chain ? { chain: program.chain } : {}),
+    ...(o.optimizeDelay !== null ? { optimizeDelay: o.optimizeDelay } : {}),
+  });
   const name = (address: number): string => symbolize(image, address);
   const logHit = (ctx: ProbeContext) => {
     io.out(`  kboost-0 [000] d.... ${machine.instructionCount}: p_${ctx.probe.symbol ?? 'addr'}_${ctx.probe.offset}: (${name(ctx.probe.address)}) ax=0x${hex(ctx.regs.ax)} +4(sp)=0x${hex(peek(machine, ctx.regs.sp + 4))}\n`);
@@ -186,13 +207,16 @@ export function runProbedRun(args: string[], io: CliIo): number {
     io.err(`kboost run: stopped (${result.stop.kind}${result.stop.kind === 'exception' ? `: ${result.stop.exception.message}` : ''}) at 0x${hex(machine.eip)}\n`);
     status = EXIT_BAD_INPUT;
   }
-  io.out(`# profile ${o.profile} (CONFIG_PREEMPTION=${config.preemption ? 'y' : 'n'})\n`);
+  const optprobes = o.profile === 'linux-6.1' ? ` CONFIG_OPTPROBES=${config.optprobes ? 'y' : 'n'}` : '';
+  io.out(`# profile ${o.profile} (CONFIG_PREEMPTION=${config.preemption ? 'y' : 'n'}${optprobes})\n`);
   for (const p of probes) {
     const site = engine.site(p.address);
     const hits = classifyHits(engine.trace, p.address);
     const cycles = hits.reduce((n, h) => n + (h.execution === 'unfinished' || h.execution === 'handler-changed-ip' ? 0 : kprobeHitCost(o.profile, h.execution).cycles), 0);
-    const state = site === null ? '' : o.profile === 'linux-6.1' ? (site.boosted ? 'boosted' : site.emulated ? 'emulated' : 'int3-stepped') : `boostable=${site.boostable}`;
-    io.out(`# kprobe ${name(p.address)}: nhit=${p.nhit} nmissed=${p.nmissed} ${state} modelled=${cycles} cycles\n`);
+    const state = site === null ? '' : o.profile === 'linux-6.1'
+      ? (site.detour !== null ? 'optimized' : site.boosted ? 'boosted' : site.emulated ? 'emulated' : 'int3-stepped')
+      : `boostable=${site.boostable}`;
+    io.out(`# kprobe ${name(p.address)}: nhit=${p.nhit} nmissed=${p.nmissed} ${state} hits=${hitBreakdown(hits)} modelled=${cycles} cycles\n`);
   }
   for (const { spec, rp } of kretprobes) {
     const cost = kretprobeReturnCost(rp.booster).cycles * rp.nhit;
@@ -200,6 +224,13 @@ export function runProbedRun(args: string[], io: CliIo): number {
   }
   for (const e of engine.errors) io.err(`kboost run: ${e}\n`);
   return status;
+}
+
+/** How the hits ran, e.g. `1 single-stepped, 2 optimized`. */
+function hitBreakdown(hits: ReadonlyArray<{ execution: string }>): string {
+  const counts = new Map<string, number>();
+  for (const h of hits) counts.set(h.execution, (counts.get(h.execution) ?? 0) + 1);
+  return counts.size === 0 ? 'none' : [...counts].map(([kind, n]) => `${n}x${kind}`).join(',');
 }
 
 function peek(m: Machine, address: number): number {
