@@ -236,3 +236,47 @@ test('a post_handler joining a boosted site disables boosting: its next hits sin
   const tails = engine.trace.filter((e) => e.kind === 'slot-tail').map((e) => (e.kind === 'slot-tail' ? e.boosted : null));
   assert.deepEqual(tails, [false, true]);
 });
+
+test('kernel selftest through the detour: a pre_handler calling the probed function misses its nested hits (nmissed)', () => {
+  const p = loadProgram(`
+.text
+.globl _start
+_start:
+  mov $5, %eax
+  call target
+  call target
+  hlt
+target:
+  add $0x100, %eax
+  ret
+`);
+  const engine = engineFor(p, 'linux-6.1', OPT, { optimizeDelay: 0 });
+  const target = p.loaded.symbols.get('target')!;
+  let pre = 0;
+  const r = engine.register({ symbol: 'target', preHandler: (ctx) => { pre++; assert.equal(ctx.call(target), (ctx.regs.ax + 0x100) >>> 0); } });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(runToHalt(p.machine), 'halt');
+  assert.equal(pre, 2);
+  assert.equal(r.probe.nhit, 2);
+  assert.equal(r.probe.nmissed, 2);
+  assert.equal(p.machine.getRegisters().eax, 5 + 0x200);
+  assert.deepEqual(classifyHits(engine.trace, target).map((h) => [h.execution, h.reentered]),
+    [['optimized', false], ['optimized', true], ['optimized', false], ['optimized', true]]);
+  assert.equal(engine.running, null);
+});
+
+test('a handler unregistering its own optimized probe: the detour runs to its end, the buffer is not freed under the CPU', () => {
+  const p = loadProgram(PROGRAM);
+  const engine = engineFor(p, 'linux-6.1', OPT, { optimizeDelay: 0 });
+  let self: ReturnType<KprobeEngine['register']> | null = null;
+  self = engine.register({ symbol: 'body', preHandler: () => { if (self?.ok) assert.ok(engine.unregister(self.probe).ok); } });
+  assert.ok(self.ok);
+  if (!self.ok) return;
+  assert.equal(runToHalt(p.machine), 'halt');
+  const reference = loadProgram(PROGRAM);
+  runToHalt(reference.machine);
+  assert.deepEqual(capture(p), capture(reference));
+  assert.equal(self.probe.nhit, 1);
+  assert.deepEqual(engine.trace.map((e) => e.kind).filter((k) => k !== 'handler-enter' && k !== 'handler-leave'), ['arm', 'optimized', 'detour', 'unoptimized', 'disarm']);
+});

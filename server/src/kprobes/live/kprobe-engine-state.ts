@@ -25,7 +25,7 @@ export class KprobeEngineState {
   readonly optimizeQueue = new Set<ProbeSite>();
   readonly optimized = new Set<ProbeSite>();
   /** Detour buffers of unoptimized probes, freed once the CPU is out of them. */
-  readonly pendingDetourRelease: Array<{ buffer: number; callout: number }> = [];
+  readonly pendingDetourRelease: Array<{ site: ProbeSite; buffer: number; callout: number }> = [];
   private hits = 0;
   private probeIds = 0;
 

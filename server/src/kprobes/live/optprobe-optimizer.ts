@@ -117,16 +117,21 @@ export function unoptimize(s: KprobeEngineState, site: ProbeSite, reason: string
   pokeTextBytes(s.machine, site.address, [INT3, ...detour.covered]);
   site.detour = null;
   s.optimized.delete(site);
-  s.pendingDetourRelease.push({ buffer: detour.buffer, callout: detour.callout });
+  s.pendingDetourRelease.push({ site, buffer: detour.buffer, callout: detour.callout });
   s.emit({ kind: 'unoptimized', address: site.address, reason });
   releaseIdleDetours(s);
 }
 
-/** Frees detour buffers the CPU is not executing in and no stacked return address points into. */
+/**
+ * Frees detour buffers the CPU is not executing in: not in their callback (whose handlers see the
+ * probed context's registers, not the buffer's), not at an address in them, and with no stacked
+ * return address into them.
+ */
 export function releaseIdleDetours(s: KprobeEngineState): void {
   for (let k = s.pendingDetourRelease.length - 1; k >= 0; k--) {
-    const { buffer, callout } = s.pendingDetourRelease[k]!;
+    const { site, buffer, callout } = s.pendingDetourRelease[k]!;
     const eip = s.machine.eip;
+    if (s.kcb.site === site || s.prev?.site === site) continue;
     if ((eip >= buffer && eip < buffer + DETOUR_BUFFER_SIZE) || stackHolds(s, buffer, buffer + DETOUR_BUFFER_SIZE)) continue;
     s.callouts.delete(callout);
     s.detourPage!.release(buffer);
