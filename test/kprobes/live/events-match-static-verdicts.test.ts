@@ -1,10 +1,14 @@
 // The live engine against the static verdict: for many instructions, each run twice in a loop
 // under a probe, the first hit executes as verdict.firstHit says, later hits as verdict.laterHits,
-// and (2.6.x) the probe's boostable flag goes from atRegistration to afterFirstHit.
+// and (2.6.x) the probe's boostable flag goes from atRegistration to afterFirstHit. With 6.1's
+// optprobes due at once, every hit of a probe the function analysis calls optimizable goes through
+// the detour, and the others execute as without optprobes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { analyzeFunction, type KernelConfig } from '../../../server/src/kprobes';
 import { classifyHits } from '../../../server/src/kprobes/live';
+import { containingFunction } from '../../../server/src/kprobes/live/kprobe-registry';
 import { engineFor, loadProgram, PROFILE_CONFIGS, runToHalt } from './live-probe-support';
 
 /** One instruction (or a line ending at `probe:`), executed twice; it must keep %ebp and stay safe. */
@@ -71,5 +75,35 @@ for (const pc of PROFILE_CONFIGS) {
       checked++;
     }
     assert.equal(checked, SNIPPETS.length);
+  });
+}
+
+for (const config of [{ preemption: true, optprobes: true }, { preemption: false, optprobes: true }] satisfies KernelConfig[]) {
+  test(`linux-6.1 (PREEMPTION=${config.preemption ? 'y' : 'n'}) with optprobes due at once: optimizable probes run through the detour (${SNIPPETS.length} instructions)`, () => {
+    let optimized = 0;
+    for (const snippet of SNIPPETS) {
+      const reference = loadProgram(programFor(snippet));
+      const address = reference.loaded.symbols.get('probe')!;
+      const fn = containingFunction(address, reference.loaded)!;
+      const bytes = reference.machine.memory.readBytes(fn.start, fn.end - fn.start) as Uint8Array;
+      const analysis = analyzeFunction({ name: fn.name, address: fn.start, bytes }, 'linux-6.1', { postHandler: false }, config);
+      const probe = analysis.instructions.find((i) => i.address === address)!;
+      const p = loadProgram(programFor(snippet));
+      const engine = engineFor(p, 'linux-6.1', config, { optimizeDelay: 0 });
+      const r = engine.register({ symbol: 'probe', preHandler: () => 0 });
+      assert.ok(r.ok, snippet);
+      assert.equal(runToHalt(p.machine), 'halt', snippet);
+      const hits = classifyHits(engine.trace, address).map((h) => h.execution);
+      const v = probe.verdict!;
+      if (probe.optimizable?.ok) {
+        assert.ok(hits.length >= 2 && hits.every((h) => h === 'optimized'), `${snippet}: ${hits.join(',')} (${probe.optimizable.why})`);
+        optimized++;
+      } else {
+        assert.equal(hits[0], v.firstHit, `${snippet}: ${probe.optimizable?.why}`);
+        if (v.laterHits !== 'depends') for (const h of hits.slice(1)) assert.equal(h, v.laterHits, snippet);
+      }
+    }
+    assert.ok(optimized > 0);
+    console.log(`# optprobes: ${optimized} of ${SNIPPETS.length} snippets optimized`);
   });
 }

@@ -68,7 +68,7 @@ export class KprobeEngine {
     machine.setExceptionHandler(this.handleException);
   }
 
-  /** Whether the optprobe worker is waiting to run, and how many probes it would try. */
+  /** How many probes wait for the optprobe worker (0 when none is queued). */
   get pendingOptimizations(): number {
     return this.state.optimizeQueue.size;
   }
