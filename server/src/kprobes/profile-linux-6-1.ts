@@ -78,7 +78,13 @@ export const LINUX_6_1_BOOST_RULES: readonly BoostRule[] = [
   { rule: `0xE8 call, 0xE9/0xEB jmp (relative): ${TAIL} (emulated instead)`, applies: (p) => f.relativeCall(p) || f.relativeJump(p), boostable: false },
   { rule: `0xF1 int1, 0xF4 hlt: ${TAIL}`, applies: (p) => f.mnemonic(p, 'int1') || f.halt(p), boostable: false },
   { rule: `0xF6–0xF7 Grp3, 0xFE Grp4: ${TAIL}`, applies: (p) => f.group(p, 'Grp3', 'Grp4'), boostable: false },
-  { rule: `0xFF /4 indirect jmp: ${TAIL}`, applies: (p) => f.group(p, 'Grp5') && f.modrmReg(p) === 4, boostable: false },
+  // The kernel's case 0xff returns `reg == 4` ("Only indirect jmp is boostable"): the reference's
+  // list puts FF among the refusals with that condition, and the kernel's code decides the reading.
+  {
+    rule: (p) => (f.modrmReg(p) === 4 ? '0xFF /4 indirect jmp: the only boostable Grp5 form in linux-6.1' : `0xFF Grp5 other than /4 (indirect jmp): ${TAIL}`),
+    applies: (p) => f.group(p, 'Grp5'),
+    boostable: (p) => f.modrmReg(p) === 4,
+  },
 ];
 
 export function linux61CanBoost(p: ProbedInstruction): RuleDecision {
