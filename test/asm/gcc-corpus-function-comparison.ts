@@ -4,7 +4,9 @@
 // first differ, so a failure can be reproduced with that one line.
 
 import { readFileSync } from 'node:fs';
-import { assemble, lineAtAddress } from '../../server/src/asm';
+import { assemble, lineAtAddress, writeElfObject } from '../../server/src/asm';
+import { readElf32 } from '../../server/src/binfmt/elf32-reader';
+import { symbolRows } from './elf-symbol-table-rows';
 import type { Image, ImageRelocation } from '../../server/src/asm';
 import { decodeInto, newDecodedInstruction } from '../../server/src/isa';
 import { assembleFileWithGnuAs } from './gnu-as-oracle';
@@ -33,10 +35,13 @@ export interface CorpusTally {
   problems: string[];
   /** Differences outside the code and its relocations (such as symbols kboost's image lacks). */
   notes: string[];
+  /** Files whose ELF symbol table (name, value, size, type, binding, visibility, section) equals as's. */
+  equalSymbolTables: number;
+  symbols: number;
 }
 
 export function emptyTally(): CorpusTally {
-  return { files: 0, lines: 0, functions: 0, exactFunctions: 0, instructions: 0, relocations: 0, relocationTypes: {}, problems: [], notes: [] };
+  return { files: 0, lines: 0, functions: 0, exactFunctions: 0, instructions: 0, relocations: 0, relocationTypes: {}, problems: [], notes: [], equalSymbolTables: 0, symbols: 0 };
 }
 
 const insn = newDecodedInstruction();
@@ -78,6 +83,28 @@ function theirRelocations(section: OracleSection, start: number, end: number): s
 function sourcePlace(file: string, lines: string[], image: Image, section: string, address: number): string {
   const at = lineAtAddress(image, section, address);
   return at === null ? `${file}: ${section}+0x${address.toString(16)}` : `${file}:${at.line + 1}: ${lines[at.line]!.trim()}`;
+}
+
+/**
+ * Our ELF object's symbol table against as's, row by row. as writes a section symbol only for
+ * sections that relocations name; those named only from .eh_frame (made from .cfi_*, which
+ * kboost does not make) are left out of as's rows.
+ */
+function compareSymbolTables(label: string, ours: Image, sections: Map<string, OracleSection>, theirs: string[], tally: CorpusTally): void {
+  const elf = readElf32(writeElfObject(ours)).value;
+  if (elf === null) return void tally.problems.push(`${label}: kboost's ELF object does not read back`);
+  const named = new Set<string>();
+  for (const [name, s] of sections) if (!IGNORED_SECTIONS.test(name)) for (const r of s.relocations) named.add(r.symbol);
+  const want = theirs.filter((r) => !/ SECTION LOCAL /.test(r) || named.has(r.split(' ')[0]!));
+  const got = symbolRows(elf);
+  tally.symbols += want.length;
+  const count = new Map<string, number>();
+  for (const r of got) count.set(r, (count.get(r) ?? 0) + 1);
+  const missing = want.filter((r) => { const n = count.get(r) ?? 0; count.set(r, n - 1); return n <= 0; });
+  const extra = [...count].flatMap(([r, n]) => (n > 0 ? Array<string>(n).fill(r) : []));
+  if (missing.length === 0 && extra.length === 0) return void tally.equalSymbolTables++;
+  tally.problems.push(`${label}: symbol table differs from as's: ${missing.length} rows missing (first "${missing[0] ?? ''}"), ` +
+    `${extra.length} extra (first "${extra[0] ?? ''}")`);
 }
 
 /** Assembles `file` both ways and adds what it finds to `tally`. */
@@ -139,6 +166,8 @@ export function compareAssemblyFile(file: string, label: string, tally: CorpusTa
     }
     tally.problems.push(`${label}: function ${fn.name}: ${what}; first at ${sourcePlace(label, lines, ours, fn.section, sym.value + offset)}`);
   }
+
+  compareSymbolTables(label, ours, theirs.sections, theirs.symbols, tally);
 
   // Whole sections too: data, read-only data, and code outside function symbols.
   for (const [name, ref] of theirs.sections) {

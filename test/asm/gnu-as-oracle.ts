@@ -1,6 +1,6 @@
 // GNU as (`as --32`) as a test oracle: assembles a source text in a temporary directory and returns
-// each section's bytes, relocations and function symbols, read back with kboost's own ELF reader.
-// Tests skip when `as` is not installed.
+// each section's bytes, relocations, function symbols and symbol table rows, read back with
+// kboost's own ELF reader. Tests skip when `as` is not installed.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readElf32, sectionContents } from '../../server/src/binfmt/elf32-reader';
 import { readSectionRelocations } from '../../server/src/binfmt/elf32-relocations';
+import { symbolRows } from './elf-symbol-table-rows';
 
 export interface OracleSection {
   bytes: Uint8Array;
@@ -23,7 +24,7 @@ export interface OracleFunction {
 }
 
 export type OracleResult =
-  | { ok: true; sections: Map<string, OracleSection>; functions: OracleFunction[] }
+  | { ok: true; sections: Map<string, OracleSection>; functions: OracleFunction[]; symbols: string[] }
   | { ok: false; stderr: string };
 
 let available: boolean | null = null;
@@ -84,7 +85,7 @@ function assembleInDirectory(input: string, dir: string): OracleResult {
   const functions = file.symbols
     .filter((sym) => sym.type === 'func' && file.sections[sym.sectionIndex] !== undefined && sym.sectionIndex !== 0)
     .map((sym) => ({ name: sym.name, section: file.sections[sym.sectionIndex]!.name, value: sym.value, size: sym.size }));
-  return { ok: true, sections, functions };
+  return { ok: true, sections, functions, symbols: symbolRows(file) };
 }
 
 /**

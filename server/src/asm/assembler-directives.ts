@@ -1,6 +1,6 @@
 // The directives of GNU as the assembler understands: sections, symbol attributes, data,
 // alignment, space, `.set`/`.equ`, `.comm`/`.lcomm`, and the ones accepted and ignored because
-// they emit no code here (`.file`, `.loc`, `.cfi_*`, `.ident`...). Each handler reports its
+// they emit no code here (`.loc`, `.cfi_*`, `.ident`...). Each handler reports its
 // errors at the argument's columns and never throws.
 
 import type { Token } from './source-lexer';
@@ -140,8 +140,31 @@ function setDirective(state: AssemblyState, d: Directive): void {
   defineSet(state, name, e, d.range);
 }
 
+/** `sym`, `sym + n` or `sym - n`: the forms whose symbol lends its type and size to an alias. */
+function aliasTarget(expr: Expr): { name: string; plain: boolean } | null {
+  if (expr.kind === 'symbol') return { name: expr.name, plain: true };
+  if (expr.kind === 'binary' && (expr.op === '+' || expr.op === '-') && expr.left.kind === 'symbol' && expr.right.kind === 'number') {
+    return { name: expr.left.name, plain: false };
+  }
+  return null;
+}
+
 export function defineSet(state: AssemblyState, name: string, expr: Expr, range: Directive['range']): void {
   if (state.labelItems.has(name)) return state.error(range, `symbol '${name}' is already defined`);
+  const target = aliasTarget(expr);
+  if (target !== null && state.commons.has(target.name)) {
+    return state.error(range, `'${name}' can't be equated to common symbol '${target.name}'`, expr.start, expr.end);
+  }
+  // GNU as copies the target's type and size as they are now when the target is defined already,
+  // and at the end for a plain `sym` defined later; `sym + n` defined later lends nothing.
+  state.lateAliases.delete(name);
+  if (target !== null && state.isDefined(target.name)) {
+    const type = state.types.get(target.name);
+    if (type !== undefined) state.types.set(name, type);
+    const size = state.sizes.get(target.name);
+    if (size !== undefined) state.sizes.set(name, size);
+    else state.sizes.delete(name);
+  } else if (target?.plain === true) state.lateAliases.set(name, target.name);
   const item = { kind: 'set' as const, name, expr, section: state.current, range, address: 0 };
   state.setItems.set(name, item);
   state.defineSetAtParse(name, expr);
@@ -185,7 +208,13 @@ function commDirective(state: AssemblyState, d: Directive, local: boolean): void
   state.addBssTail({ kind: 'space', size, fill: 0, section: '.bss', range: d.range, address: 0 });
 }
 
-const IGNORED = new Set(['.file', '.loc', '.ident', '.code32', '.hidden', '.protected', '.internal', '.att_syntax', '.intel_syntax', '.loc_mark_labels', '.addrsig', '.addrsig_sym']);
+/** `.file "name"` names a FILE symbol; `.file N "name"` (DWARF line tables) makes none. */
+function fileDirective(state: AssemblyState, d: Directive): void {
+  const arg = d.args[0];
+  if (d.args.length === 1 && arg?.length === 1 && arg[0]!.kind === 'string') state.fileSymbols.push(new TextDecoder().decode(Uint8Array.from(arg[0]!.bytes!)));
+}
+
+const IGNORED = new Set(['.loc', '.ident', '.code32', '.att_syntax', '.intel_syntax', '.loc_mark_labels', '.addrsig', '.addrsig_sym']);
 
 /** Handles one directive statement. */
 export function handleDirective(state: AssemblyState, d: Directive): void {
@@ -194,6 +223,7 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
   switch (n) {
     case '.text': case '.data': case '.bss': return switchSection(state, n);
     case '.section': return sectionDirective(state, d);
+    case '.file': return fileDirective(state, d);
     case '.previous': {
       const back = state.previous;
       return switchSection(state, back);
@@ -214,6 +244,12 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
           state.locals.add(name);
         }
         else state.globals.add(name);
+      }
+      return;
+    case '.hidden': case '.protected': case '.internal':
+      for (const arg of d.args) {
+        const name = symbolName(state, d, arg);
+        if (name !== null) state.visibility.set(name, n === '.hidden' ? 'hidden' : n === '.protected' ? 'protected' : 'internal');
       }
       return;
     case '.type': {

@@ -60,25 +60,48 @@ function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageS
   const binding = (name: string): ImageSymbol['binding'] => (state.weaks.has(name) ? 'weak' : state.globals.has(name) ? 'global' : 'local');
   // .L names stay out of the symbol table unless a relocation must name them (x@GOTOFF in data).
   const named = new Set(relocations.map((r) => r.symbol));
+  const sizeOf = (name: string): number => {
+    const size = state.sizes.get(name);
+    if (!size) return 0;
+    const r = evaluate(size.expr, finalContext(state, size.item));
+    if (r.ok && r.value.base === null) return Number(r.value.constant);
+    state.error(size.item.range, `.size expression for '${name}' is not an absolute number`);
+    return 0;
+  };
+  for (const name of state.fileSymbols) {
+    out.push({ name, section: null, value: 0, binding: 'local', type: 'file', size: 0, defined: true, common: false });
+  }
   for (const [name, label] of state.labelItems) {
     if (name.startsWith('.L') && !named.has(name)) continue;
-    const size = state.sizes.get(name);
-    let sizeValue = 0;
-    if (size) {
-      const r = evaluate(size.expr, finalContext(state, size.item));
-      if (r.ok && r.value.base === null) sizeValue = Number(r.value.constant);
-      else state.error(size.item.range, `.size expression for '${name}' is not an absolute number`);
-    }
-    out.push({ name, section: label.section, value: label.address, binding: binding(name), type: state.types.get(name) ?? 'notype', size: sizeValue, defined: true, common: false });
+    out.push({ name, section: label.section, value: label.address, binding: binding(name), type: state.types.get(name) ?? 'notype', size: sizeOf(name), defined: true, common: false });
+  }
+  // `.set`/`.equ`/`=` symbols: absolute ones (section null) or at a place of a section, as GNU as
+  // writes them; one equated to an undefined symbol is not written (relocations name the target).
+  for (const [name, item] of state.setItems) {
+    if (name.startsWith('.L')) continue;
+    const value = finalContext(state, item).lookup(name);
+    if (value.kind !== 'absolute' && value.kind !== 'label') continue;
+    const late = state.lateAliases.get(name);
+    const from = late !== undefined && state.isDefined(late) ? late : name;
+    const type = state.types.get(from) ?? state.types.get(name) ?? 'notype';
+    const size = state.sizes.has(from) ? sizeOf(from) : sizeOf(name);
+    const section = value.kind === 'label' ? value.section : null;
+    const at = value.kind === 'label' ? value.offset : value.value;
+    out.push({ name, section, value: Number(BigInt.asIntN(32, at)), binding: binding(name), type, size, defined: true, common: false });
   }
   for (const [name, c] of state.commons) {
     out.push({ name, section: null, value: c.alignment, binding: 'global', type: state.types.get(name) ?? 'object', size: c.size, defined: true, common: true });
   }
   const undefinedNames = new Set<string>();
   for (const r of relocations) if (!state.isDefined(r.symbol) && !state.sections.has(r.symbol) && r.symbol !== '*ABS*') undefinedNames.add(r.symbol);
-  for (const name of [...state.globals, ...state.weaks]) if (!state.isDefined(name)) undefinedNames.add(name);
+  // A symbol named by .globl, .weak or a visibility directive is written even when never defined.
+  for (const name of [...state.globals, ...state.weaks, ...state.visibility.keys()]) if (!state.isDefined(name)) undefinedNames.add(name);
   for (const name of undefinedNames) {
     out.push({ name, section: null, value: 0, binding: state.weaks.has(name) ? 'weak' : 'global', type: state.types.get(name) ?? 'notype', size: 0, defined: false, common: false });
+  }
+  for (const s of out) {
+    const v = state.visibility.get(s.name);
+    if (v !== undefined) s.visibility = v;
   }
   return out;
 }

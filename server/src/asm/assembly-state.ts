@@ -40,6 +40,15 @@ export class AssemblyState {
   readonly types = new Map<string, 'function' | 'object' | 'notype'>();
   readonly sizes = new Map<string, { expr: Expr; item: Extract<Item, { kind: 'set' }> }>();
   readonly commons = new Map<string, { size: number; alignment: number }>();
+  /** `.hidden`, `.protected`, `.internal`: the ELF visibility of a symbol. */
+  readonly visibility = new Map<string, 'hidden' | 'protected' | 'internal'>();
+  /** Names given by `.file "name"`: local FILE symbols, as GNU as writes them. */
+  readonly fileSymbols: string[] = [];
+  /**
+   * `.set alias, target` where target was not defined yet: GNU as gives the alias the target's
+   * type and size at the end (see defineSet for the case where it was defined).
+   */
+  readonly lateAliases = new Map<string, string>();
   // Parse-time knowledge.
   private readonly frag = new Map<string, number>();
   private readonly fragOffset = new Map<string, number>();

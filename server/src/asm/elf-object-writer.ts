@@ -1,12 +1,13 @@
 // Writes an Image as an ELF32 i386 relocatable object (ET_REL), the kind `as --32` writes: the
 // Image's sections, a .rel section for each one with relocations (REL: addends are in place),
-// and .symtab/.strtab with section symbols, local labels, then global, weak, undefined and
+// and .symtab/.strtab with FILE symbols, section symbols (of sections that relocations name),
+// local labels and `.set` symbols (absolute ones SHN_ABS), then global, weak, undefined and
 // common symbols. `ld -m elf_i386` links it like as's output.
 
 import type { Image, ImageRelocation } from './assembled-image';
 import {
-  SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_COMMON, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_STRTAB,
-  SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_OBJECT, STT_SECTION,
+  SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_COMMON, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_STRTAB,
+  SHT_SYMTAB, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FILE, STT_FUNC, STT_NOTYPE, STT_OBJECT, STT_SECTION,
 } from '../binfmt/elf32-constants';
 
 const RELOCATION_NUMBERS: Record<ImageRelocation['type'], number> = {
@@ -64,26 +65,34 @@ export function writeElfObject(image: Image): Uint8Array {
       data: s.type === 'nobits' ? new Uint8Array(0) : s.bytes, size: s.size, link: 0, info: 0, alignment: s.alignment, entrySize: merge,
     });
   }
-  // Symbols: null, one per section, locals, then globals (ELF wants locals first).
+  // Symbols: null, FILE, sections, other locals, then globals (ELF wants locals first).
   const strtab = new StringTable();
-  const symbols: Array<{ name: number; value: number; size: number; info: number; shndx: number }> = [{ name: 0, value: 0, size: 0, info: 0, shndx: 0 }];
+  const symbols: Array<{ name: number; value: number; size: number; info: number; other?: number; shndx: number }> = [{ name: 0, value: 0, size: 0, info: 0, shndx: 0 }];
+  const visibilityBits = { internal: 1, hidden: 2, protected: 3 } as const;
   const symbolIndex = new Map<string, number>();
-  for (const s of image.sections) {
-    symbolIndex.set(s.name, symbols.length);
-    symbols.push({ name: 0, value: 0, size: 0, info: (STB_LOCAL << 4) | STT_SECTION, shndx: sectionIndex.get(s.name)! });
-  }
-  const typeBits = { notype: STT_NOTYPE, function: STT_FUNC, object: STT_OBJECT } as const;
-  const ordered = [...image.symbols.filter((s) => s.binding === 'local'), ...image.symbols.filter((s) => s.binding !== 'local')];
+  const typeBits = { notype: STT_NOTYPE, function: STT_FUNC, object: STT_OBJECT, file: STT_FILE } as const;
+  const locals = image.symbols.filter((s) => s.binding === 'local');
+  const files = locals.filter((s) => s.type === 'file');
+  const ordered = [...files, ...locals.filter((s) => s.type !== 'file'), ...image.symbols.filter((s) => s.binding !== 'local')];
+  // Like GNU as, a section symbol only for sections that relocations name.
+  const relocated = new Set(image.relocations.map((r) => r.symbol));
+  const sectionSymbols = image.sections.filter((s) => relocated.has(s.name));
   let firstGlobal = -1;
-  for (const s of ordered) {
+  const sectionSymbol = (name: string): void => {
+    symbolIndex.set(name, symbols.length);
+    symbols.push({ name: 0, value: 0, size: 0, info: (STB_LOCAL << 4) | STT_SECTION, shndx: sectionIndex.get(name)! });
+  };
+  ordered.forEach((s, i) => {
+    if (i === files.length) sectionSymbols.forEach((x) => sectionSymbol(x.name));
     if (s.binding !== 'local' && firstGlobal < 0) firstGlobal = symbols.length;
     const bind = s.binding === 'local' ? STB_LOCAL : s.binding === 'weak' ? STB_WEAK : STB_GLOBAL;
     symbolIndex.set(s.name, symbols.length);
     symbols.push({
-      name: strtab.add(s.name), value: s.value, size: s.size, info: (bind << 4) | typeBits[s.type],
-      shndx: s.common ? SHN_COMMON : s.section === null ? 0 : sectionIndex.get(s.section) ?? 0,
+      name: strtab.add(s.name), value: s.value, size: s.size, info: (bind << 4) | typeBits[s.type], other: s.visibility ? visibilityBits[s.visibility] : 0,
+      shndx: s.common ? SHN_COMMON : s.section !== null ? sectionIndex.get(s.section) ?? 0 : s.defined ? SHN_ABS : 0,
     });
-  }
+  });
+  if (ordered.length === files.length) sectionSymbols.forEach((x) => sectionSymbol(x.name));
   if (firstGlobal < 0) firstGlobal = symbols.length;
   const symtabIndex = sections.length + new Set(image.relocations.map((r) => r.section)).size;
   for (const s of image.sections) {
@@ -104,6 +113,7 @@ export function writeElfObject(image: Image): Uint8Array {
     symView.setUint32(16 * i + 4, s.value >>> 0, true);
     symView.setUint32(16 * i + 8, s.size >>> 0, true);
     symView.setUint8(16 * i + 12, s.info);
+    symView.setUint8(16 * i + 13, s.other ?? 0);
     symView.setUint16(16 * i + 14, s.shndx, true);
   });
   sections.push({ name: '.symtab', type: SHT_SYMTAB, flags: 0, data: symData, size: symData.length, link: symtabIndex + 1, info: firstGlobal, alignment: 4, entrySize: 16 });
