@@ -1,7 +1,8 @@
 // The ELF object writer: for every fixture without expected errors, `objdump -dr` reads our
 // object exactly as it reads the one `as --32` makes (code, relocations, symbol names), and
 // `ld -m elf_i386` links both to the same section bytes, and `readelf -sW` reads the same symbol
-// table from both (name, value, size, type, binding, visibility, section). (`.cfi_*` directives are
+// table (name, value, size, type, binding, visibility, section) and section groups (`readelf -gW`:
+// COMDAT or not, signature, members) from both. (`.cfi_*` directives are
 // accepted but make no .eh_frame yet, so fixtures using them are not compared after linking, and
 // their symbol tables are compared with as's object of the source without the `.cfi_*` lines:
 // .eh_frame's relocations would add section symbols.)
@@ -17,6 +18,7 @@ import { readElf32, sectionContents } from '../../server/src/binfmt/elf32-reader
 import { readAsmFixtures } from './asm-fixture-files';
 import { gnuAsAvailable, hex } from './gnu-as-oracle';
 import { readelfSymbolRows } from './elf-symbol-table-rows';
+import { readelfGroupRows } from './elf-section-group-rows';
 
 function run(command: string, args: string[]): string {
   const r = spawnSync(command, args, { encoding: 'utf8' });
@@ -58,6 +60,7 @@ for (const fixture of readAsmFixtures().filter((f) => !f.expectations.some((e) =
       writeFileSync(ours, writeElfObject(assemble(fixture.source)));
       run('as', ['--32', '-o', theirs, source]);
       assert.equal(objdump(ours), objdump(theirs));
+      assert.deepEqual(readelfGroupRows(ours), readelfGroupRows(theirs));
       const withoutCfi = fixture.source.replace(/^\s*\.cfi_.*$/gm, '');
       if (withoutCfi !== fixture.source) {
         writeFileSync(source, withoutCfi);

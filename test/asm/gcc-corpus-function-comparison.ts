@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { assemble, lineAtAddress, writeElfObject } from '../../server/src/asm';
 import { readElf32 } from '../../server/src/binfmt/elf32-reader';
+import type { Elf32File } from '../../server/src/binfmt/elf32-types';
 import { symbolRows } from './elf-symbol-table-rows';
+import { groupRows } from './elf-section-group-rows';
 import type { Image, ImageRelocation } from '../../server/src/asm';
 import { decodeInto, newDecodedInstruction } from '../../server/src/isa';
 import { assembleFileWithGnuAs } from './gnu-as-oracle';
@@ -18,8 +20,7 @@ const RELOCATION_TYPES: Record<ImageRelocation['type'], number> = {
 };
 const RELOCATION_NAMES = new Map(Object.entries(RELOCATION_TYPES).map(([name, n]) => [n, name]));
 // Sections as makes that kboost does not and that hold no code: unwind tables from .cfi_*, the
-// .ident string, notes. COMDAT group tables (.group: symbol and section indices, not code) are
-// only noted.
+// .ident string, notes. COMDAT group tables (.group) are compared as groups: signature and members.
 const IGNORED_SECTIONS = /^(\.eh_frame|\.comment|\.note\..*)$/;
 
 export interface CorpusTally {
@@ -90,9 +91,7 @@ function sourcePlace(file: string, lines: string[], image: Image, section: strin
  * sections that relocations name; those named only from .eh_frame (made from .cfi_*, which
  * kboost does not make) are left out of as's rows.
  */
-function compareSymbolTables(label: string, ours: Image, sections: Map<string, OracleSection>, theirs: string[], tally: CorpusTally): void {
-  const elf = readElf32(writeElfObject(ours)).value;
-  if (elf === null) return void tally.problems.push(`${label}: kboost's ELF object does not read back`);
+function compareSymbolTables(label: string, elf: Elf32File, sections: Map<string, OracleSection>, theirs: string[], tally: CorpusTally): void {
   const named = new Set<string>();
   for (const [name, s] of sections) if (!IGNORED_SECTIONS.test(name)) for (const r of s.relocations) named.add(r.symbol);
   const want = theirs.filter((r) => !/ SECTION LOCAL /.test(r) || named.has(r.split(' ')[0]!));
@@ -167,16 +166,19 @@ export function compareAssemblyFile(file: string, label: string, tally: CorpusTa
     tally.problems.push(`${label}: function ${fn.name}: ${what}; first at ${sourcePlace(label, lines, ours, fn.section, sym.value + offset)}`);
   }
 
-  compareSymbolTables(label, ours, theirs.sections, theirs.symbols, tally);
+  const elf = readElf32(writeElfObject(ours)).value;
+  if (elf === null) return void tally.problems.push(`${label}: kboost's ELF object does not read back`);
+  compareSymbolTables(label, elf, theirs.sections, theirs.symbols, tally);
+  const ourGroups = groupRows(elf);
+  if (ourGroups.join('\n') !== theirs.groups.join('\n')) {
+    tally.problems.push(`${label}: section groups differ: ours ${JSON.stringify(ourGroups)}, as's ${JSON.stringify(theirs.groups)}`);
+  }
 
   // Whole sections too: data, read-only data, and code outside function symbols.
   for (const [name, ref] of theirs.sections) {
     if (IGNORED_SECTIONS.test(name)) continue;
     const section = ourSections.get(name);
-    if (section === undefined && name === '.group') {
-      tally.notes.push(`${label}: as makes a COMDAT .group section; kboost's image has none`);
-      continue;
-    }
+    if (name === '.group') continue; // compared as groups below: several share the name
     if (section === undefined) {
       if (ref.bytes.length > 0) tally.problems.push(`${label}: section ${name} is missing from kboost's image`);
       continue;

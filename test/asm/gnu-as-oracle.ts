@@ -1,5 +1,5 @@
 // GNU as (`as --32`) as a test oracle: assembles a source text in a temporary directory and returns
-// each section's bytes, relocations, function symbols and symbol table rows, read back with
+// each section's bytes, relocations, function symbols, symbol table and group rows, read back with
 // kboost's own ELF reader. Tests skip when `as` is not installed.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { readElf32, sectionContents } from '../../server/src/binfmt/elf32-reader';
 import { readSectionRelocations } from '../../server/src/binfmt/elf32-relocations';
 import { symbolRows } from './elf-symbol-table-rows';
+import { groupRows } from './elf-section-group-rows';
 
 export interface OracleSection {
   bytes: Uint8Array;
@@ -24,7 +25,7 @@ export interface OracleFunction {
 }
 
 export type OracleResult =
-  | { ok: true; sections: Map<string, OracleSection>; functions: OracleFunction[]; symbols: string[] }
+  | { ok: true; sections: Map<string, OracleSection>; functions: OracleFunction[]; symbols: string[]; groups: string[] }
   | { ok: false; stderr: string };
 
 let available: boolean | null = null;
@@ -85,7 +86,7 @@ function assembleInDirectory(input: string, dir: string): OracleResult {
   const functions = file.symbols
     .filter((sym) => sym.type === 'func' && file.sections[sym.sectionIndex] !== undefined && sym.sectionIndex !== 0)
     .map((sym) => ({ name: sym.name, section: file.sections[sym.sectionIndex]!.name, value: sym.value, size: sym.size }));
-  return { ok: true, sections, functions, symbols: symbolRows(file) };
+  return { ok: true, sections, functions, symbols: symbolRows(file), groups: groupRows(file) };
 }
 
 /**

@@ -13,6 +13,10 @@ export interface ImageSection {
   /** Size in memory (equals bytes.length for progbits). */
   size: number;
   alignment: number;
+  /** Entry size of a mergeable ("M") section (`.section name,"aM",@progbits,4`). */
+  entrySize?: number;
+  /** Section group ("G" flag): the signature symbol, and COMDAT when the linker keeps one copy. */
+  group?: { signature: string; comdat: boolean };
 }
 
 export type SymbolBinding = 'local' | 'global' | 'weak';

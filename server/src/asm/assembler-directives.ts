@@ -71,6 +71,18 @@ function sectionDirective(state: AssemblyState, d: Directive): void {
   if (flags?.kind === 'string') section.flags = String.fromCharCode(...flags.bytes!).replace(/[^awxMSGTo?]/g, '');
   const type = d.args[2]?.map((t) => t.text).join('');
   if (type === '@nobits' || type === '%nobits') section.type = 'nobits';
+  // After the type: the entry size when "M", then the group name and linkage when "G".
+  let next = 3;
+  if (section.flags.includes('M') && d.args[next] !== undefined) {
+    const size = absoluteArg(state, d, d.args[next++]);
+    if (size !== null) section.entrySize = size;
+  }
+  if (section.flags.includes('G')) {
+    const group = d.args[next];
+    if (group === undefined || group.length === 0) return state.error(d.range, '.section: the "G" flag needs a group name');
+    const signature = group[0]!.kind === 'string' ? new TextDecoder().decode(Uint8Array.from(group[0]!.bytes!)) : group.map((t) => t.text).join('');
+    section.group = { signature, comdat: d.args[next + 1]?.map((t) => t.text).join('') === 'comdat' };
+  }
   switchSection(state, name);
 }
 

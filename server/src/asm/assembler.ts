@@ -151,7 +151,10 @@ function assembleUnguarded(source: string): Image {
   for (const item of state.items) emitItem(em, item, buffers.get(item.section) ?? null);
   const sections: ImageSection[] = [...state.sections.values()].map((s) => {
     const size = sizes.get(s.name) ?? 0;
-    return { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };
+    const out: ImageSection = { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };
+    if (s.entrySize !== undefined) out.entrySize = s.entrySize;
+    if (s.group !== undefined) out.group = s.group;
+    return out;
   });
   const diagnostics: AsmDiagnostic[] = [...parsed.errors, ...state.diagnostics].sort((a, b) => a.line - b.line || a.start - b.start);
   return { sections, symbols: symbolsOf(state, relocations), relocations, lines: lineMap(state, buffers), diagnostics };
