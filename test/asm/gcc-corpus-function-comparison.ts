@@ -1,7 +1,8 @@
 // Compares kboost's assembly of one gcc-made .s file with `as --32`'s object, function by function:
 // each function symbol's bytes and the relocations inside it (offset from the function's start,
 // type, symbol), then every other section whole. A mismatch names the source line where the bytes
-// first differ, so a failure can be reproduced with that one line.
+// first differ, so a failure can be reproduced with that one line. Also the ELF symbol table and
+// section groups, and each source line's (address, bytes) against as's `-aln` listing.
 
 import { readFileSync } from 'node:fs';
 import { assemble, lineAtAddress, writeElfObject } from '../../server/src/asm';
@@ -9,6 +10,7 @@ import { readElf32 } from '../../server/src/binfmt/elf32-reader';
 import type { Elf32File } from '../../server/src/binfmt/elf32-types';
 import { symbolRows } from './elf-symbol-table-rows';
 import { groupRows } from './elf-section-group-rows';
+import { compareLineMap, parseGnuAsListing, relocatedFields } from './gnu-as-listing-line-map';
 import type { Image, ImageRelocation } from '../../server/src/asm';
 import { decodeInto, newDecodedInstruction } from '../../server/src/isa';
 import { assembleFileWithGnuAs } from './gnu-as-oracle';
@@ -39,10 +41,13 @@ export interface CorpusTally {
   /** Files whose ELF symbol table (name, value, size, type, binding, visibility, section) equals as's. */
   equalSymbolTables: number;
   symbols: number;
+  /** Source lines with bytes (on either side) whose (address, bytes) were compared with `as -aln`, and the equal ones. */
+  listedLines: number;
+  equalListedLines: number;
 }
 
 export function emptyTally(): CorpusTally {
-  return { files: 0, lines: 0, functions: 0, exactFunctions: 0, instructions: 0, relocations: 0, relocationTypes: {}, problems: [], notes: [], equalSymbolTables: 0, symbols: 0 };
+  return { files: 0, lines: 0, functions: 0, exactFunctions: 0, instructions: 0, relocations: 0, relocationTypes: {}, problems: [], notes: [], equalSymbolTables: 0, symbols: 0, listedLines: 0, equalListedLines: 0 };
 }
 
 const insn = newDecodedInstruction();
@@ -116,7 +121,7 @@ export function compareAssemblyFile(file: string, label: string, tally: CorpusTa
   for (const d of ours.diagnostics) {
     if (d.severity === 'error') tally.problems.push(`${label}:${d.line + 1}: ${d.message}: ${lines[d.line]?.trim() ?? ''}`);
   }
-  const theirs = assembleFileWithGnuAs(file);
+  const theirs = assembleFileWithGnuAs(file, true);
   if (!theirs.ok) return void tally.problems.push(`${label}: as --32 failed: ${theirs.stderr.slice(0, 300)}`);
 
   const ourSymbols = new Map(ours.symbols.map((s) => [s.name, s]));
@@ -169,6 +174,10 @@ export function compareAssemblyFile(file: string, label: string, tally: CorpusTa
   const elf = readElf32(writeElfObject(ours)).value;
   if (elf === null) return void tally.problems.push(`${label}: kboost's ELF object does not read back`);
   compareSymbolTables(label, elf, theirs.sections, theirs.symbols, tally);
+  const lineMap = compareLineMap(ours, parseGnuAsListing(theirs.listing), relocatedFields(theirs.sections));
+  tally.listedLines += lineMap.compared;
+  tally.equalListedLines += lineMap.equal;
+  for (const d of lineMap.differences) tally.problems.push(`${label}: line map differs from as -aln: ${d}`);
   const ourGroups = groupRows(elf);
   if (ourGroups.join('\n') !== theirs.groups.join('\n')) {
     tally.problems.push(`${label}: section groups differ: ours ${JSON.stringify(ourGroups)}, as's ${JSON.stringify(theirs.groups)}`);

@@ -108,9 +108,12 @@ function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageS
 
 function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>): LineCode[] {
   const out: LineCode[] = [];
-  for (const item of state.items) {
+  const items = state.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     if (item.kind === 'set') continue;
-    const size = itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
+    // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
+    const size = i >= state.deferredStart ? 0 : itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
     const buf = buffers.get(item.section);
     const bytes = buf ? buf.slice(item.address, item.address + size) : new Uint8Array(size);
     const last = out[out.length - 1];

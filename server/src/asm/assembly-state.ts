@@ -76,6 +76,11 @@ export class AssemblyState {
     this.diagnostics.push({ severity: 'warning', message, line: range.line, start: range.start, end: range.end });
   }
 
+  /** Index in `items` where the deferred .bss storage starts (GNU as lists no bytes for it). */
+  get deferredStart(): number {
+    return this.body.length;
+  }
+
   /** Every item in layout order: the source-order items, then the deferred .bss storage. */
   get items(): Item[] {
     if (this.bssTail.length === 0) return this.body;
