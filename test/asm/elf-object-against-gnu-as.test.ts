@@ -4,8 +4,8 @@
 // table (name, value, size, type, binding, visibility, section) and section groups (`readelf -gW`:
 // COMDAT or not, signature, members) from both. (`.cfi_*` directives are
 // accepted but make no .eh_frame yet, so fixtures using them are not compared after linking, and
-// their symbol tables are compared with as's object of the source without the `.cfi_*` lines:
-// .eh_frame's relocations would add section symbols.)
+// their symbol tables are compared with as's object of the source without the `.cfi_*`, `.loc`
+// and `.file N` lines: the relocations of .eh_frame and .debug_line would add section symbols.)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,9 +61,9 @@ for (const fixture of readAsmFixtures().filter((f) => !f.expectations.some((e) =
       run('as', ['--32', '-o', theirs, source]);
       assert.equal(objdump(ours), objdump(theirs));
       assert.deepEqual(readelfGroupRows(ours), readelfGroupRows(theirs));
-      const withoutCfi = fixture.source.replace(/^\s*\.cfi_.*$/gm, '');
-      if (withoutCfi !== fixture.source) {
-        writeFileSync(source, withoutCfi);
+      const withoutDebug = fixture.source.replace(/^\s*(\.cfi_|\.loc\b|\.file\s+\d).*$/gm, '');
+      if (withoutDebug !== fixture.source) {
+        writeFileSync(source, withoutDebug);
         run('as', ['--32', '-o', theirs, source]);
       }
       assert.deepEqual(readelfSymbolRows(ours), readelfSymbolRows(theirs));

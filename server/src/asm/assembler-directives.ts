@@ -145,6 +145,19 @@ function fillDirective(state: AssemblyState, d: Directive): void {
   state.add({ kind: 'bytes', bytes, section: state.current, range: d.range, address: 0 }, bytes.length);
 }
 
+/** `.org target[, fill]`: pads up to `target` in the current section, which must not lie behind. */
+function orgDirective(state: AssemblyState, d: Directive): void {
+  const e = parseArg(state, d, d.args[0]);
+  if (e === null) return;
+  const distance = state.distanceNow(e);
+  if (distance === null) return state.error(d.range, '.org: the target must be an absolute offset or a place in this section known here', e.start, e.end);
+  if (distance < 0n) return state.error(d.range, 'attempt to move .org backwards', e.start, e.end);
+  if (distance > BigInt(MAX_SPACE)) return state.error(d.range, `.org: size too large (at most ${MAX_SPACE} bytes)`, e.start, e.end);
+  const fill = optionalAbsolute(state, d, d.args[1]) ?? 0;
+  const size = Number(distance);
+  state.add({ kind: 'space', size, fill: fill & 0xff, section: state.current, range: d.range, address: 0 }, size);
+}
+
 function setDirective(state: AssemblyState, d: Directive): void {
   const name = symbolName(state, d, d.args[0]);
   const e = parseArg(state, d, d.args[1]);
@@ -291,6 +304,7 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
     case '.p2align': return alignDirective(state, d, true);
     case '.skip': case '.space': case '.zero': return spaceDirective(state, d);
     case '.fill': return fillDirective(state, d);
+    case '.org': return orgDirective(state, d);
     case '.set': case '.equ': return setDirective(state, d);
     case '.comm': return commDirective(state, d, false);
     case '.lcomm': return commDirective(state, d, true);

@@ -146,6 +146,19 @@ export class AssemblyState {
     return { lookup, dot };
   }
 
+  /**
+   * How far past `.` an expression points in the current section, when that is known here: a
+   * place in the current run of fixed-size items, or an absolute offset while no relaxable item
+   * came before in this section. `.org` needs it.
+   */
+  distanceNow(e: Expr): bigint | null {
+    const context = this.parseContext();
+    const r = evaluate(e, context);
+    if (!r.ok || r.value.modifier) return null;
+    if (r.value.base === null) return (this.frag.get(this.current) ?? 0) === 0 ? r.value.constant - context.dot.offset : null;
+    return r.value.base.kind === 'section' && r.value.base.section === context.dot.section ? r.value.constant - context.dot.offset : null;
+  }
+
   /** The value of an expression if it is an absolute number at this point of the source. */
   knownNow(e: Expr): bigint | null {
     const r = evaluate(e, this.parseContext());
