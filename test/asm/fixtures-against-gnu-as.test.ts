@@ -1,4 +1,5 @@
-// The assembler fixtures: each `#=`/`#!` expectation in test/fixtures/asm/*.s holds, and every
+// The assembler fixtures: each `#=`/`#!` expectation in test/fixtures/asm/*.s holds (an error's
+// message and, where the fixture states it, its column range), and every
 // fixture without expected errors assembles to the same section bytes and relocations (offset,
 // type, symbol) as `as --32` gives for the same file.
 
@@ -28,6 +29,10 @@ for (const fixture of readAsmFixtures()) {
       } else {
         const found = image.diagnostics.filter((d) => d.severity === 'error' && d.line === e.line);
         assert.ok(found.some((d) => d.message.includes(e.text)), `line ${e.line + 1}: expected an error containing "${e.text}", got ${JSON.stringify(found.map((d) => d.message))}`);
+        if (e.range) {
+          const ranges = found.filter((d) => d.message.includes(e.text)).map((d) => `${d.start}-${d.end}`);
+          assert.ok(ranges.includes(`${e.range.start}-${e.range.end}`), `line ${e.line + 1}: "${e.text}" at ${JSON.stringify(ranges)}, the fixture says ${e.range.start}-${e.range.end}`);
+        }
         for (const d of found) assert.ok(d.start >= 0 && d.end >= d.start, `error range of line ${e.line + 1}`);
       }
     }

@@ -48,9 +48,14 @@ function optionalAbsolute(state: AssemblyState, d: Directive, tokens: Token[] | 
   return tokens === undefined || tokens.length === 0 ? null : absoluteArg(state, d, tokens);
 }
 
+/** Columns of an argument's tokens, or of the whole statement when it has none. */
+function argRange(d: Directive, tokens: Token[] | undefined): [number, number] {
+  return tokens && tokens.length > 0 ? [tokens[0]!.start, tokens[tokens.length - 1]!.end] : [d.range.start, d.range.end];
+}
+
 function symbolName(state: AssemblyState, d: Directive, tokens: Token[] | undefined): string | null {
   if (!tokens || tokens.length !== 1 || tokens[0]!.kind !== 'ident') {
-    state.error(d.range, `${d.name}: expected a symbol name`);
+    state.error(d.range, `${d.name}: expected a symbol name`, ...argRange(d, tokens));
     return null;
   }
   return tokens[0]!.text;
@@ -112,8 +117,8 @@ function alignDirective(state: AssemblyState, d: Directive, powerOfTwo: boolean)
   const amount = absoluteArg(state, d, d.args[0]);
   if (amount === null) return;
   const alignment = powerOfTwo ? 2 ** amount : amount;
-  if (alignment > MAX_ALIGNMENT) return state.error(d.range, `${d.name}: alignment too large (at most ${MAX_ALIGNMENT})`);
-  if (alignment < 1 || (alignment & (alignment - 1)) !== 0) return state.error(d.range, `${d.name}: alignment must be a power of 2`);
+  if (alignment > MAX_ALIGNMENT) return state.error(d.range, `${d.name}: alignment too large (at most ${MAX_ALIGNMENT})`, ...argRange(d, d.args[0]));
+  if (alignment < 1 || (alignment & (alignment - 1)) !== 0) return state.error(d.range, `${d.name}: alignment must be a power of 2`, ...argRange(d, d.args[0]));
   const fill = optionalAbsolute(state, d, d.args[1]);
   const max = optionalAbsolute(state, d, d.args[2]);
   const section = state.section(state.current);
@@ -125,8 +130,8 @@ function alignDirective(state: AssemblyState, d: Directive, powerOfTwo: boolean)
 function spaceDirective(state: AssemblyState, d: Directive): void {
   const size = absoluteArg(state, d, d.args[0]);
   if (size === null) return;
-  if (size < 0) return state.error(d.range, `${d.name}: negative size`);
-  if (size > MAX_SPACE) return state.error(d.range, `${d.name}: size too large (at most ${MAX_SPACE} bytes)`);
+  if (size < 0) return state.error(d.range, `${d.name}: negative size`, ...argRange(d, d.args[0]));
+  if (size > MAX_SPACE) return state.error(d.range, `${d.name}: size too large (at most ${MAX_SPACE} bytes)`, ...argRange(d, d.args[0]));
   const fill = d.name === '.zero' ? 0 : optionalAbsolute(state, d, d.args[1]) ?? 0;
   state.add({ kind: 'space', size, fill: fill & 0xff, section: state.current, range: d.range, address: 0 }, size);
 }
@@ -282,7 +287,7 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
       const kind = d.args[1]?.map((t) => t.text).join('').replace(/^[@%]/, '');
       if (name === null) return;
       if (kind === 'function' || kind === 'object' || kind === 'notype') state.types.set(name, kind);
-      else state.error(d.range, `.type: unknown symbol type '${kind ?? ''}'`);
+      else state.error(d.range, `.type: unknown symbol type '${kind ?? ''}'`, ...argRange(d, d.args[1]));
       return;
     }
     case '.size': {

@@ -159,6 +159,8 @@ function assembleUnguarded(source: string): Image {
     if (s.group !== undefined) out.group = s.group;
     return out;
   });
+  // Symbols first: a `.size` that is not a number is reported while they are made.
+  const symbols = symbolsOf(state, relocations);
   const diagnostics: AsmDiagnostic[] = [...parsed.errors, ...state.diagnostics].sort((a, b) => a.line - b.line || a.start - b.start);
-  return { sections, symbols: symbolsOf(state, relocations), relocations, lines: lineMap(state, buffers), diagnostics };
+  return { sections, symbols, relocations, lines: lineMap(state, buffers), diagnostics };
 }
