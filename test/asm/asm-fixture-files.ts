@@ -2,7 +2,8 @@
 // expectations under the line they concern: `#= <hex bytes>` for the bytes of the line above,
 // `#! <text>` for an error the line above must report, and `#! <text> @S-E` for one that must
 // also cover columns S to E of that line (0-based, E excluded, a tab counting one: the range of
-// the Image's diagnostic; `kboost asm` prints S + 1 as the column).
+// the Image's diagnostic; `kboost asm` prints S + 1 as the column). `.S` fixtures go through the
+// built-in C preprocessor first, which takes these comments for null directives.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,7 +27,7 @@ export interface AsmFixture {
 
 export function readAsmFixtures(): AsmFixture[] {
   return readdirSync(ASM_FIXTURE_DIRECTORY)
-    .filter((f) => f.endsWith('.s'))
+    .filter((f) => f.endsWith('.s') || f.endsWith('.S'))
     .sort()
     .map((name) => {
       const source = readFileSync(path.join(ASM_FIXTURE_DIRECTORY, name), 'utf8');
