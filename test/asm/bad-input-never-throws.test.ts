@@ -50,12 +50,11 @@ test('random bytes assemble without throwing', () => {
   }
 });
 
-test('a 10 MB line gives an error, not a hang', () => {
+test('a 10 MB line gives an error on that line, not a hang', () => {
   const source = '\tmovl ' + 'a'.repeat(10_000_000) + ' %eax\n';
-  const started = Date.now();
   const image = assemble(source);
-  assert.ok(image.diagnostics.some((d) => d.severity === 'error'));
-  assert.ok(Date.now() - started < 10_000);
+  assert.ok(image.diagnostics.some((d) => d.severity === 'error' && d.line === 0));
+  checkRanges(source, image);
 });
 
 test('a fixed point is reached even when every branch depends on another', () => {

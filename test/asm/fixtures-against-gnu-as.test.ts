@@ -1,11 +1,13 @@
-// The assembler fixtures: each `#=`/`#!` expectation in test/fixtures/asm/*.s holds, and every
+// The assembler fixtures: each `#=`/`#!` expectation in test/fixtures/asm/*.s holds (an error's
+// message and, where the fixture states it, its column range), and every
 // fixture without expected errors assembles to the same section bytes and relocations (offset,
 // type, symbol) as `as --32` gives for the same file.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble, codeOfLine, type Image } from '../../server/src/asm';
-import { readAsmFixtures } from './asm-fixture-files';
+import path from 'node:path';
+import { ASM_FIXTURE_DIRECTORY, readAsmFixtures } from './asm-fixture-files';
 import { assembleWithGnuAs, gnuAsAvailable, hex } from './gnu-as-oracle';
 
 /** ELF relocation type numbers of i386 (System V ABI i386 supplement). */
@@ -20,7 +22,8 @@ function bytesOfLine(image: Image, line: number): string {
 
 for (const fixture of readAsmFixtures()) {
   test(`asm fixture ${fixture.name}: expectations`, () => {
-    const image = assemble(fixture.source);
+    // The file name makes a .S fixture go through the built-in preprocessor.
+    const image = assemble(fixture.source, fixture.name.endsWith('.S') ? { fileName: path.join(ASM_FIXTURE_DIRECTORY, fixture.name) } : {});
     const expectedErrorLines = new Set(fixture.expectations.filter((e) => e.kind === 'error').map((e) => e.line));
     for (const e of fixture.expectations) {
       if (e.kind === 'bytes') {
@@ -28,6 +31,10 @@ for (const fixture of readAsmFixtures()) {
       } else {
         const found = image.diagnostics.filter((d) => d.severity === 'error' && d.line === e.line);
         assert.ok(found.some((d) => d.message.includes(e.text)), `line ${e.line + 1}: expected an error containing "${e.text}", got ${JSON.stringify(found.map((d) => d.message))}`);
+        if (e.range) {
+          const ranges = found.filter((d) => d.message.includes(e.text)).map((d) => `${d.start}-${d.end}`);
+          assert.ok(ranges.includes(`${e.range.start}-${e.range.end}`), `line ${e.line + 1}: "${e.text}" at ${JSON.stringify(ranges)}, the fixture says ${e.range.start}-${e.range.end}`);
+        }
         for (const d of found) assert.ok(d.start >= 0 && d.end >= d.start, `error range of line ${e.line + 1}`);
       }
     }

@@ -57,6 +57,9 @@ function report(t: TestContext, name: string, tally: CorpusTally, seconds: numbe
     `${tally.exactFunctions} byte-exact (${percent.toFixed(3)} %), ${tally.instructions} instructions and ` +
     `${tally.relocations} relocations compared equal, ${tally.problems.length} problems, ${seconds.toFixed(1)} s`,
   );
+  t.diagnostic(`${name}: symbol tables equal to as's in ${tally.equalSymbolTables} of ${tally.files} files (${tally.symbols} symbols)`);
+  const lineMapPercent = tally.listedLines === 0 ? 0 : (100 * tally.equalListedLines) / tally.listedLines;
+  t.diagnostic(`${name}: line map: ${tally.equalListedLines} of ${tally.listedLines} lines with bytes list the same address and bytes as as -aln (${lineMapPercent.toFixed(3)} %)`);
   const types = Object.entries(tally.relocationTypes).map(([type, n]) => `${type} ${n}`).join(', ');
   if (types !== '') t.diagnostic(`${name}: relocations in byte-exact functions by type: ${types}`);
   // One failure cascades (a missing instruction moves every later call target), so problems are

@@ -1,10 +1,16 @@
 // Compares kboost's assembly of one gcc-made .s file with `as --32`'s object, function by function:
 // each function symbol's bytes and the relocations inside it (offset from the function's start,
 // type, symbol), then every other section whole. A mismatch names the source line where the bytes
-// first differ, so a failure can be reproduced with that one line.
+// first differ, so a failure can be reproduced with that one line. Also the ELF symbol table and
+// section groups, and each source line's (address, bytes) against as's `-aln` listing.
 
 import { readFileSync } from 'node:fs';
-import { assemble, lineAtAddress } from '../../server/src/asm';
+import { assemble, lineAtAddress, writeElfObject } from '../../server/src/asm';
+import { readElf32 } from '../../server/src/binfmt/elf32-reader';
+import type { Elf32File } from '../../server/src/binfmt/elf32-types';
+import { symbolRows } from './elf-symbol-table-rows';
+import { groupRows } from './elf-section-group-rows';
+import { compareLineMap, parseGnuAsListing, relocatedFields } from './gnu-as-listing-line-map';
 import type { Image, ImageRelocation } from '../../server/src/asm';
 import { decodeInto, newDecodedInstruction } from '../../server/src/isa';
 import { assembleFileWithGnuAs } from './gnu-as-oracle';
@@ -16,8 +22,7 @@ const RELOCATION_TYPES: Record<ImageRelocation['type'], number> = {
 };
 const RELOCATION_NAMES = new Map(Object.entries(RELOCATION_TYPES).map(([name, n]) => [n, name]));
 // Sections as makes that kboost does not and that hold no code: unwind tables from .cfi_*, the
-// .ident string, notes. COMDAT group tables (.group: symbol and section indices, not code) are
-// only noted.
+// .ident string, notes. COMDAT group tables (.group) are compared as groups: signature and members.
 const IGNORED_SECTIONS = /^(\.eh_frame|\.comment|\.note\..*)$/;
 
 export interface CorpusTally {
@@ -33,10 +38,16 @@ export interface CorpusTally {
   problems: string[];
   /** Differences outside the code and its relocations (such as symbols kboost's image lacks). */
   notes: string[];
+  /** Files whose ELF symbol table (name, value, size, type, binding, visibility, section) equals as's. */
+  equalSymbolTables: number;
+  symbols: number;
+  /** Source lines with bytes (on either side) whose (address, bytes) were compared with `as -aln`, and the equal ones. */
+  listedLines: number;
+  equalListedLines: number;
 }
 
 export function emptyTally(): CorpusTally {
-  return { files: 0, lines: 0, functions: 0, exactFunctions: 0, instructions: 0, relocations: 0, relocationTypes: {}, problems: [], notes: [] };
+  return { files: 0, lines: 0, functions: 0, exactFunctions: 0, instructions: 0, relocations: 0, relocationTypes: {}, problems: [], notes: [], equalSymbolTables: 0, symbols: 0, listedLines: 0, equalListedLines: 0 };
 }
 
 const insn = newDecodedInstruction();
@@ -80,6 +91,26 @@ function sourcePlace(file: string, lines: string[], image: Image, section: strin
   return at === null ? `${file}: ${section}+0x${address.toString(16)}` : `${file}:${at.line + 1}: ${lines[at.line]!.trim()}`;
 }
 
+/**
+ * Our ELF object's symbol table against as's, row by row. as writes a section symbol only for
+ * sections that relocations name; those named only from .eh_frame (made from .cfi_*, which
+ * kboost does not make) are left out of as's rows.
+ */
+function compareSymbolTables(label: string, elf: Elf32File, sections: Map<string, OracleSection>, theirs: string[], tally: CorpusTally): void {
+  const named = new Set<string>();
+  for (const [name, s] of sections) if (!IGNORED_SECTIONS.test(name)) for (const r of s.relocations) named.add(r.symbol);
+  const want = theirs.filter((r) => !/ SECTION LOCAL /.test(r) || named.has(r.split(' ')[0]!));
+  const got = symbolRows(elf);
+  tally.symbols += want.length;
+  const count = new Map<string, number>();
+  for (const r of got) count.set(r, (count.get(r) ?? 0) + 1);
+  const missing = want.filter((r) => { const n = count.get(r) ?? 0; count.set(r, n - 1); return n <= 0; });
+  const extra = [...count].flatMap(([r, n]) => (n > 0 ? Array<string>(n).fill(r) : []));
+  if (missing.length === 0 && extra.length === 0) return void tally.equalSymbolTables++;
+  tally.problems.push(`${label}: symbol table differs from as's: ${missing.length} rows missing (first "${missing[0] ?? ''}"), ` +
+    `${extra.length} extra (first "${extra[0] ?? ''}")`);
+}
+
 /** Assembles `file` both ways and adds what it finds to `tally`. */
 export function compareAssemblyFile(file: string, label: string, tally: CorpusTally): void {
   const source = readFileSync(file, 'utf8');
@@ -90,7 +121,7 @@ export function compareAssemblyFile(file: string, label: string, tally: CorpusTa
   for (const d of ours.diagnostics) {
     if (d.severity === 'error') tally.problems.push(`${label}:${d.line + 1}: ${d.message}: ${lines[d.line]?.trim() ?? ''}`);
   }
-  const theirs = assembleFileWithGnuAs(file);
+  const theirs = assembleFileWithGnuAs(file, true);
   if (!theirs.ok) return void tally.problems.push(`${label}: as --32 failed: ${theirs.stderr.slice(0, 300)}`);
 
   const ourSymbols = new Map(ours.symbols.map((s) => [s.name, s]));
@@ -140,14 +171,23 @@ export function compareAssemblyFile(file: string, label: string, tally: CorpusTa
     tally.problems.push(`${label}: function ${fn.name}: ${what}; first at ${sourcePlace(label, lines, ours, fn.section, sym.value + offset)}`);
   }
 
+  const elf = readElf32(writeElfObject(ours)).value;
+  if (elf === null) return void tally.problems.push(`${label}: kboost's ELF object does not read back`);
+  compareSymbolTables(label, elf, theirs.sections, theirs.symbols, tally);
+  const lineMap = compareLineMap(ours, parseGnuAsListing(theirs.listing), relocatedFields(theirs.sections));
+  tally.listedLines += lineMap.compared;
+  tally.equalListedLines += lineMap.equal;
+  for (const d of lineMap.differences) tally.problems.push(`${label}: line map differs from as -aln: ${d}`);
+  const ourGroups = groupRows(elf);
+  if (ourGroups.join('\n') !== theirs.groups.join('\n')) {
+    tally.problems.push(`${label}: section groups differ: ours ${JSON.stringify(ourGroups)}, as's ${JSON.stringify(theirs.groups)}`);
+  }
+
   // Whole sections too: data, read-only data, and code outside function symbols.
   for (const [name, ref] of theirs.sections) {
     if (IGNORED_SECTIONS.test(name)) continue;
     const section = ourSections.get(name);
-    if (section === undefined && name === '.group') {
-      tally.notes.push(`${label}: as makes a COMDAT .group section; kboost's image has none`);
-      continue;
-    }
+    if (name === '.group') continue; // compared as groups below: several share the name
     if (section === undefined) {
       if (ref.bytes.length > 0) tally.problems.push(`${label}: section ${name} is missing from kboost's image`);
       continue;

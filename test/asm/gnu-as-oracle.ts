@@ -1,6 +1,6 @@
 // GNU as (`as --32`) as a test oracle: assembles a source text in a temporary directory and returns
-// each section's bytes, relocations and function symbols, read back with kboost's own ELF reader.
-// Tests skip when `as` is not installed.
+// each section's bytes, relocations, function symbols, symbol table and group rows, read back with
+// kboost's own ELF reader. Tests skip when `as` is not installed.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readElf32, sectionContents } from '../../server/src/binfmt/elf32-reader';
 import { readSectionRelocations } from '../../server/src/binfmt/elf32-relocations';
+import { symbolRows } from './elf-symbol-table-rows';
+import { groupRows } from './elf-section-group-rows';
+import { GNU_AS_LISTING_OPTIONS } from './gnu-as-listing-line-map';
 
 export interface OracleSection {
   bytes: Uint8Array;
@@ -23,7 +26,7 @@ export interface OracleFunction {
 }
 
 export type OracleResult =
-  | { ok: true; sections: Map<string, OracleSection>; functions: OracleFunction[] }
+  | { ok: true; sections: Map<string, OracleSection>; functions: OracleFunction[]; symbols: string[]; groups: string[]; listing: string }
   | { ok: false; stderr: string };
 
 let available: boolean | null = null;
@@ -52,19 +55,22 @@ export function assembleWithGnuAs(source: string): OracleResult {
   }
 }
 
-/** Assembles the file `input` with `as --32` (large corpus files need not be copied). */
-export function assembleFileWithGnuAs(input: string): OracleResult {
+/**
+ * Assembles the file `input` with `as --32` (large corpus files need not be copied); with
+ * `listing`, the result's listing is as's `-aln` listing of it.
+ */
+export function assembleFileWithGnuAs(input: string, listing = false): OracleResult {
   const dir = mkdtempSync(path.join(tmpdir(), 'kboost-as-'));
   try {
-    return assembleInDirectory(input, dir);
+    return assembleInDirectory(input, dir, listing);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function assembleInDirectory(input: string, dir: string): OracleResult {
+function assembleInDirectory(input: string, dir: string, listing = false): OracleResult {
   const output = path.join(dir, 'out.o');
-  const run = spawnSync('as', ['--32', '-o', output, input], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync('as', ['--32', ...(listing ? GNU_AS_LISTING_OPTIONS : []), '-o', output, input], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) return { ok: false, stderr: run.stderr };
   const elf = readElf32(new Uint8Array(readFileSync(output)));
   if (elf.value === null) return { ok: false, stderr: elf.errors.join('\n') };
@@ -84,7 +90,7 @@ function assembleInDirectory(input: string, dir: string): OracleResult {
   const functions = file.symbols
     .filter((sym) => sym.type === 'func' && file.sections[sym.sectionIndex] !== undefined && sym.sectionIndex !== 0)
     .map((sym) => ({ name: sym.name, section: file.sections[sym.sectionIndex]!.name, value: sym.value, size: sym.size }));
-  return { ok: true, sections, functions };
+  return { ok: true, sections, functions, symbols: symbolRows(file), groups: groupRows(file), listing: listing ? run.stdout : '' };
 }
 
 /**

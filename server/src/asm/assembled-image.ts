@@ -13,21 +13,30 @@ export interface ImageSection {
   /** Size in memory (equals bytes.length for progbits). */
   size: number;
   alignment: number;
+  /** Entry size of a mergeable ("M") section (`.section name,"aM",@progbits,4`). */
+  entrySize?: number;
+  /** Section group ("G" flag): the signature symbol, and COMDAT when the linker keeps one copy. */
+  group?: { signature: string; comdat: boolean };
 }
 
 export type SymbolBinding = 'local' | 'global' | 'weak';
 
 export interface ImageSymbol {
   name: string;
-  /** Section of a label; null for undefined, absolute or common symbols. */
+  /**
+   * Section of a label or of a `.set` symbol equated to a place; null for undefined, common and
+   * absolute symbols (`.set` numbers and `.file` names: defined, not common).
+   */
   section: string | null;
   value: number;
   binding: SymbolBinding;
-  type: 'notype' | 'function' | 'object';
+  type: 'notype' | 'function' | 'object' | 'file';
   size: number;
   defined: boolean;
   /** `.comm` symbols: allocated by the linker. */
   common: boolean;
+  /** ELF visibility from `.hidden`/`.protected`/`.internal`; absent means default. */
+  visibility?: 'hidden' | 'protected' | 'internal';
 }
 
 export interface ImageRelocation {

@@ -1,6 +1,6 @@
 // The directives of GNU as the assembler understands: sections, symbol attributes, data,
 // alignment, space, `.set`/`.equ`, `.comm`/`.lcomm`, and the ones accepted and ignored because
-// they emit no code here (`.file`, `.loc`, `.cfi_*`, `.ident`...). Each handler reports its
+// they emit no code here (`.loc`, `.cfi_*`, `.ident`...). Each handler reports its
 // errors at the argument's columns and never throws.
 
 import type { Token } from './source-lexer';
@@ -48,9 +48,14 @@ function optionalAbsolute(state: AssemblyState, d: Directive, tokens: Token[] | 
   return tokens === undefined || tokens.length === 0 ? null : absoluteArg(state, d, tokens);
 }
 
+/** Columns of an argument's tokens, or of the whole statement when it has none. */
+function argRange(d: Directive, tokens: Token[] | undefined): [number, number] {
+  return tokens && tokens.length > 0 ? [tokens[0]!.start, tokens[tokens.length - 1]!.end] : [d.range.start, d.range.end];
+}
+
 function symbolName(state: AssemblyState, d: Directive, tokens: Token[] | undefined): string | null {
   if (!tokens || tokens.length !== 1 || tokens[0]!.kind !== 'ident') {
-    state.error(d.range, `${d.name}: expected a symbol name`);
+    state.error(d.range, `${d.name}: expected a symbol name`, ...argRange(d, tokens));
     return null;
   }
   return tokens[0]!.text;
@@ -71,6 +76,18 @@ function sectionDirective(state: AssemblyState, d: Directive): void {
   if (flags?.kind === 'string') section.flags = String.fromCharCode(...flags.bytes!).replace(/[^awxMSGTo?]/g, '');
   const type = d.args[2]?.map((t) => t.text).join('');
   if (type === '@nobits' || type === '%nobits') section.type = 'nobits';
+  // After the type: the entry size when "M", then the group name and linkage when "G".
+  let next = 3;
+  if (section.flags.includes('M') && d.args[next] !== undefined) {
+    const size = absoluteArg(state, d, d.args[next++]);
+    if (size !== null) section.entrySize = size;
+  }
+  if (section.flags.includes('G')) {
+    const group = d.args[next];
+    if (group === undefined || group.length === 0) return state.error(d.range, '.section: the "G" flag needs a group name');
+    const signature = group[0]!.kind === 'string' ? new TextDecoder().decode(Uint8Array.from(group[0]!.bytes!)) : group.map((t) => t.text).join('');
+    section.group = { signature, comdat: d.args[next + 1]?.map((t) => t.text).join('') === 'comdat' };
+  }
   switchSection(state, name);
 }
 
@@ -100,8 +117,8 @@ function alignDirective(state: AssemblyState, d: Directive, powerOfTwo: boolean)
   const amount = absoluteArg(state, d, d.args[0]);
   if (amount === null) return;
   const alignment = powerOfTwo ? 2 ** amount : amount;
-  if (alignment > MAX_ALIGNMENT) return state.error(d.range, `${d.name}: alignment too large (at most ${MAX_ALIGNMENT})`);
-  if (alignment < 1 || (alignment & (alignment - 1)) !== 0) return state.error(d.range, `${d.name}: alignment must be a power of 2`);
+  if (alignment > MAX_ALIGNMENT) return state.error(d.range, `${d.name}: alignment too large (at most ${MAX_ALIGNMENT})`, ...argRange(d, d.args[0]));
+  if (alignment < 1 || (alignment & (alignment - 1)) !== 0) return state.error(d.range, `${d.name}: alignment must be a power of 2`, ...argRange(d, d.args[0]));
   const fill = optionalAbsolute(state, d, d.args[1]);
   const max = optionalAbsolute(state, d, d.args[2]);
   const section = state.section(state.current);
@@ -113,8 +130,8 @@ function alignDirective(state: AssemblyState, d: Directive, powerOfTwo: boolean)
 function spaceDirective(state: AssemblyState, d: Directive): void {
   const size = absoluteArg(state, d, d.args[0]);
   if (size === null) return;
-  if (size < 0) return state.error(d.range, `${d.name}: negative size`);
-  if (size > MAX_SPACE) return state.error(d.range, `${d.name}: size too large (at most ${MAX_SPACE} bytes)`);
+  if (size < 0) return state.error(d.range, `${d.name}: negative size`, ...argRange(d, d.args[0]));
+  if (size > MAX_SPACE) return state.error(d.range, `${d.name}: size too large (at most ${MAX_SPACE} bytes)`, ...argRange(d, d.args[0]));
   const fill = d.name === '.zero' ? 0 : optionalAbsolute(state, d, d.args[1]) ?? 0;
   state.add({ kind: 'space', size, fill: fill & 0xff, section: state.current, range: d.range, address: 0 }, size);
 }
@@ -133,6 +150,19 @@ function fillDirective(state: AssemblyState, d: Directive): void {
   state.add({ kind: 'bytes', bytes, section: state.current, range: d.range, address: 0 }, bytes.length);
 }
 
+/** `.org target[, fill]`: pads up to `target` in the current section, which must not lie behind. */
+function orgDirective(state: AssemblyState, d: Directive): void {
+  const e = parseArg(state, d, d.args[0]);
+  if (e === null) return;
+  const distance = state.distanceNow(e);
+  if (distance === null) return state.error(d.range, '.org: the target must be an absolute offset or a place in this section known here', e.start, e.end);
+  if (distance < 0n) return state.error(d.range, 'attempt to move .org backwards', e.start, e.end);
+  if (distance > BigInt(MAX_SPACE)) return state.error(d.range, `.org: size too large (at most ${MAX_SPACE} bytes)`, e.start, e.end);
+  const fill = optionalAbsolute(state, d, d.args[1]) ?? 0;
+  const size = Number(distance);
+  state.add({ kind: 'space', size, fill: fill & 0xff, section: state.current, range: d.range, address: 0 }, size);
+}
+
 function setDirective(state: AssemblyState, d: Directive): void {
   const name = symbolName(state, d, d.args[0]);
   const e = parseArg(state, d, d.args[1]);
@@ -140,8 +170,31 @@ function setDirective(state: AssemblyState, d: Directive): void {
   defineSet(state, name, e, d.range);
 }
 
+/** `sym`, `sym + n` or `sym - n`: the forms whose symbol lends its type and size to an alias. */
+function aliasTarget(expr: Expr): { name: string; plain: boolean } | null {
+  if (expr.kind === 'symbol') return { name: expr.name, plain: true };
+  if (expr.kind === 'binary' && (expr.op === '+' || expr.op === '-') && expr.left.kind === 'symbol' && expr.right.kind === 'number') {
+    return { name: expr.left.name, plain: false };
+  }
+  return null;
+}
+
 export function defineSet(state: AssemblyState, name: string, expr: Expr, range: Directive['range']): void {
   if (state.labelItems.has(name)) return state.error(range, `symbol '${name}' is already defined`);
+  const target = aliasTarget(expr);
+  if (target !== null && state.commons.has(target.name)) {
+    return state.error(range, `'${name}' can't be equated to common symbol '${target.name}'`, expr.start, expr.end);
+  }
+  // GNU as copies the target's type and size as they are now when the target is defined already,
+  // and at the end for a plain `sym` defined later; `sym + n` defined later lends nothing.
+  state.lateAliases.delete(name);
+  if (target !== null && state.isDefined(target.name)) {
+    const type = state.types.get(target.name);
+    if (type !== undefined) state.types.set(name, type);
+    const size = state.sizes.get(target.name);
+    if (size !== undefined) state.sizes.set(name, size);
+    else state.sizes.delete(name);
+  } else if (target?.plain === true) state.lateAliases.set(name, target.name);
   const item = { kind: 'set' as const, name, expr, section: state.current, range, address: 0 };
   state.setItems.set(name, item);
   state.defineSetAtParse(name, expr);
@@ -185,7 +238,13 @@ function commDirective(state: AssemblyState, d: Directive, local: boolean): void
   state.addBssTail({ kind: 'space', size, fill: 0, section: '.bss', range: d.range, address: 0 });
 }
 
-const IGNORED = new Set(['.file', '.loc', '.ident', '.code32', '.hidden', '.protected', '.internal', '.att_syntax', '.intel_syntax', '.loc_mark_labels', '.addrsig', '.addrsig_sym']);
+/** `.file "name"` names a FILE symbol; `.file N "name"` (DWARF line tables) makes none. */
+function fileDirective(state: AssemblyState, d: Directive): void {
+  const arg = d.args[0];
+  if (d.args.length === 1 && arg?.length === 1 && arg[0]!.kind === 'string') state.fileSymbols.push(new TextDecoder().decode(Uint8Array.from(arg[0]!.bytes!)));
+}
+
+const IGNORED = new Set(['.loc', '.ident', '.code32', '.att_syntax', '.intel_syntax', '.loc_mark_labels', '.addrsig', '.addrsig_sym']);
 
 /** Handles one directive statement. */
 export function handleDirective(state: AssemblyState, d: Directive): void {
@@ -194,6 +253,7 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
   switch (n) {
     case '.text': case '.data': case '.bss': return switchSection(state, n);
     case '.section': return sectionDirective(state, d);
+    case '.file': return fileDirective(state, d);
     case '.previous': {
       const back = state.previous;
       return switchSection(state, back);
@@ -216,12 +276,18 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
         else state.globals.add(name);
       }
       return;
+    case '.hidden': case '.protected': case '.internal':
+      for (const arg of d.args) {
+        const name = symbolName(state, d, arg);
+        if (name !== null) state.visibility.set(name, n === '.hidden' ? 'hidden' : n === '.protected' ? 'protected' : 'internal');
+      }
+      return;
     case '.type': {
       const name = symbolName(state, d, d.args[0]);
       const kind = d.args[1]?.map((t) => t.text).join('').replace(/^[@%]/, '');
       if (name === null) return;
       if (kind === 'function' || kind === 'object' || kind === 'notype') state.types.set(name, kind);
-      else state.error(d.range, `.type: unknown symbol type '${kind ?? ''}'`);
+      else state.error(d.range, `.type: unknown symbol type '${kind ?? ''}'`, ...argRange(d, d.args[1]));
       return;
     }
     case '.size': {
@@ -243,6 +309,7 @@ export function handleDirective(state: AssemblyState, d: Directive): void {
     case '.p2align': return alignDirective(state, d, true);
     case '.skip': case '.space': case '.zero': return spaceDirective(state, d);
     case '.fill': return fillDirective(state, d);
+    case '.org': return orgDirective(state, d);
     case '.set': case '.equ': return setDirective(state, d);
     case '.comm': return commDirective(state, d, false);
     case '.lcomm': return commDirective(state, d, true);

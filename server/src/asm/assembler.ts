@@ -60,34 +60,60 @@ function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageS
   const binding = (name: string): ImageSymbol['binding'] => (state.weaks.has(name) ? 'weak' : state.globals.has(name) ? 'global' : 'local');
   // .L names stay out of the symbol table unless a relocation must name them (x@GOTOFF in data).
   const named = new Set(relocations.map((r) => r.symbol));
+  const sizeOf = (name: string): number => {
+    const size = state.sizes.get(name);
+    if (!size) return 0;
+    const r = evaluate(size.expr, finalContext(state, size.item));
+    if (r.ok && r.value.base === null) return Number(r.value.constant);
+    state.error(size.item.range, `.size expression for '${name}' is not an absolute number`);
+    return 0;
+  };
+  for (const name of state.fileSymbols) {
+    out.push({ name, section: null, value: 0, binding: 'local', type: 'file', size: 0, defined: true, common: false });
+  }
   for (const [name, label] of state.labelItems) {
     if (name.startsWith('.L') && !named.has(name)) continue;
-    const size = state.sizes.get(name);
-    let sizeValue = 0;
-    if (size) {
-      const r = evaluate(size.expr, finalContext(state, size.item));
-      if (r.ok && r.value.base === null) sizeValue = Number(r.value.constant);
-      else state.error(size.item.range, `.size expression for '${name}' is not an absolute number`);
-    }
-    out.push({ name, section: label.section, value: label.address, binding: binding(name), type: state.types.get(name) ?? 'notype', size: sizeValue, defined: true, common: false });
+    out.push({ name, section: label.section, value: label.address, binding: binding(name), type: state.types.get(name) ?? 'notype', size: sizeOf(name), defined: true, common: false });
+  }
+  // `.set`/`.equ`/`=` symbols: absolute ones (section null) or at a place of a section, as GNU as
+  // writes them; one equated to an undefined symbol is not written (relocations name the target).
+  for (const [name, item] of state.setItems) {
+    if (name.startsWith('.L')) continue;
+    const value = finalContext(state, item).lookup(name);
+    if (value.kind !== 'absolute' && value.kind !== 'label') continue;
+    const late = state.lateAliases.get(name);
+    const from = late !== undefined && state.isDefined(late) ? late : name;
+    const type = state.types.get(from) ?? state.types.get(name) ?? 'notype';
+    const size = state.sizes.has(from) ? sizeOf(from) : sizeOf(name);
+    const section = value.kind === 'label' ? value.section : null;
+    const at = value.kind === 'label' ? value.offset : value.value;
+    out.push({ name, section, value: Number(BigInt.asIntN(32, at)), binding: binding(name), type, size, defined: true, common: false });
   }
   for (const [name, c] of state.commons) {
     out.push({ name, section: null, value: c.alignment, binding: 'global', type: state.types.get(name) ?? 'object', size: c.size, defined: true, common: true });
   }
   const undefinedNames = new Set<string>();
   for (const r of relocations) if (!state.isDefined(r.symbol) && !state.sections.has(r.symbol) && r.symbol !== '*ABS*') undefinedNames.add(r.symbol);
-  for (const name of [...state.globals, ...state.weaks]) if (!state.isDefined(name)) undefinedNames.add(name);
+  // A symbol named by .globl, .weak or a visibility directive is written even when never defined.
+  for (const name of [...state.globals, ...state.weaks, ...state.visibility.keys()]) if (!state.isDefined(name)) undefinedNames.add(name);
   for (const name of undefinedNames) {
     out.push({ name, section: null, value: 0, binding: state.weaks.has(name) ? 'weak' : 'global', type: state.types.get(name) ?? 'notype', size: 0, defined: false, common: false });
+  }
+  for (const s of out) {
+    const v = state.visibility.get(s.name);
+    if (v !== undefined) s.visibility = v;
   }
   return out;
 }
 
 function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>): LineCode[] {
   const out: LineCode[] = [];
-  for (const item of state.items) {
+  const items = state.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     if (item.kind === 'set') continue;
-    const size = itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
+    // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
+    const size = i >= state.deferredStart ? 0 : itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
     const buf = buffers.get(item.section);
     const bytes = buf ? buf.slice(item.address, item.address + size) : new Uint8Array(size);
     const last = out[out.length - 1];
@@ -128,8 +154,13 @@ function assembleUnguarded(source: string): Image {
   for (const item of state.items) emitItem(em, item, buffers.get(item.section) ?? null);
   const sections: ImageSection[] = [...state.sections.values()].map((s) => {
     const size = sizes.get(s.name) ?? 0;
-    return { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };
+    const out: ImageSection = { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };
+    if (s.entrySize !== undefined) out.entrySize = s.entrySize;
+    if (s.group !== undefined) out.group = s.group;
+    return out;
   });
+  // Symbols first: a `.size` that is not a number is reported while they are made.
+  const symbols = symbolsOf(state, relocations);
   const diagnostics: AsmDiagnostic[] = [...parsed.errors, ...state.diagnostics].sort((a, b) => a.line - b.line || a.start - b.start);
-  return { sections, symbols: symbolsOf(state, relocations), relocations, lines: lineMap(state, buffers), diagnostics };
+  return { sections, symbols, relocations, lines: lineMap(state, buffers), diagnostics };
 }

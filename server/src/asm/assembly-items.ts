@@ -38,6 +38,10 @@ export interface SectionState {
   flags: string;
   type: 'progbits' | 'nobits';
   alignment: number;
+  /** Entry size of a mergeable ("M") section. */
+  entrySize?: number;
+  /** Section group of a "G" section: its signature symbol, and whether it is a COMDAT group. */
+  group?: { signature: string; comdat: boolean };
 }
 
 /** Default flags GNU as gives a section from its name. */

@@ -15,10 +15,8 @@ function hexBytes(bytes: Uint8Array, from: number): string {
 /** Renders the listing of `source` as assembled into `image`. */
 export function formatListing(source: string, image: Image): string {
   const byLine = new Map<number, Array<{ address: number; bytes: Uint8Array }>>();
-  // Like as -al, no bytes for sections without contents (.bss).
-  const nobits = new Set(image.sections.filter((s) => s.type === 'nobits').map((s) => s.name));
+  // Like as -al, .bss space is listed as zeros.
   for (const code of image.lines) {
-    if (nobits.has(code.section)) continue;
     const list = byLine.get(code.line) ?? [];
     list.push({ address: code.address, bytes: code.bytes });
     byLine.set(code.line, list);
@@ -32,7 +30,7 @@ export function formatListing(source: string, image: Image): string {
       return;
     }
     codes.forEach((code, k) => {
-      const address = (code.address & 0xffff).toString(16).padStart(4, '0');
+      const address = code.address.toString(16).padStart(4, '0');
       out.push(`${number} ${address} ${hexBytes(code.bytes, 0).padEnd(8)} ${k === 0 ? `\t${text}` : ''}`.trimEnd());
       for (let i = BYTES_PER_ROW; i < code.bytes.length; i += BYTES_PER_ROW) {
         const row = hexBytes(code.bytes, i);

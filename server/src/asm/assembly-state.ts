@@ -40,6 +40,15 @@ export class AssemblyState {
   readonly types = new Map<string, 'function' | 'object' | 'notype'>();
   readonly sizes = new Map<string, { expr: Expr; item: Extract<Item, { kind: 'set' }> }>();
   readonly commons = new Map<string, { size: number; alignment: number }>();
+  /** `.hidden`, `.protected`, `.internal`: the ELF visibility of a symbol. */
+  readonly visibility = new Map<string, 'hidden' | 'protected' | 'internal'>();
+  /** Names given by `.file "name"`: local FILE symbols, as GNU as writes them. */
+  readonly fileSymbols: string[] = [];
+  /**
+   * `.set alias, target` where target was not defined yet: GNU as gives the alias the target's
+   * type and size at the end (see defineSet for the case where it was defined).
+   */
+  readonly lateAliases = new Map<string, string>();
   // Parse-time knowledge.
   private readonly frag = new Map<string, number>();
   private readonly fragOffset = new Map<string, number>();
@@ -65,6 +74,11 @@ export class AssemblyState {
 
   warning(range: SourceRange, message: string): void {
     this.diagnostics.push({ severity: 'warning', message, line: range.line, start: range.start, end: range.end });
+  }
+
+  /** Index in `items` where the deferred .bss storage starts (GNU as lists no bytes for it). */
+  get deferredStart(): number {
+    return this.body.length;
   }
 
   /** Every item in layout order: the source-order items, then the deferred .bss storage. */
@@ -130,6 +144,19 @@ export class AssemblyState {
     };
     const dot = { section: this.runName(this.current, this.frag.get(this.current) ?? 0), offset: BigInt(this.fragOffset.get(this.current) ?? 0) };
     return { lookup, dot };
+  }
+
+  /**
+   * How far past `.` an expression points in the current section, when that is known here: a
+   * place in the current run of fixed-size items, or an absolute offset while no relaxable item
+   * came before in this section. `.org` needs it.
+   */
+  distanceNow(e: Expr): bigint | null {
+    const context = this.parseContext();
+    const r = evaluate(e, context);
+    if (!r.ok || r.value.modifier) return null;
+    if (r.value.base === null) return (this.frag.get(this.current) ?? 0) === 0 ? r.value.constant - context.dot.offset : null;
+    return r.value.base.kind === 'section' && r.value.base.section === context.dot.section ? r.value.constant - context.dot.offset : null;
   }
 
   /** The value of an expression if it is an absolute number at this point of the source. */

@@ -233,8 +233,11 @@ export function parseSource(text: string): ParsedSource {
   const state: LexState = { inBlockComment: false };
   const locals = new NumericLocalLabels();
   const mode: SyntaxMode = { intel: false, noprefix: false };
+  let commentOpened = { line: 0, column: 0 };
   lines.forEach((lineText, line) => {
+    const wasInComment = state.inBlockComment;
     const tokens = lexLine(lineText, state);
+    if (!wasInComment && state.inBlockComment) commentOpened = { line, column: Math.max(0, lineText.lastIndexOf('/*')) };
     for (const statement of splitStatements(tokens)) {
       const bad = statement.find((t) => t.kind === 'error');
       if (bad) {
@@ -245,7 +248,9 @@ export function parseSource(text: string): ParsedSource {
     }
   });
   if (state.inBlockComment) {
-    out.errors.push({ severity: 'error', message: 'unterminated /* comment', line: lines.length - 1, start: 0, end: 0 });
+    // At the `/*` that never closes, where the fix belongs.
+    const { line, column } = commentOpened;
+    out.errors.push({ severity: 'error', message: 'unterminated /* comment', line, start: column, end: column + 2 });
   }
   return out;
 }

@@ -82,7 +82,9 @@ function findFunctions(image: Image, labelLines: Map<string, number>): FunctionI
   const code = new Set(image.sections.filter((s) => s.flags.includes('x') || s.name === '.text').map((s) => s.name));
   const starts = image.symbols
     .filter((s) => s.defined && s.section !== null && code.has(s.section) && (s.type === 'function' || s.binding !== 'local'))
-    .sort((a, b) => (a.section! < b.section! ? -1 : a.section! > b.section! ? 1 : a.value - b.value));
+    .sort((a, b) => (a.section! < b.section! ? -1 : a.section! > b.section! ? 1 : a.value - b.value))
+    // An alias (`.set alias, f`) starts the same code as its label, which comes first: one function.
+    .filter((s, i, all) => i === 0 || all[i - 1]!.section !== s.section || all[i - 1]!.value !== s.value);
   return starts.map((s, i) => {
     const section = image.sections.find((x) => x.name === s.section)!;
     const next = starts[i + 1];
