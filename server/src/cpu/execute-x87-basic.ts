@@ -40,6 +40,8 @@ function setSt(m: Machine, n: number, value: Ext): void {
 
 function push(m: Machine, value: Ext): void {
   m.x87.top = (m.x87.top - 1) & 7;
+  // C1 reports a stack overflow on a load, and is cleared otherwise (SDM FLD, FILD, FLD1...).
+  m.x87.status &= ~C1;
   if (!m.x87.empty[m.x87.top]) {
     // Stack overflow (masked): the indefinite NaN replaces the value.
     m.x87.status |= IE | SF_STACK | C1;
@@ -191,6 +193,8 @@ function fromDouble(f: (x: number) => number): (x: Ext) => Ext {
 
 function unaryOnTop(f: (x: Ext, m: Machine) => Ext): HandlerFactory {
   return () => (m) => {
+    // An empty ST(0) is a stack underflow: the result is the indefinite NaN itself, not f of it.
+    if (m.x87.empty[m.x87.top & 7]) return void setSt(m, 0, st(m, 0));
     const x = st(m, 0);
     setSt(m, 0, invalidCheck(m, f(x, m), [x]));
   };
@@ -290,8 +294,9 @@ export const X87_BASIC: HandlerFamily = {
   fldl2t: constant(0xd49a784bcd1b8afen, -62),
   fldlg2: constant(0x9a209a84fbcff799n, -65),
   fldln2: constant(0xb17217f7d1cf79acn, -64),
-  fchs: unaryOnTop((x) => extNegate(x)),
-  fabs: unaryOnTop((x) => extAbs(x)),
+  // fchs and fabs clear C1 (SDM FCHS, FABS).
+  fchs: unaryOnTop((x, m) => { m.x87.status &= ~C1; return extNegate(x); }),
+  fabs: unaryOnTop((x, m) => { m.x87.status &= ~C1; return extAbs(x); }),
   fsqrt: unaryOnTop((x, m) => rounded(m, () => extSqrt(x, precisionOf(m.x87.control)))),
   frndint: unaryOnTop((x, m) => rounded(m, () => extRoundToInteger(x, rc(m)))),
   fsin: unaryOnTop(fromDouble(Math.sin)),
@@ -326,7 +331,7 @@ export const X87_BASIC: HandlerFamily = {
   fprem: () => (m) => fprem(m, false),
   fprem1: () => (m) => fprem(m, true),
   fnstcw: () => (m) => m.writeMem(m.linear, 2, m.x87.control),
-  fldcw: () => (m) => { m.x87.control = m.readMem(m.linear, 2); },
+  fldcw: () => (m) => m.x87.setControl(m.readMem(m.linear, 2)),
   fnstsw: storeStatusWord,
   fninit: () => (m) => m.x87.reset(),
   fnclex: () => (m) => { m.x87.status &= 0x7f00; },
