@@ -23,10 +23,14 @@ function rc(m: Machine): RoundingMode {
   return ((m.x87.control >> 10) & 3) as RoundingMode;
 }
 
+/** Set when st() met an empty register: the masked stack-underflow response is then the indefinite. */
+let underflowed = false;
+
 function st(m: Machine, n: number): Ext {
   const p = (m.x87.top + n) & 7;
   if (m.x87.empty[p]) {
     m.x87.status = (m.x87.status | IE | SF_STACK) & ~C1;
+    underflowed = true;
     return EXT_INDEFINITE;
   }
   return m.x87.regs[p]!;
@@ -129,18 +133,21 @@ function compute(m: Machine, name: string, a: Ext, b: Ext): Ext {
 
 /** fadd/fiadd/faddp...: memory (st0 op m), ST0,STi (st0 op sti), STi,ST0 (sti op st0), p pops. */
 function arithmetic(name: string, pops: boolean): HandlerFactory {
+  // A stack underflow gives the real indefinite whatever the other operand (a NaN of its own included).
+  const result = (m: Machine, a: Ext, b: Ext): Ext => (underflowed ? EXT_INDEFINITE : compute(m, name, a, b));
   return (entry) => {
     const format = memoryFormat(entry);
-    if (format !== null) return (m) => setSt(m, 0, compute(m, name, st(m, 0), loadMemory(m, format)));
+    if (format !== null) return (m) => { underflowed = false; setSt(m, 0, result(m, st(m, 0), loadMemory(m, format))); };
     if (entry.operands.length === 0) {
-      return (m) => { setSt(m, 1, compute(m, name, st(m, 1), st(m, 0))); pop(m); };
+      return (m) => { underflowed = false; setSt(m, 1, result(m, st(m, 1), st(m, 0))); pop(m); };
     }
     const first = entry.operands[0];
     const toSti = first?.kind === 'fixed' && first.name === 'STi';
     return (m, i) => {
       const n = i.rm;
-      if (toSti) setSt(m, n, compute(m, name, st(m, n), st(m, 0)));
-      else setSt(m, 0, compute(m, name, st(m, 0), st(m, n)));
+      underflowed = false;
+      if (toSti) setSt(m, n, result(m, st(m, n), st(m, 0)));
+      else setSt(m, 0, result(m, st(m, 0), st(m, n)));
       if (pops) pop(m);
     };
   };
