@@ -1,15 +1,18 @@
 // Runs one static i386 program in lockstep on the real CPU (through lockstep-tracer.c) and in our
 // emulator, and compares the registers, EFLAGS (minus the flags the opcode table marks undefined)
 // and every byte the emulator wrote, after every instruction. The emulator runs a chunk ahead and
-// names the memory it wrote; the tracer then steps the real program over the same chunk and reads
-// those addresses back. Syscalls, cpuid and rdtsc are kept in sync by lockstep-syscall-policy.ts.
+// streams what it expects after each step (registers, flag mask, written bytes); the tracer steps
+// the real program over the same chunk, compares in C and answers once per chunk. Syscalls, cpuid
+// and rdtsc are kept in sync by lockstep-syscall-policy.ts.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decode, formatAtt } from '../../server/src/isa';
 import { loadStaticElf, type Machine } from '../../server/src/cpu';
-import { LockstepTracer, TRACE_REGISTER_NAMES, type MemoryProbe, type NativeChunk } from './lockstep-tracer-client';
+import {
+  ALL_REGISTERS, ExpectationChunk, LockstepTracer, TRACE_REGISTER_NAMES, type ChunkReply,
+} from './lockstep-tracer-client';
 import {
   DETERMINISTIC_SYSCALLS, MMAP_SYSCALLS, SYSCALL_NAMES, kernelWrittenBuffer, type SyncKind,
 } from './lockstep-syscall-policy';
@@ -61,19 +64,19 @@ interface DecodedFacts {
 
 export const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
 
-/** One chunk the emulator ran ahead: per step registers, writes and the bytes it wrote. */
+/** One chunk the emulator ran ahead: per step its eip and the encoded expectations. */
 interface EmulatorChunk {
   startStep: number;
   eips: number[];
-  regs: Uint32Array[];
-  probes: MemoryProbe[][];
-  bytes: Uint8Array[][];
+  expected: ExpectationChunk;
   /** The chunk's last step needs the native side's help (syscall, cpuid, rdtsc). */
   sync: SyncKind | null;
   /** Registers before the sync step (syscall number and arguments). */
   syncBefore: Uint32Array | null;
   /** The emulator stopped: exited (exitStatus set) or raised an exception nobody handled. */
   stop: { exited: boolean; message: string } | null;
+  /** The flags compared at the sync step, after synchronize(). */
+  syncFlagMask: number;
 }
 
 function machineRegs(m: Machine): Uint32Array {
@@ -117,7 +120,10 @@ export async function runLockstep(options: LockstepOptions): Promise<LockstepRes
     };
 
     const runChunk = (): EmulatorChunk => {
-      const chunk: EmulatorChunk = { startStep: step, eips: [], regs: [], probes: [], bytes: [], sync: null, syncBefore: null, stop: null };
+      const chunk: EmulatorChunk = {
+        startStep: step, eips: [], expected: new ExpectationChunk(), sync: null, syncBefore: null, stop: null, syncFlagMask: 0,
+      };
+      const out = chunk.expected;
       while (chunk.eips.length < chunkSize && step + chunk.eips.length < options.maxSteps) {
         const eip = machine.eip;
         const f = factsAt(eip);
@@ -125,25 +131,29 @@ export async function runLockstep(options: LockstepOptions): Promise<LockstepRes
         const before = f.sync !== null ? machineRegs(machine) : null;
         const r = machine.step();
         chunk.eips.push(eip);
+        // The flags compared: not the ones this instruction leaves undefined, nor the ones an
+        // earlier instruction left undefined and nothing has written since.
+        const flagMask = COMPARED_FLAGS & ~stickyUndefined & ~f.undefinedFlags;
+        stickyUndefined = (stickyUndefined & ~f.writtenFlags) | f.undefinedFlags;
+        // A sync step's registers are compared here after synchronize(), not by the tracer.
+        const regMask = f.sync !== null ? 0 : ALL_REGISTERS;
+        out.beginStep(machine.eip, machine.regs, machine.eflags, f.sync !== null ? 0 : flagMask, regMask);
+        if (f.sync !== null) chunk.syncFlagMask = flagMask;
         if (r.kind !== 'executed') {
           const exited = linux.exitStatus !== null;
           const message = exited ? `exit ${linux.exitStatus}` : r.kind === 'exception' ? r.exception.message : r.kind;
           chunk.stop = { exited, message };
-          chunk.regs.push(machineRegs(machine));
-          chunk.probes.push([]);
-          chunk.bytes.push([]);
           break;
         }
         if (r.exception !== null && !(f.sync === 'syscall' && r.exception.vector === 0x80)) {
           chunk.stop = { exited: false, message: r.exception.message };
         }
-        chunk.regs.push(machineRegs(machine));
-        const writes = machine.lastWrites().slice(0, 255);
-        chunk.probes.push(writes);
-        chunk.bytes.push(writes.map(({ address, size }) => {
+        const writes = machine.lastWrites();
+        for (let k = 0; k < writes.length && k < 255; k++) {
+          const { address, size } = writes[k]!;
           const b = machine.memory.readBytes(address, size);
-          return b instanceof Uint8Array ? b : new Uint8Array(size).fill(0xff);
-        }));
+          out.addRange(address, b instanceof Uint8Array ? b : new Uint8Array(size).fill(0xff));
+        }
         if (f.sync !== null) {
           chunk.sync = f.sync;
           chunk.syncBefore = before;
@@ -156,7 +166,7 @@ export async function runLockstep(options: LockstepOptions): Promise<LockstepRes
 
     let chunk = runChunk();
     while (chunk.eips.length > 0) {
-      tracer.sendSteps(chunk.probes);
+      tracer.sendChunk(chunk.expected);
       // Pipelining: the emulator runs the next chunk while the tracer steps this one, unless the
       // next chunk depends on what the native side returns.
       let next: EmulatorChunk | null = null;
@@ -165,62 +175,71 @@ export async function runLockstep(options: LockstepOptions): Promise<LockstepRes
         step += chunk.eips.length;
         next = runChunk();
       }
-      const native = await tracer.receiveSteps(chunk.probes);
-      const outcome = await compareChunk(chunk, native);
+      const reply = await tracer.receiveChunk(chunk.expected);
+      const outcome = await settleChunk(chunk, reply);
       if (outcome !== 'continue') break;
       if (!mayRunAhead) step += chunk.eips.length;
       if (step >= options.maxSteps) break;
       chunk = next ?? runChunk();
     }
 
-    async function compareChunk(c: EmulatorChunk, native: NativeChunk): Promise<'continue' | 'stop'> {
-      for (let i = 0; i < c.eips.length; i++) {
-        const stepNumber = c.startStep + i;
-        const eip = c.eips[i]!;
-        const f = factsAt(eip);
-        const isLast = i === c.eips.length - 1;
-        const n = native.steps[i];
-        if (n === undefined) {
-          // The native program ended here: the emulator must have ended at the same instruction.
-          const status = native.exitStatus ?? -1;
-          const nativeCode = (status & 0x7f) === 0 ? (status >> 8) & 0xff : -1;
-          if (isLast && c.stop?.exited && linux.exitStatus === nativeCode) {
-            result.finished = true;
-            result.compared = stepNumber + 1;
-            return 'stop';
-          }
-          fail(stepNumber, eip, [], [], `the native program ended here (wait status ${hex(status)}) but the emulator ${c.stop ? `stopped: ${c.stop.message}` : 'went on'}`);
-          return 'stop';
-        }
-        if (isLast && c.stop) {
-          fail(stepNumber, eip, [], [], `the emulator stopped here (${c.stop.message}) but the native program went on`);
-          return 'stop';
-        }
-        const e = c.regs[i]!;
-        let skipRegs = 0; // bit k: do not compare register k (results adopted from the other side)
-        if (isLast && c.sync !== null) skipRegs = await synchronize(c, n.regs, e);
-        const mask = COMPARED_FLAGS & ~stickyUndefined & ~f.undefinedFlags;
-        const registers: Divergence['registers'] = [];
-        for (let k = 0; k < 9; k++) {
-          if (skipRegs & (1 << k)) continue;
-          if (n.regs[k] !== e[k]) registers.push({ name: TRACE_REGISTER_NAMES[k]!, native: n.regs[k]!, emulator: e[k]! });
-        }
-        if (((n.regs[9]! ^ e[9]!) & mask) !== 0) registers.push({ name: 'eflags', native: n.regs[9]! & mask, emulator: e[9]! & mask });
-        const memory: Divergence['memory'] = [];
-        c.probes[i]!.forEach((p, k) => {
-          const nb = n.bytes[k] ?? null;
-          const eb = c.bytes[i]![k]!;
-          if (nb === null || !sameBytes(nb, eb)) memory.push({ address: p.address, native: nb ? toHex(nb) : 'unreadable', emulator: toHex(eb) });
-        });
-        if (registers.length || memory.length) {
-          fail(stepNumber, eip, registers, memory, '');
-          return 'stop';
-        }
-        stickyUndefined = (stickyUndefined & ~f.writtenFlags) | f.undefinedFlags;
-        history.push(eip);
+    /** Steps from..to-1 of the chunk agreed. */
+    function agreed(c: EmulatorChunk, from: number, to: number): void {
+      for (let i = Math.max(from, to - 8); i < to; i++) {
+        history.push(c.eips[i]!);
         if (history.length > 8) history.shift();
-        result.compared = stepNumber + 1;
       }
+      result.compared = c.startStep + to;
+    }
+
+    /** Acts on the tracer's verdict for one chunk: the first difference, the end, or a sync step. */
+    async function settleChunk(c: EmulatorChunk, reply: ChunkReply): Promise<'continue' | 'stop'> {
+      const last = c.eips.length - 1;
+      const at = reply.outcome === 'agreed' ? last : reply.count;
+      agreed(c, 0, at);
+      const stepNumber = c.startStep + at;
+      const eip = c.eips[at]!;
+      if (reply.outcome === 'ended') {
+        // The native program ended here: the emulator must have ended at the same instruction.
+        const status = reply.exitStatus;
+        const nativeCode = (status & 0x7f) === 0 ? (status >> 8) & 0xff : -1;
+        if (at === last && c.stop?.exited && linux.exitStatus === nativeCode) {
+          result.finished = true;
+          result.compared = stepNumber + 1;
+          return 'stop';
+        }
+        fail(stepNumber, eip, [], [], `the native program ended here (wait status ${hex(status)}) but the emulator ${c.stop ? `stopped: ${c.stop.message}` : 'went on'}`);
+        return 'stop';
+      }
+      if (at === last && c.stop) {
+        fail(stepNumber, eip, [], [], `the emulator stopped here (${c.stop.message}) but the native program went on`);
+        return 'stop';
+      }
+      const expected = c.expected.step(at);
+      const e = expected.regs;
+      let skipRegs = 0; // bit k: do not compare register k (results adopted from the other side)
+      let flagMask = expected.flagMask;
+      if (reply.outcome === 'agreed' && c.sync !== null) {
+        skipRegs = await synchronize(c, reply.regs, e);
+        flagMask = c.syncFlagMask;
+      }
+      const registers: Divergence['registers'] = [];
+      for (let k = 0; k < 9; k++) {
+        if (skipRegs & (1 << k)) continue;
+        if (reply.regs[k] !== e[k]) registers.push({ name: TRACE_REGISTER_NAMES[k]!, native: reply.regs[k]!, emulator: e[k]! });
+      }
+      if (((reply.regs[9]! ^ e[9]!) & flagMask) !== 0) registers.push({ name: 'eflags', native: reply.regs[9]! & flagMask, emulator: e[9]! & flagMask });
+      const memory: Divergence['memory'] = [];
+      expected.probes.forEach((p, k) => {
+        const nb = reply.bytes[k] ?? null;
+        const eb = expected.bytes[k]!;
+        if (nb === null || !sameBytes(nb, eb)) memory.push({ address: p.address, native: nb ? toHex(nb) : 'unreadable', emulator: toHex(eb) });
+      });
+      if (registers.length || memory.length || reply.outcome === 'differs') {
+        fail(stepNumber, eip, registers, memory, registers.length || memory.length ? '' : 'the tracer saw a difference the report cannot name');
+        return 'stop';
+      }
+      agreed(c, at, at + 1);
       return 'continue';
     }
 

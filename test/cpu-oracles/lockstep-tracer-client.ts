@@ -1,6 +1,7 @@
 // Drives native/lockstep-tracer.c from Node: starts a 32-bit program under ptrace, asks for its
-// initial state, steps it in chunks (reading the memory the emulator wrote after each step) and
-// hands it the emulator's cpuid results. The binary protocol is described in the C file's header.
+// initial state, streams chunks of expected steps (registers, flag mask, the bytes the emulator
+// wrote) that the tracer steps and compares in C, and hands it the emulator's cpuid results.
+// The binary protocol is described in the C file's header.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
@@ -13,17 +14,101 @@ export interface MemoryProbe {
   size: number;
 }
 
-export interface NativeStep {
+/** One step's expectations as encoded in a chunk (decoded again only for a divergence report). */
+export interface ExpectedStep {
   regs: TraceRegisters;
-  /** The bytes at each probe after the step (null when the tracer could not read them). */
-  bytes: Array<Uint8Array | null>;
+  flagMask: number;
+  /** Bit k: the tracer compares register k (TRACE_REGISTER_NAMES order, eflags excluded). */
+  regMask: number;
+  probes: MemoryProbe[];
+  bytes: Uint8Array[];
 }
 
-export interface NativeChunk {
-  steps: NativeStep[];
-  /** The wait status when the program ended during the chunk, else null. */
-  exitStatus: number | null;
+/** All registers but eflags, which the flag mask covers. */
+export const ALL_REGISTERS = 0x1ff;
+
+/**
+ * The 'S' command under construction: per step the expected registers, the flag mask, the
+ * register mask and the written ranges with their expected bytes, in one growing buffer.
+ */
+export class ExpectationChunk {
+  buffer = Buffer.alloc(1 << 20);
+  length = 5;
+  steps = 0;
+  /** Byte offset of each step's record, for decoding it back. */
+  readonly offsets: number[] = [];
+  private rangeCountAt = 0;
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    const bigger = Buffer.alloc(Math.max(this.buffer.length * 2, this.length + n));
+    this.buffer.copy(bigger, 0, 0, this.length);
+    this.buffer = bigger;
+  }
+
+  /** Starts a step: registers eip eax ecx edx ebx esp ebp esi edi eflags. */
+  beginStep(eip: number, gpr: ArrayLike<number>, eflags: number, flagMask: number, regMask: number): void {
+    this.reserve(51);
+    const b = this.buffer;
+    this.offsets.push(this.length);
+    let at = this.length;
+    b.writeUInt32LE(eip >>> 0, at);
+    for (let k = 0; k < 8; k++) b.writeUInt32LE(gpr[k]! >>> 0, at + 4 + 4 * k);
+    b.writeUInt32LE(eflags >>> 0, at + 36);
+    b.writeUInt32LE(flagMask >>> 0, at + 40);
+    b.writeUInt16LE(regMask, at + 44);
+    b[at + 46] = 0;
+    this.rangeCountAt = at + 46;
+    this.length = at + 47;
+    this.steps++;
+  }
+
+  /** A range the emulator wrote in the current step, with the bytes it holds afterwards. */
+  addRange(address: number, bytes: Uint8Array): void {
+    this.reserve(6 + bytes.length);
+    const b = this.buffer;
+    b.writeUInt32LE(address >>> 0, this.length);
+    b.writeUInt16LE(bytes.length, this.length + 4);
+    b.set(bytes, this.length + 6);
+    this.length += 6 + bytes.length;
+    b[this.rangeCountAt]!++;
+  }
+
+  /** The encoded command, ready to send. */
+  finish(): Buffer {
+    this.buffer.write('S', 0, 'latin1');
+    this.buffer.writeUInt32LE(this.steps, 1);
+    return this.buffer.subarray(0, this.length);
+  }
+
+  step(index: number): ExpectedStep {
+    const b = this.buffer;
+    let at = this.offsets[index]!;
+    const regs = new Uint32Array(10);
+    for (let k = 0; k < 10; k++) regs[k] = b.readUInt32LE(at + 4 * k);
+    const flagMask = b.readUInt32LE(at + 40);
+    const regMask = b.readUInt16LE(at + 44);
+    const count = b[at + 46]!;
+    at += 47;
+    const probes: MemoryProbe[] = [];
+    const bytes: Uint8Array[] = [];
+    for (let j = 0; j < count; j++) {
+      const address = b.readUInt32LE(at);
+      const size = b.readUInt16LE(at + 4);
+      probes.push({ address, size });
+      bytes.push(new Uint8Array(b.subarray(at + 6, at + 6 + size)));
+      at += 6 + size;
+    }
+    return { regs, flagMask, regMask, probes, bytes };
+  }
 }
+
+/** The tracer's answer to one chunk. */
+export type ChunkReply =
+  /** agreed: every step matched, `regs`/`bytes` are the last step's; differs: step `count` did not. */
+  | { outcome: 'agreed' | 'differs'; count: number; regs: TraceRegisters; bytes: Array<Uint8Array | null> }
+  /** The program ended instead of executing step `count`. */
+  | { outcome: 'ended'; count: number; exitStatus: number };
 
 /** Buffers the tracer's stdout and hands out exact byte counts. */
 class ByteQueue {
@@ -106,40 +191,27 @@ export class LockstepTracer {
     return { regs, stackAddress, stack };
   }
 
-  /** Sends a chunk of steps with the memory to read after each; await the reply with receiveSteps. */
-  sendSteps(probes: MemoryProbe[][]): void {
-    let size = 5;
-    for (const p of probes) size += 1 + 6 * p.length;
-    const b = Buffer.alloc(size);
-    b.write('S', 0, 'latin1');
-    b.writeUInt32LE(probes.length, 1);
-    let at = 5;
-    for (const p of probes) {
-      b[at++] = p.length;
-      for (const { address, size: n } of p) {
-        b.writeUInt32LE(address >>> 0, at);
-        b.writeUInt16LE(n, at + 4);
-        at += 6;
-      }
-    }
-    this.child.stdin.write(b);
+  /** Sends a chunk of expectations; await the reply with receiveChunk. */
+  sendChunk(chunk: ExpectationChunk): void {
+    // The buffer is reused by nobody after this, so it can be handed over without a copy.
+    this.child.stdin.write(chunk.finish());
   }
 
-  async receiveSteps(probes: MemoryProbe[][]): Promise<NativeChunk> {
-    const steps: NativeStep[] = [];
-    for (const p of probes) {
-      const letter = (await this.queue.take(1)).toString('latin1');
-      if (letter === 'X') return { steps, exitStatus: (await this.queue.take(4)).readUInt32LE(0) };
-      if (letter !== 'R') throw new Error(`lockstep tracer: unexpected record '${letter}' ${this.stderr}`);
-      const regs = readRegs(await this.queue.take(40), 0);
-      const bytes: Array<Uint8Array | null> = [];
-      for (const { size } of p) {
-        const b = await this.queue.take(1 + size);
-        bytes.push(b[0] === 1 ? new Uint8Array(b.subarray(1)) : null);
-      }
-      steps.push({ regs, bytes });
+  async receiveChunk(chunk: ExpectationChunk): Promise<ChunkReply> {
+    await this.expect('C');
+    const head = await this.queue.take(5);
+    const count = head.readUInt32LE(0);
+    const code = head[4]!;
+    if (code === 2) return { outcome: 'ended', count, exitStatus: (await this.queue.take(4)).readUInt32LE(0) };
+    await this.expect('R');
+    const regs = readRegs(await this.queue.take(40), 0);
+    const reported = code === 0 ? chunk.steps - 1 : count;
+    const bytes: Array<Uint8Array | null> = [];
+    for (const { size } of chunk.step(reported).probes) {
+      const b = await this.queue.take(1 + size);
+      bytes.push(b[0] === 1 ? new Uint8Array(b.subarray(1)) : null);
     }
-    return { steps, exitStatus: null };
+    return { outcome: code === 0 ? 'agreed' : 'differs', count, regs, bytes };
   }
 
   async readMemory(address: number, length: number): Promise<Uint8Array | null> {

@@ -31,16 +31,32 @@ export interface SnippetCase {
 
 const INTEGER_EXTENSIONS = new Set(['8086', '186', '286', '386', '486', 'P5', 'P6']);
 /**
- * Left out, with the reason: segment and system state the host and a ring-0 machine see
- * differently (selectors, descriptor tables, CR0 via smsw), port I/O, privileged or IF-changing
- * instructions (cli/sti/popf fault or are ignored at ring 3), the CPU identity, far pointers,
- * enter (covered by the lockstep programs), and x87/fxsave state the runner does not report.
+ * Left out, with the reason: segment state (far pointers, arpl), port I/O, privileged or
+ * IF-changing instructions (cli/sti/popf fault or are ignored at ring 3), the CPU identity, enter
+ * (covered by the lockstep programs), x87/fxsave state (test/cpu/x87-state-instructions-against-
+ * native.test.ts), and the descriptor-table stores sldt/str/smsw/sgdt/sidt, whose values are the
+ * host kernel's (and which UMIP hosts emulate in the kernel): see system-register-stores below.
  */
 const EXCLUDED = new Set([
   'les', 'lds', 'lss', 'lfs', 'lgs', 'arpl', 'ins', 'outs', 'in', 'out', 'popf', 'popfw', 'cli', 'sti', 'enter',
-  'cpuid', 'rdtsc', 'rdpmc', 'sldt', 'str', 'verr', 'verw', 'sgdtd', 'sgdtw', 'sidtd', 'sidtw', 'smsw', 'lar', 'lsl',
+  'cpuid', 'rdtsc', 'rdpmc', 'sldt', 'str', 'sgdtd', 'sgdtw', 'sidtd', 'sidtw', 'smsw',
   'fxsave', 'fxrstor', 'hlt',
 ]);
+
+/**
+ * lar/lsl/verr/verw read the descriptor their selector names: the selectors come from the GDT of
+ * a 32-bit process on x86-64 Linux (entries 0-11, which the emulator's built-in GDT mirrors; 12-14
+ * hold per-process TLS and 15 the per-CPU number, so they are left out), with any RPL, sometimes
+ * the LDT bit (no LDT: fails) or an index beyond the GDT's limit.
+ */
+const SELECTOR_CHECKS = new Set(['lar', 'lsl', 'verr', 'verw']);
+
+function randomSelector(rng: Rng): number {
+  const kind = rng.below(8);
+  if (kind === 0) return (0x80 + rng.below(0xff80)) & 0xffff; // beyond the limit (or the LDT bit)
+  if (kind === 1) return (rng.below(12) << 3) | 4 | rng.below(4); // the LDT, which is empty
+  return (rng.below(12) << 3) | rng.below(4);
+}
 
 function usesSegmentRegister(e: OpcodeEntry): boolean {
   return e.operands.some((o) => (o.kind === 'fixed' && ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'].includes(o.name)) || (o.kind === 'method' && o.method === 'S'));
@@ -131,6 +147,7 @@ export function randomCase(form: SnippetForm, rng: Rng): SnippetCase {
   const inScratch = () => SCRATCH_ADDRESS + 96 + rng.below(65);
   const m = e.mnemonic;
   let regField = -1;
+  let memoryOperand = -1;
   if (e.hasModrm) {
     const reg = e.reg >= 0 ? e.reg : rng.below(8);
     regField = e.reg >= 0 ? -1 : reg;
@@ -138,8 +155,10 @@ export function randomCase(form: SnippetForm, rng: Rng): SnippetCase {
       const implicit = m === 'cmpxchg8b' ? [EAX, ECX, EDX, EBX] : [];
       const bases = [EBX, EBP, ESI, EDI, EAX, ECX, EDX].filter((r) => r !== regField && !implicit.includes(r));
       const base = bases[rng.below(Math.min(4, bases.length))]!;
-      bytes.push(0x40 | (reg << 3) | base, (rng.below(128) - 64) & 0xff);
+      const disp = rng.below(128) - 64;
+      bytes.push(0x40 | (reg << 3) | base, disp & 0xff);
       regs[base] = inScratch();
+      memoryOperand = regs[base]! + disp;
       if (['bt', 'bts', 'btr', 'btc'].includes(m) && regField >= 0) regs[regField] = (rng.below(512) - 256) >>> 0;
     } else {
       const rm = e.rm >= 0 ? e.rm : rng.below(8);
@@ -178,6 +197,16 @@ export function randomCase(form: SnippetForm, rng: Rng): SnippetCase {
     scratch[k + 1] = v >>> 8;
     scratch[k + 2] = v >>> 16;
     scratch[k + 3] = v >>> 24;
+  }
+  if (SELECTOR_CHECKS.has(m)) {
+    const selector = randomSelector(rng);
+    if (memoryOperand >= 0) {
+      scratch[memoryOperand - SCRATCH_ADDRESS] = selector & 0xff;
+      scratch[memoryOperand - SCRATCH_ADDRESS + 1] = selector >>> 8;
+    } else {
+      const rm = bytes[bytes.length - 1]! & 7;
+      regs[rm] = ((regs[rm]! & 0xffff0000) | selector) >>> 0;
+    }
   }
   const instructionLength = bytes.length;
   if (e.flow === 'jcc' || e.flow === 'loop') {

@@ -13,11 +13,11 @@ export const GENERAL_REGISTER_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp',
 
 /** Architectural exception vectors the emulator raises. */
 export const VECTOR = {
-  DE: 0, DB: 1, NMI: 2, BP: 3, OF: 4, BR: 5, UD: 6, NM: 7, DF: 8, GP: 13, PF: 14, MF: 16,
+  DE: 0, DB: 1, NMI: 2, BP: 3, OF: 4, BR: 5, UD: 6, NM: 7, DF: 8, NP: 11, GP: 13, PF: 14, MF: 16,
 } as const;
 
 export const VECTOR_NAMES: Record<number, string> = {
-  0: '#DE', 1: '#DB', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 13: '#GP', 14: '#PF', 16: '#MF',
+  0: '#DE', 1: '#DB', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 11: '#NP', 13: '#GP', 14: '#PF', 16: '#MF',
 };
 
 /**
@@ -25,7 +25,7 @@ export const VECTOR_NAMES: Record<number, string> = {
  * push: the faulting instruction for faults, the next instruction for traps and `int n`.
  */
 export type CpuException =
-  | { kind: 'fault'; vector: 0 | 5 | 6 | 7 | 13 | 16; name: string; eip: number; instructionAddress: number; errorCode: number; message: string }
+  | { kind: 'fault'; vector: 0 | 5 | 6 | 7 | 11 | 13 | 16; name: string; eip: number; instructionAddress: number; errorCode: number; message: string }
   | { kind: 'page-fault'; vector: 14; name: '#PF'; eip: number; instructionAddress: number; errorCode: number; cr2: number; message: string }
   /**
    * #DB: single-step (DR6 bit 14), data breakpoint (DR6 bits 0-3) or int1 are traps (eip is the

@@ -1,50 +1,41 @@
 // Decimal adjust instructions: daa das aaa aas aam aad (aam with a zero base raises #DE).
 
 import type { HandlerFamily } from './dispatch-table';
+import type { Handler } from './instruction-record';
 import { AF, CF, OF, STATUS } from './eflags-bits';
 import { fault } from './cpu-signals';
 import { szpFlags } from './flags-arithmetic';
 
+/**
+ * daa and das: one body, the adjustment added (daa) or subtracted (das). CF comes from the low
+ * adjustment's carry/borrow or the old CF; OF is undefined, Intel sets it from the signed overflow.
+ */
+function decimalAdjust(direction: 1 | -1): Handler {
+  return (m) => {
+    const old = m.regs[0]! & 0xff;
+    const oldCf = m.eflags & CF;
+    let al = old;
+    let cf = 0;
+    let af = 0;
+    if ((al & 0xf) > 9 || m.eflags & AF) {
+      al = (al + direction * 6) & 0xff;
+      const lowCarry = direction > 0 ? old + 6 > 0xff : old < 6;
+      cf = oldCf || lowCarry ? CF : 0;
+      af = AF;
+    }
+    if (old > 0x99 || oldCf) {
+      al = (al + direction * 0x60) & 0xff;
+      cf = CF;
+    }
+    m.setReg(0, 1, al);
+    const of = ((direction > 0 ? ~old & al : old & ~al) & 0x80) ? OF : 0;
+    m.eflags = (m.eflags & ~STATUS) | cf | af | of | szpFlags(al, 1);
+  };
+}
+
 export const BCD: HandlerFamily = {
-  daa: () => (m) => {
-    const old = m.regs[0]! & 0xff;
-    const oldCf = m.eflags & CF;
-    let al = old;
-    let cf = 0;
-    let af = 0;
-    if ((al & 0xf) > 9 || m.eflags & AF) {
-      al = (al + 6) & 0xff;
-      cf = oldCf || old + 6 > 0xff ? CF : 0;
-      af = AF;
-    }
-    if (old > 0x99 || oldCf) {
-      al = (al + 0x60) & 0xff;
-      cf = CF;
-    }
-    m.setReg(0, 1, al);
-    // OF is undefined; Intel sets it from the signed overflow of the adjustment.
-    const of = (~old & al & 0x80) ? OF : 0;
-    m.eflags = (m.eflags & ~STATUS) | cf | af | of | szpFlags(al, 1);
-  },
-  das: () => (m) => {
-    const old = m.regs[0]! & 0xff;
-    const oldCf = m.eflags & CF;
-    let al = old;
-    let cf = 0;
-    let af = 0;
-    if ((al & 0xf) > 9 || m.eflags & AF) {
-      al = (al - 6) & 0xff;
-      cf = oldCf || old < 6 ? CF : 0;
-      af = AF;
-    }
-    if (old > 0x99 || oldCf) {
-      al = (al - 0x60) & 0xff;
-      cf = CF;
-    }
-    m.setReg(0, 1, al);
-    const of = (old & ~al & 0x80) ? OF : 0;
-    m.eflags = (m.eflags & ~STATUS) | cf | af | of | szpFlags(al, 1);
-  },
+  daa: () => decimalAdjust(1),
+  das: () => decimalAdjust(-1),
   aaa: () => (m) => {
     let ax = m.regs[0]! & 0xffff;
     let flags = 0;

@@ -2,6 +2,7 @@
 // movzx/movsx, push/pop of registers, memory, immediates and segment registers, les/lds/lss/lfs/lgs,
 // cbw/cwde/cwd/cdq, xlat, bswap, nops.
 
+import type { OpcodeEntry } from '../isa';
 import type { HandlerFamily } from './dispatch-table';
 import type { Handler } from './instruction-record';
 import { signExtend } from './flags-arithmetic';
@@ -25,6 +26,14 @@ function farPointerLoad(seg: number): Handler {
     m.setReg(i.reg, i.osize, offset);
     if (seg === SEG_SS) m.inhibitSingleStep = true;
   };
+}
+
+/** movzx/movsx: the source size comes from the row (Eb or Ew), the destination from the operand size. */
+function widen(entry: OpcodeEntry, signed: boolean): Handler {
+  const from = entry.operands[1]?.kind === 'method' && entry.operands[1].size === 'b' ? 1 : 2;
+  return signed
+    ? (m, i) => m.setReg(i.reg, i.osize, signExtend(m.readE(i, from), from))
+    : (m, i) => m.setReg(i.reg, i.osize, m.readE(i, from));
 }
 
 export const DATA_MOVEMENT: HandlerFamily = {
@@ -76,14 +85,8 @@ export const DATA_MOVEMENT: HandlerFamily = {
   nop: () => () => undefined,
   pause: () => () => undefined,
   fwait: () => () => undefined,
-  movzx: (entry) => {
-    const from = entry.operands[1]?.kind === 'method' && entry.operands[1].size === 'b' ? 1 : 2;
-    return (m, i) => m.setReg(i.reg, i.osize, m.readE(i, from));
-  },
-  movsx: (entry) => {
-    const from = entry.operands[1]?.kind === 'method' && entry.operands[1].size === 'b' ? 1 : 2;
-    return (m, i) => m.setReg(i.reg, i.osize, signExtend(m.readE(i, from), from));
-  },
+  movzx: (entry) => widen(entry, false),
+  movsx: (entry) => widen(entry, true),
   push: (entry) => {
     const code = entry.operands[0];
     if (!code) return null;

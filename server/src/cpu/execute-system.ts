@@ -1,14 +1,19 @@
 // System and identification instructions: cpuid (a fixed, deterministic P6-class identity with
-// no MMX/SSE, so libraries pick plain integer code), rdtsc (the instruction count), in/out through
-// the port callback, mov to/from control and debug registers, movbe, fences, cache and TLB no-ops.
+// no MMX/SSE, so libraries pick plain integer code), rdtsc (the TSC MSR: instruction count plus
+// an offset), rdmsr/wrmsr, rdpmc, sysenter/sysexit, in/out through the port callback, mov to/from
+// control and debug registers, movbe, fences, cache and TLB no-ops (privileged ones #GP above CPL 0).
 
 import type { HandlerFamily, HandlerFactory } from './dispatch-table';
 import type { Insn } from './instruction-record';
 import type { Machine } from './machine';
 import { fault } from './cpu-signals';
+import { currentPrivilegeLevel } from './descriptor-tables';
+import { IF, RF, VM } from './eflags-bits';
+import { ring0Only } from './execute-descriptor-tables';
+import { IA32_SYSENTER_CS, IA32_SYSENTER_EIP, IA32_SYSENTER_ESP, IA32_TSC_AUX } from './model-specific-registers';
 
-/** CPUID.1:EDX: FPU, DE, TSC, CX8, CMOV. Also the AT_HWCAP the loader passes. */
-export const CPUID_FEATURES_EDX = (1 << 0) | (1 << 2) | (1 << 4) | (1 << 8) | (1 << 15);
+/** CPUID.1:EDX: FPU, DE, TSC, MSR, CX8, SEP, CMOV. Also the AT_HWCAP the loader passes. */
+export const CPUID_FEATURES_EDX = (1 << 0) | (1 << 2) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 15);
 /** Family 6, model 15, stepping 6. */
 const CPUID_SIGNATURE = 0x000006f6;
 
@@ -73,21 +78,88 @@ export const controlRegisterMove: HandlerFactory = (entry) => {
 };
 
 const nothing: HandlerFactory = () => () => undefined;
+/** A no-op the table marks privileged (invlpg, wbinvd, invd): #GP(0) above CPL 0. */
+const privilegedNothing: HandlerFactory = (entry) => ring0Only(entry, () => undefined);
+
+const CR0_PE = 1;
+const CR4_PCE = 1 << 8;
+const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
+
+function writeTsc(m: Machine, value: bigint, withAux: boolean): void {
+  m.regs[0] = Number(value & 0xffffffffn);
+  m.regs[2] = Number(value >> 32n);
+  if (withAux) m.regs[1] = m.msrs.low32(IA32_TSC_AUX);
+}
+
+/** rdmsr/wrmsr: EDX:EAX, MSR number in ECX; an MSR the machine lacks is #GP(0) (SDM RDMSR/WRMSR). */
+const rdmsr: HandlerFactory = (entry) => ring0Only(entry, (m) => {
+  const value = m.msrs.read(m.regs[1]!, m.instructionCount);
+  if (value === null) throw fault(13, `rdmsr of MSR ${hex(m.regs[1]!)}, which is not implemented`);
+  m.regs[0] = Number(value & 0xffffffffn);
+  m.regs[2] = Number(value >> 32n);
+});
+
+const wrmsr: HandlerFactory = (entry) => ring0Only(entry, (m) => {
+  const value = (BigInt(m.regs[2]!) << 32n) | BigInt(m.regs[0]!);
+  if (!m.msrs.write(m.regs[1]!, value, m.instructionCount)) throw fault(13, `wrmsr to MSR ${hex(m.regs[1]!)}, which is not implemented`);
+});
+
+/**
+ * rdpmc (SDM RDPMC): at CPL 0, or with CR4.PCE set, reads counter ECX; this machine counts no
+ * events, so the two P6 counters it has read 0. Any other counter, or CPL > 0 without PCE, is #GP(0).
+ */
+const rdpmc: HandlerFactory = () => (m) => {
+  if (currentPrivilegeLevel(m) !== 0 && (m.control[4]! & CR4_PCE) === 0) throw fault(13, 'rdpmc at CPL > 0 with CR4.PCE clear');
+  if (m.regs[1]! > 1) throw fault(13, `rdpmc of counter ${m.regs[1]}, which does not exist`);
+  m.regs[0] = 0;
+  m.regs[2] = 0;
+};
+
+/**
+ * sysenter (SDM SYSENTER): to CPL 0 at IA32_SYSENTER_EIP/ESP with flat CS = SYSENTER_CS and
+ * SS = SYSENTER_CS + 8; VM, IF and RF cleared. #GP(0) when SYSENTER_CS[15:2] is 0.
+ */
+const sysenter: HandlerFactory = () => (m) => {
+  const cs = m.msrs.low32(IA32_SYSENTER_CS) & 0xffff;
+  if ((m.control[0]! & CR0_PE) === 0 || (cs & 0xfffc) === 0) throw fault(13, 'sysenter with IA32_SYSENTER_CS zero');
+  m.eflags &= ~(VM | IF | RF);
+  m.segments[1] = cs & 0xfffc;
+  m.segments[2] = ((cs & 0xfffc) + 8) & 0xffff;
+  m.regs[4] = m.msrs.low32(IA32_SYSENTER_ESP);
+  m.eip = m.msrs.low32(IA32_SYSENTER_EIP);
+};
+
+/**
+ * sysexit (SDM SYSEXIT): to CPL 3 at EDX with ESP = ECX, CS = SYSENTER_CS + 16 and
+ * SS = SYSENTER_CS + 24, both with RPL 3. #GP(0) above CPL 0 or when SYSENTER_CS[15:2] is 0.
+ */
+const sysexit: HandlerFactory = () => (m) => {
+  const cs = m.msrs.low32(IA32_SYSENTER_CS) & 0xffff;
+  if ((m.control[0]! & CR0_PE) === 0 || (cs & 0xfffc) === 0 || currentPrivilegeLevel(m) !== 0) {
+    throw fault(13, 'sysexit at CPL > 0 or with IA32_SYSENTER_CS zero');
+  }
+  m.segments[1] = ((cs + 16) | 3) & 0xffff;
+  m.segments[2] = ((cs + 24) | 3) & 0xffff;
+  m.regs[4] = m.regs[1]!;
+  m.eip = m.regs[2]!;
+};
 
 export const SYSTEM: HandlerFamily = {
   cpuid: () => cpuid,
-  rdtsc: () => (m) => {
-    m.regs[0] = m.instructionCount >>> 0;
-    m.regs[2] = Math.floor(m.instructionCount / 0x100000000);
-  },
+  rdtsc: () => (m) => writeTsc(m, m.msrs.tsc(m.instructionCount), false),
+  rdmsr,
+  wrmsr,
+  rdpmc,
+  sysenter,
+  sysexit,
   in: inFactory,
   out: outFactory,
   lfence: nothing,
   mfence: nothing,
   sfence: nothing,
-  wbinvd: nothing,
-  invd: nothing,
-  invlpg: nothing,
+  wbinvd: privilegedNothing,
+  invd: privilegedNothing,
+  invlpg: privilegedNothing,
   clflush: nothing,
   endbr32: nothing,
   endbr64: nothing,
@@ -97,15 +169,11 @@ export const SYSTEM: HandlerFamily = {
   prefetcht2: nothing,
   prefetch: nothing,
   prefetchw: nothing,
-  clts: () => (m) => { m.control[0] = m.control[0]! & ~8; },
+  clts: (entry) => ring0Only(entry, (m) => { m.control[0] = m.control[0]! & ~8; }),
   clwb: nothing,
   clflushopt: nothing,
   serialize: nothing,
-  rdtscp: () => (m) => {
-    m.regs[0] = m.instructionCount >>> 0;
-    m.regs[2] = Math.floor(m.instructionCount / 0x100000000);
-    m.regs[1] = 0; // IA32_TSC_AUX: processor 0
-  },
+  rdtscp: () => (m) => writeTsc(m, m.msrs.tsc(m.instructionCount), true),
   movbe: (entry) => {
     const toMemory = entry.operands[0]?.kind === 'method' && entry.operands[0].method === 'M';
     // The 66 forms are separate rows (66 is their mandatory prefix): the row gives the size.

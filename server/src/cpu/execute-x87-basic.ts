@@ -23,10 +23,14 @@ function rc(m: Machine): RoundingMode {
   return ((m.x87.control >> 10) & 3) as RoundingMode;
 }
 
+/** Set when st() met an empty register: the masked stack-underflow response is then the indefinite. */
+let underflowed = false;
+
 function st(m: Machine, n: number): Ext {
   const p = (m.x87.top + n) & 7;
   if (m.x87.empty[p]) {
     m.x87.status = (m.x87.status | IE | SF_STACK) & ~C1;
+    underflowed = true;
     return EXT_INDEFINITE;
   }
   return m.x87.regs[p]!;
@@ -40,6 +44,8 @@ function setSt(m: Machine, n: number, value: Ext): void {
 
 function push(m: Machine, value: Ext): void {
   m.x87.top = (m.x87.top - 1) & 7;
+  // C1 reports a stack overflow on a load, and is cleared otherwise (SDM FLD, FILD, FLD1...).
+  m.x87.status &= ~C1;
   if (!m.x87.empty[m.x87.top]) {
     // Stack overflow (masked): the indefinite NaN replaces the value.
     m.x87.status |= IE | SF_STACK | C1;
@@ -127,18 +133,21 @@ function compute(m: Machine, name: string, a: Ext, b: Ext): Ext {
 
 /** fadd/fiadd/faddp...: memory (st0 op m), ST0,STi (st0 op sti), STi,ST0 (sti op st0), p pops. */
 function arithmetic(name: string, pops: boolean): HandlerFactory {
+  // A stack underflow gives the real indefinite whatever the other operand (a NaN of its own included).
+  const result = (m: Machine, a: Ext, b: Ext): Ext => (underflowed ? EXT_INDEFINITE : compute(m, name, a, b));
   return (entry) => {
     const format = memoryFormat(entry);
-    if (format !== null) return (m) => setSt(m, 0, compute(m, name, st(m, 0), loadMemory(m, format)));
+    if (format !== null) return (m) => { underflowed = false; setSt(m, 0, result(m, st(m, 0), loadMemory(m, format))); };
     if (entry.operands.length === 0) {
-      return (m) => { setSt(m, 1, compute(m, name, st(m, 1), st(m, 0))); pop(m); };
+      return (m) => { underflowed = false; setSt(m, 1, result(m, st(m, 1), st(m, 0))); pop(m); };
     }
     const first = entry.operands[0];
     const toSti = first?.kind === 'fixed' && first.name === 'STi';
     return (m, i) => {
       const n = i.rm;
-      if (toSti) setSt(m, n, compute(m, name, st(m, n), st(m, 0)));
-      else setSt(m, 0, compute(m, name, st(m, 0), st(m, n)));
+      underflowed = false;
+      if (toSti) setSt(m, n, result(m, st(m, n), st(m, 0)));
+      else setSt(m, 0, result(m, st(m, 0), st(m, n)));
       if (pops) pop(m);
     };
   };
@@ -191,6 +200,8 @@ function fromDouble(f: (x: number) => number): (x: Ext) => Ext {
 
 function unaryOnTop(f: (x: Ext, m: Machine) => Ext): HandlerFactory {
   return () => (m) => {
+    // An empty ST(0) is a stack underflow: the result is the indefinite NaN itself, not f of it.
+    if (m.x87.empty[m.x87.top & 7]) return void setSt(m, 0, st(m, 0));
     const x = st(m, 0);
     setSt(m, 0, invalidCheck(m, f(x, m), [x]));
   };
@@ -290,8 +301,9 @@ export const X87_BASIC: HandlerFamily = {
   fldl2t: constant(0xd49a784bcd1b8afen, -62),
   fldlg2: constant(0x9a209a84fbcff799n, -65),
   fldln2: constant(0xb17217f7d1cf79acn, -64),
-  fchs: unaryOnTop((x) => extNegate(x)),
-  fabs: unaryOnTop((x) => extAbs(x)),
+  // fchs and fabs clear C1 (SDM FCHS, FABS).
+  fchs: unaryOnTop((x, m) => { m.x87.status &= ~C1; return extNegate(x); }),
+  fabs: unaryOnTop((x, m) => { m.x87.status &= ~C1; return extAbs(x); }),
   fsqrt: unaryOnTop((x, m) => rounded(m, () => extSqrt(x, precisionOf(m.x87.control)))),
   frndint: unaryOnTop((x, m) => rounded(m, () => extRoundToInteger(x, rc(m)))),
   fsin: unaryOnTop(fromDouble(Math.sin)),
@@ -326,7 +338,7 @@ export const X87_BASIC: HandlerFamily = {
   fprem: () => (m) => fprem(m, false),
   fprem1: () => (m) => fprem(m, true),
   fnstcw: () => (m) => m.writeMem(m.linear, 2, m.x87.control),
-  fldcw: () => (m) => { m.x87.control = m.readMem(m.linear, 2); },
+  fldcw: () => (m) => m.x87.setControl(m.readMem(m.linear, 2)),
   fnstsw: storeStatusWord,
   fninit: () => (m) => m.x87.reset(),
   fnclex: () => (m) => { m.x87.status &= 0x7f00; },

@@ -3,6 +3,7 @@
 // at start-up. Unknown calls return -ENOSYS and are reported once each.
 
 import type { CpuException, HandlerDecision } from './cpu-events';
+import { encodeDescriptor, setGdtEntry } from './descriptor-tables';
 import type { Machine } from './machine';
 import { PAGE_SIZE } from './paged-memory';
 
@@ -168,6 +169,14 @@ export class LinuxSyscalls {
       this.machine.memory.writeBytes(descriptor, bytes.subarray(0, 4));
     }
     this.machine.descriptorBases.set(entry, base);
+    // The descriptor itself, as Linux's fill_ldt builds it from struct user_desc, so lar/lsl
+    // and verr/verw see the TLS entry: user data or code, DPL 3, accessed.
+    const limit = view.getUint32(8, true) & 0xfffff;
+    const flags = view.getUint32(12, true);
+    const bit = (n: number): number => (flags >>> n) & 1;
+    const type = ((bit(3) ^ 1) << 1) | (((flags >>> 1) & 3) << 2) | 1;
+    const access = ((bit(5) ^ 1) << 7) | (3 << 5) | (1 << 4) | type;
+    setGdtEntry(this.machine, entry, encodeDescriptor(base, limit, access, (bit(4) << 3) | (bit(0) << 2) | bit(6)));
     return 0;
   }
 

@@ -1,7 +1,10 @@
 // Snapshots of the complete machine state (registers, segments, control/debug registers, x87,
-// memory pages and counters) for stepping back; restoring copies again so a snapshot is reusable.
+// descriptor tables, MSRs, memory pages and counters) for stepping back; restoring copies again
+// so a snapshot is reusable.
 
+import type { DescriptorTables } from './descriptor-tables';
 import type { Machine } from './machine';
+import type { ModelSpecificRegisters } from './model-specific-registers';
 import type { Page } from './paged-memory';
 import type { X87State } from './x87-state';
 
@@ -15,6 +18,8 @@ export interface MachineSnapshot {
   readonly control: Uint32Array;
   readonly debug: Uint32Array;
   readonly x87: X87State;
+  readonly descriptorTables: DescriptorTables;
+  readonly msrs: ModelSpecificRegisters;
   readonly pages: ReadonlyArray<Page | undefined>;
   readonly instructionCount: number;
 }
@@ -23,7 +28,7 @@ export function takeSnapshot(m: Machine): MachineSnapshot {
   return {
     regs: m.regs.slice(), eip: m.eip, eflags: m.eflags, segments: m.segments.slice(),
     segmentBase: { ...m.segmentBase }, descriptorBases: new Map(m.descriptorBases), control: m.control.slice(),
-    debug: m.debug.slice(), x87: m.x87.clone(), pages: m.memory.clonePages(), instructionCount: m.instructionCount,
+    debug: m.debug.slice(), x87: m.x87.clone(), descriptorTables: m.descriptorTables.clone(), msrs: m.msrs.clone(), pages: m.memory.clonePages(), instructionCount: m.instructionCount,
   };
 }
 
@@ -37,6 +42,8 @@ export function restoreSnapshot(m: Machine, s: MachineSnapshot): void {
   m.control.set(s.control);
   m.debug.set(s.debug);
   m.x87 = s.x87.clone();
+  m.descriptorTables = s.descriptorTables.clone();
+  m.msrs = s.msrs.clone();
   m.instructionCount = s.instructionCount;
   m.memory.restorePages(s.pages);
 }

@@ -10,9 +10,11 @@ import { VECTOR_NAMES } from './cpu-events';
 import { CpuSignal } from './cpu-signals';
 import { FIXED_ONE, TF, RF } from './eflags-bits';
 import { dataBreakpointHits, enabledBreakpoints, instructionBreakpointHits, type HardwareBreakpoint } from './debug-breakpoints';
+import { DescriptorTables } from './descriptor-tables';
 import { fetchInstruction } from './instruction-fetch';
 import { SEG_FS, SEG_GS, type Insn } from './instruction-record';
 import { restoreSnapshot, takeSnapshot, type MachineSnapshot } from './machine-snapshot';
+import { ModelSpecificRegisters } from './model-specific-registers';
 import { MemoryFault, PagedMemory, PAGE_SHIFT, PAGE_SIZE, PF_FETCH } from './paged-memory';
 import { X87State } from './x87-state';
 
@@ -38,6 +40,9 @@ export class Machine {
   readonly control = new Uint32Array(5);
   readonly debug = new Uint32Array(8);
   x87 = new X87State();
+  /** GDTR, IDTR, LDTR, TR and the built-in GDT (descriptor-tables.ts). */
+  descriptorTables = new DescriptorTables();
+  msrs = new ModelSpecificRegisters();
   instructionCount = 0;
   /** Addresses where run() stops before executing (the debugger's own, not int3). */
   readonly hostBreakpoints = new Set<number>();

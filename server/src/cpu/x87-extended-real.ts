@@ -22,12 +22,17 @@ const QUIET_BIT = 1n << 62n;
 
 /**
  * The NaN an operation with NaN operands returns: the quieted NaN operand, the one with the larger
- * significand when both are; an unnormal operand gives the real indefinite instead.
+ * significand when both are, and the positive one when the significands are equal (as the real
+ * CPU does, whatever the operand order); an unnormal operand gives the real indefinite instead.
  */
 export function propagateNaN(a: Ext, b?: Ext): Ext {
   const nans = [a, b].filter((x): x is Ext => x !== undefined && x.kind === 'nan');
   if (nans.some((x) => x.invalid && (x.m & TOP_BIT) === 0n)) return EXT_INDEFINITE;
-  const pick = nans.length === 2 ? (nans[1]!.m > nans[0]!.m ? nans[1]! : nans[0]!) : nans[0]!;
+  let pick = nans[0]!;
+  if (nans.length === 2) {
+    const [x, y] = [nans[0]!, nans[1]!];
+    pick = y.m > x.m ? y : x.m > y.m ? x : x.negative ? y : x;
+  }
   return { kind: 'nan', negative: pick.negative, e: 0, m: pick.m | QUIET_BIT | TOP_BIT };
 }
 
@@ -257,6 +262,8 @@ export function extAdd(a: Ext, b: Ext, p: Precision): Ext {
 }
 
 export function extSub(a: Ext, b: Ext, p: Precision): Ext {
+  // A NaN operand propagates with its own sign: negating it first would flip that.
+  if (a.kind === 'nan' || b.kind === 'nan') return propagateNaN(a, b);
   return extAdd(a, extNegate(b), p);
 }
 

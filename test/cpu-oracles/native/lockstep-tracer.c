@@ -12,10 +12,19 @@
  * Protocol, little-endian binary. Commands on stdin, one letter each:
  *   'I'                      -> 'I' regs[10] u32 stackAddr u32 stackLen bytes  (initial state:
  *                               registers and the stack from esp to the end of its mapping)
- *   'S' u32 n then n x (u8 k, k x (u32 addr, u16 len))
- *                            -> per executed step: 'R' regs[10], then per range u8 ok + len bytes
- *                               read after the step; when the child exits or is signalled:
- *                               'X' u32 waitStatus, and stepping stops.
+ *   'S' u32 n then n step records, each: regs[10] expected, u32 flagMask, u16 regMask,
+ *       u8 k, k x (u32 addr, u16 len, len expected bytes)
+ *                            -> steps the child n times, comparing after each step the registers
+ *                               whose regMask bit is set (bit k = regs[k], eflags under flagMask)
+ *                               and the k ranges. Stops at the first difference. Reply:
+ *                               'C' u32 count u8 outcome, then
+ *                               outcome 0: all n agreed; 'R' record of the last step;
+ *                               outcome 1: step `count` differs; 'R' record of that step;
+ *                               outcome 2: the child ended instead of executing step `count`:
+ *                                          u32 waitStatus, and stepping stops.
+ *                               'R' record = regs[10], then per range u8 ok + len bytes (native).
+ *                               Comparing here keeps the per-step work in C: the harness only
+ *                               streams expectations and reads one reply per chunk.
  *   'M' u32 addr u32 len     -> 'M' u8 ok + len bytes
  *   'W' regs[10]             -> 'W': sets the child's registers (the harness hands the native
  *                               program the emulator's cpuid/rdtsc results this way)
@@ -71,19 +80,31 @@ static void flush_out(void) {
   outlen = 0;
 }
 
+static unsigned char inbuf[1 << 16];
+static size_t inpos, inlen;
+
+/* Buffered: a chunk of expectations arrives as many small fields, one read() per 64 KiB. */
 static void read_exact(void *p, size_t n) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = read(0, (char *)p + done, n - done);
-    if (r == 0) {
-      if (child > 0 && !child_gone) kill(child, SIGKILL);
-      exit(0);
+  unsigned char *dst = p;
+  while (n > 0) {
+    if (inpos == inlen) {
+      ssize_t r = read(0, inbuf, sizeof inbuf);
+      if (r == 0) {
+        if (child > 0 && !child_gone) kill(child, SIGKILL);
+        exit(0);
+      }
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        die("read stdin");
+      }
+      inpos = 0;
+      inlen = (size_t)r;
     }
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      die("read stdin");
-    }
-    done += (size_t)r;
+    size_t take = inlen - inpos < n ? inlen - inpos : n;
+    memcpy(dst, inbuf + inpos, take);
+    inpos += take;
+    dst += take;
+    n -= take;
   }
 }
 
@@ -181,31 +202,113 @@ static uint32_t mapping_end(uint32_t addr) {
   return end;
 }
 
-/* One single step; returns 0 when the child is gone (and writes the 'X' record). */
-static int single_step(void) {
+/* One single step; returns 0 when the child is gone, with its wait status in *gone_status. */
+static int single_step(uint32_t *gone_status) {
   int status;
-  for (;;) {
-    if (ptrace(PTRACE_SINGLESTEP, child, 0, 0) != 0) die("PTRACE_SINGLESTEP");
-    if (waitpid(child, &status, 0) < 0) die("waitpid");
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      child_gone = 1;
-      uint32_t s = (uint32_t)status;
-      out("X", 1);
-      out(&s, 4);
-      return 0;
-    }
-    if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP) return 1;
-    /* Any other signal is the program's own fault (SIGSEGV...): report it as the end. */
-    if (WIFSTOPPED(status)) {
-      uint32_t s = (uint32_t)status;
-      out("X", 1);
-      out(&s, 4);
-      kill(child, SIGKILL);
-      waitpid(child, &status, 0);
-      child_gone = 1;
-      return 0;
+  if (ptrace(PTRACE_SINGLESTEP, child, 0, 0) != 0) die("PTRACE_SINGLESTEP");
+  if (waitpid(child, &status, 0) < 0) die("waitpid");
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    child_gone = 1;
+    *gone_status = (uint32_t)status;
+    return 0;
+  }
+  if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP) return 1;
+  /* Any other signal is the program's own fault (SIGSEGV...): report it as the end. */
+  *gone_status = (uint32_t)status;
+  kill(child, SIGKILL);
+  waitpid(child, &status, 0);
+  child_gone = 1;
+  return 0;
+}
+
+/* The expectations of one step, as read from the harness. */
+struct expected_step {
+  uint32_t regs[10], flag_mask;
+  uint16_t reg_mask;
+  unsigned char k;
+  size_t ranges; /* offset of its ranges in the chunk's byte store */
+};
+
+static void out_record(const uint32_t regs[10], const unsigned char *native, size_t len) {
+  out("R", 1);
+  out(regs, 40);
+  if (len) out(native, len);
+}
+
+/* Steps through one chunk of expectations (the 'S' command). */
+static void step_chunk(void) {
+  static struct expected_step *steps;
+  static size_t steps_cap;
+  static unsigned char *store, *native;
+  static size_t store_cap;
+  uint32_t n;
+  read_exact(&n, 4);
+  if (n > steps_cap) {
+    steps_cap = n;
+    steps = realloc(steps, n * sizeof *steps);
+    if (!steps) die("realloc");
+  }
+  size_t used = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    struct expected_step *e = &steps[i];
+    read_exact(e->regs, 40);
+    read_exact(&e->flag_mask, 4);
+    read_exact(&e->reg_mask, 2);
+    read_exact(&e->k, 1);
+    e->ranges = used;
+    for (unsigned j = 0; j < e->k; j++) {
+      unsigned char head[6];
+      read_exact(head, 6);
+      uint16_t len;
+      memcpy(&len, head + 4, 2);
+      if (used + 6 + len > store_cap) {
+        store_cap = (used + 6 + len) * 2 + 65536;
+        store = realloc(store, store_cap);
+        native = realloc(native, store_cap);
+        if (!store || !native) die("realloc");
+      }
+      memcpy(store + used, head, 6);
+      read_exact(store + used + 6, len);
+      used += 6 + (size_t)len;
     }
   }
+  uint32_t count = 0, status = 0, regs[10];
+  unsigned char outcome = 0;
+  size_t native_len = 0;
+  for (; count < n; count++) {
+    const struct expected_step *e = &steps[count];
+    if (child_gone || !single_step(&status)) {
+      outcome = 2;
+      break;
+    }
+    get_regs(regs);
+    int differs = ((regs[9] ^ e->regs[9]) & e->flag_mask) != 0;
+    for (int r = 0; r < 9; r++)
+      if ((e->reg_mask >> r & 1) && regs[r] != e->regs[r]) differs = 1;
+    /* The native bytes of each range: u8 ok + len bytes, as the 'R' record carries them. */
+    size_t at = e->ranges;
+    native_len = 0;
+    for (unsigned j = 0; j < e->k; j++) {
+      uint32_t addr;
+      uint16_t len;
+      memcpy(&addr, store + at, 4);
+      memcpy(&len, store + at + 4, 2);
+      unsigned char *ok = native + native_len;
+      *ok = (unsigned char)read_child(addr, ok + 1, len);
+      if (!*ok || memcmp(ok + 1, store + at + 6, len) != 0) differs = 1;
+      native_len += 1 + (size_t)len;
+      at += 6 + (size_t)len;
+    }
+    if (differs) {
+      outcome = 1;
+      break;
+    }
+  }
+  out("C", 1);
+  out(&count, 4);
+  out(&outcome, 1);
+  if (outcome == 2) out(&status, 4);
+  else if (n > 0) out_record(regs, native, native_len);
 }
 
 int main(int argc, char **argv) {
@@ -246,7 +349,6 @@ int main(int argc, char **argv) {
   ptrace(PTRACE_SETOPTIONS, child, 0, (void *)(long)PTRACE_O_EXITKILL);
   hide_vdso();
 
-  unsigned char *range = malloc(65536);
   for (;;) {
     char cmd;
     read_exact(&cmd, 1);
@@ -281,42 +383,7 @@ int main(int argc, char **argv) {
       out(buf, len);
       free(buf);
     } else if (cmd == 'S') {
-      uint32_t n;
-      read_exact(&n, 4);
-      /* Read the whole chunk's probe list first, then step through it. */
-      size_t cap = 4096, used = 0;
-      unsigned char *plan = malloc(cap);
-      for (uint32_t i = 0; i < n; i++) {
-        unsigned char k;
-        read_exact(&k, 1);
-        size_t need = 1 + (size_t)k * 6;
-        if (used + need > cap) {
-          cap = (used + need) * 2;
-          plan = realloc(plan, cap);
-        }
-        plan[used] = k;
-        read_exact(plan + used + 1, (size_t)k * 6);
-        used += need;
-      }
-      size_t at = 0;
-      for (uint32_t i = 0; i < n && !child_gone; i++) {
-        unsigned char k = plan[at++];
-        if (!single_step()) break;
-        uint32_t regs[10];
-        get_regs(regs);
-        out("R", 1);
-        out(regs, 40);
-        for (unsigned j = 0; j < k; j++, at += 6) {
-          uint32_t addr;
-          uint16_t len;
-          memcpy(&addr, plan + at, 4);
-          memcpy(&len, plan + at + 4, 2);
-          unsigned char ok = (unsigned char)read_child(addr, range, len);
-          out(&ok, 1);
-          out(range, len);
-        }
-      }
-      free(plan);
+      step_chunk();
     } else {
       fprintf(stderr, "lockstep-tracer: unknown command 0x%02x\n", (unsigned char)cmd);
       break;
