@@ -9,6 +9,7 @@ import type { CpuException, CpuRegisters, ExceptionHandler, PortHandler, RunResu
 import { VECTOR_NAMES } from './cpu-events';
 import { CpuSignal } from './cpu-signals';
 import { FIXED_ONE, TF, RF } from './eflags-bits';
+import { blockAt, type CompiledBlock } from './block-compiler';
 import { dataBreakpointHits, enabledBreakpoints, instructionBreakpointHits, type HardwareBreakpoint } from './debug-breakpoints';
 import { fetchInstruction } from './instruction-fetch';
 import { SEG_FS, SEG_GS, type Insn } from './instruction-record';
@@ -21,6 +22,8 @@ export type { MachineSnapshot };
 
 export interface MachineOptions {
   ioPort?: PortHandler;
+  /** Run hot code through the block compiler (default true); false keeps the pure interpreter. */
+  compileBlocks?: boolean;
 }
 
 export class Machine {
@@ -42,6 +45,8 @@ export class Machine {
   /** Addresses where run() stops before executing (the debugger's own, not int3). */
   readonly hostBreakpoints = new Set<number>();
   ioPort: PortHandler | null;
+  /** run() executes compiled blocks where it may (block-compiler.ts); false: interpreter only. */
+  compileBlocks: boolean;
 
   /** Effective address of the current memory operand: offset and linear (offset + segment base). */
   ea = 0;
@@ -59,6 +64,7 @@ export class Machine {
 
   constructor(options: MachineOptions = {}) {
     this.ioPort = options.ioPort ?? null;
+    this.compileBlocks = options.compileBlocks ?? true;
     this.control[0] = 0x80000011; // PG | ET | PE: paged protected mode
     this.debug[6] = 0xffff0ff0;
     this.debug[7] = 0x400;
@@ -156,7 +162,8 @@ export class Machine {
     else if (seg === SEG_GS) this.segmentBase.gs = base;
   }
 
-  private computeEa(i: Insn): void {
+  /** Sets ea and linear for the instruction's memory operand from the current registers. */
+  computeEffectiveAddress(i: Insn): void {
     let offset = i.disp;
     if (i.base >= 0) offset += this.regs[i.base]!;
     if (i.index >= 0) offset += this.regs[i.index]! << i.scale;
@@ -209,35 +216,51 @@ export class Machine {
   /**
    * Executes up to `limit` instructions with no trap checks; returns how many completed. It
    * returns early, before executing it, at an instruction that raises an exception (which the
-   * caller then runs through executeOne for delivery) and when TF becomes set.
+   * caller then runs through executeOne for delivery) and when TF or DR7 becomes set. Compiled
+   * blocks run here when all of a block's instructions fit in the limit; a block that faults
+   * leaves EIP at the faulting instruction with the instructions before it completed.
    */
   private runFast(limit: number): number {
-    let done = 0;
+    const first = this.instructionCount;
+    const end = first + limit;
     this.repOneIteration = false;
-    const pages = this.memory.pages;
+    const compile = this.compileBlocks;
+    let inBlock = false;
     let start = this.eip;
     try {
-      while (done < limit) {
+      while (this.instructionCount < end) {
         start = this.eip;
-        const page = pages[start >>> PAGE_SHIFT];
+        const page = this.memory.pages[start >>> PAGE_SHIFT];
+        if (compile && page !== undefined) {
+          // A slot counts the visits of a start address until it is hot enough to compile.
+          const slot = page.blocks !== null ? page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined : undefined;
+          const block = typeof slot === 'object' ? slot : blockAt(this, start, slot ?? 0);
+          if (block !== null && block.count <= end - this.instructionCount) {
+            inBlock = true;
+            block.run(this);
+            inBlock = false;
+            if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
+            continue;
+          }
+        }
         let insn: Insn | undefined;
         if (page !== undefined && page.code !== null) insn = page.code[start & (PAGE_SIZE - 1)] as Insn | undefined;
         if (insn === undefined) insn = this.fetch(start);
         this.eip = insn.next;
-        if (insn.mem) this.computeEa(insn);
+        if (insn.mem) this.computeEffectiveAddress(insn);
         insn.exec(this, insn);
-        done++;
         this.instructionCount++;
         if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
       }
     } catch (e) {
       if (!(e instanceof MemoryFault) && !(e instanceof CpuSignal)) throw e;
       // Undo the partial instruction's EIP change; executeOne will run it again and deliver.
-      // Handlers change no state before they fault, so running it twice is safe.
-      this.eip = start;
+      // Handlers change no state before they fault, so running it twice is safe. A block has
+      // already set EIP to its faulting instruction.
+      if (!inBlock) this.eip = start;
     }
     this.eflags &= ~RF;
-    return done;
+    return this.instructionCount - first;
   }
 
   /** One instruction; null when it simply ran, else what happened. */
@@ -264,7 +287,7 @@ export class Machine {
     try {
       const insn = this.fetch(start);
       this.eip = insn.next;
-      if (insn.mem) this.computeEa(insn);
+      if (insn.mem) this.computeEffectiveAddress(insn);
       insn.exec(this, insn);
     } catch (e) {
       this.watchedBreakpoints = null;

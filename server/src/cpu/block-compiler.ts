@@ -1,0 +1,177 @@
+// The block compiler: translates a straight-line run of decoded instructions (ending at the first
+// branch, trap-capable or system instruction, at 64 instructions or at the page end) into one
+// JavaScript function built with `new Function`, cached per start address in the code's page.
+//
+// Invariants (the interpreter in machine.ts stays the reference; tests compare the two):
+// - Validity: blocks live in Page.blocks, dropped with Page.code by every write to the page
+//   (paged-memory.ts dropCode), remap or restore. A block never spans two pages. After each
+//   instruction that writes memory the block compares memory.codeEpoch with its value at entry
+//   and leaves if any code was invalidated (self-modifying code, int3 arming by the kprobe engine).
+// - Exactness: a block runs only from Machine.runFast, i.e. with TF clear, DR7 disabling every
+//   breakpoint and no host breakpoints, and only when all its instructions fit in run()'s limit.
+//   Instructions that may set TF or touch debug/control/segment state end the block.
+// - Faults: a compiled instruction performs its memory accesses before changing any local, so
+//   when one throws the block writes back the state after the instructions before it, sets EIP to
+//   the faulting instruction and the instruction count to those completed, and rethrows; runFast
+//   then lets executeOne run that instruction again and deliver the exception exactly.
+// - Registers live in int32 locals; EFLAGS in a local written back at exit. Flags are computed
+//   only when read: a backward liveness pass drops the flag computation of any instruction whose
+//   flags a later instruction of the block overwrites before anything reads them.
+// - Forms without a template run the interpreter's own handler in place (state written back
+//   before, reloaded after), so every instruction keeps a single definition of its semantics.
+
+import { compileForm, STATUS_FLAGS, type CompiledForm } from './block-compiler-templates';
+import { PARITY } from './eflags-bits';
+import { fetchInstruction } from './instruction-fetch';
+import type { Insn } from './instruction-record';
+import type { Machine } from './machine';
+import { PAGE_SHIFT, PAGE_SIZE } from './paged-memory';
+
+export interface CompiledBlock {
+  /** Instructions in the block when it runs to its end. */
+  readonly count: number;
+  readonly address: number;
+  readonly run: (m: Machine) => void;
+  /** The generated source (for tests and debugging). */
+  readonly source: string;
+}
+
+/** Marks an address where no block is worth compiling (the interpreter runs it). */
+export const NO_BLOCK: CompiledBlock = { count: Infinity, address: -1, run: () => undefined, source: '' };
+
+const MAX_BLOCK_INSTRUCTIONS = 64;
+
+/** Instructions after which the block must return to the run loop (TF, DR7, segments, CRs, flow). */
+function endsBlock(i: Insn): boolean {
+  const e = i.entry;
+  if (e.flow !== null || e.writesTF || e.writesIF || e.privileged) return true;
+  return e.operands.some((o) => o.kind === 'method' && (o.method === 'S' || o.method === 'C' || o.method === 'D'))
+    || e.operands.some((o) => o.kind === 'fixed' && /^(SS|DS|ES|FS|GS|CS)$/.test(o.name));
+}
+
+/** Only forms the interpreter handles in its run loop may run inside a block. */
+function interpretable(i: Insn): boolean {
+  return i.entry.vex === null;
+}
+
+/** The decoded instructions of the block at `start` (empty when the first cannot be fetched). */
+function collect(m: Machine, start: number): Insn[] {
+  const insns: Insn[] = [];
+  let address = start;
+  const page = start >>> PAGE_SHIFT;
+  while (insns.length < MAX_BLOCK_INSTRUCTIONS) {
+    let insn: Insn;
+    try {
+      insn = fetchInstruction(m.memory, address);
+    } catch {
+      break;
+    }
+    // Stay inside one page: a write to the page then drops every block that holds its code.
+    if ((address & (PAGE_SIZE - 1)) + insn.length > PAGE_SIZE || !interpretable(insn)) break;
+    insns.push(insn);
+    if (endsBlock(insn)) break;
+    address = insn.next;
+    if (address >>> PAGE_SHIFT !== page) break;
+  }
+  return insns;
+}
+
+/** Visits of a start address before its block is compiled (cold code stays interpreted). */
+const HOT_VISITS = 8;
+
+/**
+ * The block at `start` on its `visits`-th visit: compiled and cached once hot, else null (the
+ * visit is counted in the page's slot). NO_BLOCK when no block applies there.
+ */
+export function blockAt(m: Machine, start: number, visits: number): CompiledBlock | null {
+  const page = m.memory.pages[start >>> PAGE_SHIFT];
+  if (page === undefined) return NO_BLOCK;
+  if (page.blocks === null) page.blocks = new Array<unknown>(PAGE_SIZE).fill(undefined);
+  if (visits < HOT_VISITS) {
+    page.blocks[start & (PAGE_SIZE - 1)] = visits + 1;
+    return null;
+  }
+  const insns = collect(m, start);
+  const block = insns.length === 0 ? NO_BLOCK : compileBlock(insns);
+  // Fetching decodes only; it cannot drop the page's blocks, so the slot is still this page's.
+  page.blocks[start & (PAGE_SIZE - 1)] = block;
+  return block;
+}
+
+/** Builds the function for a list of instructions (exported for the tests). */
+export function compileBlock(insns: readonly Insn[]): CompiledBlock {
+  const forms = insns.map((i) => compileForm(i));
+  // A lone instruction with no template gains nothing from a block.
+  if (insns.length === 1 && forms[0] === null) return NO_BLOCK;
+  const count = insns.length;
+  const used = new Set<number>();
+  for (const f of forms) if (f) for (const r of f.registers) used.add(r);
+  const regs = [...used].sort();
+  const load = regs.map((r) => `r${r} = regs[${r}] | 0;`).join(' ');
+  const store = regs.map((r) => `regs[${r}] = r${r};`).join(' ');
+
+  // Backward flag liveness: all status flags are live after the block.
+  const needFlags: boolean[] = new Array<boolean>(count).fill(false);
+  let live = STATUS_FLAGS;
+  for (let k = count - 1; k >= 0; k--) {
+    const f = forms[k];
+    if (f === null) { live = STATUS_FLAGS; continue; }
+    needFlags[k] = (live & f.writes) !== 0 && f.flags !== '';
+    live = (live & ~f.writes) | f.reads;
+  }
+
+  const out: string[] = [];
+  out.push('return function block(m) {');
+  out.push('const mem = m.memory; const regs = m.regs; const ic = m.instructionCount; const ep = mem.codeEpoch;');
+  out.push(`let ${[0, 1, 2, 3, 4, 5, 6, 7].map((r) => `r${r} = 0`).join(', ')};`);
+  out.push('let fl = m.eflags, n = 0, pc = 0, g = false, a = 0, b = 0, c = 0, t = 0, ad = 0;');
+  out.push(load);
+  out.push('try {');
+  out.push('body: {');
+  let ended = false;
+  for (let k = 0; k < count; k++) {
+    const insn = insns[k]!;
+    const f = forms[k];
+    if (f === null) {
+      out.push(genericCall(k, insn, store, load));
+      if (endsBlock(insn)) {
+        out.push(`pc = m.eip; n = ${k + 1}; break body;`);
+        ended = true;
+        break;
+      }
+      out.push(`if (mem.codeEpoch !== ep) { pc = ${insn.next}; n = ${k + 1}; break body; }`);
+      continue;
+    }
+    out.push(emitForm(k, f, needFlags[k]!));
+    if (f.branch) {
+      out.push(`n = ${k + 1}; break body;`);
+      ended = true;
+      break;
+    }
+    if (f.writesMemory && k < count - 1) out.push(`if (mem.codeEpoch !== ep) { pc = ${insn.next}; n = ${k + 1}; break body; }`);
+  }
+  if (!ended) out.push(`pc = ${insns[count - 1]!.next}; n = ${count};`);
+  out.push('}');
+  out.push('} catch (e) {');
+  out.push(`if (!g) { ${store} m.eflags = fl; }`);
+  out.push('m.eip = ADDR[n]; m.instructionCount = ic + n; throw e;');
+  out.push('}');
+  out.push(`${store} m.eflags = fl; m.eip = pc >>> 0; m.instructionCount = ic + n;`);
+  out.push('};');
+  const source = out.join('\n');
+  const addresses = insns.map((i) => i.address);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated block is the point
+  const factory = new Function('P', 'I', 'ADDR', source) as (p: Uint8Array, i: readonly Insn[], addr: number[]) => (m: Machine) => void;
+  return { count, address: insns[0]!.address, run: factory(PARITY, insns, addresses), source };
+}
+
+function emitForm(k: number, f: CompiledForm, flags: boolean): string {
+  const mark = f.mayFault ? `n = ${k}; ` : '';
+  return `${mark}${f.body}${flags ? ` ${f.flags}` : ''}`;
+}
+
+/** Runs the interpreter's handler for instruction k with the block's state written back. */
+function genericCall(k: number, insn: Insn, store: string, load: string): string {
+  const ea = insn.mem ? `m.computeEffectiveAddress(I[${k}]); ` : '';
+  return `n = ${k}; ${store} m.eflags = fl; m.eip = ${insn.next}; m.instructionCount = ic + ${k}; g = true; ${ea}I[${k}].exec(m, I[${k}]); g = false; ${load} fl = m.eflags;`;
+}
