@@ -76,9 +76,6 @@ function collect(m: Machine, start: number): Insn[] {
   return insns;
 }
 
-/** Visits of a start address before its block is compiled (cold code stays interpreted). */
-const HOT_VISITS = 8;
-
 /**
  * The block at `start` on its `visits`-th visit: compiled and cached once hot, else null (the
  * visit is counted in the page's slot). NO_BLOCK when no block applies there.
@@ -87,7 +84,7 @@ export function blockAt(m: Machine, start: number, visits: number): CompiledBloc
   const page = m.memory.pages[start >>> PAGE_SHIFT];
   if (page === undefined) return NO_BLOCK;
   if (page.blocks === null) page.blocks = new Array<unknown>(PAGE_SIZE).fill(undefined);
-  if (visits < HOT_VISITS) {
+  if (visits < m.blockHotVisits) {
     page.blocks[start & (PAGE_SIZE - 1)] = visits + 1;
     return null;
   }
@@ -172,6 +169,15 @@ function emitForm(k: number, f: CompiledForm, flags: boolean): string {
 
 /** Runs the interpreter's handler for instruction k with the block's state written back. */
 function genericCall(k: number, insn: Insn, store: string, load: string): string {
-  const ea = insn.mem ? `m.computeEffectiveAddress(I[${k}]); ` : '';
+  // A repeated string instruction runs all its iterations inside a block, as in runFast.
+  const ea = (insn.mem ? `m.computeEffectiveAddress(I[${k}]); ` : '') + (insn.rep !== 0 ? 'm.repOneIteration = false; ' : '');
   return `n = ${k}; ${store} m.eflags = fl; m.eip = ${insn.next}; m.instructionCount = ic + ${k}; g = true; ${ea}I[${k}].exec(m, I[${k}]); g = false; ${load} fl = m.eflags;`;
+}
+
+/** The block at `start`, compiled now whatever its visits (tests drive blocks one by one). */
+export function compileBlockAt(m: Machine, start: number): CompiledBlock {
+  const page = m.memory.pages[start >>> PAGE_SHIFT];
+  const slot = page?.blocks?.[start & (PAGE_SIZE - 1)];
+  if (typeof slot === 'object') return slot as CompiledBlock;
+  return blockAt(m, start, Infinity) ?? NO_BLOCK;
 }

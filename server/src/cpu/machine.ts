@@ -24,6 +24,8 @@ export interface MachineOptions {
   ioPort?: PortHandler;
   /** Run hot code through the block compiler (default true); false keeps the pure interpreter. */
   compileBlocks?: boolean;
+  /** Visits of a block's start before it is compiled (default 8; 0 compiles on first visit). */
+  blockHotVisits?: number;
 }
 
 export class Machine {
@@ -47,6 +49,8 @@ export class Machine {
   ioPort: PortHandler | null;
   /** run() executes compiled blocks where it may (block-compiler.ts); false: interpreter only. */
   compileBlocks: boolean;
+  /** Visits of a start address before its block is compiled, so cold code stays interpreted. */
+  blockHotVisits: number;
 
   /** Effective address of the current memory operand: offset and linear (offset + segment base). */
   ea = 0;
@@ -65,6 +69,7 @@ export class Machine {
   constructor(options: MachineOptions = {}) {
     this.ioPort = options.ioPort ?? null;
     this.compileBlocks = options.compileBlocks ?? true;
+    this.blockHotVisits = options.blockHotVisits ?? 8;
     this.control[0] = 0x80000011; // PG | ET | PE: paged protected mode
     this.debug[6] = 0xffff0ff0;
     this.debug[7] = 0x400;
