@@ -28,8 +28,16 @@ export interface CompiledForm {
   mayFault: boolean;
   /** Registers (numbers) the source names as locals. */
   registers: number[];
-  /** Source setting `pc` for a form that ends the block (branches), else null. */
+  /** The form is a branch: `body` sets `pc`, the block's next address. */
   branch: boolean;
+  /**
+   * For a branch with a static target the block may continue through: `inline` is the source
+   * without the transfer (a call's push), `condition` (jcc) says when it leaves for `target`
+   * instead of continuing at the next instruction.
+   */
+  target?: number;
+  condition?: string;
+  inline?: string;
 }
 
 /** SDM operand shape, e.g. `Ev,Gv` or `eAX,Iz`. */
@@ -159,25 +167,26 @@ export function compileForm(i: Insn): CompiledForm | null {
       const target = (i.next + i.imm) >>> 0;
       if (i.entry.flow === 'jcc') {
         const cc = i.entry.opcode & 0xf;
-        return form({ body: `pc = ${conditionSource(cc)} ? ${target} : ${next};`, reads: conditionReads(cc), branch: true }, regs);
+        return form({ body: `pc = ${conditionSource(cc)} ? ${target} : ${next};`, reads: conditionReads(cc), branch: true, target, condition: conditionSource(cc), inline: '' }, regs);
       }
-      if (name === 'jmp') return form({ body: `pc = ${target};`, branch: true }, regs);
+      if (name === 'jmp') return form({ body: `pc = ${target};`, branch: true, target, inline: '' }, regs);
       if (name === 'call') {
         regs.add(4);
-        return form({ body: `ad = (r4 - 4) >>> 0; mem.write32(ad, ${next}); r4 = ad | 0; pc = ${target};`, writesMemory: true, mayFault: true, branch: true }, regs);
+        const push = `ad = (r4 - 4) >>> 0; W32(mem, ad, ${next}); r4 = ad | 0;`;
+        return form({ body: `${push} pc = ${target};`, writesMemory: true, mayFault: true, branch: true, target, inline: push }, regs);
       }
       return null;
     }
     if (name === 'ret' && shape === '') {
       regs.add(4);
-      return form({ body: 'pc = mem.read32(r4 >>> 0); r4 = (r4 + 4) | 0;', mayFault: true, branch: true }, regs);
+      return form({ body: 'pc = R32(mem, r4 >>> 0); r4 = (r4 + 4) | 0;', mayFault: true, branch: true }, regs);
     }
     if ((name === 'jmp' || name === 'call') && i.entry.indirect && !i.entry.far && shape === 'Ev') {
-      const target = mem ? `mem.read32(${linearSource(i, regs)})` : `(r${i.rm} >>> 0)`;
+      const target = mem ? `R32(mem, ${linearSource(i, regs)})` : `(r${i.rm} >>> 0)`;
       if (!mem) regs.add(i.rm);
       if (name === 'jmp') return form({ body: `pc = ${target};`, mayFault: mem, branch: true }, regs);
       regs.add(4);
-      return form({ body: `b = ${target}; ad = (r4 - 4) >>> 0; mem.write32(ad, ${next}); r4 = ad | 0; pc = b >>> 0;`, writesMemory: true, mayFault: true, branch: true }, regs);
+      return form({ body: `b = ${target}; ad = (r4 - 4) >>> 0; W32(mem, ad, ${next}); r4 = ad | 0; pc = b >>> 0;`, writesMemory: true, mayFault: true, branch: true }, regs);
     }
     return null;
   }
@@ -185,19 +194,19 @@ export function compileForm(i: Insn): CompiledForm | null {
   if (name === 'mov' && (shape === 'Eb,Gb' || shape === 'Gb,Eb' || shape === 'Eb,Ib')) {
     if (shape === 'Eb,Gb') {
       const v = byteReg(i.reg, regs);
-      if (mem) return form({ body: `mem.write8(${linearSource(i, regs)}, ${v});`, writesMemory: true, mayFault: true }, regs);
+      if (mem) return form({ body: `W8(mem, ${linearSource(i, regs)}, ${v});`, writesMemory: true, mayFault: true }, regs);
       return form({ body: `a = ${v}; ${setByteReg(i.rm, 'a', regs)}` }, regs);
     }
     if (shape === 'Gb,Eb') {
-      const v = mem ? `mem.read8(${linearSource(i, regs)})` : byteReg(i.rm, regs);
+      const v = mem ? `R8(mem, ${linearSource(i, regs)})` : byteReg(i.rm, regs);
       return form({ body: `a = ${v}; ${setByteReg(i.reg, 'a', regs)}`, mayFault: mem }, regs);
     }
     const imm = i.imm & 0xff;
-    if (mem) return form({ body: `mem.write8(${linearSource(i, regs)}, ${imm});`, writesMemory: true, mayFault: true }, regs);
+    if (mem) return form({ body: `W8(mem, ${linearSource(i, regs)}, ${imm});`, writesMemory: true, mayFault: true }, regs);
     return form({ body: setByteReg(i.rm, String(imm), regs) }, regs);
   }
   if ((name === 'cmp' || name === 'test') && (shape === 'Eb,Gb' || shape === 'Eb,Ib' || shape === 'AL,Ib' || shape === 'Gb,Eb')) {
-    const rmValue = shape === 'AL,Ib' ? byteReg(0, regs) : mem ? `mem.read8(${linearSource(i, regs)})` : byteReg(i.rm, regs);
+    const rmValue = shape === 'AL,Ib' ? byteReg(0, regs) : mem ? `R8(mem, ${linearSource(i, regs)})` : byteReg(i.rm, regs);
     const [left, right] = shape === 'Gb,Eb' ? [byteReg(i.reg, regs), rmValue] : [rmValue, shape === 'Eb,Gb' ? byteReg(i.reg, regs) : String(i.imm & 0xff)];
     const op = name as Alu;
     return form({ body: `a = ${left}; b = ${right}; ${aluResult(op, 1)}`, flags: aluFlags(op, 1), writes: STATUS_FLAGS, mayFault: mem && shape !== 'AL,Ib' }, regs);
@@ -205,35 +214,35 @@ export function compileForm(i: Insn): CompiledForm | null {
   if (name === 'setcc' || (name.startsWith('set') && i.entry.map === '0f' && shape === 'Eb')) {
     const cc = i.entry.opcode & 0xf;
     const v = `(${conditionSource(cc)} ? 1 : 0)`;
-    if (mem) return form({ body: `mem.write8(${linearSource(i, regs)}, ${v});`, reads: conditionReads(cc), writesMemory: true, mayFault: true }, regs);
+    if (mem) return form({ body: `W8(mem, ${linearSource(i, regs)}, ${v});`, reads: conditionReads(cc), writesMemory: true, mayFault: true }, regs);
     return form({ body: setByteReg(i.rm, v, regs), reads: conditionReads(cc) }, regs);
   }
   if (i.osize !== 4) return null;
   // ---- 32-bit forms ----
-  const rmRead = (): string => (mem ? `(mem.read32(ad) | 0)` : (regs.add(i.rm), `r${i.rm}`));
+  const rmRead = (): string => (mem ? `(R32(mem, ad) | 0)` : (regs.add(i.rm), `r${i.rm}`));
   const addressFirst = (): string => (mem ? `ad = ${linearSource(i, regs)}; ` : '');
   if (name === 'mov') {
     switch (shape) {
       case 'Gv,Ev': regs.add(i.reg); return form({ body: `${addressFirst()}r${i.reg} = ${rmRead()};`, mayFault: mem }, regs);
       case 'Ev,Gv':
         regs.add(i.reg);
-        if (mem) return form({ body: `mem.write32(${linearSource(i, regs)}, r${i.reg});`, writesMemory: true, mayFault: true }, regs);
+        if (mem) return form({ body: `W32(mem, ${linearSource(i, regs)}, r${i.reg});`, writesMemory: true, mayFault: true }, regs);
         regs.add(i.rm);
         return form({ body: `r${i.rm} = r${i.reg};` }, regs);
       case 'Ev,Iz':
-        if (mem) return form({ body: `mem.write32(${linearSource(i, regs)}, ${i.imm | 0});`, writesMemory: true, mayFault: true }, regs);
+        if (mem) return form({ body: `W32(mem, ${linearSource(i, regs)}, ${i.imm | 0});`, writesMemory: true, mayFault: true }, regs);
         regs.add(i.rm);
         return form({ body: `r${i.rm} = ${i.imm | 0};` }, regs);
       case 'Zv,Iv': regs.add(i.opReg); return form({ body: `r${i.opReg} = ${i.imm | 0};` }, regs);
-      case 'eAX,Ov': regs.add(0); return form({ body: `r0 = mem.read32(${linearSource(i, regs)}) | 0;`, mayFault: true }, regs);
-      case 'Ov,eAX': regs.add(0); return form({ body: `mem.write32(${linearSource(i, regs)}, r0);`, writesMemory: true, mayFault: true }, regs);
+      case 'eAX,Ov': regs.add(0); return form({ body: `r0 = R32(mem, ${linearSource(i, regs)}) | 0;`, mayFault: true }, regs);
+      case 'Ov,eAX': regs.add(0); return form({ body: `W32(mem, ${linearSource(i, regs)}, r0);`, writesMemory: true, mayFault: true }, regs);
       default: return null;
     }
   }
   if ((name === 'movzx' || name === 'movsx') && (shape === 'Gv,Eb' || shape === 'Gv,Ew')) {
     const byte = shape === 'Gv,Eb';
     let v: string;
-    if (mem) v = `mem.${byte ? 'read8' : 'read16'}(${linearSource(i, regs)})`;
+    if (mem) v = `${byte ? 'R8' : 'R16'}(mem, ${linearSource(i, regs)})`;
     else if (byte) v = byteReg(i.rm, regs);
     else { regs.add(i.rm); v = `(r${i.rm} & 0xffff)`; }
     const ext = name === 'movzx' ? v : byte ? `((${v} << 24) >> 24)` : `((${v} << 16) >> 16)`;
@@ -249,19 +258,19 @@ export function compileForm(i: Insn): CompiledForm | null {
     let value: string;
     let first = '';
     if (shape === 'Zv') { regs.add(i.opReg); value = `r${i.opReg}`; }
-    else if (shape === 'Ev') { first = `b = mem.read32(${linearSource(i, regs)}); `; value = 'b'; }
+    else if (shape === 'Ev') { first = `b = R32(mem, ${linearSource(i, regs)}); `; value = 'b'; }
     else value = String(i.imm | 0);
-    return form({ body: `${first}ad = (r4 - 4) >>> 0; mem.write32(ad, ${value}); r4 = ad | 0;`, writesMemory: true, mayFault: true }, regs);
+    return form({ body: `${first}ad = (r4 - 4) >>> 0; W32(mem, ad, ${value}); r4 = ad | 0;`, writesMemory: true, mayFault: true }, regs);
   }
   if (name === 'pop' && shape === 'Zv') {
     regs.add(4);
     regs.add(i.opReg);
     // ESP moves first, so pop %esp loads the value read (as the interpreter does).
-    return form({ body: `a = mem.read32(r4 >>> 0) | 0; r4 = (r4 + 4) | 0; r${i.opReg} = a;`, mayFault: true }, regs);
+    return form({ body: `a = R32(mem, r4 >>> 0) | 0; r4 = (r4 + 4) | 0; r${i.opReg} = a;`, mayFault: true }, regs);
   }
   if (name === 'leave' && shape === '') {
     regs.add(4); regs.add(5);
-    return form({ body: 'a = mem.read32(r5 >>> 0) | 0; r4 = (r5 + 4) | 0; r5 = a;', mayFault: true }, regs);
+    return form({ body: 'a = R32(mem, r5 >>> 0) | 0; r4 = (r5 + 4) | 0; r5 = a;', mayFault: true }, regs);
   }
   if (name === 'cdq' && shape === '') {
     regs.add(0); regs.add(2);
@@ -285,8 +294,8 @@ export function compileForm(i: Insn): CompiledForm | null {
         return form({ body: `a = r0; b = ${src}; ${aluResult(op, 4)}${writesResult ? ' r0 = t;' : ''}`, flags, reads, writes: STATUS_FLAGS }, regs);
       }
       if (mem) {
-        const store = writesResult ? ' mem.write32(ad, t);' : '';
-        return form({ body: `ad = ${linearSource(i, regs)}; a = mem.read32(ad) | 0; b = ${src}; ${aluResult(op, 4)}${store}`, flags, reads, writes: STATUS_FLAGS, writesMemory: writesResult, mayFault: true }, regs);
+        const store = writesResult ? ' W32(mem, ad, t);' : '';
+        return form({ body: `ad = ${linearSource(i, regs)}; a = R32(mem, ad) | 0; b = ${src}; ${aluResult(op, 4)}${store}`, flags, reads, writes: STATUS_FLAGS, writesMemory: writesResult, mayFault: true }, regs);
       }
       regs.add(i.rm);
       return form({ body: `a = r${i.rm}; b = ${src}; ${aluResult(op, 4)}${writesResult ? ` r${i.rm} = t;` : ''}`, flags, reads, writes: STATUS_FLAGS }, regs);
@@ -302,7 +311,7 @@ export function compileForm(i: Insn): CompiledForm | null {
     const op = name === 'inc' ? '+' : '-';
     const flags = name === 'inc' ? addFlags(4, false, true) : subFlags(4, false, true);
     if (shape === 'Ev' && mem) {
-      return form({ body: `ad = ${linearSource(i, regs)}; a = mem.read32(ad) | 0; b = 1; t = (a ${op} 1) | 0; mem.write32(ad, t);`, flags, writes: STATUS_FLAGS & ~CF, writesMemory: true, mayFault: true }, regs);
+      return form({ body: `ad = ${linearSource(i, regs)}; a = R32(mem, ad) | 0; b = 1; t = (a ${op} 1) | 0; W32(mem, ad, t);`, flags, writes: STATUS_FLAGS & ~CF, writesMemory: true, mayFault: true }, regs);
     }
     regs.add(r);
     return form({ body: `a = r${r}; b = 1; t = (a ${op} 1) | 0; r${r} = t;`, flags, writes: STATUS_FLAGS & ~CF }, regs);

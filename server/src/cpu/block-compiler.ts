@@ -22,6 +22,7 @@
 
 import { compileForm, STATUS_FLAGS, type CompiledForm } from './block-compiler-templates';
 import { PARITY } from './eflags-bits';
+import { read16, read32, read8, write32, write8 } from './block-compiler-runtime';
 import { fetchInstruction } from './instruction-fetch';
 import type { Insn } from './instruction-record';
 import type { Machine } from './machine';
@@ -31,7 +32,8 @@ export interface CompiledBlock {
   /** Instructions in the block when it runs to its end. */
   readonly count: number;
   readonly address: number;
-  readonly run: (m: Machine) => void;
+  /** Runs the block (and its own loop while the instruction count stays within `end`). */
+  readonly run: (m: Machine, end: number) => void;
   /** The generated source (for tests and debugging). */
   readonly source: string;
 }
@@ -57,9 +59,10 @@ function interpretable(i: Insn): boolean {
 /** The decoded instructions of the block at `start` (empty when the first cannot be fetched). */
 function collect(m: Machine, start: number): Insn[] {
   const insns: Insn[] = [];
+  const seen = new Set<number>();
   let address = start;
   const page = start >>> PAGE_SHIFT;
-  while (insns.length < MAX_BLOCK_INSTRUCTIONS) {
+  while (insns.length < MAX_BLOCK_INSTRUCTIONS && !seen.has(address)) {
     let insn: Insn;
     try {
       insn = fetchInstruction(m.memory, address);
@@ -69,8 +72,13 @@ function collect(m: Machine, start: number): Insn[] {
     // Stay inside one page: a write to the page then drops every block that holds its code.
     if ((address & (PAGE_SIZE - 1)) + insn.length > PAGE_SIZE || !interpretable(insn)) break;
     insns.push(insn);
-    if (endsBlock(insn)) break;
-    address = insn.next;
+    seen.add(address);
+    if (endsBlock(insn)) {
+      // A jcc continues on its fall-through, a direct jmp or call at its target (same page).
+      const f = insn.entry.relative ? compileForm(insn) : null;
+      if (f === null || f.target === undefined || f.inline === undefined) break;
+      address = f.condition !== undefined ? insn.next : f.target;
+    } else address = insn.next;
     if (address >>> PAGE_SHIFT !== page) break;
   }
   return insns;
@@ -113,22 +121,31 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
   for (let k = count - 1; k >= 0; k--) {
     const f = forms[k];
     if (f === null) { live = STATUS_FLAGS; continue; }
+    // A branch inside the block is a side exit, after which every flag is live.
+    if (f.branch) live = STATUS_FLAGS;
     needFlags[k] = (live & f.writes) !== 0 && f.flags !== '';
     live = (live & ~f.writes) | f.reads;
   }
 
+  // A block with a branch back to its own start loops inside the function while the
+  // instruction budget allows another full pass and no code was invalidated.
+  const startAddress = insns[0]!.address;
+  const selfLoop = forms.some((f, k) => f !== null && f.branch && (f.target === startAddress || (f.condition !== undefined && insns[k]!.next === startAddress)));
+
   const out: string[] = [];
-  out.push('return function block(m) {');
+  out.push('return function block(m, end) {');
   out.push('const mem = m.memory; const regs = m.regs; const ic = m.instructionCount; const ep = mem.codeEpoch;');
   out.push(`let ${[0, 1, 2, 3, 4, 5, 6, 7].map((r) => `r${r} = 0`).join(', ')};`);
-  out.push('let fl = m.eflags, n = 0, pc = 0, g = false, a = 0, b = 0, c = 0, t = 0, ad = 0;');
+  out.push('let fl = m.eflags, n = 0, done = 0, pc = 0, g = false, a = 0, b = 0, c = 0, t = 0, ad = 0;');
   out.push(load);
   out.push('try {');
+  if (selfLoop) out.push('for (;;) {');
   out.push('body: {');
   let ended = false;
   for (let k = 0; k < count; k++) {
     const insn = insns[k]!;
     const f = forms[k];
+    const lastOne = k === count - 1;
     if (f === null) {
       out.push(genericCall(k, insn, store, load));
       if (endsBlock(insn)) {
@@ -139,27 +156,42 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
       out.push(`if (mem.codeEpoch !== ep) { pc = ${insn.next}; n = ${k + 1}; break body; }`);
       continue;
     }
-    out.push(emitForm(k, f, needFlags[k]!));
-    if (f.branch) {
+    if (f.branch && (lastOne || f.inline === undefined)) {
+      out.push(emitForm(k, f, needFlags[k]!));
       out.push(`n = ${k + 1}; break body;`);
       ended = true;
       break;
     }
-    if (f.writesMemory && k < count - 1) out.push(`if (mem.codeEpoch !== ep) { pc = ${insn.next}; n = ${k + 1}; break body; }`);
+    // A branch the block continues through: a side exit for jcc, the push alone for a call.
+    const continueAt = f.branch ? (f.condition !== undefined ? insn.next : f.target!) : insn.next;
+    if (f.branch) {
+      if (f.condition !== undefined) out.push(`if (${f.condition}) { pc = ${f.target!}; n = ${k + 1}; break body; }`);
+      else out.push(`${f.mayFault ? `n = ${k}; ` : ''}${f.inline!}`);
+    } else out.push(emitForm(k, f, needFlags[k]!));
+    if (lastOne) {
+      out.push(`pc = ${continueAt}; n = ${count};`);
+      ended = true;
+    } else if (f.writesMemory) out.push(`if (mem.codeEpoch !== ep) { pc = ${continueAt}; n = ${k + 1}; break body; }`);
   }
   if (!ended) out.push(`pc = ${insns[count - 1]!.next}; n = ${count};`);
   out.push('}');
+  if (selfLoop) {
+    out.push(`done += n; n = 0;`);
+    out.push(`if (pc !== ${startAddress} || ic + done + ${count} > end || mem.codeEpoch !== ep) break;`);
+    out.push('}');
+  }
   out.push('} catch (e) {');
   out.push(`if (!g) { ${store} m.eflags = fl; }`);
-  out.push('m.eip = ADDR[n]; m.instructionCount = ic + n; throw e;');
+  out.push('m.eip = ADDR[n]; m.instructionCount = ic + done + n; throw e;');
   out.push('}');
-  out.push(`${store} m.eflags = fl; m.eip = pc >>> 0; m.instructionCount = ic + n;`);
+  out.push(`${store} m.eflags = fl; m.eip = pc >>> 0; m.instructionCount = ic + done + n;`);
   out.push('};');
   const source = out.join('\n');
   const addresses = insns.map((i) => i.address);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated block is the point
-  const factory = new Function('P', 'I', 'ADDR', source) as (p: Uint8Array, i: readonly Insn[], addr: number[]) => (m: Machine) => void;
-  return { count, address: insns[0]!.address, run: factory(PARITY, insns, addresses), source };
+  const factory = new Function('P', 'I', 'ADDR', 'R32', 'W32', 'R8', 'W8', 'R16', source) as (...args: unknown[]) => (m: Machine, end: number) => void;
+  const run = factory(PARITY, insns, addresses, read32, write32, read8, write8, read16);
+  return { count, address: insns[0]!.address, run, source };
 }
 
 function emitForm(k: number, f: CompiledForm, flags: boolean): string {

@@ -242,7 +242,7 @@ export class Machine {
           const block = typeof slot === 'object' ? slot : blockAt(this, start, slot ?? 0);
           if (block !== null && block.count <= end - this.instructionCount) {
             inBlock = true;
-            block.run(this);
+            block.run(this, end);
             inBlock = false;
             if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
             continue;

@@ -20,6 +20,8 @@ function emptyPageTable(): Array<Page | undefined> {
 
 export interface Page {
   data: Uint8Array;
+  /** The same bytes as little-endian 32-bit words (the compiled blocks' aligned fast path). */
+  words: Int32Array;
   perms: number;
   /** Decoded instructions by page offset; null when none were decoded here since the last write. */
   code: unknown[] | null;
@@ -39,6 +41,10 @@ export const PF_FETCH = 16;
 
 export function parsePerms(perms: string): number {
   return (perms.includes('r') ? PERM_READ : 0) | (perms.includes('w') ? PERM_WRITE : 0) | (perms.includes('x') ? PERM_EXECUTE : 0);
+}
+
+function newPage(data: Uint8Array, perms: number): Page {
+  return { data, words: new Int32Array(data.buffer, data.byteOffset, PAGE_SIZE >> 2), perms, code: null, blocks: null };
 }
 
 export class PagedMemory {
@@ -67,7 +73,7 @@ export class PagedMemory {
         page.perms = p;
         page.code = null;
         page.blocks = null;
-      } else this.pages[n] = { data: new Uint8Array(PAGE_SIZE), perms: p, code: null, blocks: null };
+      } else this.pages[n] = newPage(new Uint8Array(PAGE_SIZE), p);
     }
     this.codeEpoch++;
     return { error: null };
@@ -227,7 +233,7 @@ export class PagedMemory {
     const copy = emptyPageTable();
     for (let n = 0; n < PAGE_COUNT; n++) {
       const page = this.pages[n];
-      if (page !== undefined) copy[n] = { data: page.data.slice(), perms: page.perms, code: null, blocks: null };
+      if (page !== undefined) copy[n] = newPage(page.data.slice(), page.perms);
     }
     return copy;
   }
@@ -237,7 +243,7 @@ export class PagedMemory {
     const table = emptyPageTable();
     for (let n = 0; n < PAGE_COUNT; n++) {
       const page = pages[n];
-      if (page !== undefined) table[n] = { data: page.data.slice(), perms: page.perms, code: null, blocks: null };
+      if (page !== undefined) table[n] = newPage(page.data.slice(), page.perms);
     }
     this.pages = table;
     this.codeEpoch++;

@@ -1,0 +1,41 @@
+// Memory access for compiled blocks: an inline-friendly fast path for the common case (the page is
+// mapped with the permission, the access is aligned and, for a write, the page holds no decoded
+// code and no write log is kept), otherwise the PagedMemory method, which faults, invalidates code
+// and logs exactly as the interpreter's accesses do. Values are int32; the host is little-endian
+// (x86-64, arm64), which the Int32Array view of a page relies on.
+
+import { PERM_READ, PERM_WRITE, type PagedMemory } from './paged-memory';
+
+export function read32(mem: PagedMemory, ad: number): number {
+  const p = mem.pages[ad >>> 12];
+  if (p !== undefined && (ad & 3) === 0 && (p.perms & PERM_READ) !== 0) return p.words[(ad & 0xfff) >>> 2]!;
+  return mem.read32(ad) | 0;
+}
+
+export function write32(mem: PagedMemory, ad: number, value: number): void {
+  const p = mem.pages[ad >>> 12];
+  if (p !== undefined && (ad & 3) === 0 && (p.perms & PERM_WRITE) !== 0 && p.code === null && p.blocks === null && mem.writeLog === null) {
+    p.words[(ad & 0xfff) >>> 2] = value;
+    return;
+  }
+  mem.write32(ad, value);
+}
+
+export function read8(mem: PagedMemory, ad: number): number {
+  const p = mem.pages[ad >>> 12];
+  if (p !== undefined && (p.perms & PERM_READ) !== 0) return p.data[ad & 0xfff]!;
+  return mem.read8(ad);
+}
+
+export function write8(mem: PagedMemory, ad: number, value: number): void {
+  const p = mem.pages[ad >>> 12];
+  if (p !== undefined && (p.perms & PERM_WRITE) !== 0 && p.code === null && p.blocks === null && mem.writeLog === null) {
+    p.data[ad & 0xfff] = value;
+    return;
+  }
+  mem.write8(ad, value);
+}
+
+export function read16(mem: PagedMemory, ad: number): number {
+  return mem.read16(ad);
+}
