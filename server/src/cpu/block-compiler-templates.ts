@@ -328,6 +328,16 @@ export function compileForm(i: Insn): CompiledForm | null {
     const flags = `fl = (fl & ${~STATUS_FLAGS}) | (a * b !== t ? 0x801 : 0) | ${szp('t', 4)};`;
     return form({ body: `${addressFirst()}b = ${rmRead()}; a = ${left}; t = Math.imul(a, b); r${i.reg} = t;`, flags, writes: STATUS_FLAGS, mayFault: mem }, regs);
   }
+  if (name === 'mul' && shape === 'Ev') {
+    regs.add(0); regs.add(2);
+    // EDX:EAX = EAX * src, unsigned; the high word from 16-bit halves stays exact in doubles.
+    const src = mem ? `R32(mem, ${linearSource(i, regs)})` : (regs.add(i.rm), `r${i.rm}`);
+    const body = `b = ${src}; a = r0; t = Math.imul(a, b); `
+      + 'c = ((a >>> 16) * (b >>> 16) + Math.floor((((a >>> 16) * (b & 0xffff) + (a & 0xffff) * (b >>> 16)) + (((a & 0xffff) * (b & 0xffff)) >>> 16)) / 65536)) | 0; '
+      + 'r0 = t; r2 = c;';
+    const flags = `fl = (fl & ${~STATUS_FLAGS}) | (c !== 0 ? 0x801 : 0) | ${szp('t', 4)};`;
+    return form({ body, flags, writes: STATUS_FLAGS, mayFault: mem }, regs);
+  }
   if ((name === 'shl' || name === 'shr' || name === 'sar' || name === 'rol' || name === 'ror') && (shape === 'Ev,Ib' || shape === 'Ev,1') && !mem) {
     const count = shape === 'Ev,1' ? 1 : i.imm & 0x1f;
     if (count === 0) return null;

@@ -234,18 +234,20 @@ export class Machine {
     let start = this.eip;
     try {
       while (this.instructionCount < end) {
+        if (compile) {
+          inBlock = true;
+          this.runCompiledBlocks(end);
+          inBlock = false;
+          if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0 || this.instructionCount >= end) break;
+        }
         start = this.eip;
         const page = this.memory.pages[start >>> PAGE_SHIFT];
         if (compile && page !== undefined) {
           // A slot counts the visits of a start address until it is hot enough to compile.
           const slot = page.blocks !== null ? page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined : undefined;
-          const block = typeof slot === 'object' ? slot : blockAt(this, start, slot ?? 0);
-          if (block !== null && block.count <= end - this.instructionCount) {
-            inBlock = true;
-            block.run(this, end);
-            inBlock = false;
-            if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
-            continue;
+          if (typeof slot !== 'object') {
+            const block = blockAt(this, start, slot ?? 0);
+            if (block !== null && block.count <= end - this.instructionCount) continue;
           }
         }
         let insn: Insn | undefined;
@@ -266,6 +268,23 @@ export class Machine {
     }
     this.eflags &= ~RF;
     return this.instructionCount - first;
+  }
+
+  /**
+   * Runs compiled blocks back to back while the one at EIP is compiled and fits before `end`.
+   * Kept apart from runFast so that this hot loop stays small for V8 to optimize.
+   */
+  private runCompiledBlocks(end: number): void {
+    const memory = this.memory;
+    for (;;) {
+      const start = this.eip;
+      const page = memory.pages[start >>> PAGE_SHIFT];
+      if (page === undefined || page.blocks === null) return;
+      const block = page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined;
+      if (typeof block !== 'object' || block.count > end - this.instructionCount) return;
+      block.run(this, end);
+      if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) return;
+    }
   }
 
   /** One instruction; null when it simply ran, else what happened. */
