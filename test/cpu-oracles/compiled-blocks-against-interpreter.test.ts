@@ -164,4 +164,28 @@ describe('compiled block fixtures', { skip: noAs }, () => {
     assert.equal(a.getRegisters().eax, 11);
     assert.equal(a.memory.readBytes(DATA + 0x10, 1).toString(), '10');
   });
+
+  it('every condition code on a pending add, sub, cmp, and or test agrees with the interpreter', () => {
+    const values = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x12345678, 0xfffffffe, 0x80000001];
+    const conditions = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
+    const lines: string[] = [];
+    let slot = 0;
+    for (const op of ['add', 'sub', 'cmp', 'and', 'test']) {
+      for (const x of values) {
+        for (const y of values) {
+          for (const cc of conditions) {
+            // setcc and a jcc straight after the flag-setting instruction read the pending operation.
+            lines.push(`mov $${x}, %eax`, `${op} $${y}, %eax`, `set${cc} ${DATA + slot}`);
+            lines.push(`mov $${x}, %eax`, `${op} $${y}, %eax`, `j${cc} 1f`, `incb ${DATA + slot + 1}`, '1:');
+            slot = (slot + 2) % 0x1ffe;
+          }
+        }
+      }
+    }
+    lines.push('hlt');
+    const [a, b] = bothWays(lines.join('\n'));
+    for (const m of [a, b]) assert.equal(m.run(1_000_000).stop.kind, 'halt');
+    assert.equal(state(a), state(b));
+    assertSameMemory(a, b, 'at hlt');
+  });
 });

@@ -39,3 +39,21 @@ export function write8(mem: PagedMemory, ad: number, value: number): void {
 export function read16(mem: PagedMemory, ad: number): number {
   return mem.read16(ad);
 }
+
+const PARITY_FLAG = new Uint8Array(256);
+for (let v = 0; v < 256; v++) {
+  let bits = 0;
+  for (let x = v; x; x >>= 1) bits += x & 1;
+  PARITY_FLAG[v] = bits % 2 === 0 ? 0x4 : 0;
+}
+
+/**
+ * The six status flags of a pending operation left by a compiled block (kind 1 add, 2 sub/cmp,
+ * 3 and/or/xor/test; a, b and the result t as int32), exactly as flags-arithmetic.ts sets them.
+ */
+export function lazyStatusFlags(kind: number, a: number, b: number, t: number): number {
+  const szp = (t === 0 ? 0x40 : 0) | (t < 0 ? 0x80 : 0) | PARITY_FLAG[t & 0xff]!;
+  if (kind === 3) return szp;
+  if (kind === 1) return ((t >>> 0) < (a >>> 0) ? 1 : 0) | (((a ^ t) & (b ^ t)) < 0 ? 0x800 : 0) | ((a ^ b ^ t) & 0x10) | szp;
+  return ((a >>> 0) < (b >>> 0) ? 1 : 0) | (((a ^ b) & (a ^ t)) < 0 ? 0x800 : 0) | ((a ^ b ^ t) & 0x10) | szp;
+}

@@ -38,6 +38,28 @@ export interface CompiledForm {
   target?: number;
   condition?: string;
   inline?: string;
+  /** A condition reader (jcc, setcc, cmovcc): its code; the source holds COND where it tests it. */
+  cc?: number;
+  /** The form's flags may instead be left pending (lazy): 1 add, 2 sub/cmp, 3 and/or/xor/test. */
+  lazyKind?: number;
+}
+
+/** Placeholder for a condition in `body`/`condition`, filled in by the block compiler. */
+export const COND = '@COND@';
+
+/** Kinds of pending flag computations (Machine.lazyFlagsKind). */
+export const LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3;
+
+/**
+ * Condition cc computed straight from a pending operation's operands `la`, `lb` and result `lt`
+ * (int32 locals), so that `cmp; jcc` needs no EFLAGS at all.
+ */
+export function lazyConditionSource(kind: number, cc: number): string {
+  const ov = kind === LAZY_ADD ? '(((la ^ lt) & (lb ^ lt)) < 0)' : kind === LAZY_SUB ? '(((la ^ lb) & (la ^ lt)) < 0)' : 'false';
+  const cf = kind === LAZY_ADD ? '((lt >>> 0) < (la >>> 0))' : kind === LAZY_SUB ? '((la >>> 0) < (lb >>> 0))' : 'false';
+  const lessSigned = kind === LAZY_SUB ? '(la < lb)' : kind === LAZY_LOGIC ? '(lt < 0)' : `((lt < 0) !== ${ov})`;
+  const base = [ov, cf, '(lt === 0)', `(${cf} || lt === 0)`, '(lt < 0)', '(P[lt & 0xff] !== 0)', lessSigned, `(lt === 0 || ${lessSigned})`][cc >> 1]!;
+  return (cc & 1) === 0 ? base : `!${base}`;
 }
 
 /** SDM operand shape, e.g. `Ev,Gv` or `eAX,Iz`. */
@@ -167,7 +189,7 @@ export function compileForm(i: Insn): CompiledForm | null {
       const target = (i.next + i.imm) >>> 0;
       if (i.entry.flow === 'jcc') {
         const cc = i.entry.opcode & 0xf;
-        return form({ body: `pc = ${conditionSource(cc)} ? ${target} : ${next};`, reads: conditionReads(cc), branch: true, target, condition: conditionSource(cc), inline: '' }, regs);
+        return form({ body: `pc = ${COND} ? ${target} : ${next};`, reads: conditionReads(cc), branch: true, target, condition: COND, inline: '', cc }, regs);
       }
       if (name === 'jmp') return form({ body: `pc = ${target};`, branch: true, target, inline: '' }, regs);
       if (name === 'call') {
@@ -213,9 +235,9 @@ export function compileForm(i: Insn): CompiledForm | null {
   }
   if (name === 'setcc' || (name.startsWith('set') && i.entry.map === '0f' && shape === 'Eb')) {
     const cc = i.entry.opcode & 0xf;
-    const v = `(${conditionSource(cc)} ? 1 : 0)`;
-    if (mem) return form({ body: `W8(mem, ${linearSource(i, regs)}, ${v});`, reads: conditionReads(cc), writesMemory: true, mayFault: true }, regs);
-    return form({ body: setByteReg(i.rm, v, regs), reads: conditionReads(cc) }, regs);
+    const v = `(${COND} ? 1 : 0)`;
+    if (mem) return form({ body: `W8(mem, ${linearSource(i, regs)}, ${v});`, reads: conditionReads(cc), writesMemory: true, mayFault: true, cc }, regs);
+    return form({ body: setByteReg(i.rm, v, regs), reads: conditionReads(cc), cc }, regs);
   }
   if (i.osize !== 4) return null;
   // ---- 32-bit forms ----
@@ -280,29 +302,30 @@ export function compileForm(i: Insn): CompiledForm | null {
   if (name.startsWith('cmov') && shape === 'Gv,Ev') {
     const cc = i.entry.opcode & 0xf;
     regs.add(i.reg);
-    return form({ body: `${addressFirst()}a = ${rmRead()}; if (${conditionSource(cc)}) r${i.reg} = a;`, reads: conditionReads(cc), mayFault: mem }, regs);
+    return form({ body: `${addressFirst()}a = ${rmRead()}; if (${COND}) r${i.reg} = a;`, reads: conditionReads(cc), mayFault: mem, cc }, regs);
   }
   if (ALU_OPS.has(name)) {
     const op = name as Alu;
     const writesResult = op !== 'cmp' && op !== 'test';
     const reads = op === 'adc' || op === 'sbb' ? CF : 0;
     const flags = aluFlags(op, 4);
+    const lazyKind = op === 'add' ? LAZY_ADD : op === 'sub' || op === 'cmp' ? LAZY_SUB : op === 'adc' || op === 'sbb' ? undefined : LAZY_LOGIC;
     if (shape === 'Ev,Gv' || shape === 'Ev,Iz' || shape === 'Ev,Ibs' || shape === 'eAX,Iz') {
       const src = shape === 'Ev,Gv' ? (regs.add(i.reg), `r${i.reg}`) : String(i.imm | 0);
       if (shape === 'eAX,Iz') {
         regs.add(0);
-        return form({ body: `a = r0; b = ${src}; ${aluResult(op, 4)}${writesResult ? ' r0 = t;' : ''}`, flags, reads, writes: STATUS_FLAGS }, regs);
+        return form({ body: `a = r0; b = ${src}; ${aluResult(op, 4)}${writesResult ? ' r0 = t;' : ''}`, flags, reads, writes: STATUS_FLAGS, lazyKind }, regs);
       }
       if (mem) {
         const store = writesResult ? ' W32(mem, ad, t);' : '';
-        return form({ body: `ad = ${linearSource(i, regs)}; a = R32(mem, ad) | 0; b = ${src}; ${aluResult(op, 4)}${store}`, flags, reads, writes: STATUS_FLAGS, writesMemory: writesResult, mayFault: true }, regs);
+        return form({ body: `ad = ${linearSource(i, regs)}; a = R32(mem, ad) | 0; b = ${src}; ${aluResult(op, 4)}${store}`, flags, reads, writes: STATUS_FLAGS, lazyKind, writesMemory: writesResult, mayFault: true }, regs);
       }
       regs.add(i.rm);
-      return form({ body: `a = r${i.rm}; b = ${src}; ${aluResult(op, 4)}${writesResult ? ` r${i.rm} = t;` : ''}`, flags, reads, writes: STATUS_FLAGS }, regs);
+      return form({ body: `a = r${i.rm}; b = ${src}; ${aluResult(op, 4)}${writesResult ? ` r${i.rm} = t;` : ''}`, flags, reads, writes: STATUS_FLAGS, lazyKind }, regs);
     }
     if (shape === 'Gv,Ev') {
       regs.add(i.reg);
-      return form({ body: `${addressFirst()}b = ${rmRead()}; a = r${i.reg}; ${aluResult(op, 4)}${writesResult ? ` r${i.reg} = t;` : ''}`, flags, reads, writes: STATUS_FLAGS, mayFault: mem }, regs);
+      return form({ body: `${addressFirst()}b = ${rmRead()}; a = r${i.reg}; ${aluResult(op, 4)}${writesResult ? ` r${i.reg} = t;` : ''}`, flags, reads, writes: STATUS_FLAGS, lazyKind, mayFault: mem }, regs);
     }
     return null;
   }

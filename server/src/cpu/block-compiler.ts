@@ -20,9 +20,9 @@
 // - Forms without a template run the interpreter's own handler in place (state written back
 //   before, reloaded after), so every instruction keeps a single definition of its semantics.
 
-import { compileForm, STATUS_FLAGS, type CompiledForm } from './block-compiler-templates';
+import { COND, compileForm, conditionSource, lazyConditionSource, STATUS_FLAGS, type CompiledForm } from './block-compiler-templates';
 import { PARITY } from './eflags-bits';
-import { read16, read32, read8, write32, write8 } from './block-compiler-runtime';
+import { lazyStatusFlags, read16, read32, read8, write32, write8 } from './block-compiler-runtime';
 import { fetchInstruction } from './instruction-fetch';
 import type { Insn } from './instruction-record';
 import type { Machine } from './machine';
@@ -136,17 +136,21 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
   out.push('return function block(m, end) {');
   out.push('const mem = m.memory; const regs = m.regs; const ic = m.instructionCount; const ep = mem.codeEpoch;');
   out.push(`let ${[0, 1, 2, 3, 4, 5, 6, 7].map((r) => `r${r} = 0`).join(', ')};`);
-  out.push('let fl = m.eflags, n = 0, done = 0, pc = 0, g = false, a = 0, b = 0, c = 0, t = 0, ad = 0;');
+  out.push('let fl = m.eflagsStored, lk = m.lazyFlagsKind, la = m.lazyA, lb = m.lazyB, lt = m.lazyResult;');
+  out.push('let n = 0, done = 0, pc = 0, g = false, a = 0, b = 0, c = 0, t = 0, ad = 0;');
   out.push(load);
   out.push('try {');
   if (selfLoop) out.push('for (;;) {');
   out.push('body: {');
   let ended = false;
+  // The kind of the pending operation this pass left in la/lb/lt, while it is the last flag writer.
+  let lastLazy = 0;
   for (let k = 0; k < count; k++) {
     const insn = insns[k]!;
-    const f = forms[k];
+    const compiled = forms[k];
     const lastOne = k === count - 1;
-    if (f === null) {
+    if (compiled === null) {
+      lastLazy = 0;
       out.push(genericCall(k, insn, store, load));
       if (endsBlock(insn)) {
         out.push(`pc = m.eip; n = ${k + 1}; break body;`);
@@ -156,8 +160,11 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
       out.push(`if (mem.codeEpoch !== ep) { pc = ${insn.next}; n = ${k + 1}; break body; }`);
       continue;
     }
+    const flagsCode = flagsSource(compiled, needFlags[k]!, lastLazy);
+    lastLazy = flagsCode.lastLazy;
+    const f = flagsCode.form;
     if (f.branch && (lastOne || f.inline === undefined)) {
-      out.push(emitForm(k, f, needFlags[k]!));
+      out.push(flagsCode.before + emitForm(k, f, flagsCode.after));
       out.push(`n = ${k + 1}; break body;`);
       ended = true;
       break;
@@ -165,9 +172,9 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
     // A branch the block continues through: a side exit for jcc, the push alone for a call.
     const continueAt = f.branch ? (f.condition !== undefined ? insn.next : f.target!) : insn.next;
     if (f.branch) {
-      if (f.condition !== undefined) out.push(`if (${f.condition}) { pc = ${f.target!}; n = ${k + 1}; break body; }`);
+      if (f.condition !== undefined) out.push(`${flagsCode.before}if (${f.condition}) { pc = ${f.target!}; n = ${k + 1}; break body; }`);
       else out.push(`${f.mayFault ? `n = ${k}; ` : ''}${f.inline!}`);
-    } else out.push(emitForm(k, f, needFlags[k]!));
+    } else out.push(flagsCode.before + emitForm(k, f, flagsCode.after));
     if (lastOne) {
       out.push(`pc = ${continueAt}; n = ${count};`);
       ended = true;
@@ -181,29 +188,53 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
     out.push('}');
   }
   out.push('} catch (e) {');
-  out.push(`if (!g) { ${store} m.eflags = fl; }`);
+  out.push(`if (!g) { ${store} ${SAVE_FLAGS} }`);
   out.push('m.eip = ADDR[n]; m.instructionCount = ic + done + n; throw e;');
   out.push('}');
-  out.push(`${store} m.eflags = fl; m.eip = pc >>> 0; m.instructionCount = ic + done + n;`);
+  out.push(`${store} ${SAVE_FLAGS} m.eip = pc >>> 0; m.instructionCount = ic + done + n;`);
   out.push('};');
   const source = out.join('\n');
   const addresses = insns.map((i) => i.address);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the generated block is the point
-  const factory = new Function('P', 'I', 'ADDR', 'R32', 'W32', 'R8', 'W8', 'R16', source) as (...args: unknown[]) => (m: Machine, end: number) => void;
-  const run = factory(PARITY, insns, addresses, read32, write32, read8, write8, read16);
+  const factory = new Function('P', 'I', 'ADDR', 'R32', 'W32', 'R8', 'W8', 'R16', 'LZ', source) as (...args: unknown[]) => (m: Machine, end: number) => void;
+  const run = factory(PARITY, insns, addresses, read32, write32, read8, write8, read16, lazyStatusFlags);
   return { count, address: insns[0]!.address, run, source };
 }
 
-function emitForm(k: number, f: CompiledForm, flags: boolean): string {
+/** Stores the block's EFLAGS with any pending operation back into the machine. */
+const SAVE_FLAGS = 'm.eflagsStored = fl; m.lazyFlagsKind = lk; m.lazyA = la; m.lazyB = lb; m.lazyResult = lt;';
+/** Computes a pending operation's status flags into fl. */
+const MATERIALIZE = `if (lk !== 0) { fl = (fl & ${~STATUS_FLAGS}) | LZ(lk, la, lb, lt); lk = 0; } `;
+
+/**
+ * The flag handling around one compiled form: `before` (materialize pending flags for a reader
+ * that needs EFLAGS itself), the form with its conditions filled in, and `after` (the flags it
+ * writes: computed, left pending, or nothing when dead).
+ */
+function flagsSource(f: CompiledForm, needed: boolean, lastLazy: number): { before: string; form: CompiledForm; after: string; lastLazy: number } {
+  let before = '';
+  let form = f;
+  if (f.cc !== undefined) {
+    // A condition on the pending operation reads its operands directly.
+    const cond = lastLazy !== 0 ? lazyConditionSource(lastLazy, f.cc) : conditionSource(f.cc);
+    if (lastLazy === 0) before = MATERIALIZE;
+    form = { ...f, body: f.body.split(COND).join(cond), condition: f.condition?.split(COND).join(cond) };
+  } else if (f.reads !== 0 || (needed && f.writes !== STATUS_FLAGS)) before = MATERIALIZE;
+  if (!needed || f.writes === 0) return { before, form, after: '', lastLazy: f.writes === 0 ? lastLazy : lastLazy };
+  if (f.lazyKind !== undefined) return { before, form, after: `lk = ${f.lazyKind}; la = a; lb = b; lt = t;`, lastLazy: f.lazyKind };
+  return { before, form, after: `${f.flags}${f.writes === STATUS_FLAGS ? ' lk = 0;' : ''}`, lastLazy: 0 };
+}
+
+function emitForm(k: number, f: CompiledForm, after: string): string {
   const mark = f.mayFault ? `n = ${k}; ` : '';
-  return `${mark}${f.body}${flags ? ` ${f.flags}` : ''}`;
+  return `${mark}${f.body}${after ? ` ${after}` : ''}`;
 }
 
 /** Runs the interpreter's handler for instruction k with the block's state written back. */
 function genericCall(k: number, insn: Insn, store: string, load: string): string {
   // A repeated string instruction runs all its iterations inside a block, as in runFast.
   const ea = (insn.mem ? `m.computeEffectiveAddress(I[${k}]); ` : '') + (insn.rep !== 0 ? 'm.repOneIteration = false; ' : '');
-  return `n = ${k}; ${store} m.eflags = fl; m.eip = ${insn.next}; m.instructionCount = ic + ${k}; g = true; ${ea}I[${k}].exec(m, I[${k}]); g = false; ${load} fl = m.eflags;`;
+  return `n = ${k}; ${MATERIALIZE}${store} m.eflags = fl; m.eip = ${insn.next}; m.instructionCount = ic + ${k}; g = true; ${ea}I[${k}].exec(m, I[${k}]); g = false; ${load} fl = m.eflags; lk = 0;`;
 }
 
 /** The block at `start`, compiled now whatever its visits (tests drive blocks one by one). */

@@ -8,8 +8,9 @@
 import type { CpuException, CpuRegisters, ExceptionHandler, PortHandler, RunResult, StepResult } from './cpu-events';
 import { VECTOR_NAMES } from './cpu-events';
 import { CpuSignal } from './cpu-signals';
-import { FIXED_ONE, TF, RF } from './eflags-bits';
+import { FIXED_ONE, TF, RF, STATUS } from './eflags-bits';
 import { blockAt, type CompiledBlock } from './block-compiler';
+import { lazyStatusFlags } from './block-compiler-runtime';
 import { dataBreakpointHits, enabledBreakpoints, instructionBreakpointHits, type HardwareBreakpoint } from './debug-breakpoints';
 import { fetchInstruction } from './instruction-fetch';
 import { SEG_FS, SEG_GS, type Insn } from './instruction-record';
@@ -33,7 +34,16 @@ export class Machine {
   /** eax ecx edx ebx esp ebp esi edi, unsigned (a Uint32Array wraps every store). */
   readonly regs = new Uint32Array(8);
   eip = 0;
-  eflags = FIXED_ONE;
+  /**
+   * EFLAGS as stored. A compiled block may leave its last flag-setting operation pending
+   * (lazyFlagsKind, lazyA, lazyB, lazyResult) with the status bits here stale: read EFLAGS through
+   * `eflags`, which computes them first; writing `eflags` drops the pending operation.
+   */
+  eflagsStored = FIXED_ONE;
+  lazyFlagsKind = 0;
+  lazyA = 0;
+  lazyB = 0;
+  lazyResult = 0;
   /** Segment selectors es cs ss ds fs gs (only fs and gs have bases in this flat model). */
   readonly segments = new Uint16Array(6);
   segmentBase = { fs: 0, gs: 0 };
@@ -73,6 +83,19 @@ export class Machine {
     this.control[0] = 0x80000011; // PG | ET | PE: paged protected mode
     this.debug[6] = 0xffff0ff0;
     this.debug[7] = 0x400;
+  }
+
+  get eflags(): number {
+    if (this.lazyFlagsKind !== 0) {
+      this.eflagsStored = (this.eflagsStored & ~STATUS) | lazyStatusFlags(this.lazyFlagsKind, this.lazyA, this.lazyB, this.lazyResult);
+      this.lazyFlagsKind = 0;
+    }
+    return this.eflagsStored;
+  }
+
+  set eflags(value: number) {
+    this.eflagsStored = value;
+    this.lazyFlagsKind = 0;
   }
 
   // ---- registers ----
@@ -238,7 +261,7 @@ export class Machine {
           inBlock = true;
           this.runCompiledBlocks(end);
           inBlock = false;
-          if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0 || this.instructionCount >= end) break;
+          if ((this.eflagsStored & TF) !== 0 || (this.debug[7]! & 0xff) !== 0 || this.instructionCount >= end) break;
         }
         start = this.eip;
         const page = this.memory.pages[start >>> PAGE_SHIFT];
@@ -257,7 +280,7 @@ export class Machine {
         if (insn.mem) this.computeEffectiveAddress(insn);
         insn.exec(this, insn);
         this.instructionCount++;
-        if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
+        if ((this.eflagsStored & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
       }
     } catch (e) {
       if (!(e instanceof MemoryFault) && !(e instanceof CpuSignal)) throw e;
@@ -283,7 +306,7 @@ export class Machine {
       const block = page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined;
       if (typeof block !== 'object' || block.count > end - this.instructionCount) return;
       block.run(this, end);
-      if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) return;
+      if ((this.eflagsStored & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) return;
     }
   }
 
