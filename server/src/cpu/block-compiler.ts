@@ -16,7 +16,9 @@
 //   then lets executeOne run that instruction again and deliver the exception exactly.
 // - Registers live in int32 locals; EFLAGS in a local written back at exit. Flags are computed
 //   only when read: a backward liveness pass drops the flag computation of any instruction whose
-//   flags a later instruction of the block overwrites before anything reads them.
+//   flags a later instruction of the block overwrites before anything reads them, and the last
+//   add/sub/cmp/and/or/xor/test leaves its operation pending (Machine.lazyFlagsKind, lazyA, lazyB,
+//   lazyResult), which jcc/setcc/cmovcc test directly and Machine.eflags computes when read.
 // - Forms without a template run the interpreter's own handler in place (state written back
 //   before, reloaded after), so every instruction keeps a single definition of its semantics.
 
