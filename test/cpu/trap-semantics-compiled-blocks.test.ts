@@ -4,5 +4,5 @@
 // (which fall back to the interpreter) must behave exactly as in the interpreter.
 
 process.env.KBOOST_CPU_COMPILE_FIRST_VISIT = '1';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the variable is set
+// require, not import: the variable must be set before the fixtures load.
 require('./trap-semantics.test');
