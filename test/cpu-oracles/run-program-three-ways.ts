@@ -15,6 +15,8 @@ export interface ProgramRun {
 
 export interface EmulatedRun extends ProgramRun {
   instructions: number;
+  /** CPU seconds of this process during the run loop (all threads, V8's compiler threads too). */
+  cpuSeconds: number;
 }
 
 function timed(command: string, args: string[]): ProgramRun {
@@ -37,13 +39,16 @@ export function runUnderQemu(program: string, args: string[]): ProgramRun {
   return timed('qemu-i386', [program, ...args]);
 }
 
-export function runInEmulator(program: string, args: string[], limit = 5_000_000_000): EmulatedRun {
+/** compileBlocks: false runs the interpreter alone (the block compiler's reference). */
+export function runInEmulator(program: string, args: string[], limit = 5_000_000_000, compileBlocks = true): EmulatedRun {
   const chunks: Uint8Array[] = [];
   const loaded = loadStaticElf(new Uint8Array(fs.readFileSync(program)), [program, ...args], ['LC_ALL=C'], {
     stdout: (b) => chunks.push(b.slice()),
   });
-  if ('error' in loaded) return { stdout: '', status: null, seconds: 0, error: loaded.error, instructions: 0 };
+  if ('error' in loaded) return { stdout: '', status: null, seconds: 0, error: loaded.error, instructions: 0, cpuSeconds: 0 };
   const { machine, linux } = loaded;
+  machine.compileBlocks = compileBlocks;
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let error: string | null = null;
   while (machine.instructionCount < limit) {
@@ -55,7 +60,9 @@ export function runInEmulator(program: string, args: string[], limit = 5_000_000
     break;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
   return {
     stdout: Buffer.concat(chunks).toString('utf8'), status: linux.exitStatus, seconds, error, instructions: machine.instructionCount,
+    cpuSeconds: (used.user + used.system) / 1e6,
   };
 }

@@ -39,10 +39,19 @@ export function assemble(source: string): Uint8Array {
   }
 }
 
+/**
+ * Visits before a block compiles in machines these helpers build: the Machine default, or 0 (every
+ * block compiled on its first visit) when KBOOST_CPU_COMPILE_FIRST_VISIT=1, which the compiled-path
+ * variant of the trap tests sets before loading them.
+ */
+export function blockHotVisitsForTests(): number | undefined {
+  return process.env.KBOOST_CPU_COMPILE_FIRST_VISIT === '1' ? 0 : undefined;
+}
+
 /** A machine with `code` at CODE (r-x), a zeroed rw data page at DATA and a stack below STACK_TOP. */
 export function machineWith(code: Uint8Array | string, registers: Record<string, number> = {}): Machine {
   const bytes = typeof code === 'string' ? assemble(code) : code;
-  const m = new Machine();
+  const m = new Machine({ blockHotVisits: blockHotVisitsForTests() });
   m.memory.map(CODE, Math.max(bytes.length, 1) + 16, 'rx');
   m.memory.writeBytes(CODE, bytes);
   m.memory.map(DATA, 0x2000, 'rw');

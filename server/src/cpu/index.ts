@@ -9,7 +9,9 @@
 //   m.step();      // one instruction, or one iteration of a rep string instruction (like hardware
 //                  // single-step); returns { kind: 'executed', exception } | halt | exception
 //   m.run(limit);  // whole rep instructions; stops at hostBreakpoints (not before the first
-//                  // instruction), hlt, an exception no handler resumed, or after `limit` instructions
+//                  // instruction), hlt, an exception no handler resumed, or after `limit` instructions.
+//                  // Hot code runs as compiled blocks (block-compiler.ts) with the same results;
+//                  // new Machine({ compileBlocks: false }) keeps the interpreter alone.
 //   m.lastWrites();                  // [{ address, size }] written by the last step()
 //   m.snapshot() / m.restore(s);     // the complete state, memory included
 //   m.setExceptionHandler((machine, exception) => 'resume' | 'stop');

@@ -8,7 +8,9 @@
 import type { CpuException, CpuRegisters, ExceptionHandler, PortHandler, RunResult, StepResult } from './cpu-events';
 import { VECTOR_NAMES } from './cpu-events';
 import { CpuSignal } from './cpu-signals';
-import { FIXED_ONE, TF, RF } from './eflags-bits';
+import { FIXED_ONE, TF, RF, STATUS } from './eflags-bits';
+import { blockAt, type CompiledBlock } from './block-compiler';
+import { lazyStatusFlags } from './block-compiler-runtime';
 import { dataBreakpointHits, enabledBreakpoints, instructionBreakpointHits, type HardwareBreakpoint } from './debug-breakpoints';
 import { DescriptorTables } from './descriptor-tables';
 import { fetchInstruction } from './instruction-fetch';
@@ -23,6 +25,10 @@ export type { MachineSnapshot };
 
 export interface MachineOptions {
   ioPort?: PortHandler;
+  /** Run hot code through the block compiler (default true); false keeps the pure interpreter. */
+  compileBlocks?: boolean;
+  /** Visits of a block's start before it is compiled (default 8; 0 compiles on first visit). */
+  blockHotVisits?: number;
 }
 
 export class Machine {
@@ -30,7 +36,16 @@ export class Machine {
   /** eax ecx edx ebx esp ebp esi edi, unsigned (a Uint32Array wraps every store). */
   readonly regs = new Uint32Array(8);
   eip = 0;
-  eflags = FIXED_ONE;
+  /**
+   * EFLAGS as stored. A compiled block may leave its last flag-setting operation pending
+   * (lazyFlagsKind, lazyA, lazyB, lazyResult) with the status bits here stale: read EFLAGS through
+   * `eflags`, which computes them first; writing `eflags` drops the pending operation.
+   */
+  eflagsStored = FIXED_ONE;
+  lazyFlagsKind = 0;
+  lazyA = 0;
+  lazyB = 0;
+  lazyResult = 0;
   /** Segment selectors es cs ss ds fs gs (only fs and gs have bases in this flat model). */
   readonly segments = new Uint16Array(6);
   segmentBase = { fs: 0, gs: 0 };
@@ -47,6 +62,10 @@ export class Machine {
   /** Addresses where run() stops before executing (the debugger's own, not int3). */
   readonly hostBreakpoints = new Set<number>();
   ioPort: PortHandler | null;
+  /** run() executes compiled blocks where it may (block-compiler.ts); false: interpreter only. */
+  compileBlocks: boolean;
+  /** Visits of a start address before its block is compiled, so cold code stays interpreted. */
+  blockHotVisits: number;
 
   /** Effective address of the current memory operand: offset and linear (offset + segment base). */
   ea = 0;
@@ -64,9 +83,24 @@ export class Machine {
 
   constructor(options: MachineOptions = {}) {
     this.ioPort = options.ioPort ?? null;
+    this.compileBlocks = options.compileBlocks ?? true;
+    this.blockHotVisits = options.blockHotVisits ?? 8;
     this.control[0] = 0x80000011; // PG | ET | PE: paged protected mode
     this.debug[6] = 0xffff0ff0;
     this.debug[7] = 0x400;
+  }
+
+  get eflags(): number {
+    if (this.lazyFlagsKind !== 0) {
+      this.eflagsStored = (this.eflagsStored & ~STATUS) | lazyStatusFlags(this.lazyFlagsKind, this.lazyA, this.lazyB, this.lazyResult);
+      this.lazyFlagsKind = 0;
+    }
+    return this.eflagsStored;
+  }
+
+  set eflags(value: number) {
+    this.eflagsStored = value;
+    this.lazyFlagsKind = 0;
   }
 
   // ---- registers ----
@@ -161,7 +195,8 @@ export class Machine {
     else if (seg === SEG_GS) this.segmentBase.gs = base;
   }
 
-  private computeEa(i: Insn): void {
+  /** Sets ea and linear for the instruction's memory operand from the current registers. */
+  computeEffectiveAddress(i: Insn): void {
     let offset = i.disp;
     if (i.base >= 0) offset += this.regs[i.base]!;
     if (i.index >= 0) offset += this.regs[i.index]! << i.scale;
@@ -214,35 +249,70 @@ export class Machine {
   /**
    * Executes up to `limit` instructions with no trap checks; returns how many completed. It
    * returns early, before executing it, at an instruction that raises an exception (which the
-   * caller then runs through executeOne for delivery) and when TF becomes set.
+   * caller then runs through executeOne for delivery) and when TF or DR7 becomes set. Compiled
+   * blocks run here when all of a block's instructions fit in the limit; a block that faults
+   * leaves EIP at the faulting instruction with the instructions before it completed.
    */
   private runFast(limit: number): number {
-    let done = 0;
+    const first = this.instructionCount;
+    const end = first + limit;
     this.repOneIteration = false;
-    const pages = this.memory.pages;
+    const compile = this.compileBlocks;
+    let inBlock = false;
     let start = this.eip;
     try {
-      while (done < limit) {
+      while (this.instructionCount < end) {
+        if (compile) {
+          inBlock = true;
+          this.runCompiledBlocks(end);
+          inBlock = false;
+          if ((this.eflagsStored & TF) !== 0 || (this.debug[7]! & 0xff) !== 0 || this.instructionCount >= end) break;
+        }
         start = this.eip;
-        const page = pages[start >>> PAGE_SHIFT];
+        const page = this.memory.pages[start >>> PAGE_SHIFT];
+        if (compile && page !== undefined) {
+          // A slot counts the visits of a start address until it is hot enough to compile.
+          const slot = page.blocks !== null ? page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined : undefined;
+          if (typeof slot !== 'object') {
+            const block = blockAt(this, start, slot ?? 0);
+            if (block !== null && block.count <= end - this.instructionCount) continue;
+          }
+        }
         let insn: Insn | undefined;
         if (page !== undefined && page.code !== null) insn = page.code[start & (PAGE_SIZE - 1)] as Insn | undefined;
         if (insn === undefined) insn = this.fetch(start);
         this.eip = insn.next;
-        if (insn.mem) this.computeEa(insn);
+        if (insn.mem) this.computeEffectiveAddress(insn);
         insn.exec(this, insn);
-        done++;
         this.instructionCount++;
-        if ((this.eflags & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
+        if ((this.eflagsStored & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) break;
       }
     } catch (e) {
       if (!(e instanceof MemoryFault) && !(e instanceof CpuSignal)) throw e;
       // Undo the partial instruction's EIP change; executeOne will run it again and deliver.
-      // Handlers change no state before they fault, so running it twice is safe.
-      this.eip = start;
+      // Handlers change no state before they fault, so running it twice is safe. A block has
+      // already set EIP to its faulting instruction.
+      if (!inBlock) this.eip = start;
     }
     this.eflags &= ~RF;
-    return done;
+    return this.instructionCount - first;
+  }
+
+  /**
+   * Runs compiled blocks back to back while the one at EIP is compiled and fits before `end`.
+   * Kept apart from runFast so that this hot loop stays small for V8 to optimize.
+   */
+  private runCompiledBlocks(end: number): void {
+    const memory = this.memory;
+    for (;;) {
+      const start = this.eip;
+      const page = memory.pages[start >>> PAGE_SHIFT];
+      if (page === undefined || page.blocks === null) return;
+      const block = page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined;
+      if (typeof block !== 'object' || block.count > end - this.instructionCount) return;
+      block.run(this, end);
+      if ((this.eflagsStored & TF) !== 0 || (this.debug[7]! & 0xff) !== 0) return;
+    }
   }
 
   /** One instruction; null when it simply ran, else what happened. */
@@ -269,7 +339,7 @@ export class Machine {
     try {
       const insn = this.fetch(start);
       this.eip = insn.next;
-      if (insn.mem) this.computeEa(insn);
+      if (insn.mem) this.computeEffectiveAddress(insn);
       insn.exec(this, insn);
     } catch (e) {
       this.watchedBreakpoints = null;

@@ -20,9 +20,13 @@ function emptyPageTable(): Array<Page | undefined> {
 
 export interface Page {
   data: Uint8Array;
+  /** The same bytes as little-endian 32-bit words (the compiled blocks' aligned fast path). */
+  words: Int32Array;
   perms: number;
   /** Decoded instructions by page offset; null when none were decoded here since the last write. */
   code: unknown[] | null;
+  /** Compiled blocks by start offset (block-compiler.ts); dropped together with `code`. */
+  blocks: unknown[] | null;
 }
 
 /** Thrown on the CPU path only; machine.ts turns it into #PF. errorCode follows the SDM bits. */
@@ -39,6 +43,10 @@ export function parsePerms(perms: string): number {
   return (perms.includes('r') ? PERM_READ : 0) | (perms.includes('w') ? PERM_WRITE : 0) | (perms.includes('x') ? PERM_EXECUTE : 0);
 }
 
+function newPage(data: Uint8Array, perms: number): Page {
+  return { data, words: new Int32Array(data.buffer, data.byteOffset, PAGE_SIZE >> 2), perms, code: null, blocks: null };
+}
+
 export class PagedMemory {
   /**
    * Indexed by page number (address >>> 12). Preallocated and filled so V8 keeps it a packed
@@ -49,6 +57,8 @@ export class PagedMemory {
   writeLog: Array<{ address: number; size: number }> | null = null;
   /** Called with the page number when a write drops decoded code there. */
   onCodeInvalidated: ((pageNumber: number) => void) | null = null;
+  /** Bumped whenever decoded code or compiled blocks are dropped; a running block checks it. */
+  codeEpoch = 0;
 
   /** Maps [address, address+size) with perms 'rwx' (any subset). Remaps keep the contents. */
   map(address: number, size: number, perms: string): { error: string | null } {
@@ -62,8 +72,10 @@ export class PagedMemory {
       if (page) {
         page.perms = p;
         page.code = null;
-      } else this.pages[n] = { data: new Uint8Array(PAGE_SIZE), perms: p, code: null };
+        page.blocks = null;
+      } else this.pages[n] = newPage(new Uint8Array(PAGE_SIZE), p);
     }
+    this.codeEpoch++;
     return { error: null };
   }
 
@@ -71,6 +83,7 @@ export class PagedMemory {
     const first = address >>> PAGE_SHIFT;
     const last = (address + size - 1) >>> PAGE_SHIFT;
     for (let n = first; n <= last; n++) this.pages[n] = undefined;
+    this.codeEpoch++;
   }
 
   isMapped(address: number): boolean {
@@ -98,7 +111,7 @@ export class PagedMemory {
     for (let i = 0; i < bytes.length; i++) {
       const a = (address + i) >>> 0;
       const page = this.pages[a >>> PAGE_SHIFT]!;
-      if (page.code !== null) this.dropCode(a >>> PAGE_SHIFT, page);
+      if (page.code !== null || page.blocks !== null) this.dropCode(a >>> PAGE_SHIFT, page);
       page.data[a & PAGE_MASK] = bytes[i]!;
     }
     return { error: null };
@@ -106,7 +119,9 @@ export class PagedMemory {
 
   private dropCode(pageNumber: number, page: Page): void {
     page.code = null;
-    // An instruction that starts on the previous page may end on this one.
+    page.blocks = null;
+    this.codeEpoch++;
+    // An instruction that starts on the previous page may end on this one (blocks stay in one page).
     const previous = this.pages[pageNumber - 1];
     if (previous && previous.code !== null) previous.code = null;
     this.onCodeInvalidated?.(pageNumber);
@@ -148,7 +163,7 @@ export class PagedMemory {
 
   private writablePage(address: number): Page {
     const page = this.pageFor(address, PERM_WRITE, true);
-    if (page.code !== null) this.dropCode(address >>> PAGE_SHIFT, page);
+    if (page.code !== null || page.blocks !== null) this.dropCode(address >>> PAGE_SHIFT, page);
     return page;
   }
 
@@ -218,7 +233,7 @@ export class PagedMemory {
     const copy = emptyPageTable();
     for (let n = 0; n < PAGE_COUNT; n++) {
       const page = this.pages[n];
-      if (page !== undefined) copy[n] = { data: page.data.slice(), perms: page.perms, code: null };
+      if (page !== undefined) copy[n] = newPage(page.data.slice(), page.perms);
     }
     return copy;
   }
@@ -228,8 +243,9 @@ export class PagedMemory {
     const table = emptyPageTable();
     for (let n = 0; n < PAGE_COUNT; n++) {
       const page = pages[n];
-      if (page !== undefined) table[n] = { data: page.data.slice(), perms: page.perms, code: null };
+      if (page !== undefined) table[n] = newPage(page.data.slice(), page.perms);
     }
     this.pages = table;
+    this.codeEpoch++;
   }
 }
