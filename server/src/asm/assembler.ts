@@ -4,8 +4,8 @@
 // relocations, symbols and the line map. It never throws on user input.
 
 import { evaluate } from './expression-evaluation';
-import { parseSource, type AsmDiagnostic, type Statement } from './statement-parser';
-import { encodeInstruction } from './instruction-encoder';
+import { ParsedLineCache, parseSourceLines, type AsmDiagnostic, type Statement, type StatementSlot } from './statement-parser';
+import { encodeWithSlot } from './instruction-encoding-cache';
 import { AssemblyState } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
 import { itemSize } from './assembly-items';
@@ -16,12 +16,29 @@ import { relax } from './branch-relaxation';
 import { emitItem, type Emitter } from './section-emission';
 import { expandSource, expandedText, imageOnUserLines } from './source-expansion';
 import type { ExpansionOptions } from './expanded-source-lines';
+import type { Expr } from './expression-syntax';
 
 /** Options of assemble(): include paths, the file's name, and which preprocessor runs first. */
 export type AssembleOptions = ExpansionOptions;
 
-function walk(statements: Statement[], state: AssemblyState): void {
-  for (const s of statements) {
+/**
+ * What one assembly may reuse from earlier ones: parsed lines and instruction encodings by text.
+ * A fresh assemble() makes its own (equal lines within a file share work); IncrementalAssembler
+ * keeps them from one version of a document to the next.
+ */
+export interface AssemblyCaches {
+  /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
+  lines: ParsedLineCache;
+}
+
+export function newAssemblyCaches(): AssemblyCaches {
+  return { lines: new ParsedLineCache() };
+}
+
+function walk(statements: Statement[], slots: StatementSlot[], state: AssemblyState): void {
+  const known = (e: Expr): bigint | null => state.knownNow(e);
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
     switch (s.kind) {
       case 'label': {
         if (state.isDefined(s.name)) {
@@ -41,7 +58,7 @@ function walk(statements: Statement[], state: AssemblyState): void {
         handleDirective(state, s);
         break;
       case 'instruction': {
-        const r = encodeInstruction(s, (e) => state.knownNow(e));
+        const r = encodeWithSlot(s, slots[i]!, known);
         if (!r.ok) {
           state.error(s.range, r.message, r.start, r.end);
           break;
@@ -106,20 +123,25 @@ function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>):
  * here, so as a last guard it becomes an error diagnostic instead of taking the editor down.
  */
 export function assemble(source: string, options: AssembleOptions = {}): Image {
+  return assembleWithCaches(source, options, newAssemblyCaches());
+}
+
+/** assemble() reusing (and refilling) the given caches; the Image is the same as assemble()'s. */
+export function assembleWithCaches(source: string, options: AssembleOptions, caches: AssemblyCaches): Image {
   try {
     const expansion = expandSource(source, options);
-    if (expansion === null) return assembleUnguarded(source);
-    return imageOnUserLines(assembleUnguarded(expandedText(expansion)), expansion, source);
+    if (expansion === null) return assembleUnguarded(source, caches);
+    return imageOnUserLines(assembleUnguarded(expandedText(expansion), caches), expansion, source);
   } catch (e) {
     const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
     return { sections: [], symbols: [], relocations: [], lines: [], diagnostics: [{ severity: 'error', message, line: 0, start: 0, end: 0 }] };
   }
 }
 
-function assembleUnguarded(source: string): Image {
-  const parsed = parseSource(source);
+function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
+  const { parsed, slots } = parseSourceLines(source.split('\n'), caches.lines);
   const state = new AssemblyState();
-  walk(parsed.statements, state);
+  walk(parsed.statements, slots, state);
   const sizes = relax(state);
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();

@@ -57,7 +57,7 @@ export const PREFIX_WORDS: ReadonlySet<string> = new Set([
 
 /** Gives numeric local labels (`1:`) unique names and resolves `1b` / `1f` to them. */
 class NumericLocalLabels {
-  private readonly counts = new Map<string, number>();
+  protected readonly counts = new Map<string, number>();
   define(digits: string): string {
     const n = (this.counts.get(digits) ?? 0) + 1;
     this.counts.set(digits, n);
@@ -71,6 +71,16 @@ class NumericLocalLabels {
   private name(digits: string, n: number): string {
     // \x02 cannot appear in source, so these never collide with user symbols (GNU as does the same).
     return `.L${digits}\x02${n}`;
+  }
+}
+
+/**
+ * For a cached line: `1:` becomes a placeholder name (\x01 and the digits) that each use of the
+ * line replaces with the next unique name. Lines with `1b`/`1f` references are never cached.
+ */
+class PlaceholderLocalLabels extends NumericLocalLabels {
+  override define(digits: string): string {
+    return `\x01${digits}`;
   }
 }
 
@@ -227,25 +237,123 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
 
 /** Parses a whole source text. Lines are split on \n; columns count UTF-16 code units. */
 export function parseSource(text: string): ParsedSource {
-  const out: ParsedSource = { statements: [], errors: [], lineCount: 0 };
-  const lines = text.split('\n');
-  out.lineCount = lines.length;
+  return parseSourceLines(text.split('\n'), null).parsed;
+}
+
+/** Lexes and parses one line into `out`, carrying the comment, local label and syntax state. */
+function parseLine(tokens: Token[], line: number, locals: NumericLocalLabels, out: ParsedSource, mode: SyntaxMode): void {
+  for (const statement of splitStatements(tokens)) {
+    const bad = statement.find((t) => t.kind === 'error');
+    if (bad) {
+      out.errors.push({ severity: 'error', message: bad.message ?? 'bad token', line, start: bad.start, end: bad.end });
+      continue;
+    }
+    parseOne(statement, line, locals, out, mode);
+  }
+}
+
+/**
+ * One line's parse, kept by its text and the state it starts in. Statements are shared by every
+ * line with that text (their objects are never modified), copied only to carry the line number.
+ * Lines that name numeric local labels (`1:`, `1b`) hold only their tokens: names depend on order.
+ */
+interface ParsedLine {
+  tokens: Token[];
+  /** True when the line refers to numeric local labels (`1b`): it is parsed again at each use. */
+  localReferences: boolean;
+  statements: Statement[];
+  /** Per statement: a place for later stages to keep work done for it (an encoding). */
+  slots: StatementSlot[];
+  errors: AsmDiagnostic[];
+  blockCommentAfter: boolean;
+  modeAfter: SyntaxMode;
+  /** Generation of the last parse that used it (for eviction). */
+  used: number;
+}
+
+/** Whatever later stages keep for one statement of a cached line (see parseSourceLines). */
+export interface StatementSlot {
+  memo: unknown;
+}
+
+/** Parsed lines by starting state and text, reused across parses of one document. */
+export class ParsedLineCache {
+  readonly byState: Map<string, ParsedLine>[] = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
+  generation = 0;
+  /** Drops lines the last parse did not use, once they outnumber the used ones. */
+  sweep(usedCount: number): void {
+    const total = this.byState.reduce((n, m) => n + m.size, 0);
+    if (total <= 2 * usedCount + 1024) return;
+    for (const m of this.byState) for (const [k, v] of m) if (v.used !== this.generation) m.delete(k);
+  }
+}
+
+function usesLocalReferences(tokens: Token[]): boolean {
+  for (const t of tokens) if (t.kind === 'localref') return true;
+  return false;
+}
+
+const PLACEHOLDER_LOCALS = new PlaceholderLocalLabels();
+
+function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
+  return { ...s, range: { line, start: s.range.start, end: s.range.end } };
+}
+
+/**
+ * Parses lines, through a cache when one is given. `slots` holds, for each statement, the slot of
+ * its line's text, starting state and place on the line, shared by all equal statements, so later
+ * stages can keep work done for one and reuse it for the others.
+ */
+export function parseSourceLines(lines: readonly string[], cache: ParsedLineCache | null): { parsed: ParsedSource; slots: StatementSlot[] } {
+  const out: ParsedSource = { statements: [], errors: [], lineCount: lines.length };
+  const slots: StatementSlot[] = [];
   const state: LexState = { inBlockComment: false };
   const locals = new NumericLocalLabels();
   const mode: SyntaxMode = { intel: false, noprefix: false };
-  lines.forEach((lineText, line) => {
-    const tokens = lexLine(lineText, state);
-    for (const statement of splitStatements(tokens)) {
-      const bad = statement.find((t) => t.kind === 'error');
-      if (bad) {
-        out.errors.push({ severity: 'error', message: bad.message ?? 'bad token', line, start: bad.start, end: bad.end });
-        continue;
+  if (cache) cache.generation++;
+  let used = 0;
+  for (let line = 0; line < lines.length; line++) {
+    const lineText = lines[line]!;
+    const stateIndex = (state.inBlockComment ? 1 : 0) | (mode.intel ? 2 : 0) | (mode.noprefix ? 4 : 0);
+    const before = out.statements.length;
+    if (cache === null) {
+      parseLine(lexLine(lineText, state), line, locals, out, mode);
+    } else {
+      const map = cache.byState[stateIndex]!;
+      let entry = map.get(lineText);
+      if (entry === undefined) {
+        const tokens = lexLine(lineText, state);
+        const localReferences = usesLocalReferences(tokens);
+        const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
+        const modeAfter = { ...mode };
+        parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
+        const slotList = template.statements.map(() => ({ memo: undefined }));
+        entry = { tokens, localReferences, statements: template.statements, slots: slotList, errors: template.errors, blockCommentAfter: state.inBlockComment, modeAfter, used: 0 };
+        map.set(lineText, entry);
       }
-      parseOne(statement, line, locals, out, mode);
+      if (entry.used !== cache.generation) used++;
+      entry.used = cache.generation;
+      state.inBlockComment = entry.blockCommentAfter;
+      if (entry.localReferences) {
+        parseLine(entry.tokens, line, locals, out, mode);
+      } else {
+        mode.intel = entry.modeAfter.intel;
+        mode.noprefix = entry.modeAfter.noprefix;
+        for (const s of entry.statements) {
+          if (s.kind === 'instruction') out.statements.push({ ...onLine(s, line), mnemonicRange: { ...s.mnemonicRange, line } });
+          else if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
+          else out.statements.push(onLine(s, line));
+        }
+        for (const e of entry.errors) out.errors.push({ ...e, line });
+      }
+      // Same statements as the template in the same order: parsing is deterministic given the state.
+      if (out.statements.length - before === entry.slots.length) for (const slot of entry.slots) slots.push(slot);
+      else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined });
     }
-  });
+  }
   if (state.inBlockComment) {
     out.errors.push({ severity: 'error', message: 'unterminated /* comment', line: lines.length - 1, start: 0, end: 0 });
   }
-  return out;
+  if (cache) cache.sweep(used);
+  return { parsed: out, slots };
 }
