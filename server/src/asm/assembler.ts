@@ -4,7 +4,7 @@
 // relocations, symbols and the line map. It never throws on user input.
 
 import { evaluate } from './expression-evaluation';
-import { ParsedLineCache, parseSourceLines, type AsmDiagnostic, type Statement, type StatementSlot } from './statement-parser';
+import { ParsedLineCache, parseSourceLines, type AsmDiagnostic, statementOnLine, type Statement, type StatementSlot } from './statement-parser';
 import { encodeWithSlot } from './instruction-encoding-cache';
 import { AssemblyState } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
@@ -35,10 +35,12 @@ export function newAssemblyCaches(): AssemblyCaches {
   return { lines: new ParsedLineCache() };
 }
 
-function walk(statements: Statement[], slots: StatementSlot[], state: AssemblyState): void {
+function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState): void {
   const known = (e: Expr): bigint | null => state.knownNow(e);
   for (let i = 0; i < statements.length; i++) {
-    const s = statements[i]!;
+    const shared = statements[i]!;
+    // Instructions are used as shared (only their range is per line); the rest are moved first.
+    const s = shared.kind === 'instruction' ? shared : statementOnLine(shared, lineOf[i]!);
     switch (s.kind) {
       case 'label': {
         if (state.isDefined(s.name)) {
@@ -59,12 +61,14 @@ function walk(statements: Statement[], slots: StatementSlot[], state: AssemblySt
         break;
       case 'instruction': {
         const r = encodeWithSlot(s, slots[i]!, known);
+        const line = lineOf[i]!;
+        const range = s.range.line === line ? s.range : { line, start: s.range.start, end: s.range.end };
         if (!r.ok) {
-          state.error(s.range, r.message, r.start, r.end);
+          state.error(range, r.message, r.start, r.end);
           break;
         }
-        for (const w of r.encoding.warnings) state.warning(s.range, w);
-        const item = { kind: 'code' as const, encoding: r.encoding, useNear: false, section: state.current, range: s.range, address: 0 };
+        for (const w of r.encoding.warnings) state.warning(range, w);
+        const item = { kind: 'code' as const, encoding: r.encoding, useNear: false, section: state.current, range, address: 0 };
         state.add(item, r.encoding.near ? null : r.encoding.plan.bytes.length);
         break;
       }
@@ -102,18 +106,23 @@ function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageS
 
 function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>): LineCode[] {
   const out: LineCode[] = [];
+  let last: LineCode | undefined;
+  let section = '';
+  let buf: Uint8Array | null = null;
   for (const item of state.items) {
     if (item.kind === 'set') continue;
+    if (item.section !== section) {
+      section = item.section;
+      buf = buffers.get(section) ?? null;
+    }
     const size = itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
-    const buf = buffers.get(item.section);
-    const bytes = buf ? buf.slice(item.address, item.address + size) : new Uint8Array(size);
-    const last = out[out.length - 1];
-    if (last && last.line === item.range.line && last.section === item.section && last.address + last.bytes.length === item.address) {
-      const merged = new Uint8Array(last.bytes.length + bytes.length);
-      merged.set(last.bytes);
-      merged.set(bytes, last.bytes.length);
-      last.bytes = merged;
-    } else out.push({ line: item.range.line, section: item.section, address: item.address, bytes });
+    // Views into the section's bytes: a line's pieces are adjacent, so one view covers them all.
+    if (last && last.line === item.range.line && last.section === section && last.address + last.bytes.length === item.address) {
+      if (size > 0) last.bytes = buf ? buf.subarray(last.address, item.address + size) : new Uint8Array(item.address + size - last.address);
+    } else {
+      last = { line: item.range.line, section, address: item.address, bytes: buf ? buf.subarray(item.address, item.address + size) : new Uint8Array(size) };
+      out.push(last);
+    }
   }
   return out;
 }
@@ -139,9 +148,9 @@ export function assembleWithCaches(source: string, options: AssembleOptions, cac
 }
 
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
-  const { parsed, slots } = parseSourceLines(source.split('\n'), caches.lines);
+  const { parsed, slots, lineOf } = parseSourceLines(source.split('\n'), caches.lines);
   const state = new AssemblyState();
-  walk(parsed.statements, slots, state);
+  walk(parsed.statements, slots, lineOf, state);
   const sizes = relax(state);
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();

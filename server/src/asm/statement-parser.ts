@@ -240,6 +240,13 @@ export function parseSource(text: string): ParsedSource {
   return parseSourceLines(text.split('\n'), null).parsed;
 }
 
+/** A statement of parseSourceLines moved onto its line (cached statements are shared by all lines). */
+export function statementOnLine(s: Statement, line: number): Statement {
+  if (s.range.line === line) return s;
+  if (s.kind === 'instruction') return { ...s, range: { line, start: s.range.start, end: s.range.end }, mnemonicRange: { ...s.mnemonicRange, line } };
+  return onLine(s, line);
+}
+
 /** Lexes and parses one line into `out`, carrying the comment, local label and syntax state. */
 function parseLine(tokens: Token[], line: number, locals: NumericLocalLabels, out: ParsedSource, mode: SyntaxMode): void {
   for (const statement of splitStatements(tokens)) {
@@ -300,13 +307,15 @@ function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
 }
 
 /**
- * Parses lines, through a cache when one is given. `slots` holds, for each statement, the slot of
+ * Parses lines, through a cache when one is given. With a cache, statements of cached lines are
+ * shared and say line 0: `lineOf` gives each statement's line (see statementOnLine). `slots` holds, for each statement, the slot of
  * its line's text, starting state and place on the line, shared by all equal statements, so later
  * stages can keep work done for one and reuse it for the others.
  */
-export function parseSourceLines(lines: readonly string[], cache: ParsedLineCache | null): { parsed: ParsedSource; slots: StatementSlot[] } {
+export function parseSourceLines(lines: readonly string[], cache: ParsedLineCache | null): { parsed: ParsedSource; slots: StatementSlot[]; lineOf: number[] } {
   const out: ParsedSource = { statements: [], errors: [], lineCount: lines.length };
   const slots: StatementSlot[] = [];
+  const lineOf: number[] = [];
   const state: LexState = { inBlockComment: false };
   const locals = new NumericLocalLabels();
   const mode: SyntaxMode = { intel: false, noprefix: false };
@@ -340,9 +349,8 @@ export function parseSourceLines(lines: readonly string[], cache: ParsedLineCach
         mode.intel = entry.modeAfter.intel;
         mode.noprefix = entry.modeAfter.noprefix;
         for (const s of entry.statements) {
-          if (s.kind === 'instruction') out.statements.push({ ...onLine(s, line), mnemonicRange: { ...s.mnemonicRange, line } });
-          else if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
-          else out.statements.push(onLine(s, line));
+          if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
+          else out.statements.push(s);
         }
         for (const e of entry.errors) out.errors.push({ ...e, line });
       }
@@ -350,10 +358,11 @@ export function parseSourceLines(lines: readonly string[], cache: ParsedLineCach
       if (out.statements.length - before === entry.slots.length) for (const slot of entry.slots) slots.push(slot);
       else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined });
     }
+    for (let i = before; i < out.statements.length; i++) lineOf.push(line);
   }
   if (state.inBlockComment) {
     out.errors.push({ severity: 'error', message: 'unterminated /* comment', line: lines.length - 1, start: 0, end: 0 });
   }
   if (cache) cache.sweep(used);
-  return { parsed: out, slots };
+  return { parsed: out, slots, lineOf };
 }
