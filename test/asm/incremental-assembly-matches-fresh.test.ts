@@ -1,13 +1,15 @@
 // IncrementalAssembler against a fresh assemble() of the same text (itself checked against GNU as
 // by the fixture and corpus tests): chains of seeded random one-line edits (insert, delete, change
-// an instruction, rename a label) on the assembler fixtures and on a gcc corpus file, the whole
-// Image compared after every edit: section bytes, symbols, relocations, line map, diagnostics.
+// an instruction or a number, rename a label) on the assembler fixtures and on a gcc corpus file,
+// the whole Image compared after every edit: section bytes, symbols, relocations, line map,
+// diagnostics. The parse through the line cache is also compared with a parse without it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assemble, IncrementalAssembler } from '../../server/src/asm';
+import { ParsedLineCache, parseSource, parseSourceLines, statementOnLine } from '../../server/src/asm/statement-parser';
 import { readAsmFixtures } from './asm-fixture-files';
 import { CORPUS_CACHE } from './gcc-corpus-sources';
 
@@ -73,16 +75,28 @@ function edit(lines: string[], random: () => number): { lines: string[]; what: s
   return { lines: out, what: `label ${target} to ${JSON.stringify(out[target])}` };
 }
 
+/** Statements through the line cache (shared ones moved onto their lines) equal an uncached parse. */
+function checkCachedParse(cache: ParsedLineCache, text: string, context: string): void {
+  const fresh = parseSource(text);
+  const { parsed, lineOf } = parseSourceLines(text.split('\n'), cache);
+  assert.deepEqual(parsed.statements.map((s, i) => statementOnLine(s, lineOf[i]!)), fresh.statements, `${context}: statements`);
+  assert.deepEqual(parsed.errors, fresh.errors, `${context}: parse errors`);
+}
+
 function checkEdits(name: string, source: string, seed: number): void {
   const random = seeded(seed);
   const incremental = new IncrementalAssembler();
+  const lineCache = new ParsedLineCache();
   let lines = source.split('\n');
   assert.deepEqual(incremental.assemble(source), assemble(source), `${name}: first version`);
+  checkCachedParse(lineCache, source, `${name}: first version`);
   for (let i = 0; i < EDITS_PER_FILE; i++) {
     const next = edit(lines, random);
     lines = next.lines;
     const text = lines.join('\n');
-    assert.deepEqual(incremental.assemble(text), assemble(text), `${name}: after edit ${i + 1} (${next.what})`);
+    const context = `${name}: after edit ${i + 1} (${next.what})`;
+    assert.deepEqual(incremental.assemble(text), assemble(text), context);
+    checkCachedParse(lineCache, text, context);
   }
 }
 

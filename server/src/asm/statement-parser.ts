@@ -76,11 +76,15 @@ class NumericLocalLabels {
 
 /**
  * For a cached line: `1:` becomes a placeholder name (\x01 and the digits) that each use of the
- * line replaces with the next unique name. Lines with `1b`/`1f` references are never cached.
+ * line replaces with the next unique name, and `1b`/`1f` a placeholder (\x01 and the reference)
+ * that each use resolves (see instantiate).
  */
 class PlaceholderLocalLabels extends NumericLocalLabels {
   override define(digits: string): string {
     return `\x01${digits}`;
+  }
+  override resolve(ref: string): string {
+    return `\x01${ref}`;
   }
 }
 
@@ -266,8 +270,8 @@ function parseLine(tokens: Token[], line: number, locals: NumericLocalLabels, ou
  */
 interface ParsedLine {
   tokens: Token[];
-  /** True when the line refers to numeric local labels (`1b`): it is parsed again at each use. */
-  localReferences: boolean;
+  /** How each use makes its statements: shared as they are, with `1b`/`1f` resolved, or parsed again. */
+  use: 'shared' | 'resolve' | 'parse';
   statements: Statement[];
   /** Per statement: a place for later stages to keep work done for it (an encoding). */
   slots: StatementSlot[];
@@ -295,9 +299,56 @@ export class ParsedLineCache {
   }
 }
 
-function usesLocalReferences(tokens: Token[]): boolean {
-  for (const t of tokens) if (t.kind === 'localref') return true;
-  return false;
+function localReferenceCount(tokens: Token[]): number {
+  let n = 0;
+  for (const t of tokens) if (t.kind === 'localref') n++;
+  return n;
+}
+
+function placeholderCount(e: Expr | null): number {
+  if (e === null) return 0;
+  switch (e.kind) {
+    case 'symbol': return e.name.charCodeAt(0) === 1 ? 1 : 0;
+    case 'unary': return placeholderCount(e.arg);
+    case 'binary': return placeholderCount(e.left) + placeholderCount(e.right);
+    default: return 0;
+  }
+}
+
+function operandExpr(o: AttOperand): Expr | null {
+  return o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
+}
+
+/**
+ * How a line with `1b`/`1f` references is reused: resolved per use when every reference sits in an
+ * instruction operand and the line parsed without errors, else parsed again at each use.
+ */
+function localReferenceUse(tokens: Token[], template: ParsedSource): ParsedLine['use'] {
+  const references = localReferenceCount(tokens);
+  if (references === 0) return 'shared';
+  if (template.errors.length > 0) return 'parse';
+  let found = 0;
+  for (const st of template.statements) if (st.kind === 'instruction') for (const o of st.operands) found += placeholderCount(operandExpr(o));
+  return found === references ? 'resolve' : 'parse';
+}
+
+function resolvedExpr(e: Expr, locals: NumericLocalLabels): Expr {
+  switch (e.kind) {
+    case 'symbol': return e.name.charCodeAt(0) === 1 ? { ...e, name: locals.resolve(e.name.slice(1)) } : e;
+    case 'unary': return { ...e, arg: resolvedExpr(e.arg, locals) };
+    case 'binary': return { ...e, left: resolvedExpr(e.left, locals), right: resolvedExpr(e.right, locals) };
+    default: return e;
+  }
+}
+
+/** A cached instruction with its `1b`/`1f` placeholders resolved at this point of the file. */
+function resolvedInstruction(s: Extract<Statement, { kind: 'instruction' }>, locals: NumericLocalLabels): Statement {
+  const operands = s.operands.map((o): AttOperand => {
+    if (placeholderCount(operandExpr(o)) === 0) return o;
+    if (o.kind === 'imm') return { ...o, expr: resolvedExpr(o.expr, locals) };
+    return o.kind === 'mem' ? { ...o, disp: resolvedExpr(o.disp!, locals) } : o;
+  });
+  return { ...s, operands };
 }
 
 const PLACEHOLDER_LOCALS = new PlaceholderLocalLabels();
@@ -332,24 +383,25 @@ export function parseSourceLines(lines: readonly string[], cache: ParsedLineCach
       let entry = map.get(lineText);
       if (entry === undefined) {
         const tokens = lexLine(lineText, state);
-        const localReferences = usesLocalReferences(tokens);
         const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
         const modeAfter = { ...mode };
         parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
         const slotList = template.statements.map(() => ({ memo: undefined }));
-        entry = { tokens, localReferences, statements: template.statements, slots: slotList, errors: template.errors, blockCommentAfter: state.inBlockComment, modeAfter, used: 0 };
+        entry = { tokens, use: localReferenceUse(tokens, template), statements: template.statements, slots: slotList, errors: template.errors, blockCommentAfter: state.inBlockComment, modeAfter, used: 0 };
         map.set(lineText, entry);
       }
       if (entry.used !== cache.generation) used++;
       entry.used = cache.generation;
       state.inBlockComment = entry.blockCommentAfter;
-      if (entry.localReferences) {
+      if (entry.use === 'parse') {
         parseLine(entry.tokens, line, locals, out, mode);
       } else {
         mode.intel = entry.modeAfter.intel;
         mode.noprefix = entry.modeAfter.noprefix;
+        // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
         for (const s of entry.statements) {
           if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
+          else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
           else out.statements.push(s);
         }
         for (const e of entry.errors) out.errors.push({ ...e, line });
