@@ -17,6 +17,7 @@ interface KnownValue {
 }
 
 interface EncodingMemo {
+  statement: InstructionStatement;
   result: EncodeResult;
   /** The operand expressions of the statement it was made for. */
   exprs: Expr[];
@@ -60,9 +61,13 @@ function rebindable(result: EncodeResult, exprs: Expr[]): boolean {
  * parse-time values it asked for are unchanged, and keeping the new one there otherwise.
  */
 export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, known: (e: Expr) => bigint | null): EncodeResult {
-  const exprs = operandExpressions(s);
   const memo = slot.memo as EncodingMemo | undefined;
-  if (memo !== undefined && memo.exprs.length === exprs.length && memo.known.every((k) => known(exprs[k.index]!) === k.value)) {
+  // The common case: the very statement the encoding was made for (a shared, cached line).
+  if (memo !== undefined && memo.statement === s) {
+    if (stillKnown(memo, memo.exprs, known)) return memo.result;
+  }
+  const exprs = operandExpressions(s);
+  if (memo !== undefined && memo.statement !== s && memo.exprs.length === exprs.length && stillKnown(memo, exprs, known)) {
     return rebind(memo, exprs);
   }
   const asked: KnownValue[] = [];
@@ -76,8 +81,13 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
     }
     return value;
   });
-  slot.memo = movable && rebindable(result, exprs) ? { result, exprs, known: asked } : undefined;
+  slot.memo = movable && rebindable(result, exprs) ? { statement: s, result, exprs, known: asked } : undefined;
   return result;
+}
+
+function stillKnown(memo: EncodingMemo, exprs: Expr[], known: (e: Expr) => bigint | null): boolean {
+  for (const k of memo.known) if (known(exprs[k.index]!) !== k.value) return false;
+  return true;
 }
 
 function rebind(memo: EncodingMemo, exprs: Expr[]): EncodeResult {

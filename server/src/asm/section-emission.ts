@@ -37,6 +37,7 @@ const RELATIVE_RELOCATION = { 1: 'R_386_PC8', 2: 'R_386_PC16', 4: 'R_386_PC32', 
 function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, expr: Expr | null, relativeTo: number | null, checkRange = false): void {
   if (expr === null) return;
   if (expr.kind === 'number' && relativeTo === null) return emitNumber(em, item, buf, at, size, BigInt.asIntN(64, expr.value), checkRange);
+  if (relativeTo !== null && emitBranchToLocalLabel(em, item, buf, at, size, expr, relativeTo)) return;
   const r = evaluate(expr, finalContext(em.state, item));
   if (!r.ok) return em.state.error(item.range, r.message, r.start, r.end);
   const v = r.value;
@@ -66,6 +67,23 @@ function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1
   const type = relativeTo !== null ? RELATIVE_RELOCATION[size] : ABSOLUTE_RELOCATION[size];
   em.relocations.push({ section: item.section, offset: fieldAddress, type, symbol, addend: Number(BigInt.asIntN(32, addend)) });
   writeLittleEndian(buf, at, size, addend);
+}
+
+/**
+ * The common branch, `jne .L3` or `call helper` to a label of the same section, without a general
+ * evaluation: the same decision as emitField's, for a plain symbol only. False when it does not apply.
+ */
+function emitBranchToLocalLabel(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, expr: Expr, relativeTo: number): boolean {
+  if (expr.kind !== 'symbol' || expr.name.includes('@') || expr.name === GOT_SYMBOL) return false;
+  const label = em.state.labelItems.get(expr.name);
+  if (label === undefined || label.section !== item.section) return false;
+  const global = em.state.globals.has(expr.name) || em.state.weaks.has(expr.name);
+  const relaxable = item.kind === 'code' && item.encoding.near !== null;
+  if (size === 4 && global && !relaxable) return false;
+  const disp = label.address - relativeTo;
+  if (size === 1 && (disp < -128 || disp > 127)) em.state.error(item.range, `branch target out of range (${disp} bytes)`);
+  else writeLittleEndian(buf, at, size, BigInt(disp));
+  return true;
 }
 
 /** An absolute value into a field, with GNU as's warning when data does not fit. */
@@ -141,8 +159,10 @@ export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void 
     case 'code': {
       const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
       if (!buf) return em.state.error(item.range, 'instruction in a section without contents');
-      buf.set(plan.bytes, at);
-      const end = at + plan.bytes.length;
+      // A plain loop: TypedArray.set from a short JS array is slower than copying it by hand.
+      const bytes = plan.bytes;
+      for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i]!;
+      const end = at + bytes.length;
       for (const f of plan.fields) emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
       return;
     }
