@@ -1,5 +1,6 @@
 // Benchmark: assembling a 50,000-line file with kboost's assembler (in process, CPU seconds, best
-// of 3) beside GNU as --32 on the same file (whole process, wall time) in the same run; then
+// of 5) beside GNU as --32 on the same file (whole process, wall time, best of 10: the least
+// disturbed run on a shared machine) in the same run; then
 // re-assembly after one-line edits through IncrementalAssembler (CPU ms, median of 50 seeded
 // edits), and, when the gcc corpus is in .cache/asm-corpus, the same two figures on a real file.
 // `npm run bench:asm`; writes bench/results/assemble-against-gnu-as.json.
@@ -36,7 +37,7 @@ function gnuAsSeconds(text: string): number {
   let best = Infinity;
   try {
     writeFileSync(path.join(dir, 'bench.s'), text);
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 10; round++) {
       const started = performance.now();
       const r = spawnSync('as', ['--32', '-o', path.join(dir, 'bench.o'), path.join(dir, 'bench.s')]);
       if (r.status !== 0) throw new Error(`as failed: ${r.stderr}`);
@@ -86,7 +87,7 @@ function incrementalMilliseconds(text: string): number {
 function measure(name: string, text: string) {
   const lines = text.split('\n').length - 1;
   let ours = Infinity;
-  for (let round = 0; round < 3; round++) ours = Math.min(ours, cpuSeconds(() => assemble(text)));
+  for (let round = 0; round < 5; round++) ours = Math.min(ours, cpuSeconds(() => assemble(text)));
   const gnu = gnuAsSeconds(text);
   const incremental = incrementalMilliseconds(text);
   return { file: name, lines, kboostSeconds: ours, gnuAsSeconds: gnu, ratio: ours / gnu, kboostMicrosecondsPerLine: (ours * 1e6) / lines, oneLineEditMilliseconds: incremental };
