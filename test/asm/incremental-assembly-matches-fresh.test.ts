@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assemble, IncrementalAssembler } from '../../server/src/asm';
-import { ParsedLineCache, parseSource, parseSourceLines, statementOnLine } from '../../server/src/asm/statement-parser';
+import { parseSource } from '../../server/src/asm/statement-parser';
+import { ParsedLineCache, parseSourceLines, statementOnLine } from '../../server/src/asm/cached-line-parsing';
 import { readAsmFixtures } from './asm-fixture-files';
 import { CORPUS_CACHE } from './gcc-corpus-sources';
 

@@ -4,7 +4,8 @@
 // relocations, symbols and the line map. It never throws on user input.
 
 import { evaluate } from './expression-evaluation';
-import { ParsedLineCache, parseSourceLines, type AsmDiagnostic, statementOnLine, type Statement, type StatementSlot } from './statement-parser';
+import type { AsmDiagnostic, Statement } from './statement-parser';
+import { ParsedLineCache, parseSourceLines, statementOnLine, type StatementSlot } from './cached-line-parsing';
 import { encodeWithSlot } from './instruction-encoding-cache';
 import { AssemblyState } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';

@@ -6,7 +6,8 @@
 import type { Expr } from './expression-syntax';
 import { encodeInstruction, type EncodeResult } from './instruction-encoder';
 import type { EncodingPlan } from './instruction-encoding-plan';
-import type { Statement, StatementSlot } from './statement-parser';
+import type { Statement } from './statement-parser';
+import type { StatementSlot } from './cached-line-parsing';
 
 type InstructionStatement = Extract<Statement, { kind: 'instruction' }>;
 
