@@ -4,8 +4,9 @@
 // relocations, symbols and the line map. It never throws on user input.
 
 import { evaluate } from './expression-evaluation';
-import { parseSource, type AsmDiagnostic, type Statement } from './statement-parser';
-import { encodeInstruction } from './instruction-encoder';
+import type { AsmDiagnostic, Statement } from './statement-parser';
+import { ParsedLineCache, parseSourceLines, statementOnLine, type StatementSlot } from './cached-line-parsing';
+import { encodeWithSlot } from './instruction-encoding-cache';
 import { AssemblyState } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
 import { itemSize } from './assembly-items';
@@ -16,12 +17,31 @@ import { relax } from './branch-relaxation';
 import { emitItem, type Emitter } from './section-emission';
 import { expandSource, expandedText, imageOnUserLines } from './source-expansion';
 import type { ExpansionOptions } from './expanded-source-lines';
+import type { Expr } from './expression-syntax';
 
 /** Options of assemble(): include paths, the file's name, and which preprocessor runs first. */
 export type AssembleOptions = ExpansionOptions;
 
-function walk(statements: Statement[], state: AssemblyState): void {
-  for (const s of statements) {
+/**
+ * What one assembly may reuse from earlier ones: parsed lines and instruction encodings by text.
+ * A fresh assemble() makes its own (equal lines within a file share work); IncrementalAssembler
+ * keeps them from one version of a document to the next.
+ */
+export interface AssemblyCaches {
+  /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
+  lines: ParsedLineCache;
+}
+
+export function newAssemblyCaches(): AssemblyCaches {
+  return { lines: new ParsedLineCache() };
+}
+
+function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState): void {
+  const known = (e: Expr): bigint | null => state.knownNow(e);
+  for (let i = 0; i < statements.length; i++) {
+    const shared = statements[i]!;
+    // Instructions are used as shared (only their range is per line); the rest are moved first.
+    const s = shared.kind === 'instruction' ? shared : statementOnLine(shared, lineOf[i]!);
     switch (s.kind) {
       case 'label': {
         if (state.isDefined(s.name)) {
@@ -41,13 +61,15 @@ function walk(statements: Statement[], state: AssemblyState): void {
         handleDirective(state, s);
         break;
       case 'instruction': {
-        const r = encodeInstruction(s, (e) => state.knownNow(e));
+        const r = encodeWithSlot(s, slots[i]!, known);
+        const line = lineOf[i]!;
+        const range = s.range.line === line ? s.range : { line, start: s.range.start, end: s.range.end };
         if (!r.ok) {
-          state.error(s.range, r.message, r.start, r.end);
+          state.error(range, r.message, r.start, r.end);
           break;
         }
-        for (const w of r.encoding.warnings) state.warning(s.range, w);
-        const item = { kind: 'code' as const, encoding: r.encoding, useNear: false, section: state.current, range: s.range, address: 0 };
+        for (const w of r.encoding.warnings) state.warning(range, w);
+        const item = { kind: 'code' as const, encoding: r.encoding, useNear: false, section: state.current, range, address: 0 };
         state.add(item, r.encoding.near ? null : r.encoding.plan.bytes.length);
         break;
       }
@@ -108,21 +130,26 @@ function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageS
 
 function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>): LineCode[] {
   const out: LineCode[] = [];
+  let last: LineCode | undefined;
+  let section = '';
+  let buf: Uint8Array | null = null;
   const items = state.items;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (item.kind === 'set') continue;
+    if (item.section !== section) {
+      section = item.section;
+      buf = buffers.get(section) ?? null;
+    }
     // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
     const size = i >= state.deferredStart ? 0 : itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
-    const buf = buffers.get(item.section);
-    const bytes = buf ? buf.slice(item.address, item.address + size) : new Uint8Array(size);
-    const last = out[out.length - 1];
-    if (last && last.line === item.range.line && last.section === item.section && last.address + last.bytes.length === item.address) {
-      const merged = new Uint8Array(last.bytes.length + bytes.length);
-      merged.set(last.bytes);
-      merged.set(bytes, last.bytes.length);
-      last.bytes = merged;
-    } else out.push({ line: item.range.line, section: item.section, address: item.address, bytes });
+    // Views into the section's bytes: a line's pieces are adjacent, so one view covers them all.
+    if (last && last.line === item.range.line && last.section === section && last.address + last.bytes.length === item.address) {
+      if (size > 0) last.bytes = buf ? buf.subarray(last.address, item.address + size) : new Uint8Array(item.address + size - last.address);
+    } else {
+      last = { line: item.range.line, section, address: item.address, bytes: buf ? buf.subarray(item.address, item.address + size) : new Uint8Array(size) };
+      out.push(last);
+    }
   }
   return out;
 }
@@ -132,20 +159,25 @@ function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>):
  * here, so as a last guard it becomes an error diagnostic instead of taking the editor down.
  */
 export function assemble(source: string, options: AssembleOptions = {}): Image {
+  return assembleWithCaches(source, options, newAssemblyCaches());
+}
+
+/** assemble() reusing (and refilling) the given caches; the Image is the same as assemble()'s. */
+export function assembleWithCaches(source: string, options: AssembleOptions, caches: AssemblyCaches): Image {
   try {
     const expansion = expandSource(source, options);
-    if (expansion === null) return assembleUnguarded(source);
-    return imageOnUserLines(assembleUnguarded(expandedText(expansion)), expansion, source);
+    if (expansion === null) return assembleUnguarded(source, caches);
+    return imageOnUserLines(assembleUnguarded(expandedText(expansion), caches), expansion, source);
   } catch (e) {
     const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
     return { sections: [], symbols: [], relocations: [], lines: [], diagnostics: [{ severity: 'error', message, line: 0, start: 0, end: 0 }] };
   }
 }
 
-function assembleUnguarded(source: string): Image {
-  const parsed = parseSource(source);
+function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
+  const { parsed, slots, lineOf } = parseSourceLines(source.split('\n'), caches.lines);
   const state = new AssemblyState();
-  walk(parsed.statements, state);
+  walk(parsed.statements, slots, lineOf, state);
   const sizes = relax(state);
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();

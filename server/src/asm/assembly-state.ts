@@ -161,6 +161,7 @@ export class AssemblyState {
 
   /** The value of an expression if it is an absolute number at this point of the source. */
   knownNow(e: Expr): bigint | null {
+    if (e.kind === 'number') return BigInt.asIntN(64, e.value);
     const r = evaluate(e, this.parseContext());
     return r.ok && r.value.base === null ? r.value.constant : null;
   }

@@ -36,8 +36,19 @@ export type AttOperand =
 
 const UNSUPPORTED_REGISTER = /^(zmm[0-9]+|k[0-7]|bnd[0-3]|tr[0-7]|r[0-9a-z]+)$/;
 
-/** Looks up a register by its AT&T name (without `%`). */
+const KNOWN_REGISTERS = new Map<string, AsmRegister>();
+
+/** Looks up a register by its AT&T name (without `%`). The result is shared: do not modify it. */
 export function lookupRegister(name: string): AsmRegister | null {
+  const known = KNOWN_REGISTERS.get(name);
+  if (known !== undefined) return known;
+  const found = findRegister(name);
+  // Only real register names are kept, so bad input cannot grow the map.
+  if (found !== null && found.cls !== 'unsupported') KNOWN_REGISTERS.set(name, found);
+  return found;
+}
+
+function findRegister(name: string): AsmRegister | null {
   const tables: Array<[readonly string[], RegisterClass]> = [
     [GPR8, 'gpr8'], [GPR16, 'gpr16'], [GPR32, 'gpr32'], [SEGMENT, 'segment'], [CONTROL, 'control'],
   ];

@@ -2,6 +2,7 @@
 // their target, iterated to a fixed point the way GNU as's relax_segment does it.
 
 import { evaluate, type Value } from './expression-evaluation';
+import type { Expr } from './expression-syntax';
 import type { AssemblyState } from './assembly-state';
 import { itemSize, type Item } from './assembly-items';
 import { paddingSize } from './alignment-padding';
@@ -9,15 +10,32 @@ import { finalContext } from './final-symbol-values';
 
 const MAX_LAYOUT_PASSES = 100;
 
+/** Size of an item at its current address (alignment padding depends on it). */
+function sizeHere(item: Item): number {
+  switch (item.kind) {
+    case 'label': case 'set': return 0;
+    case 'code': return (item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan).bytes.length;
+    case 'align': return paddingSize(item.address, item.alignment, item.max);
+    default: return itemSize(item, () => 0);
+  }
+}
+
 /** Gives every item its offset in its section; returns each section's size. */
 export function layout(state: AssemblyState): Map<string, number> {
   const offsets = new Map<string, number>();
+  let section = '';
+  let offset = 0;
   for (const item of state.items) {
-    const offset = offsets.get(item.section) ?? 0;
+    // Items come in runs of one section: look the offset up only where the section changes.
+    if (item.section !== section) {
+      if (section !== '') offsets.set(section, offset);
+      section = item.section;
+      offset = offsets.get(section) ?? 0;
+    }
     item.address = offset;
-    const size = itemSize(item, (a) => paddingSize(offset, a.alignment, a.max));
-    offsets.set(item.section, offset + size);
+    offset += sizeHere(item);
   }
+  if (section !== '') offsets.set(section, offset);
   return offsets;
 }
 
@@ -26,6 +44,12 @@ export function resolvesLocally(state: AssemblyState, item: Extract<Item, { kind
   if (value.modifier) return false;
   if (value.base?.kind !== 'section' || value.base.section !== item.section) return false;
   return !(value.label && state.weaks.has(value.label.name));
+}
+
+/** Where each label sits in the item order, and in which alignment region of its section. */
+interface LabelPlace {
+  index: number;
+  region: number;
 }
 
 /**
@@ -37,21 +61,47 @@ export function resolvesLocally(state: AssemblyState, item: Extract<Item, { kind
  */
 export function relax(state: AssemblyState): Map<string, number> {
   layout(state);
-  const reached = new Set<Item>();
+  const items = state.items;
+  // Only branches that may still grow and alignments change size; the rest just move.
+  const changing: number[] = [];
   // Alignments split a section into regions; growth is not assumed to carry across them.
-  const region = new Map<Item, number>();
+  const places = new Map<Item, LabelPlace>();
+  const branchRegion = new Map<Item, number>();
   const regionCount = new Map<string, number>();
-  for (const item of state.items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     const n = regionCount.get(item.section) ?? 0;
-    region.set(item, n);
-    if (item.kind === 'align') regionCount.set(item.section, n + 1);
+    if (item.kind === 'label') places.set(item, { index: i, region: n });
+    else if (item.kind === 'align') {
+      regionCount.set(item.section, n + 1);
+      changing.push(i);
+    } else if (item.kind === 'code' && item.encoding.near) {
+      branchRegion.set(item, n);
+      changing.push(i);
+    }
   }
+  if (changing.length === 0) return layout(state);
+  const sectionIndex = new Map<string, number>();
+  const itemSection = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const name = items[i]!.section;
+    let k = sectionIndex.get(name);
+    if (k === undefined) sectionIndex.set(name, (k = sectionIndex.size));
+    itemSection[i] = k;
+  }
+  const stretch = new Float64Array(sectionIndex.size);
   for (let pass = 0; pass < MAX_LAYOUT_PASSES; pass++) {
-    const stretch = new Map<string, number>();
-    reached.clear();
+    stretch.fill(0);
     let grew = false;
-    for (const item of state.items) {
-      const moved = stretch.get(item.section) ?? 0;
+    let next = 0;
+    for (let c = 0; c < changing.length; c++) {
+      const at = changing[c]!;
+      // Items between two changing ones move by their section's stretch so far.
+      for (; next < at; next++) items[next]!.address += stretch[itemSection[next]!]!;
+      next = at + 1;
+      const item = items[at]!;
+      const k = itemSection[at]!;
+      const moved = stretch[k]!;
       const oldAddress = item.address;
       const address = oldAddress + moved;
       let growth = 0;
@@ -59,36 +109,50 @@ export function relax(state: AssemblyState): Map<string, number> {
         growth = paddingSize(address, item.alignment, item.max) - paddingSize(oldAddress, item.alignment, item.max);
       } else if (item.kind === 'code' && !item.useNear && item.encoding.near) {
         item.address = address;
-        if (!branchReaches(state, item, reached, moved, region)) {
+        if (!branchReaches(state, item, at, moved, places, branchRegion.get(item)!)) {
           item.useNear = true;
           growth = item.encoding.near.bytes.length - item.encoding.plan.bytes.length;
           grew = true;
         }
       }
       item.address = address;
-      reached.add(item);
-      stretch.set(item.section, moved + growth);
+      stretch[k] = moved + growth;
     }
+    for (; next < items.length; next++) items[next]!.address += stretch[itemSection[next]!]!;
     if (!grew) break;
   }
   return layout(state);
 }
 
+/** The target of a branch to a plain label of its own section, without a general evaluation. */
+function localLabelTarget(state: AssemblyState, item: Extract<Item, { kind: 'code' }>, expr: Expr): Extract<Item, { kind: 'label' }> | null {
+  if (expr.kind !== 'symbol' || expr.name.includes('@')) return null;
+  const label = state.labelItems.get(expr.name);
+  return label !== undefined && label.section === item.section && !state.weaks.has(expr.name) ? label : null;
+}
+
 /** Whether a short branch reaches its target in the current pass of relax(). */
 function branchReaches(
-  state: AssemblyState, item: Extract<Item, { kind: 'code' }>, reached: Set<Item>, stretch: number, region: Map<Item, number>,
+  state: AssemblyState, item: Extract<Item, { kind: 'code' }>, index: number, stretch: number, places: Map<Item, LabelPlace>, region: number,
 ): boolean {
   const field = item.encoding.plan.fields.find((f) => f.relative)!;
-  const r = evaluate(field.expr!, finalContext(state, item));
-  if (!r.ok || !resolvesLocally(state, item, r.value)) return false;
-  let target = r.value.constant;
-  const label = r.value.label ? state.labelItems.get(r.value.label.name) : undefined;
-  const end = BigInt(item.address + item.encoding.plan.bytes.length);
-  if (label && !reached.has(label) && stretch !== 0) {
-    if (stretch < 0 || region.get(label) === region.get(item)) target += BigInt(stretch);
+  let target: number;
+  let label = localLabelTarget(state, item, field.expr!);
+  if (label !== null) target = label.address;
+  else {
+    const r = evaluate(field.expr!, finalContext(state, item));
+    if (!r.ok || !resolvesLocally(state, item, r.value)) return false;
+    target = Number(r.value.constant);
+    label = r.value.label ? state.labelItems.get(r.value.label.name) ?? null : null;
+  }
+  const end = item.address + item.encoding.plan.bytes.length;
+  const place = label ? places.get(label) : undefined;
+  // A label later in the item order has not been reached (moved) in this pass yet.
+  if (label && (place === undefined || place.index > index) && stretch !== 0) {
+    if (stretch < 0 || place?.region === region) target += stretch;
     // A forward target across an alignment keeps its old address this pass, as in GNU as.
     else if (target < end) return true;
   }
   const disp = target - end;
-  return disp >= -128n && disp <= 127n;
+  return disp >= -128 && disp <= 127;
 }

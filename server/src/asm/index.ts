@@ -3,6 +3,7 @@
 
 export { assemble } from './assembler';
 export type { AssembleOptions } from './assembler';
+export { IncrementalAssembler } from './incremental-assembler';
 export { expandSource, preprocessOnly } from './source-expansion';
 export type { ExpandedLine, ExpandedSource } from './expanded-source-lines';
 export { parseSource } from './statement-parser';

@@ -43,8 +43,17 @@ const PREFIX_SLOTS: Record<string, (s: SlotPrefixes) => void> = {
 /** Instructions whose two operands GNU as accepts in either order. */
 const COMMUTATIVE = new Set(['xchg', 'test']);
 
+/** The maps in the order of their names (as String.localeCompare sorts them), without a collator per call. */
+const MAP_ORDER: Record<OpcodeEntry['map'], number> = { '0f': 0, '0f38': 1, '0f3a': 2, primary: 3 };
+
+const GAS_AVOIDS: Array<number | undefined> = [];
+
 /** 0 for rows GNU as picks; 1 for rows it never emits (undocumented aliases, other hint nops). */
 function gasAvoids(e: OpcodeEntry): number {
+  return (GAS_AVOIDS[e.id] ??= computeGasAvoids(e));
+}
+
+function computeGasAvoids(e: OpcodeEntry): number {
   if (e.undocumented || (e.row.note ?? '').includes('alias')) return 1;
   if (e.att === 'nop' && e.operands.length > 0 && !(e.map === '0f' && e.opcode === 0x1f)) return 1;
   return 0;
@@ -64,7 +73,7 @@ function compare(x: EncodingPlan, y: EncodingPlan): number {
     // FMA4 with registers only: both VEX.W forms fit, and GNU as writes the W1 one.
     Number(b.entry?.vex?.w === 1) - Number(a.entry?.vex?.w === 1) ||
     Number(a.swapped) - Number(b.swapped) ||
-    a.entry.map.localeCompare(b.entry.map) ||
+    MAP_ORDER[a.entry.map] - MAP_ORDER[b.entry.map] ||
     a.entry.opcode - b.entry.opcode ||
     a.entry.id - b.entry.id
   );
@@ -76,9 +85,11 @@ function best(plans: EncodingPlan[]): EncodingPlan | null {
   return top;
 }
 
-/** Relative and direct far branches: GNU as keeps few prefixes on these. */
+const DIRECT_BRANCH: Array<boolean | undefined> = [];
+
+/** Relative and direct far branches: GNU as keeps few prefixes on these (computed once per entry). */
 function isDirectBranch(e: OpcodeEntry): boolean {
-  return e.operands.some((o) => o.kind === 'method' && (o.method === 'J' || o.method === 'A'));
+  return (DIRECT_BRANCH[e.id] ??= e.operands.some((o) => o.kind === 'method' && (o.method === 'J' || o.method === 'A')));
 }
 
 /**
@@ -103,6 +114,12 @@ const PCLMUL_PREDICATES: Record<string, number> = { lqlq: 0x00, hqlq: 0x01, lqhq
 
 /** `cmpneqsd` -> cmpsd $4; `pclmulhqlqdq` -> pclmulqdq $1. */
 function foldedPredicate(mnemonic: string): { mnemonic: string; imm: number } | null {
+  // The patterns below start so; most mnemonics are turned away before any regular expression.
+  const c = mnemonic.charCodeAt(mnemonic.charCodeAt(0) === 0x76 /* v */ ? 1 : 0);
+  return c === 0x63 /* c */ || c === 0x70 /* p */ ? computeFoldedPredicate(mnemonic) : null;
+}
+
+function computeFoldedPredicate(mnemonic: string): { mnemonic: string; imm: number } | null {
   const cmp = /^(v?)cmp([a-z_]+)(ps|pd|ss|sd)$/.exec(mnemonic);
   const predicates = cmp?.[1] ? AVX_PREDICATES : SSE_PREDICATES;
   if (cmp && predicates.includes(cmp[2]!)) return { mnemonic: `${cmp[1]}cmp${cmp[3]}`, imm: predicates.indexOf(cmp[2]!) };
@@ -165,7 +182,7 @@ export function encodeInstruction(s: InstructionStatement, known: (e: Expr) => b
     operands = [];
   }
   // `loopw`/`loopl` name the address size (CX or ECX), not an operand size.
-  const loopSize = /^(loop|loope|loopne|loopz|loopnz)([wl])$/.exec(mnemonic);
+  const loopSize = mnemonic.startsWith('loop') ? /^(loop|loope|loopne|loopz|loopnz)([wl])$/.exec(mnemonic) : null;
   if (loopSize) {
     mnemonic = loopSize[1]!;
     if (loopSize[2] === 'w') slots.address = true;

@@ -43,13 +43,26 @@ export type SlotPrefixes = {
 
 const MAP_ESCAPE: Record<string, number[]> = { primary: [], '0f': [0x0f], '0f38': [0x0f, 0x38], '0f3a': [0x0f, 0x3a] };
 
+/** Per-entry facts the encoder asks for on every candidate, computed once per entry id. */
+const DEPENDS_ON_OPERAND_SIZE: Array<boolean | undefined> = [];
+const OPERAND_BITS: Array<readonly [8 | 16 | 32 | null, 8 | 16 | 32 | null] | undefined> = [];
+
 /** True when some operand's size follows the operand size (so 16 bits needs a 66 prefix). */
 function dependsOnOperandSize(entry: OpcodeEntry): boolean {
+  return (DEPENDS_ON_OPERAND_SIZE[entry.id] ??= computeDependsOnOperandSize(entry));
+}
+
+function computeDependsOnOperandSize(entry: OpcodeEntry): boolean {
   return entry.operands.some((o) => o.kind === 'method' ? ['v', 'z', 'a', 'p'].includes(o.size) || (o.size === 'bs' && o.method === 'I' && entry.suffix === 'data16') : o.name.startsWith('e'));
 }
 
 /** The byte size the instruction operates on, used to check a b/w/l suffix; null when sizeless. */
 export function operandBitsOf(entry: OpcodeEntry, osize: 16 | 32): 8 | 16 | 32 | null {
+  const bits = (OPERAND_BITS[entry.id] ??= [computeOperandBits(entry, 16), computeOperandBits(entry, 32)]);
+  return bits[osize === 16 ? 0 : 1];
+}
+
+function computeOperandBits(entry: OpcodeEntry, osize: 16 | 32): 8 | 16 | 32 | null {
   const ops = entry.operands;
   if (ops.some((o) => o.kind === 'method' ? ['v', 'z', 'wv', 'a', 'p'].includes(o.size) : o.name.startsWith('e'))) return osize;
   if (entry.osize) return entry.osize;

@@ -12,6 +12,12 @@ import type { ImageRelocation } from './assembled-image';
 import { finalContext } from './final-symbol-values';
 
 function writeLittleEndian(buf: Uint8Array, at: number, size: number, value: bigint): void {
+  if (size <= 4) {
+    // Only the low 32 bits are written: one conversion instead of a bigint step per byte.
+    const n = Number(BigInt.asUintN(32, value));
+    for (let i = 0; i < size; i++) buf[at + i] = (n >>> (8 * i)) & 0xff;
+    return;
+  }
   let v = BigInt.asUintN(64, value);
   for (let i = 0; i < size; i++) {
     buf[at + i] = Number(v & 0xffn);
@@ -30,6 +36,8 @@ const RELATIVE_RELOCATION = { 1: 'R_386_PC8', 2: 'R_386_PC16', 4: 'R_386_PC32', 
 /** Writes one value field, adding a relocation when the value is not a number here. */
 function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, expr: Expr | null, relativeTo: number | null, checkRange = false): void {
   if (expr === null) return;
+  if (expr.kind === 'number' && relativeTo === null) return emitNumber(em, item, buf, at, size, BigInt.asIntN(64, expr.value), checkRange);
+  if (relativeTo !== null && emitBranchToLocalLabel(em, item, buf, at, size, expr, relativeTo)) return;
   const r = evaluate(expr, finalContext(em.state, item));
   if (!r.ok) return em.state.error(item.range, r.message, r.start, r.end);
   const v = r.value;
@@ -46,11 +54,7 @@ function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1
       return writeLittleEndian(buf, at, size, disp);
     }
   }
-  if (v.base === null && relativeTo === null) {
-    const limit = 1n << BigInt(8 * size);
-    if (checkRange && size < 8 && (v.constant >= limit || v.constant < -limit / 2n)) em.state.warning(item.range, `value ${v.constant} truncated to ${size} byte(s)`);
-    return writeLittleEndian(buf, at, size, v.constant);
-  }
+  if (v.base === null && relativeTo === null) return emitNumber(em, item, buf, at, size, v.constant, checkRange);
   let symbol: string;
   let addend = v.constant;
   if (v.base === null) symbol = '*ABS*';
@@ -63,6 +67,30 @@ function emitField(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1
   const type = relativeTo !== null ? RELATIVE_RELOCATION[size] : ABSOLUTE_RELOCATION[size];
   em.relocations.push({ section: item.section, offset: fieldAddress, type, symbol, addend: Number(BigInt.asIntN(32, addend)) });
   writeLittleEndian(buf, at, size, addend);
+}
+
+/**
+ * The common branch, `jne .L3` or `call helper` to a label of the same section, without a general
+ * evaluation: the same decision as emitField's, for a plain symbol only. False when it does not apply.
+ */
+function emitBranchToLocalLabel(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, expr: Expr, relativeTo: number): boolean {
+  if (expr.kind !== 'symbol' || expr.name.includes('@') || expr.name === GOT_SYMBOL) return false;
+  const label = em.state.labelItems.get(expr.name);
+  if (label === undefined || label.section !== item.section) return false;
+  const global = em.state.globals.has(expr.name) || em.state.weaks.has(expr.name);
+  const relaxable = item.kind === 'code' && item.encoding.near !== null;
+  if (size === 4 && global && !relaxable) return false;
+  const disp = label.address - relativeTo;
+  if (size === 1 && (disp < -128 || disp > 127)) em.state.error(item.range, `branch target out of range (${disp} bytes)`);
+  else writeLittleEndian(buf, at, size, BigInt(disp));
+  return true;
+}
+
+/** An absolute value into a field, with GNU as's warning when data does not fit. */
+function emitNumber(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, value: bigint, checkRange: boolean): void {
+  const limit = 1n << BigInt(8 * size);
+  if (checkRange && size < 8 && (value >= limit || value < -limit / 2n)) em.state.warning(item.range, `value ${value} truncated to ${size} byte(s)`);
+  writeLittleEndian(buf, at, size, value);
 }
 
 const GOT_SYMBOL = '_GLOBAL_OFFSET_TABLE_';
@@ -131,8 +159,10 @@ export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void 
     case 'code': {
       const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
       if (!buf) return em.state.error(item.range, 'instruction in a section without contents');
-      buf.set(plan.bytes, at);
-      const end = at + plan.bytes.length;
+      // A plain loop: TypedArray.set from a short JS array is slower than copying it by hand.
+      const bytes = plan.bytes;
+      for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i]!;
+      const end = at + bytes.length;
       for (const f of plan.fields) emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
       return;
     }

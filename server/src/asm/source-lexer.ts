@@ -31,8 +31,21 @@ export interface LexState {
   inBlockComment: boolean;
 }
 
-const IDENT_START = /[A-Za-z_.@]/;
-const IDENT_PART = /[A-Za-z0-9_.$@]/;
+// Character classes by code, not by regular expression: the lexer runs on every line of a file.
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+/** [A-Za-z_.@] */
+function isIdentStart(c: number): boolean {
+  return isLetter(c) || c === 0x5f || c === 0x2e || c === 0x40;
+}
+/** [A-Za-z0-9_.$@] */
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || isDigit(c) || c === 0x24;
+}
 const PUNCT2 = ['<<', '>>', '==', '!=', '<>', '<=', '>=', '&&', '||'];
 const PUNCT1 = ',():$*+-/%<>&|^~!=[]';
 
@@ -67,7 +80,7 @@ function utf8(text: string): number[] {
 
 function lexNumber(line: string, start: number): Token {
   let i = start;
-  while (i < line.length && /[0-9A-Za-z_]/.test(line[i]!)) i++;
+  while (i < line.length && (isLetter(line.charCodeAt(i)) || isDigit(line.charCodeAt(i)) || line.charCodeAt(i) === 0x5f)) i++;
   const text = line.slice(start, i);
   const lower = text.toLowerCase();
   // `1b` and `1f` refer to numeric local labels, except `0b1...` which is a binary constant.
@@ -148,20 +161,20 @@ export function lexLine(line: string, state: LexState): Token[] {
       if (line[j] === "'") j++;
       tokens.push({ kind: 'number', text: line.slice(start, j), start, end: j, number: BigInt(bytes[0] ?? 0) });
       i = j;
-    } else if (/[0-9]/.test(c)) {
+    } else if (isDigit(c.charCodeAt(0))) {
       const t = lexNumber(line, i);
       tokens.push(t);
       i = t.end;
-    } else if (IDENT_START.test(c)) {
-      while (i < line.length && IDENT_PART.test(line[i]!)) i++;
+    } else if (isIdentStart(c.charCodeAt(0))) {
+      while (i < line.length && isIdentPart(line.charCodeAt(i))) i++;
       tokens.push({ kind: 'ident', text: line.slice(start, i), start, end: i });
     } else if (c === '{' && /^\{[a-z0-9]+\}/.test(line.slice(i, i + 12))) {
       // Pseudo-prefixes such as {vex} and {vex3} choose an encoding.
       i = line.indexOf('}', i) + 1;
       tokens.push({ kind: 'ident', text: line.slice(start, i), start, end: i });
-    } else if (c === '%' && i + 1 < line.length && /[A-Za-z]/.test(line[i + 1]!)) {
+    } else if (c === '%' && i + 1 < line.length && isLetter(line.charCodeAt(i + 1))) {
       i++;
-      while (i < line.length && /[A-Za-z0-9]/.test(line[i]!)) i++;
+      while (i < line.length && (isLetter(line.charCodeAt(i)) || isDigit(line.charCodeAt(i)))) i++;
       tokens.push({ kind: 'register', text: line.slice(start + 1, i).toLowerCase(), start, end: i });
     } else {
       const two = line.slice(i, i + 2);

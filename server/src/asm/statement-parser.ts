@@ -56,8 +56,8 @@ export const PREFIX_WORDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Gives numeric local labels (`1:`) unique names and resolves `1b` / `1f` to them. */
-class NumericLocalLabels {
-  private readonly counts = new Map<string, number>();
+export class NumericLocalLabels {
+  protected readonly counts = new Map<string, number>();
   define(digits: string): string {
     const n = (this.counts.get(digits) ?? 0) + 1;
     this.counts.set(digits, n);
@@ -84,7 +84,7 @@ function splitStatements(tokens: Token[]): Token[][] {
 }
 
 /** Which syntax `.intel_syntax` / `.att_syntax` chose; it holds from line to line. */
-interface SyntaxMode {
+export interface SyntaxMode {
   intel: boolean;
   /** `.intel_syntax noprefix`: registers without `%`. */
   noprefix: boolean;
@@ -225,6 +225,18 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
   });
 }
 
+/** Lexes and parses one line into `out`, carrying the comment, local label and syntax state. */
+export function parseLine(tokens: Token[], line: number, locals: NumericLocalLabels, out: ParsedSource, mode: SyntaxMode): void {
+  for (const statement of splitStatements(tokens)) {
+    const bad = statement.find((t) => t.kind === 'error');
+    if (bad) {
+      out.errors.push({ severity: 'error', message: bad.message ?? 'bad token', line, start: bad.start, end: bad.end });
+      continue;
+    }
+    parseOne(statement, line, locals, out, mode);
+  }
+}
+
 /** Parses a whole source text. Lines are split on \n; columns count UTF-16 code units. */
 export function parseSource(text: string): ParsedSource {
   const out: ParsedSource = { statements: [], errors: [], lineCount: 0 };
@@ -237,20 +249,19 @@ export function parseSource(text: string): ParsedSource {
   lines.forEach((lineText, line) => {
     const wasInComment = state.inBlockComment;
     const tokens = lexLine(lineText, state);
-    if (!wasInComment && state.inBlockComment) commentOpened = { line, column: Math.max(0, lineText.lastIndexOf('/*')) };
-    for (const statement of splitStatements(tokens)) {
-      const bad = statement.find((t) => t.kind === 'error');
-      if (bad) {
-        out.errors.push({ severity: 'error', message: bad.message ?? 'bad token', line, start: bad.start, end: bad.end });
-        continue;
-      }
-      parseOne(statement, line, locals, out, mode);
-    }
+    if (!wasInComment && state.inBlockComment) commentOpened = blockCommentOpening(lineText, line);
+    parseLine(tokens, line, locals, out, mode);
   });
-  if (state.inBlockComment) {
-    // At the `/*` that never closes, where the fix belongs.
-    const { line, column } = commentOpened;
-    out.errors.push({ severity: 'error', message: 'unterminated /* comment', line, start: column, end: column + 2 });
-  }
+  if (state.inBlockComment) out.errors.push(unterminatedCommentError(commentOpened));
   return out;
+}
+
+/** Where a line opens a block comment that is still open at its end: its last `/*`. */
+export function blockCommentOpening(lineText: string, line: number): { line: number; column: number } {
+  return { line, column: Math.max(0, lineText.lastIndexOf('/*')) };
+}
+
+/** The error for a `/*` that never closes, at that `/*`, where the fix belongs. */
+export function unterminatedCommentError(opened: { line: number; column: number }): AsmDiagnostic {
+  return { severity: 'error', message: 'unterminated /* comment', line: opened.line, start: opened.column, end: opened.column + 2 };
 }

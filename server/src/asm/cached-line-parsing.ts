@@ -1,0 +1,187 @@
+// Parsing through a cache of lines: each distinct line text (in the state it starts in) is lexed
+// and parsed once, and its statements are shared by every line with that text, in this version of
+// a document and the next. Numeric local labels are placeholders in the shared statements, named
+// at each use. The result equals parseSource(); each statement also gets a slot where later
+// stages keep work done for it (instruction-encoding-cache.ts).
+
+import { lexLine, type LexState, type Token } from './source-lexer';
+import type { Expr } from './expression-syntax';
+import type { AttOperand } from './att-operand-syntax';
+import { NumericLocalLabels, blockCommentOpening, parseLine, unterminatedCommentError, type AsmDiagnostic, type ParsedSource, type SourceRange, type Statement, type SyntaxMode } from './statement-parser';
+
+/**
+ * For a cached line: `1:` becomes a placeholder name (\x01 and the digits) that each use of the
+ * line replaces with the next unique name, and `1b`/`1f` a placeholder (\x01 and the reference)
+ * that each use resolves (see resolvedInstruction).
+ */
+class PlaceholderLocalLabels extends NumericLocalLabels {
+  override define(digits: string): string {
+    return `\x01${digits}`;
+  }
+  override resolve(ref: string): string {
+    return `\x01${ref}`;
+  }
+}
+
+/** A statement of parseSourceLines moved onto its line (cached statements are shared by all lines). */
+export function statementOnLine(s: Statement, line: number): Statement {
+  if (s.range.line === line) return s;
+  if (s.kind === 'instruction') return { ...s, range: { line, start: s.range.start, end: s.range.end }, mnemonicRange: { ...s.mnemonicRange, line } };
+  return onLine(s, line);
+}
+
+/**
+ * One line's parse, kept by its text and the state it starts in. Statements are shared by every
+ * line with that text (their objects are never modified); `1:` labels are made at each use, and
+ * instructions with `1b`/`1f` copied with the names resolved there. Lines where a reference sits
+ * elsewhere (or that have errors) are parsed again from their tokens at each use.
+ */
+interface ParsedLine {
+  tokens: Token[];
+  /** How each use makes its statements: shared as they are, with `1b`/`1f` resolved, or parsed again. */
+  use: 'shared' | 'resolve' | 'parse';
+  statements: Statement[];
+  /** Per statement: a place for later stages to keep work done for it (an encoding). */
+  slots: StatementSlot[];
+  errors: AsmDiagnostic[];
+  blockCommentAfter: boolean;
+  modeAfter: SyntaxMode;
+  /** Generation of the last parse that used it (for eviction). */
+  used: number;
+}
+
+/** Whatever later stages keep for one statement of a cached line (see parseSourceLines). */
+export interface StatementSlot {
+  memo: unknown;
+}
+
+/** Parsed lines by starting state and text, reused across parses of one document. */
+export class ParsedLineCache {
+  readonly byState: Map<string, ParsedLine>[] = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
+  generation = 0;
+  /** Drops lines the last parse did not use, once they outnumber the used ones. */
+  sweep(usedCount: number): void {
+    const total = this.byState.reduce((n, m) => n + m.size, 0);
+    if (total <= 2 * usedCount + 1024) return;
+    for (const m of this.byState) for (const [k, v] of m) if (v.used !== this.generation) m.delete(k);
+  }
+}
+
+function localReferenceCount(tokens: Token[]): number {
+  let n = 0;
+  for (const t of tokens) if (t.kind === 'localref') n++;
+  return n;
+}
+
+function placeholderCount(e: Expr | null): number {
+  if (e === null) return 0;
+  switch (e.kind) {
+    case 'symbol': return e.name.charCodeAt(0) === 1 ? 1 : 0;
+    case 'unary': return placeholderCount(e.arg);
+    case 'binary': return placeholderCount(e.left) + placeholderCount(e.right);
+    default: return 0;
+  }
+}
+
+function operandExpr(o: AttOperand): Expr | null {
+  return o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
+}
+
+/**
+ * How a line with `1b`/`1f` references is reused: resolved per use when every reference sits in an
+ * instruction operand and the line parsed without errors, else parsed again at each use.
+ */
+function localReferenceUse(tokens: Token[], template: ParsedSource): ParsedLine['use'] {
+  const references = localReferenceCount(tokens);
+  if (references === 0) return 'shared';
+  if (template.errors.length > 0) return 'parse';
+  let found = 0;
+  for (const st of template.statements) if (st.kind === 'instruction') for (const o of st.operands) found += placeholderCount(operandExpr(o));
+  return found === references ? 'resolve' : 'parse';
+}
+
+function resolvedExpr(e: Expr, locals: NumericLocalLabels): Expr {
+  switch (e.kind) {
+    case 'symbol': return e.name.charCodeAt(0) === 1 ? { ...e, name: locals.resolve(e.name.slice(1)) } : e;
+    case 'unary': return { ...e, arg: resolvedExpr(e.arg, locals) };
+    case 'binary': return { ...e, left: resolvedExpr(e.left, locals), right: resolvedExpr(e.right, locals) };
+    default: return e;
+  }
+}
+
+/** A cached instruction with its `1b`/`1f` placeholders resolved at this point of the file. */
+function resolvedInstruction(s: Extract<Statement, { kind: 'instruction' }>, locals: NumericLocalLabels): Statement {
+  const operands = s.operands.map((o): AttOperand => {
+    if (placeholderCount(operandExpr(o)) === 0) return o;
+    if (o.kind === 'imm') return { ...o, expr: resolvedExpr(o.expr, locals) };
+    return o.kind === 'mem' ? { ...o, disp: resolvedExpr(o.disp!, locals) } : o;
+  });
+  return { ...s, operands };
+}
+
+const PLACEHOLDER_LOCALS = new PlaceholderLocalLabels();
+
+function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
+  return { ...s, range: { line, start: s.range.start, end: s.range.end } };
+}
+
+/**
+ * Parses lines through the cache. Statements of cached lines are
+ * shared and say line 0: `lineOf` gives each statement's line (see statementOnLine). `slots` holds, for each statement, the slot of
+ * its line's text, starting state and place on the line, shared by all equal statements, so later
+ * stages can keep work done for one and reuse it for the others.
+ */
+export function parseSourceLines(lines: readonly string[], cache: ParsedLineCache): { parsed: ParsedSource; slots: StatementSlot[]; lineOf: number[] } {
+  const out: ParsedSource = { statements: [], errors: [], lineCount: lines.length };
+  const slots: StatementSlot[] = [];
+  const lineOf: number[] = [];
+  const state: LexState = { inBlockComment: false };
+  const locals = new NumericLocalLabels();
+  const mode: SyntaxMode = { intel: false, noprefix: false };
+  cache.generation++;
+  let used = 0;
+  let commentOpened = { line: 0, column: 0 };
+  for (let line = 0; line < lines.length; line++) {
+    const lineText = lines[line]!;
+    const wasInComment = state.inBlockComment;
+    const stateIndex = (wasInComment ? 1 : 0) | (mode.intel ? 2 : 0) | (mode.noprefix ? 4 : 0);
+    const before = out.statements.length;
+    {
+      const map = cache.byState[stateIndex]!;
+      let entry = map.get(lineText);
+      if (entry === undefined) {
+        const tokens = lexLine(lineText, state);
+        const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
+        const modeAfter = { ...mode };
+        parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
+        const slotList = template.statements.map(() => ({ memo: undefined }));
+        entry = { tokens, use: localReferenceUse(tokens, template), statements: template.statements, slots: slotList, errors: template.errors, blockCommentAfter: state.inBlockComment, modeAfter, used: 0 };
+        map.set(lineText, entry);
+      }
+      if (entry.used !== cache.generation) used++;
+      entry.used = cache.generation;
+      if (!wasInComment && entry.blockCommentAfter) commentOpened = blockCommentOpening(lineText, line);
+      state.inBlockComment = entry.blockCommentAfter;
+      if (entry.use === 'parse') {
+        parseLine(entry.tokens, line, locals, out, mode);
+      } else {
+        mode.intel = entry.modeAfter.intel;
+        mode.noprefix = entry.modeAfter.noprefix;
+        // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
+        for (const s of entry.statements) {
+          if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
+          else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
+          else out.statements.push(s);
+        }
+        for (const e of entry.errors) out.errors.push({ ...e, line });
+      }
+      // Same statements as the template in the same order: parsing is deterministic given the state.
+      if (out.statements.length - before === entry.slots.length) for (const slot of entry.slots) slots.push(slot);
+      else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined });
+    }
+    for (let i = before; i < out.statements.length; i++) lineOf.push(line);
+  }
+  if (state.inBlockComment) out.errors.push(unterminatedCommentError(commentOpened));
+  cache.sweep(used);
+  return { parsed: out, slots, lineOf };
+}

@@ -1,0 +1,117 @@
+// IncrementalAssembler against a fresh assemble() of the same text (itself checked against GNU as
+// by the fixture and corpus tests): chains of seeded random one-line edits (insert, delete, change
+// an instruction or a number, rename a label) on the assembler fixtures and on a gcc corpus file,
+// the whole Image compared after every edit: section bytes, symbols, relocations, line map,
+// diagnostics. The parse through the line cache is also compared with a parse without it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { assemble, IncrementalAssembler } from '../../server/src/asm';
+import { parseSource } from '../../server/src/asm/statement-parser';
+import { ParsedLineCache, parseSourceLines, statementOnLine } from '../../server/src/asm/cached-line-parsing';
+import { readAsmFixtures } from './asm-fixture-files';
+import { CORPUS_CACHE } from './gcc-corpus-sources';
+
+const EDITS_PER_FILE = 40;
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const INSTRUCTION_LINE = /^\s+[a-z]/i;
+const LABEL_LINE = /^\s*([A-Za-z_.$][\w.$]*|[0-9]+):/;
+
+function pick<T>(random: () => number, list: T[]): T | undefined {
+  return list.length === 0 ? undefined : list[Math.floor(random() * list.length)];
+}
+
+/** Indexes of lines matching a pattern (instruction lines exclude directives). */
+function linesLike(lines: string[], pattern: RegExp): number[] {
+  const out: number[] = [];
+  lines.forEach((l, i) => {
+    if (pattern.test(l) && !(pattern === INSTRUCTION_LINE && /^\s+\./.test(l))) out.push(i);
+  });
+  return out;
+}
+
+/** One seeded one-line edit (insert, delete, instruction, number, label); returns the new lines and what was done (for failure messages). */
+function edit(lines: string[], random: () => number): { lines: string[]; what: string } {
+  const out = lines.slice();
+  const kind = Math.floor(random() * 5);
+  const at = Math.floor(random() * out.length);
+  if (kind === 0) {
+    const copied = out[Math.floor(random() * out.length)]!;
+    out.splice(at, 0, copied);
+    return { lines: out, what: `insert at ${at}: ${JSON.stringify(copied)}` };
+  }
+  if (kind === 1) {
+    const removed = out.splice(at, 1)[0];
+    return { lines: out, what: `delete ${at}: ${JSON.stringify(removed)}` };
+  }
+  if (kind === 2) {
+    const target = pick(random, linesLike(out, INSTRUCTION_LINE));
+    const source = pick(random, linesLike(out, INSTRUCTION_LINE));
+    if (target === undefined || source === undefined) return { lines: out, what: 'no instruction to change' };
+    // Either another instruction of the file, or the same one with a number changed.
+    const changed = random() < 0.5 ? out[source]! : out[target]!.replace(/\d+/, (d) => String(Number(d) + 1 + Math.floor(random() * 200)));
+    out[target] = changed;
+    return { lines: out, what: `change ${target} to ${JSON.stringify(changed)}` };
+  }
+  if (kind === 4) {
+    // A number on any line: `.set`/`.equ` values change what later instructions know at parse time.
+    const target = pick(random, linesLike(out, /\d/));
+    if (target === undefined) return { lines: out, what: 'no number to change' };
+    out[target] = out[target]!.replace(/\d+/, (d) => String(Number(d) + 1 + Math.floor(random() * 300)));
+    return { lines: out, what: `number on ${target}: ${JSON.stringify(out[target])}` };
+  }
+  const target = pick(random, linesLike(out, LABEL_LINE));
+  if (target === undefined) return { lines: out, what: 'no label to change' };
+  out[target] = out[target]!.replace(LABEL_LINE, (whole, name: string) => whole.replace(name, /^[0-9]+$/.test(name) ? String(Number(name) + 1) : `${name}_edited`));
+  return { lines: out, what: `label ${target} to ${JSON.stringify(out[target])}` };
+}
+
+/** Statements through the line cache (shared ones moved onto their lines) equal an uncached parse. */
+function checkCachedParse(cache: ParsedLineCache, text: string, context: string): void {
+  const fresh = parseSource(text);
+  const { parsed, lineOf } = parseSourceLines(text.split('\n'), cache);
+  assert.deepEqual(parsed.statements.map((s, i) => statementOnLine(s, lineOf[i]!)), fresh.statements, `${context}: statements`);
+  assert.deepEqual(parsed.errors, fresh.errors, `${context}: parse errors`);
+}
+
+function checkEdits(name: string, source: string, seed: number): void {
+  const random = seeded(seed);
+  const incremental = new IncrementalAssembler();
+  const lineCache = new ParsedLineCache();
+  let lines = source.split('\n');
+  assert.deepEqual(incremental.assemble(source), assemble(source), `${name}: first version`);
+  checkCachedParse(lineCache, source, `${name}: first version`);
+  for (let i = 0; i < EDITS_PER_FILE; i++) {
+    const next = edit(lines, random);
+    lines = next.lines;
+    const text = lines.join('\n');
+    const context = `${name}: after edit ${i + 1} (${next.what})`;
+    assert.deepEqual(incremental.assemble(text), assemble(text), context);
+    checkCachedParse(lineCache, text, context);
+  }
+}
+
+test('incremental re-assembly equals a fresh assemble() after random one-line edits of every fixture', () => {
+  const fixtures = readAsmFixtures();
+  assert.ok(fixtures.length > 10);
+  fixtures.forEach((f, i) => checkEdits(f.name, f.source, 1000 + i));
+});
+
+test('incremental re-assembly equals a fresh assemble() after random one-line edits of a gcc -m32 -O2 -fPIC file', (t) => {
+  const file = path.join(CORPUS_CACHE, 'build', 'lz4-xxhash_O2_fPIC.s');
+  if (!existsSync(file)) {
+    t.skip(`${path.relative(process.cwd(), file)} is missing: test/asm/gcc-corpus-against-gnu-as.test.ts builds it`);
+    return;
+  }
+  checkEdits('lz4 xxhash.c', readFileSync(file, 'utf8'), 7);
+});
