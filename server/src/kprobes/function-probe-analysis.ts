@@ -61,14 +61,20 @@ export interface FunctionSummary {
   optimizable: number;
 }
 
-function refusedArea(areas: KernelAreas, address: number): string | null {
-  for (const r of areas.refusedRanges) if (address >= r.start && address < r.end) return r.reason;
+type RefusedRanges = KernelAreas['refusedRanges'];
+
+function refusedArea(ranges: RefusedRanges, address: number): string | null {
+  for (const r of ranges) if (address >= r.start && address < r.end) return r.reason;
   return null;
 }
 
-/** Applies what the address (not the bytes) says: refused areas and exception-table sites. */
-function applyAreas(v: StaticVerdict, address: number, areas: KernelAreas): StaticVerdict {
-  const area = refusedArea(areas, address);
+/**
+ * Applies what the address (not the bytes) says: refused areas (`ranges`: those that overlap the
+ * function, so a whole kernel does not scan every blacklist entry per instruction) and
+ * exception-table sites.
+ */
+function applyAreas(v: StaticVerdict, address: number, areas: KernelAreas, ranges: RefusedRanges): StaticVerdict {
+  const area = refusedArea(ranges, address);
   if (area !== null) {
     const rule = `${area}: probes are refused here (-EINVAL)`;
     const none = kprobeHitCost('linux-6.1', 'refused');
@@ -96,12 +102,14 @@ export function analyzeFunction(
 ): FunctionAnalysis {
   const instructions: InstructionProbe[] = [];
   const errors: string[] = [];
+  const end = fn.address + fn.bytes.length;
+  const ranges = areas.refusedRanges.filter((r) => r.start < end && r.end > fn.address);
   for (let offset = 0; offset < fn.bytes.length; ) {
     const address = fn.address + offset;
     const insn = decode(fn.bytes, offset, address);
     if (!insn.valid) errors.push(`0x${address.toString(16)}: ${insn.error}`);
     const r = staticVerdict(profile, insn, options, config);
-    instructions.push({ address, insn, verdict: r.ok ? applyAreas(r.verdict, address, areas) : null, optimizable: null });
+    instructions.push({ address, insn, verdict: r.ok ? applyAreas(r.verdict, address, areas, ranges) : null, optimizable: null });
     offset += insn.length;
   }
   if (profile === 'linux-6.1' && config.optprobes) markOptimizable(fn, instructions, errors, options, areas);

@@ -33,16 +33,36 @@ export interface StaticVerdict {
 export type VerdictResult = { ok: true; verdict: StaticVerdict } | { ok: false; error: string };
 
 /**
- * Verdicts depend only on the instruction's bytes (never its address: a relative branch's rules
- * read its displacement), the profile, the options and the configuration, and real code repeats
- * itself: results are shared values, memoized by that key. Callers must not mutate them.
+ * Verdicts depend only on the facts the rules read (probed-instruction.ts): the table entry, the
+ * opcode byte, ModRM, the length, the bytes before the opcode (prefixes, VEX) and, for a 2.6.x
+ * relative branch, its displacement; never on immediates, memory displacements or the address.
+ * Real code repeats those facts, so results are shared values, memoized by them per profile,
+ * options and configuration (one map each). Callers must not mutate them.
  */
-const memo = new Map<string, VerdictResult>();
+const memos = new Map<string, Map<number | string, VerdictResult>>();
 const MEMO_LIMIT = 200_000;
 
-function memoKey(profile: ProfileId, insn: DecodedInstruction, options: ProbeOptions, config: KernelConfig): string {
-  let key = `${profile}${options.postHandler ? 1 : 0}${config.preemption ? 1 : 0}${config.optprobes ? 1 : 0}`;
-  for (let i = 0; i < insn.length; i++) key += String.fromCharCode(insn.bytes[i]! + 0x100);
+/** The last variant's map: a whole function (or kernel) asks with the same objects again and again. */
+let last: { profile: ProfileId; options: ProbeOptions; config: KernelConfig; memo: Map<number | string, VerdictResult> } | null = null;
+
+function memoFor(profile: ProfileId, options: ProbeOptions, config: KernelConfig): Map<number | string, VerdictResult> {
+  if (last !== null && last.profile === profile && last.options === options && last.config === config) return last.memo;
+  const variant = `${profile}${options.postHandler ? 1 : 0}${config.preemption ? 1 : 0}${config.optprobes ? 1 : 0}`;
+  let memo = memos.get(variant);
+  if (memo === undefined) memos.set(variant, (memo = new Map()));
+  last = { profile, options, config, memo };
+  return memo;
+}
+
+function memoKey(profile: ProfileId, insn: DecodedInstruction): number | string {
+  const entry = insn.entry!;
+  const facts = ((entry.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length;
+  const before = insn.prefixes.count;
+  const relative = profile !== 'linux-6.1' && entry.relative ? insn.operands.find((o) => o.kind === 'rel') : undefined;
+  if (before === 0 && relative === undefined) return facts;
+  let key = `${facts}:`;
+  for (let i = 0; i < before; i++) key += String.fromCharCode(insn.bytes[i]! + 0x100);
+  if (relative !== undefined && relative.kind === 'rel') key += `r${(relative.target - insn.address) | 0}`;
   return key;
 }
 
@@ -52,8 +72,9 @@ export function staticVerdict(
   options: ProbeOptions,
   config: KernelConfig,
 ): VerdictResult {
-  if (!insn.valid) return computeVerdict(profile, insn, options, config);
-  const key = memoKey(profile, insn, options, config);
+  if (!insn.valid || insn.entry === null) return computeVerdict(profile, insn, options, config);
+  const memo = memoFor(profile, options, config);
+  const key = memoKey(profile, insn);
   let result = memo.get(key);
   if (result === undefined) {
     if (memo.size >= MEMO_LIMIT) memo.clear();
