@@ -108,8 +108,11 @@ for (const [index, source] of programs.entries()) {
         off += insn.length;
       }
     }
-    const chosen = [...new Set(Array.from({ length: 8 }, () => candidates[rng.below(candidates.length)]!))].sort((a, b) => a - b);
-    const executions = runCounting(start(binary), chosen);
+    // Most probes go where the program runs (a hot function's error paths may never run), a few anywhere.
+    const executions = runCounting(start(binary), candidates);
+    const executed = candidates.filter((a) => executions.has(a));
+    const pick = (from: number[], n: number) => Array.from({ length: from.length ? n : 0 }, () => from[rng.below(from.length)]!);
+    const chosen = [...new Set([...pick(executed, 6), ...pick(candidates, 2)])].sort((a, b) => a - b);
 
     let hits = 0;
     for (const k of [index % CONFIGURATIONS.length, (index + 2) % CONFIGURATIONS.length]) {
