@@ -1,6 +1,7 @@
 // Benchmark: the language server's latency over its real protocol (the esbuild bundle over stdio):
 // time to the first diagnostics of a 50,000-line file, and after one-line edits (95th percentile).
-// `npm run bench:lsp`; writes bench/results/language-server-latency.json.
+// `npm run bench:lsp`; writes bench/results/language-server-latency.json. SERVER_NODE_ARGS passes
+// node options to the server (for example `--cpu-prof --cpu-prof-dir=prof` to profile it).
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ function sourceOf(lines: number): string {
 }
 
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   let waiter: ((version: number) => void) | null = null;
   conn.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => waiter?.(p.version ?? 0));
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   writeFileSync(path.resolve(process.cwd(), 'bench', 'results', 'language-server-latency.json'), JSON.stringify(result, null, 2) + '\n');
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
+  // Let the server exit by itself (so a --cpu-prof profile gets written) before killing it.
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    child.once('exit', () => resolve(clearTimeout(timer)));
+  });
   conn.dispose();
   child.kill();
 }
