@@ -3,17 +3,18 @@
 // request is isolated: a failure answers that request with an error and the server lives on.
 
 import {
-  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DiagnosticSeverity, DocumentSymbol, Hover, MarkupKind, ResponseError,
+  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DocumentSymbol, Hover, MarkupKind, ResponseError,
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
-import { analyzeDocument, type DocumentAnalysis } from '../editor/document-analysis';
-import { brokenContract, codeLensTitle, diagnosticMessage, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
+import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
+import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
 import { identifierAt, symbolOccurrences } from '../editor/symbol-occurrences';
-import { DEFAULT_SEVERITIES, readServerSettings, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
+import { readServerSettings, type ServerSettings } from './editor-settings-from-configuration';
+import { documentDiagnostics } from './document-diagnostics';
 
 /** The file path of a `file:` URI, so includes resolve beside the document; undefined otherwise. */
 function fileNameOf(uri: string): string | undefined {
@@ -34,6 +35,8 @@ export function startLanguageServer(connection: Connection): void {
   let clientRefreshesCodeLenses = false;
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** What each document keeps from one version to the next (line summaries, function probes). */
+  const caches = new Map<string, DocumentAnalysisCache>();
 
   /** Runs a handler; an exception becomes an error response for that request alone. */
   function isolated<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void> {
@@ -50,42 +53,15 @@ export function startLanguageServer(connection: Connection): void {
   function analysisOf(doc: TextDocument): DocumentAnalysis {
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version) return cached.analysis;
-    const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri));
+    let cache = caches.get(doc.uri);
+    if (cache === undefined) caches.set(doc.uri, (cache = new DocumentAnalysisCache()));
+    const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri), cache);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   }
 
   function diagnosticsOf(doc: TextDocument): Diagnostic[] {
-    const a = analysisOf(doc);
-    const out: Diagnostic[] = [];
-    for (const d of a.image.diagnostics) {
-      out.push({
-        range: { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } },
-        severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-        source: 'kboost-as',
-        message: d.message,
-      });
-    }
-    const profile = settings.editor.profile;
-    for (const ann of a.annotations) {
-      const probe = a.probe(ann, profile);
-      const cls = verdictClass(probe);
-      const range = { start: { line: ann.range.line, character: ann.range.start }, end: { line: ann.range.line, character: ann.range.end } };
-      const severity = toLspSeverity(settings.severities[cls] ?? DEFAULT_SEVERITIES[cls]);
-      if (severity !== null) out.push({ range, severity, source: 'kboost', code: cls, message: diagnosticMessage(probe, profile) });
-      const broken = brokenContract(a, ann, profile);
-      if (broken !== null) {
-        const c = ann.contract!.range;
-        out.push({
-          range: { start: { line: c.line, character: c.start }, end: { line: c.line, character: c.end } },
-          severity: DiagnosticSeverity.Error,
-          source: 'kboost',
-          code: 'contract',
-          message: broken,
-        });
-      }
-    }
-    return out;
+    return documentDiagnostics(analysisOf(doc), settings);
   }
 
   function publish(doc: TextDocument): void {
@@ -153,6 +129,7 @@ export function startLanguageServer(connection: Connection): void {
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
+    caches.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

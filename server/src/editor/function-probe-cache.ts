@@ -1,0 +1,43 @@
+// Per-function probe results kept from one version of a document to the next: a function whose
+// bytes, address and settings did not change keeps its analysis, so an edit re-analyses only the
+// functions it touched. Entries that a version did not use are dropped at the version after it.
+
+import type { InstructionProbe } from '../kprobes';
+
+interface Entry {
+  bytes: Uint8Array;
+  byAddress: Map<number, InstructionProbe>;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class FunctionProbeCache {
+  private current = new Map<string, Entry>();
+  private previous = new Map<string, Entry>();
+
+  /** A new version of the document starts: what the last one did not use is forgotten after it. */
+  nextVersion(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  /**
+   * The probes of a function by address. `key` names the function, its address, the profile and
+   * the settings; `bytes` are its code, compared with the cached copy.
+   */
+  probes(key: string, bytes: Uint8Array, compute: () => Map<number, InstructionProbe>): Map<number, InstructionProbe> {
+    const hit = this.current.get(key) ?? this.previous.get(key);
+    if (hit !== undefined && sameBytes(hit.bytes, bytes)) {
+      this.current.set(key, hit);
+      return hit.byAddress;
+    }
+    // The section's buffer belongs to this version's image: keep a copy of the function's bytes.
+    const entry = { bytes: bytes.slice(), byAddress: compute() };
+    this.current.set(key, entry);
+    return entry.byAddress;
+  }
+}
