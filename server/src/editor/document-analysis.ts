@@ -9,7 +9,7 @@ import {
 } from '../kprobes';
 import { assembleDocument } from './document-assembly';
 import { FunctionProbeCache } from './function-probe-cache';
-import { SourceLineSummaries } from './source-line-summaries';
+import { SourceLineSummaries, summarizeWholeText } from './source-line-summaries';
 
 export interface EditorSettings {
   profile: ProfileId;
@@ -108,7 +108,7 @@ function findFunctions(image: Image, labelLines: Map<string, number>): FunctionI
  * resolve. `cache` (one per document) carries work over from the previous version.
  */
 export function analyzeDocument(
-  text: string, settings: EditorSettings = DEFAULT_EDITOR_SETTINGS, fileName?: string, cache: DocumentAnalysisCache = new DocumentAnalysisCache(),
+  text: string, settings: EditorSettings = DEFAULT_EDITOR_SETTINGS, fileName?: string, cache?: DocumentAnalysisCache,
   readFile?: (path: string) => string | null,
 ): DocumentAnalysis {
   const { image, includedFiles } = assembleDocument(text, {
@@ -118,8 +118,10 @@ export function analyzeDocument(
     ...(readFile !== undefined ? { readFile } : {}),
   });
   const lines = text.split('\n');
-  const { instructionRanges, labelLines, dataLines } = cache.lines.summarize(text, lines);
-  cache.functions.nextVersion();
+  // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
+  const { instructionRanges, labelLines, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
+  const functionProbes = cache?.functions ?? new FunctionProbeCache();
+  functionProbes.nextVersion();
   const functions = findFunctions(image, labelLines);
   const annotations: InstructionAnnotation[] = [];
   const seenOnLine = new Map<number, number>();
@@ -170,7 +172,7 @@ export function analyzeDocument(
     includedFiles,
     probe(a, profile) {
       const fn = a.functionName === null ? null : byName.get(`${a.section}:${a.functionName}`) ?? null;
-      return probeOf(sectionBytes, cache.functions, resolved, fn, a, profile, settings);
+      return probeOf(sectionBytes, functionProbes, resolved, fn, a, profile, settings);
     },
     annotationsOf(fn) {
       return byFunction.get(fn) ?? annotations.filter((a) => a.functionName === fn.name && a.section === fn.section);

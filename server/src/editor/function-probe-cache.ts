@@ -18,6 +18,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class FunctionProbeCache {
   private current = new Map<string, Entry>();
   private previous = new Map<string, Entry>();
+  /** Functions found unchanged, and functions analysed (tests check that both happen). */
+  hits = 0;
+  misses = 0;
 
   /** A new version of the document starts: what the last one did not use is forgotten after it. */
   nextVersion(): void {
@@ -33,8 +36,10 @@ export class FunctionProbeCache {
     const hit = this.current.get(key) ?? this.previous.get(key);
     if (hit !== undefined && sameBytes(hit.bytes, bytes)) {
       this.current.set(key, hit);
+      this.hits++;
       return hit.byAddress;
     }
+    this.misses++;
     // The section's buffer belongs to this version's image: keep a copy of the function's bytes.
     const entry = { bytes: bytes.slice(), byAddress: compute() };
     this.current.set(key, entry);

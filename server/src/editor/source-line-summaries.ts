@@ -63,18 +63,33 @@ function summarizeLine(text: string): LineSummary {
   return out;
 }
 
+function emptySummary(): SourceSummary {
+  return { instructionRanges: new Map(), labelLines: new Map(), dataLines: new Set() };
+}
+
+function adder(out: SourceSummary): (line: number, s: LineSummary) => void {
+  return (line, s) => {
+    if (s.instructions.length > 0) out.instructionRanges.set(line, s.instructions.map((r) => ({ line, start: r.start, end: r.end })));
+    for (const name of s.labels) out.labelLines.set(name, line);
+    if (s.data) out.dataLines.add(line);
+  };
+}
+
+/** The summary from one parse of the whole text (a document without memory, and the fallback). */
+export function summarizeWholeText(text: string): SourceSummary {
+  const out = emptySummary();
+  summarizeStatements(parseSource(text).statements, adder(out));
+  return out;
+}
+
 /** Per-document memory of line summaries by line text; a document version reads it and refreshes it. */
 export class SourceLineSummaries {
   private byText = new Map<string, LineSummary>();
 
   /** `lines` is `text` split at newlines. */
   summarize(text: string, lines: readonly string[]): SourceSummary {
-    const out: SourceSummary = { instructionRanges: new Map(), labelLines: new Map(), dataLines: new Set() };
-    const add = (line: number, s: LineSummary): void => {
-      if (s.instructions.length > 0) out.instructionRanges.set(line, s.instructions.map((r) => ({ line, start: r.start, end: r.end })));
-      for (const name of s.labels) out.labelLines.set(name, line);
-      if (s.data) out.dataLines.add(line);
-    };
+    const out = emptySummary();
+    const add = adder(out);
     const next = new Map<string, LineSummary>();
     const summaries: LineSummary[] = new Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
@@ -84,8 +99,7 @@ export class SourceLineSummaries {
       if (!s.standalone) {
         // State crosses lines somewhere: the whole text is parsed at once, as the assembler does.
         this.byText = new Map();
-        summarizeStatements(parseSource(text).statements, add);
-        return out;
+        return summarizeWholeText(text);
       }
       next.set(lineText, s);
       summaries[i] = s;
