@@ -7,12 +7,12 @@ import {
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
 import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
-import { identifierAt, symbolOccurrences } from '../editor/symbol-occurrences';
+import { identifierAt, symbolOccurrences, type SymbolLocation } from '../editor/symbol-occurrences';
 import { readServerSettings, type ServerSettings } from './editor-settings-from-configuration';
 import { documentDiagnostics } from './document-diagnostics';
 
@@ -188,11 +188,13 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return null;
     const name = identifierAt(doc.getText(), line, character);
     if (name === null) return null;
-    return symbolOccurrences(doc.getText(), analysisOf(doc).statements, name);
+    const a = analysisOf(doc);
+    return symbolOccurrences(doc.getText(), a.statements, name, a.includedFiles);
   }
-  const toLocation = (uri: string, r: { line: number; start: number; end: number }): Location => ({
-    uri,
-    range: { start: { line: r.line, character: r.start }, end: { line: r.line, character: r.end } },
+  /** A location in the document, or in an included file (by its file URI). */
+  const toLocation = (uri: string, at: SymbolLocation): Location => ({
+    uri: at.file === null ? uri : pathToFileURL(at.file).toString(),
+    range: { start: { line: at.range.line, character: at.range.start }, end: { line: at.range.line, character: at.range.end } },
   });
   connection.onDefinition(isolated('definition', (params): Location[] => {
     const found = occurrences(params.textDocument.uri, params.position.line, params.position.character);
