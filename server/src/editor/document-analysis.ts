@@ -119,7 +119,7 @@ export function analyzeDocument(
   });
   const lines = text.split('\n');
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
-  const { instructionRanges, labelLines, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
+  const { instructions, labelLines, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, labelLines);
@@ -132,12 +132,17 @@ export function analyzeDocument(
     if (code.bytes.length === 0 || dataLines.has(code.line)) continue;
     // A line expanded by the preprocessor or a macro has no instruction statement of its own in
     // the raw text: its code is marked on the whole line (up to a comment).
-    const ranges = instructionRanges.get(code.line) ?? [wholeLine(code.line, lines[code.line] ?? '')];
-    let range = ranges[0]!;
-    if (ranges.length > 1) {
-      const index = seenOnLine.get(code.line) ?? 0;
-      range = ranges[Math.min(index, ranges.length - 1)]!;
-      seenOnLine.set(code.line, index + 1);
+    const columns = instructions[code.line];
+    let range: SourceRange;
+    if (columns === undefined) range = wholeLine(code.line, lines[code.line] ?? '');
+    else {
+      let index = 0;
+      if (columns.length > 1) {
+        index = seenOnLine.get(code.line) ?? 0;
+        seenOnLine.set(code.line, index + 1);
+      }
+      const c = columns[Math.min(index, columns.length - 1)]!;
+      range = { line: code.line, start: c.start, end: c.end };
     }
     const found = functionAt(ordered, code.section, code.address, fnIndex);
     if (found >= 0) fnIndex = found;
@@ -205,7 +210,9 @@ function probeOf(
     const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
     const byAddress = cache.probes(key, bytes, () => {
       const analysis = analyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config);
-      return new Map(analysis.instructions.map((i) => [i.address, i]));
+      const byAddress = new Map<number, InstructionProbe>();
+      for (const i of analysis.instructions) byAddress.set(i.address, i);
+      return byAddress;
     });
     let byProfile = resolved.get(fn);
     if (byProfile === undefined) resolved.set(fn, (byProfile = new Map()));

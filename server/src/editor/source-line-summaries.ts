@@ -3,7 +3,7 @@
 // its text, so after an edit only new or changed lines are parsed again. A document where a line
 // carries parser state into the next (an open block comment, a syntax switch) is parsed whole.
 
-import { parseSource, type SourceRange } from '../asm';
+import { parseSource } from '../asm';
 import { lexLine } from '../asm/source-lexer';
 
 /** Directives whose bytes are data, not instructions. */
@@ -25,8 +25,8 @@ interface LineSummary {
 }
 
 export interface SourceSummary {
-  /** Instruction ranges by line. */
-  instructionRanges: Map<number, SourceRange[]>;
+  /** Columns of the instruction statements of each line (by line number; undefined: none). */
+  instructions: Array<ReadonlyArray<{ start: number; end: number }> | undefined>;
   /** Line of each label (the last definition wins, as a map filled in source order would). */
   labelLines: Map<string, number>;
   /** Lines whose code is data. */
@@ -64,12 +64,12 @@ function summarizeLine(text: string): LineSummary {
 }
 
 function emptySummary(): SourceSummary {
-  return { instructionRanges: new Map(), labelLines: new Map(), dataLines: new Set() };
+  return { instructions: [], labelLines: new Map(), dataLines: new Set() };
 }
 
 function adder(out: SourceSummary): (line: number, s: LineSummary) => void {
   return (line, s) => {
-    if (s.instructions.length > 0) out.instructionRanges.set(line, s.instructions.map((r) => ({ line, start: r.start, end: r.end })));
+    if (s.instructions.length > 0) out.instructions[line] = s.instructions;
     for (const name of s.labels) out.labelLines.set(name, line);
     if (s.data) out.dataLines.add(line);
   };
@@ -82,30 +82,47 @@ export function summarizeWholeText(text: string): SourceSummary {
   return out;
 }
 
-/** Per-document memory of line summaries by line text; a document version reads it and refreshes it. */
+/**
+ * Per-document memory of the last version's lines and their summaries. The next version reuses
+ * the summaries of its unchanged first and last lines, looks changed lines up by text among the
+ * lines they replace, and parses only lines it has never seen.
+ */
 export class SourceLineSummaries {
-  private byText = new Map<string, LineSummary>();
+  private lines: readonly string[] = [];
+  private summaries: LineSummary[] = [];
 
   /** `lines` is `text` split at newlines. */
   summarize(text: string, lines: readonly string[]): SourceSummary {
-    const out = emptySummary();
-    const add = adder(out);
-    const next = new Map<string, LineSummary>();
+    const old = this.lines;
+    const oldSummaries = this.summaries;
+    let head = 0;
+    const most = Math.min(old.length, lines.length);
+    while (head < most && old[head] === lines[head]) head++;
+    let tail = 0;
+    while (tail < most - head && old[old.length - 1 - tail] === lines[lines.length - 1 - tail]) tail++;
+    // The replaced lines, by text, for lines that moved or came back.
+    const replaced = new Map<string, LineSummary>();
+    for (let i = head; i < old.length - tail; i++) replaced.set(old[i]!, oldSummaries[i]!);
     const summaries: LineSummary[] = new Array(lines.length);
+    let standalone = true;
     for (let i = 0; i < lines.length; i++) {
-      const lineText = lines[i]!;
-      let s = next.get(lineText) ?? this.byText.get(lineText);
-      if (s === undefined) s = summarizeLine(lineText);
-      if (!s.standalone) {
-        // State crosses lines somewhere: the whole text is parsed at once, as the assembler does.
-        this.byText = new Map();
-        return summarizeWholeText(text);
+      let s: LineSummary | undefined;
+      if (i < head) s = oldSummaries[i]!;
+      else if (i >= lines.length - tail) s = oldSummaries[i - lines.length + old.length]!;
+      else {
+        const lineText = lines[i]!;
+        s = replaced.get(lineText);
+        if (s === undefined) replaced.set(lineText, (s = summarizeLine(lineText)));
       }
-      next.set(lineText, s);
+      if (!s.standalone) standalone = false;
       summaries[i] = s;
     }
-    // Only the lines of this version are remembered, so the memory follows the document's size.
-    this.byText = next;
+    this.lines = lines;
+    this.summaries = summaries;
+    // State crosses lines somewhere: the whole text is parsed at once, as the assembler does.
+    if (!standalone) return summarizeWholeText(text);
+    const out = emptySummary();
+    const add = adder(out);
     for (let i = 0; i < summaries.length; i++) {
       const s = summaries[i]!;
       if (s.instructions.length > 0 || s.labels.length > 0 || s.data) add(i, s);

@@ -25,7 +25,8 @@ const messages = new WeakMap<object, Map<string, string>>();
 export function diagnosticMessage(probe: InstructionProbe, profile: ProfileId): string {
   const v = probe.verdict;
   if (v === null) return wordedMessage(probe, profile);
-  const key = probe.optimizable === null ? profile : `${profile}\0${probe.optimizable.ok}\0${probe.optimizable.why}`;
+  // Only an optimized probe's message depends on more than its verdict: the optprobe reason.
+  const key = probe.optimizable?.ok ? probe.optimizable.why : profile;
   let byKey = messages.get(v);
   if (byKey === undefined) messages.set(v, (byKey = new Map()));
   let message = byKey.get(key);
