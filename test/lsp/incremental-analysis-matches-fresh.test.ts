@@ -42,6 +42,7 @@ function shown(a: DocumentAnalysis, profile: (typeof PROFILES)[number]): unknown
     diagnostics: documentDiagnostics(a, settings),
     lenses: a.functions.map((f) => codeLensTitle(a, f, profile)),
     hovers: a.annotations.map((x) => hoverMarkdown(a, x, profile)),
+    labels: a.labels,
   };
 }
 
@@ -75,6 +76,9 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
       const incremental = analyzeDocument(text, settings, fileName, cache);
       const fresh = analyzeDocument(text, settings, fileName);
       assert.deepEqual(shown(incremental, profile), shown(fresh, profile), `${file}, step ${step}:\n${text}`);
+      // Labels (symbols, completion) as the whole text's parse has them.
+      const parsedLabels = incremental.statements.flatMap((x) => (x.kind === 'label' && !x.name.includes('\x02') ? [{ name: x.name, range: x.range }] : []));
+      assert.deepEqual(incremental.labels, parsedLabels);
       compared++;
     }
     hits += cache.functions.hits;

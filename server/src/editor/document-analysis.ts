@@ -60,6 +60,8 @@ export interface DocumentAnalysis {
   readonly statements: Statement[];
   annotations: InstructionAnnotation[];
   functions: FunctionInfo[];
+  /** Label definitions of the raw text in source order (numeric local labels excluded). */
+  labels: ReadonlyArray<{ name: string; range: SourceRange }>;
   settings: EditorSettings;
   /** Files the includes read, by path (for navigation across includes). */
   includedFiles: Map<string, string>;
@@ -119,7 +121,7 @@ export function analyzeDocument(
   });
   const lines = text.split('\n');
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
-  const { instructions, labelLines, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
+  const { instructions, labelLines, labels, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, labelLines);
@@ -173,6 +175,7 @@ export function analyzeDocument(
     },
     annotations,
     functions,
+    labels,
     settings,
     includedFiles,
     probe(a, profile) {

@@ -3,7 +3,7 @@
 // its text, so after an edit only new or changed lines are parsed again. A document where a line
 // carries parser state into the next (an open block comment, a syntax switch) is parsed whole.
 
-import { parseSource } from '../asm';
+import { parseSource, type SourceRange } from '../asm';
 import { lexLine } from '../asm/source-lexer';
 
 /** Directives whose bytes are data, not instructions. */
@@ -16,8 +16,8 @@ const DATA_DIRECTIVES = new Set([
 interface LineSummary {
   /** Columns of each instruction statement with a mnemonic. */
   instructions: Array<{ start: number; end: number }>;
-  /** Names of labels defined on the line (numeric local labels excluded). */
-  labels: string[];
+  /** Labels defined on the line, with their columns (numeric local labels excluded). */
+  labels: Array<{ name: string; start: number; end: number }>;
   /** The line holds a data directive: its bytes are not instructions. */
   data: boolean;
   /** Parsing the line alone gives what parsing it in place gives (no state reaches the next line). */
@@ -29,13 +29,15 @@ export interface SourceSummary {
   instructions: Array<ReadonlyArray<{ start: number; end: number }> | undefined>;
   /** Line of each label (the last definition wins, as a map filled in source order would). */
   labelLines: Map<string, number>;
+  /** Every label definition in source order, with its range (the label and its colon). */
+  labels: Array<{ name: string; range: SourceRange }>;
   /** Lines whose code is data. */
   dataLines: Set<number>;
 }
 
 const SYNTAX_SWITCH = /\.(?:intel|att)_syntax/i;
 const NO_INSTRUCTIONS: LineSummary['instructions'] = [];
-const NO_LABELS: string[] = [];
+const NO_LABELS: LineSummary['labels'] = [];
 
 function summarizeStatements(statements: ReturnType<typeof parseSource>['statements'], into: (line: number, s: LineSummary) => void): void {
   // Groups the statements of a whole-text parse by line.
@@ -47,7 +49,7 @@ function summarizeStatements(statements: ReturnType<typeof parseSource>['stateme
       line = st.range.line;
       current = { instructions: [], labels: [], data: false, standalone: true };
     }
-    if (st.kind === 'label' && !st.name.includes('\x02')) current!.labels.push(st.name);
+    if (st.kind === 'label' && !st.name.includes('\x02')) current!.labels.push({ name: st.name, start: st.range.start, end: st.range.end });
     if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) current!.data = true;
     if (st.kind === 'instruction' && st.mnemonic !== null) current!.instructions.push({ start: st.range.start, end: st.range.end });
   }
@@ -64,13 +66,16 @@ function summarizeLine(text: string): LineSummary {
 }
 
 function emptySummary(): SourceSummary {
-  return { instructions: [], labelLines: new Map(), dataLines: new Set() };
+  return { instructions: [], labelLines: new Map(), labels: [], dataLines: new Set() };
 }
 
 function adder(out: SourceSummary): (line: number, s: LineSummary) => void {
   return (line, s) => {
     if (s.instructions.length > 0) out.instructions[line] = s.instructions;
-    for (const name of s.labels) out.labelLines.set(name, line);
+    for (const l of s.labels) {
+      out.labelLines.set(l.name, line);
+      out.labels.push({ name: l.name, range: { line, start: l.start, end: l.end } });
+    }
     if (s.data) out.dataLines.add(line);
   };
 }

@@ -160,13 +160,10 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return [];
     const a = analysisOf(doc);
     const functionNames = new Set(a.functions.map((f) => f.name));
-    return a.statements
-      .filter((s) => s.kind === 'label' && !s.name.includes('\x02'))
-      .map((s) => {
-        const st = s as Extract<typeof s, { kind: 'label' }>;
-        const range = { start: { line: st.range.line, character: st.range.start }, end: { line: st.range.line, character: st.range.end } };
-        return { name: st.name, kind: functionNames.has(st.name) ? SymbolKind.Function : SymbolKind.Key, range, selectionRange: range };
-      });
+    return a.labels.map((st) => {
+      const range = { start: { line: st.range.line, character: st.range.start }, end: { line: st.range.line, character: st.range.end } };
+      return { name: st.name, kind: functionNames.has(st.name) ? SymbolKind.Function : SymbolKind.Key, range, selectionRange: range };
+    });
   }));
 
   const COMPLETION_KINDS = {
@@ -179,7 +176,7 @@ export function startLanguageServer(connection: Connection): void {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const prefix = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
-    const labels = analysisOf(doc).statements.flatMap((s) => (s.kind === 'label' && !s.name.includes('\x02') ? [s.name] : []));
+    const labels = analysisOf(doc).labels.map((l) => l.name);
     return completionWords(prefix, labels).map((w) => ({ label: w.label, kind: COMPLETION_KINDS[w.kind], detail: w.detail }));
   }));
 
