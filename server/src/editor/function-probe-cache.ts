@@ -28,12 +28,18 @@ export class FunctionProbeCache {
     this.current = new Map();
   }
 
+  /** Drops the last version's entries that this version has not reused (changed functions). */
+  forgetUnused(): void {
+    this.previous = new Map();
+  }
+
   /**
    * The probes of a function by address. `key` names the function, its address, the profile and
    * the settings; `bytes` are its code, compared with the cached copy.
    */
   probes(key: string, bytes: Uint8Array, compute: () => Map<number, InstructionProbe>): Map<number, InstructionProbe> {
     const hit = this.current.get(key) ?? this.previous.get(key);
+    this.previous.delete(key);
     if (hit !== undefined && sameBytes(hit.bytes, bytes)) {
       this.current.set(key, hit);
       this.hits++;

@@ -53,6 +53,9 @@ export function startLanguageServer(connection: Connection): void {
   function analysisOf(doc: TextDocument): DocumentAnalysis {
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version) return cached.analysis;
+    // The last version's analysis is not needed any more (its cache carries what is reused): let
+    // it be collected while the new one is built.
+    analyses.delete(doc.uri);
     let cache = caches.get(doc.uri);
     if (cache === undefined) caches.set(doc.uri, (cache = new DocumentAnalysisCache()));
     const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri), cache);
@@ -61,7 +64,10 @@ export function startLanguageServer(connection: Connection): void {
   }
 
   function diagnosticsOf(doc: TextDocument): Diagnostic[] {
-    return documentDiagnostics(analysisOf(doc), settings);
+    const diagnostics = documentDiagnostics(analysisOf(doc), settings);
+    // Every function has been looked up under the selected profile: what was not reused is stale.
+    caches.get(doc.uri)?.functions.forgetUnused();
+    return diagnostics;
   }
 
   function publish(doc: TextDocument): void {
