@@ -52,13 +52,21 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
   // that parse differently in that state, so the whole-text fallback is exercised too.
   const stateful = ['/* a block comment', 'that ends here */ addl $2, %eax', '\t.intel_syntax noprefix', 'il: mov eax, dword ptr [ebx+4]', '\t.att_syntax'];
   let hits = 0;
+  let relocations = 0;
   let misses = 0;
   let compared = 0;
-  FILES.forEach((file, n) => {
+  // Besides the files: a document of many small functions, where edits move the functions after
+  // them (built from the verdict fixture's body, each copy under its own global name).
+  const body = readFileSync(path.join(REPO_ROOT, FILES[2]!), 'utf8').split('\n').filter((l) => /^\t[a-z]/.test(l) && !/call|jmp|j[a-z]+\s+\d/.test(l));
+  const manyFunctions = Array.from({ length: 8 }, (_, k) => [`\t.globl f${k}`, `\t.type f${k}, @function`, `f${k}:`, ...body]).flat();
+  const documents: Array<[string, string[]]> = [
+    ...FILES.map((f): [string, string[]] => [f, readFileSync(path.join(REPO_ROOT, f), 'utf8').split('\n')]),
+    ['many-functions.s', ['\t.text', ...manyFunctions]],
+  ];
+  documents.forEach(([file, lines], n) => {
     const next = random(1000 + n);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
     const line = (): string => (next() < 0.15 ? pick(stateful) : pick(pool));
-    const lines = readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n');
     const fileName = path.join(REPO_ROOT, file);
     const cache = new DocumentAnalysisCache();
     let profile: (typeof PROFILES)[number] = 'linux-6.1';
@@ -84,10 +92,12 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
       compared++;
     }
     hits += cache.functions.hits;
+    relocations += cache.functions.relocations;
     misses += cache.functions.misses;
   });
-  assert.equal(compared, FILES.length * 40);
-  // The cache was used both ways: some functions kept, some re-analysed.
+  assert.equal(compared, documents.length * 40);
+  // The cache was used every way: some functions kept, some moved, some re-analysed.
   assert.ok(hits > 50, `only ${hits} cache hits`);
+  assert.ok(relocations > 10, `only ${relocations} relocations`);
   assert.ok(misses > 50, `only ${misses} cache misses`);
 });

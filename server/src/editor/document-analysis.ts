@@ -208,15 +208,10 @@ function probeOf(
     const hit = known.get(a.address);
     if (hit !== undefined) return hit;
   } else if (fn !== null) {
-    // Everything the analysis reads besides the bytes is in the key.
-    const key = `${fn.section}\0${fn.name}\0${fn.address}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
+    // Everything the analysis reads besides the bytes and the address is in the key.
+    const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
     const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
-    const byAddress = cache.probes(key, bytes, () => {
-      const analysis = analyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config);
-      const byAddress = new Map<number, InstructionProbe>();
-      for (const i of analysis.instructions) byAddress.set(i.address, i);
-      return byAddress;
-    });
+    const byAddress = cache.probes(key, fn.address, bytes, () => analyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config).instructions);
     let byProfile = resolved.get(fn);
     if (byProfile === undefined) resolved.set(fn, (byProfile = new Map()));
     byProfile.set(profile, byAddress);

@@ -1,12 +1,20 @@
 // Per-function probe results kept from one version of a document to the next: a function whose
-// bytes, address and settings did not change keeps its analysis, so an edit re-analyses only the
-// functions it touched. Entries that a version did not use are dropped at the version after it.
+// bytes and settings did not change keeps its analysis, so an edit re-analyses only the functions
+// it touched. A function that only moved (an edit above it changed sizes) is relocated: verdicts
+// depend on the bytes alone and the optprobe conditions on distances within the function, so
+// they carry over, and the instructions are decoded at the new address when someone reads them.
+// Entries that a version did not use are dropped.
 
+import { decode, type DecodedInstruction } from '../isa';
 import type { InstructionProbe } from '../kprobes';
 
 interface Entry {
   bytes: Uint8Array;
+  address: number;
+  probes: InstructionProbe[];
   byAddress: Map<number, InstructionProbe>;
+  /** No result names an absolute address (an optprobe reason can), so moving keeps them true. */
+  relocatable: boolean;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -15,11 +23,35 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+function entryOf(bytes: Uint8Array, address: number, probes: InstructionProbe[]): Entry {
+  const byAddress = new Map<number, InstructionProbe>();
+  let relocatable = true;
+  for (const p of probes) {
+    byAddress.set(p.address, p);
+    if (p.optimizable !== null && p.optimizable.why.includes('0x')) relocatable = false;
+  }
+  return { bytes, address, probes, byAddress, relocatable };
+}
+
+/** A probe moved by `delta`; its instruction is decoded at the new address on first read. */
+function moved(p: InstructionProbe, delta: number, bytes: Uint8Array, offset: number): InstructionProbe {
+  let insn: DecodedInstruction | undefined;
+  return {
+    address: p.address + delta,
+    verdict: p.verdict,
+    optimizable: p.optimizable,
+    get insn(): DecodedInstruction {
+      return (insn ??= decode(bytes, offset, p.address + delta));
+    },
+  };
+}
+
 export class FunctionProbeCache {
   private current = new Map<string, Entry>();
   private previous = new Map<string, Entry>();
-  /** Functions found unchanged, and functions analysed (tests check that both happen). */
+  /** Functions found unchanged, moved, and analysed (tests check that each happens). */
   hits = 0;
+  relocations = 0;
   misses = 0;
 
   /** A new version of the document starts: what the last one did not use is forgotten after it. */
@@ -34,20 +66,29 @@ export class FunctionProbeCache {
   }
 
   /**
-   * The probes of a function by address. `key` names the function, its address, the profile and
-   * the settings; `bytes` are its code, compared with the cached copy.
+   * The probes of a function by address. `key` names the function, the profile and the settings;
+   * `bytes` are its code at `address`, compared with the cached copy.
    */
-  probes(key: string, bytes: Uint8Array, compute: () => Map<number, InstructionProbe>): Map<number, InstructionProbe> {
+  probes(key: string, address: number, bytes: Uint8Array, compute: () => InstructionProbe[]): Map<number, InstructionProbe> {
     const hit = this.current.get(key) ?? this.previous.get(key);
     this.previous.delete(key);
     if (hit !== undefined && sameBytes(hit.bytes, bytes)) {
-      this.current.set(key, hit);
-      this.hits++;
-      return hit.byAddress;
+      if (hit.address === address) {
+        this.current.set(key, hit);
+        this.hits++;
+        return hit.byAddress;
+      }
+      if (hit.relocatable) {
+        const delta = address - hit.address;
+        const entry = entryOf(hit.bytes, address, hit.probes.map((p) => moved(p, delta, bytes, p.address - hit.address)));
+        this.current.set(key, entry);
+        this.relocations++;
+        return entry.byAddress;
+      }
     }
     this.misses++;
     // The section's buffer belongs to this version's image: keep a copy of the function's bytes.
-    const entry = { bytes: bytes.slice(), byAddress: compute() };
+    const entry = entryOf(bytes.slice(), address, compute());
     this.current.set(key, entry);
     return entry.byAddress;
   }
