@@ -10,11 +10,16 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 
 const LINES = Number(process.env.LINES ?? 50000);
 const EDITS = Number(process.env.EDITS ?? 20);
+/** FUNCTION_LINES=n starts a new global function every n lines (default: one function). */
+const FUNCTION_LINES = Number(process.env.FUNCTION_LINES ?? 0);
 const server = path.resolve(process.cwd(), 'dist', 'kboost-server.js');
 
 function sourceOf(lines: number): string {
   const out = ['\t.text', '\t.globl f', '\t.type f, @function', 'f:'];
-  for (let i = 0; i < lines; i++) out.push(i % 7 === 0 ? `1:\tmovl ${i}(%ebp), %eax` : i % 7 === 3 ? '\tjne 1b' : '\taddl $1, %eax');
+  for (let i = 0; i < lines; i++) {
+    if (FUNCTION_LINES > 0 && i > 0 && i % FUNCTION_LINES === 0) out.push(`\t.globl f${i}`, `\t.type f${i}, @function`, `f${i}:`);
+    out.push(i % 7 === 0 ? `1:\tmovl ${i}(%ebp), %eax` : i % 7 === 3 ? '\tjne 1b' : '\taddl $1, %eax');
+  }
   return out.join('\n');
 }
 
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
   const cpu = cpuAtStart !== null && cpuAfterOpen !== null && cpuAfterEdits !== null
     ? { serverCpuFirstMs: Math.round(cpuAfterOpen - cpuAtStart), serverCpuPerEditMs: Math.round((cpuAfterEdits - cpuAfterOpen) / EDITS) }
     : {};
-  const result = { lines: LINES, firstDiagnosticsMs: Math.round(first), editP95Ms: Math.round(p95), editMedianMs: Math.round(edits[edits.length >> 1]!), ...cpu, note: 'edit latency includes the 150 ms debounce; server CPU from /proc (10 ms ticks)' };
+  const result = { lines: LINES, ...(FUNCTION_LINES > 0 ? { functionLines: FUNCTION_LINES } : {}), firstDiagnosticsMs: Math.round(first), editP95Ms: Math.round(p95), editMedianMs: Math.round(edits[edits.length >> 1]!), ...cpu, note: 'edit latency includes the 150 ms debounce; server CPU from /proc (10 ms ticks)' };
   console.log(`| lines | first diagnostics | after a one-line edit (median / p95, incl. 150 ms debounce) | server CPU: open / per edit |\n|---:|---:|---:|---:|\n| ${LINES} | ${result.firstDiagnosticsMs} ms | ${result.editMedianMs} / ${result.editP95Ms} ms | ${cpu.serverCpuFirstMs ?? '?'} / ${cpu.serverCpuPerEditMs ?? '?'} ms |`);
   mkdirSync(path.resolve(process.cwd(), 'bench', 'results'), { recursive: true });
   writeFileSync(path.resolve(process.cwd(), 'bench', 'results', 'language-server-latency.json'), JSON.stringify(result, null, 2) + '\n');

@@ -2,8 +2,9 @@
 // bytes and settings did not change keeps its analysis, so an edit re-analyses only the functions
 // it touched. A function that only moved (an edit above it changed sizes) is relocated: verdicts
 // depend on the bytes alone and the optprobe conditions on distances within the function, so
-// they carry over, and the instructions are decoded at the new address when someone reads them.
-// Entries that a version did not use are dropped.
+// they carry over; the addresses that optprobe reasons name (a jump target, a copied instruction,
+// both inside the function) move with it, and the instructions are decoded at the new address
+// when someone reads them. Entries that a version did not use are dropped.
 
 import { decode, type DecodedInstruction } from '../isa';
 import type { InstructionProbe } from '../kprobes';
@@ -13,8 +14,6 @@ interface Entry {
   address: number;
   probes: InstructionProbe[];
   byAddress: Map<number, InstructionProbe>;
-  /** No result names an absolute address (an optprobe reason can), so moving keeps them true. */
-  relocatable: boolean;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -25,21 +24,21 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function entryOf(bytes: Uint8Array, address: number, probes: InstructionProbe[]): Entry {
   const byAddress = new Map<number, InstructionProbe>();
-  let relocatable = true;
-  for (const p of probes) {
-    byAddress.set(p.address, p);
-    if (p.optimizable !== null && p.optimizable.why.includes('0x')) relocatable = false;
-  }
-  return { bytes, address, probes, byAddress, relocatable };
+  for (const p of probes) byAddress.set(p.address, p);
+  return { bytes, address, probes, byAddress };
 }
+
+/** Hex numbers in an optprobe reason are addresses inside the function: they move with it. */
+const ADDRESS = /0x([0-9a-f]+)/g;
 
 /** A probe moved by `delta`; its instruction is decoded at the new address on first read. */
 function moved(p: InstructionProbe, delta: number, bytes: Uint8Array, offset: number): InstructionProbe {
   let insn: DecodedInstruction | undefined;
+  const o = p.optimizable;
   return {
     address: p.address + delta,
     verdict: p.verdict,
-    optimizable: p.optimizable,
+    optimizable: o === null || !o.why.includes('0x') ? o : { ok: o.ok, why: o.why.replace(ADDRESS, (_m, hex: string) => `0x${(parseInt(hex, 16) + delta).toString(16)}`) },
     get insn(): DecodedInstruction {
       return (insn ??= decode(bytes, offset, p.address + delta));
     },
@@ -78,13 +77,11 @@ export class FunctionProbeCache {
         this.hits++;
         return hit.byAddress;
       }
-      if (hit.relocatable) {
-        const delta = address - hit.address;
-        const entry = entryOf(hit.bytes, address, hit.probes.map((p) => moved(p, delta, bytes, p.address - hit.address)));
-        this.current.set(key, entry);
-        this.relocations++;
-        return entry.byAddress;
-      }
+      const delta = address - hit.address;
+      const entry = entryOf(hit.bytes, address, hit.probes.map((p) => moved(p, delta, bytes, p.address - hit.address)));
+      this.current.set(key, entry);
+      this.relocations++;
+      return entry.byAddress;
     }
     this.misses++;
     // The section's buffer belongs to this version's image: keep a copy of the function's bytes.
