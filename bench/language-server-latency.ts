@@ -1,24 +1,42 @@
 // Benchmark: the language server's latency over its real protocol (the esbuild bundle over stdio):
 // time to the first diagnostics of a 50,000-line file, and after one-line edits (95th percentile).
-// `npm run bench:lsp`; writes bench/results/language-server-latency.json.
+// `npm run bench:lsp`; writes bench/results/language-server-latency.json. SERVER_NODE_ARGS passes
+// node options to the server (for example `--cpu-prof --cpu-prof-dir=prof` to profile it).
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 const LINES = Number(process.env.LINES ?? 50000);
 const EDITS = Number(process.env.EDITS ?? 20);
+/** FUNCTION_LINES=n starts a new global function every n lines (default: one function). */
+const FUNCTION_LINES = Number(process.env.FUNCTION_LINES ?? 0);
 const server = path.resolve(process.cwd(), 'dist', 'kboost-server.js');
 
 function sourceOf(lines: number): string {
   const out = ['\t.text', '\t.globl f', '\t.type f, @function', 'f:'];
-  for (let i = 0; i < lines; i++) out.push(i % 7 === 0 ? `1:\tmovl ${i}(%ebp), %eax` : i % 7 === 3 ? '\tjne 1b' : '\taddl $1, %eax');
+  for (let i = 0; i < lines; i++) {
+    if (FUNCTION_LINES > 0 && i > 0 && i % FUNCTION_LINES === 0) out.push(`\t.globl f${i}`, `\t.type f${i}, @function`, `f${i}:`);
+    out.push(i % 7 === 0 ? `1:\tmovl ${i}(%ebp), %eax` : i % 7 === 3 ? '\tjne 1b' : '\taddl $1, %eax');
+  }
   return out.join('\n');
 }
 
+/**
+ * The server process's CPU time in ms (user + system, from /proc on Linux; null elsewhere). On a
+ * shared machine wall times swing with the load; the CPU the server spent does much less.
+ */
+function cpuMsOf(pid: number | undefined): number | null {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return null;
+  const fields = readFileSync(file, 'utf8').replace(/^.*\) /, '').split(' ');
+  // Fields 14 and 15 of stat (utime, stime), counted after the command name: indexes 11 and 12.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   let waiter: ((version: number) => void) | null = null;
   conn.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => waiter?.(p.version ?? 0));
@@ -36,8 +54,10 @@ async function main(): Promise<void> {
     });
   };
   let done = until(1);
+  const cpuAtStart = cpuMsOf(child.pid);
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'i386-asm', version: 1, text } });
   const first = await done;
+  const cpuAfterOpen = cpuMsOf(child.pid);
   const edits: number[] = [];
   for (let v = 2; v < 2 + EDITS; v++) {
     done = until(v);
@@ -48,14 +68,23 @@ async function main(): Promise<void> {
     });
     edits.push(await done);
   }
+  const cpuAfterEdits = cpuMsOf(child.pid);
   edits.sort((a, b) => a - b);
   const p95 = edits[Math.min(edits.length - 1, Math.ceil(edits.length * 0.95) - 1)]!;
-  const result = { lines: LINES, firstDiagnosticsMs: Math.round(first), editP95Ms: Math.round(p95), editMedianMs: Math.round(edits[edits.length >> 1]!), note: 'edit latency includes the 150 ms debounce' };
-  console.log(`| lines | first diagnostics | after a one-line edit (median / p95, incl. 150 ms debounce) |\n|---:|---:|---:|\n| ${LINES} | ${result.firstDiagnosticsMs} ms | ${result.editMedianMs} / ${result.editP95Ms} ms |`);
+  const cpu = cpuAtStart !== null && cpuAfterOpen !== null && cpuAfterEdits !== null
+    ? { serverCpuFirstMs: Math.round(cpuAfterOpen - cpuAtStart), serverCpuPerEditMs: Math.round((cpuAfterEdits - cpuAfterOpen) / EDITS) }
+    : {};
+  const result = { lines: LINES, ...(FUNCTION_LINES > 0 ? { functionLines: FUNCTION_LINES } : {}), firstDiagnosticsMs: Math.round(first), editP95Ms: Math.round(p95), editMedianMs: Math.round(edits[edits.length >> 1]!), ...cpu, note: 'edit latency includes the 150 ms debounce; server CPU from /proc (10 ms ticks)' };
+  console.log(`| lines | first diagnostics | after a one-line edit (median / p95, incl. 150 ms debounce) | server CPU: open / per edit |\n|---:|---:|---:|---:|\n| ${LINES} | ${result.firstDiagnosticsMs} ms | ${result.editMedianMs} / ${result.editP95Ms} ms | ${cpu.serverCpuFirstMs ?? '?'} / ${cpu.serverCpuPerEditMs ?? '?'} ms |`);
   mkdirSync(path.resolve(process.cwd(), 'bench', 'results'), { recursive: true });
   writeFileSync(path.resolve(process.cwd(), 'bench', 'results', 'language-server-latency.json'), JSON.stringify(result, null, 2) + '\n');
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
+  // Let the server exit by itself (so a --cpu-prof profile gets written) before killing it.
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    child.once('exit', () => resolve(clearTimeout(timer)));
+  });
   conn.dispose();
   child.kill();
 }

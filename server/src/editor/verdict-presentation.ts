@@ -16,7 +16,25 @@ export function verdictClass(probe: InstructionProbe): VerdictClass {
   return v.laterHits;
 }
 
+/**
+ * Messages by verdict, profile and optprobe reason: verdicts are shared values, so a document's
+ * thousands of instructions with the same verdict share one message, built once.
+ */
+const messages = new WeakMap<object, Map<string, string>>();
+
 export function diagnosticMessage(probe: InstructionProbe, profile: ProfileId): string {
+  const v = probe.verdict;
+  if (v === null) return wordedMessage(probe, profile);
+  // Only an optimized probe's message depends on more than its verdict: the optprobe reason.
+  const key = probe.optimizable?.ok ? probe.optimizable.why : profile;
+  let byKey = messages.get(v);
+  if (byKey === undefined) messages.set(v, (byKey = new Map()));
+  let message = byKey.get(key);
+  if (message === undefined) byKey.set(key, (message = wordedMessage(probe, profile)));
+  return message;
+}
+
+function wordedMessage(probe: InstructionProbe, profile: ProfileId): string {
   const v = probe.verdict;
   if (v === null) return `kprobe (${profile}): cannot decode: ${probe.insn.error}`;
   const cls = verdictClass(probe);
@@ -70,7 +88,7 @@ export function hoverMarkdown(doc: DocumentAnalysis, a: InstructionAnnotation, s
 }
 
 export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: ProfileId): string {
-  const mine = doc.annotations.filter((a) => a.functionName === fn.name && a.section === fn.section);
+  const mine = doc.annotationsOf(fn);
   let boostable = 0;
   let optimizable = 0;
   let refused = 0;
@@ -99,7 +117,8 @@ const GOOD = new Set<VerdictClass>(['boosted', 'optimized']);
 export function nearestBoostable(doc: DocumentAnalysis, a: InstructionAnnotation, profile: ProfileId): InstructionAnnotation | null {
   if (GOOD.has(verdictClass(doc.probe(a, profile)))) return null;
   let best: InstructionAnnotation | null = null;
-  for (const other of doc.annotations) {
+  const fn = a.functionName === null ? undefined : doc.functions.find((f) => f.name === a.functionName && f.section === a.section);
+  for (const other of fn !== undefined ? doc.annotationsOf(fn) : doc.annotations) {
     if (other === a || other.section !== a.section || other.functionName !== a.functionName) continue;
     if (!GOOD.has(verdictClass(doc.probe(other, profile)))) continue;
     const d = Math.abs(other.address - a.address);
@@ -110,7 +129,7 @@ export function nearestBoostable(doc: DocumentAnalysis, a: InstructionAnnotation
 
 /** A Markdown table of every instruction of a function under one profile. */
 export function functionVerdictTable(doc: DocumentAnalysis, fn: FunctionInfo, profile: ProfileId): string {
-  const rows = doc.annotations.filter((a) => a.functionName === fn.name && a.section === fn.section);
+  const rows = doc.annotationsOf(fn);
   const out = [`# ${fn.name} under ${profile}`, '', codeLensTitle(doc, fn, profile), '', '| line | address | instruction | verdict | rule | cost (cycles) |', '|---:|---|---|---|---|---:|'];
   for (const a of rows) {
     const p = doc.probe(a, profile);

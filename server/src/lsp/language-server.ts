@@ -3,17 +3,18 @@
 // request is isolated: a failure answers that request with an error and the server lives on.
 
 import {
-  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DiagnosticSeverity, DocumentSymbol, Hover, MarkupKind, ResponseError,
+  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DocumentSymbol, Hover, MarkupKind, ResponseError,
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath } from 'node:url';
-import { analyzeDocument, type DocumentAnalysis } from '../editor/document-analysis';
-import { brokenContract, codeLensTitle, diagnosticMessage, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
+import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
-import { identifierAt, symbolOccurrences } from '../editor/symbol-occurrences';
-import { DEFAULT_SEVERITIES, readServerSettings, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
+import { identifierAt, symbolOccurrences, type SymbolLocation } from '../editor/symbol-occurrences';
+import { readServerSettings, type ServerSettings } from './editor-settings-from-configuration';
+import { documentDiagnostics } from './document-diagnostics';
 
 /** The file path of a `file:` URI, so includes resolve beside the document; undefined otherwise. */
 function fileNameOf(uri: string): string | undefined {
@@ -34,6 +35,8 @@ export function startLanguageServer(connection: Connection): void {
   let clientRefreshesCodeLenses = false;
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** What each document keeps from one version to the next (line summaries, function probes). */
+  const caches = new Map<string, DocumentAnalysisCache>();
 
   /** Runs a handler; an exception becomes an error response for that request alone. */
   function isolated<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void> {
@@ -50,42 +53,21 @@ export function startLanguageServer(connection: Connection): void {
   function analysisOf(doc: TextDocument): DocumentAnalysis {
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version) return cached.analysis;
-    const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri));
+    // The last version's analysis is not needed any more (its cache carries what is reused): let
+    // it be collected while the new one is built.
+    analyses.delete(doc.uri);
+    let cache = caches.get(doc.uri);
+    if (cache === undefined) caches.set(doc.uri, (cache = new DocumentAnalysisCache()));
+    const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri), cache);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   }
 
   function diagnosticsOf(doc: TextDocument): Diagnostic[] {
-    const a = analysisOf(doc);
-    const out: Diagnostic[] = [];
-    for (const d of a.image.diagnostics) {
-      out.push({
-        range: { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } },
-        severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-        source: 'kboost-as',
-        message: d.message,
-      });
-    }
-    const profile = settings.editor.profile;
-    for (const ann of a.annotations) {
-      const probe = a.probe(ann, profile);
-      const cls = verdictClass(probe);
-      const range = { start: { line: ann.range.line, character: ann.range.start }, end: { line: ann.range.line, character: ann.range.end } };
-      const severity = toLspSeverity(settings.severities[cls] ?? DEFAULT_SEVERITIES[cls]);
-      if (severity !== null) out.push({ range, severity, source: 'kboost', code: cls, message: diagnosticMessage(probe, profile) });
-      const broken = brokenContract(a, ann, profile);
-      if (broken !== null) {
-        const c = ann.contract!.range;
-        out.push({
-          range: { start: { line: c.line, character: c.start }, end: { line: c.line, character: c.end } },
-          severity: DiagnosticSeverity.Error,
-          source: 'kboost',
-          code: 'contract',
-          message: broken,
-        });
-      }
-    }
-    return out;
+    const diagnostics = documentDiagnostics(analysisOf(doc), settings);
+    // Every function has been looked up under the selected profile: what was not reused is stale.
+    caches.get(doc.uri)?.functions.forgetUnused();
+    return diagnostics;
   }
 
   function publish(doc: TextDocument): void {
@@ -153,6 +135,7 @@ export function startLanguageServer(connection: Connection): void {
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
+    caches.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -183,13 +166,10 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return [];
     const a = analysisOf(doc);
     const functionNames = new Set(a.functions.map((f) => f.name));
-    return a.statements
-      .filter((s) => s.kind === 'label' && !s.name.includes('\x02'))
-      .map((s) => {
-        const st = s as Extract<typeof s, { kind: 'label' }>;
-        const range = { start: { line: st.range.line, character: st.range.start }, end: { line: st.range.line, character: st.range.end } };
-        return { name: st.name, kind: functionNames.has(st.name) ? SymbolKind.Function : SymbolKind.Key, range, selectionRange: range };
-      });
+    return a.labels.map((st) => {
+      const range = { start: { line: st.range.line, character: st.range.start }, end: { line: st.range.line, character: st.range.end } };
+      return { name: st.name, kind: functionNames.has(st.name) ? SymbolKind.Function : SymbolKind.Key, range, selectionRange: range };
+    });
   }));
 
   const COMPLETION_KINDS = {
@@ -202,7 +182,7 @@ export function startLanguageServer(connection: Connection): void {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const prefix = doc.getText({ start: { line: params.position.line, character: 0 }, end: params.position });
-    const labels = analysisOf(doc).statements.flatMap((s) => (s.kind === 'label' && !s.name.includes('\x02') ? [s.name] : []));
+    const labels = analysisOf(doc).labels.map((l) => l.name);
     return completionWords(prefix, labels).map((w) => ({ label: w.label, kind: COMPLETION_KINDS[w.kind], detail: w.detail }));
   }));
 
@@ -211,11 +191,13 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return null;
     const name = identifierAt(doc.getText(), line, character);
     if (name === null) return null;
-    return symbolOccurrences(doc.getText(), analysisOf(doc).statements, name);
+    const a = analysisOf(doc);
+    return symbolOccurrences(doc.getText(), a.statements, name, a.includedFiles);
   }
-  const toLocation = (uri: string, r: { line: number; start: number; end: number }): Location => ({
-    uri,
-    range: { start: { line: r.line, character: r.start }, end: { line: r.line, character: r.end } },
+  /** A location in the document, or in an included file (by its file URI). */
+  const toLocation = (uri: string, at: SymbolLocation): Location => ({
+    uri: at.file === null ? uri : pathToFileURL(at.file).toString(),
+    range: { start: { line: at.range.line, character: at.range.start }, end: { line: at.range.line, character: at.range.end } },
   });
   connection.onDefinition(isolated('definition', (params): Location[] => {
     const found = occurrences(params.textDocument.uri, params.position.line, params.position.character);
