@@ -2,7 +2,9 @@
 // by the fixture and corpus tests): chains of seeded random one-line edits (insert, delete, change
 // an instruction or a number, rename a label) on the assembler fixtures and on a gcc corpus file,
 // the whole Image compared after every edit: section bytes, symbols, relocations, line map,
-// diagnostics. The parse through the line cache is also compared with a parse without it.
+// diagnostics. The parse through the line cache is also compared with a parse without it. Small
+// checkpoint intervals make re-assembly resume mid-file, and edits that grow or shrink code move
+// labels that earlier branches refer to (relaxation must redo its choice for them).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,15 +86,15 @@ function checkCachedParse(cache: ParsedLineCache, text: string, context: string)
   assert.deepEqual(parsed.errors, fresh.errors, `${context}: parse errors`);
 }
 
-function checkEdits(name: string, source: string, seed: number): void {
+function checkEdits(name: string, source: string, seed: number, checkpointLines?: number, editOf = edit): void {
   const random = seeded(seed);
-  const incremental = new IncrementalAssembler();
+  const incremental = new IncrementalAssembler({}, checkpointLines);
   const lineCache = new ParsedLineCache();
   let lines = source.split('\n');
   assert.deepEqual(incremental.assemble(source), assemble(source), `${name}: first version`);
   checkCachedParse(lineCache, source, `${name}: first version`);
   for (let i = 0; i < EDITS_PER_FILE; i++) {
-    const next = edit(lines, random);
+    const next = editOf(lines, random);
     lines = next.lines;
     const text = lines.join('\n');
     const context = `${name}: after edit ${i + 1} (${next.what})`;
@@ -107,6 +109,44 @@ test('incremental re-assembly equals a fresh assemble() after random one-line ed
   fixtures.forEach((f, i) => checkEdits(f.name, f.source, 1000 + i));
 });
 
+test('incremental re-assembly resumed from checkpoints every 3 lines equals a fresh assemble() on every fixture', () => {
+  readAsmFixtures().forEach((f, i) => checkEdits(f.name, f.source, 2000 + i, 3));
+});
+
+/** Branches forward and backward over runs of code, so that one-line edits move their targets. */
+function branchySource(random: () => number): string {
+  const out = ['\t.text', '\t.globl f', 'f:'];
+  for (let i = 0; i < 60; i++) {
+    out.push(`L${i}:`);
+    const target = Math.floor(random() * 60);
+    out.push(`\t${random() < 0.5 ? 'jmp' : 'jne'} L${target}`, '\t.skip 20', '\taddl $1, %eax');
+  }
+  out.push('\tret', '\t.data', 'table:', '\t.long L3, L40 - L2');
+  return out.join('\n');
+}
+
+/** One edit that grows or shrinks the code between labels: short branches over it may turn near and back. */
+function growOrShrink(lines: string[], random: () => number): { lines: string[]; what: string } {
+  const out = lines.slice();
+  const at = 3 + Math.floor(random() * (out.length - 3));
+  const r = random();
+  if (r < 0.4) out.splice(at, 0, `\t.skip ${100 + Math.floor(random() * 60)}`);
+  else if (r < 0.8) {
+    const skip = linesLike(out, /\.skip/);
+    const k = pick(random, skip);
+    if (k !== undefined) out.splice(k, 1);
+  } else out.splice(at, 0, '\t.p2align 4');
+  return { lines: out, what: `grow or shrink near ${at}` };
+}
+
+test('incremental re-assembly equals a fresh assemble() when edits move labels that earlier branches refer to', () => {
+  for (const seed of [11, 12, 13]) {
+    const source = branchySource(seeded(seed));
+    checkEdits(`branches ${seed}`, source, seed, 5, growOrShrink);
+    checkEdits(`branches ${seed}, default checkpoints`, source, seed + 100, undefined, growOrShrink);
+  }
+});
+
 test('incremental re-assembly equals a fresh assemble() after random one-line edits of a gcc -m32 -O2 -fPIC file', (t) => {
   const file = path.join(CORPUS_CACHE, 'build', 'lz4-xxhash_O2_fPIC.s');
   if (!existsSync(file)) {
@@ -114,4 +154,5 @@ test('incremental re-assembly equals a fresh assemble() after random one-line ed
     return;
   }
   checkEdits('lz4 xxhash.c', readFileSync(file, 'utf8'), 7);
+  checkEdits('lz4 xxhash.c, checkpoints every 64 lines', readFileSync(file, 'utf8'), 8, 64);
 });

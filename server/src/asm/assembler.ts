@@ -5,7 +5,7 @@
 
 import { evaluate } from './expression-evaluation';
 import type { AsmDiagnostic, Statement } from './statement-parser';
-import { ParsedLineCache, parseSourceLines, statementOnLine, type StatementSlot } from './cached-line-parsing';
+import { ParsedLineCache, parseSourceLines, statementOnLine, type LineParse, type StatementSlot } from './cached-line-parsing';
 import { encodeWithSlot } from './instruction-encoding-cache';
 import { AssemblyState } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
@@ -30,15 +30,50 @@ export type AssembleOptions = ExpansionOptions;
 export interface AssemblyCaches {
   /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
   lines: ParsedLineCache;
+  /** Kept by IncrementalAssembler only: where the next version may resume (see ResumePoints). */
+  resume: { previous: ResumePoints | null; checkpointLines: number } | null;
 }
 
-export function newAssemblyCaches(): AssemblyCaches {
-  return { lines: new ParsedLineCache() };
+/**
+ * The last version's lines, its parse with checkpoints every CHECKPOINT_LINES lines, and the
+ * walk's state at each checkpoint. The next version parses and walks again only from the last
+ * checkpoint before its first changed line: parsing and walking are one pass in source order, so
+ * the state there depends only on the lines above, which are the same.
+ */
+interface ResumePoints {
+  lines: string[];
+  parse: LineParse;
+  /** Per checkpoint of `parse`: the state before its first statement (never changed afterwards). */
+  states: AssemblyState[];
 }
 
-function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState): void {
+/** Lines between checkpoints: each costs a copy of the state, each gap a re-walk on resumption. */
+export const CHECKPOINT_LINES = 4096;
+
+/** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
+export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
+  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines } : null };
+}
+
+/** The first line where two versions differ (the shorter one's length when one extends the other). */
+function firstChangedLine(before: readonly string[], after: readonly string[]): number {
+  const n = Math.min(before.length, after.length);
+  for (let i = 0; i < n; i++) if (before[i] !== after[i]) return i;
+  return n;
+}
+
+/**
+ * Walks statements from `from` on; `states` holds a state per checkpoint before `from` and gets
+ * a copy of the state at each later checkpoint (by its statement index) as the walk passes it.
+ */
+function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState, from = 0, checkpoints: LineParse['checkpoints'] = [], states: AssemblyState[] = []): void {
   const known = (e: Expr): bigint | null => state.knownNow(e);
-  for (let i = 0; i < statements.length; i++) {
+  let nextCheckpoint = states.length;
+  for (let i = from; i < statements.length; i++) {
+    while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.statements === i) {
+      states.push(state.clone());
+      nextCheckpoint++;
+    }
     const shared = statements[i]!;
     // Instructions are used as shared (only their range is per line); the rest are moved first.
     const s = shared.kind === 'instruction' ? shared : statementOnLine(shared, lineOf[i]!);
@@ -75,6 +110,7 @@ function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[],
       }
     }
   }
+  for (; nextCheckpoint < checkpoints.length; nextCheckpoint++) states.push(state.clone());
 }
 
 function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageSymbol[] {
@@ -174,10 +210,49 @@ export function assembleWithCaches(source: string, options: AssembleOptions, cac
   }
 }
 
+/** Parse and walk, resumed from the previous version's checkpoints when the caches keep them. */
+function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LineParse; state: AssemblyState } {
+  const resume = caches.resume;
+  if (resume === null) {
+    const parse = parseSourceLines(lines, caches.lines);
+    const state = new AssemblyState();
+    walk(parse.parsed.statements, parse.slots, parse.lineOf, state);
+    return { parse, state };
+  }
+  const previous = resume.previous;
+  resume.previous = null;
+  let k = -1;
+  // A full parse now and then lets the line cache evict lines no version uses any more.
+  if (previous !== null && !caches.lines.wantsSweep()) {
+    const changed = firstChangedLine(previous.lines, lines);
+    const checkpoints = previous.parse.checkpoints;
+    while (k + 1 < checkpoints.length && checkpoints[k + 1]!.line <= changed) k++;
+  }
+  let parse: LineParse;
+  let state: AssemblyState;
+  let states: AssemblyState[];
+  let from = 0;
+  if (k < 0) {
+    parse = parseSourceLines(lines, caches.lines, resume.checkpointLines);
+    state = new AssemblyState();
+    states = [];
+  } else {
+    const at = previous!.parse.checkpoints[k]!;
+    parse = parseSourceLines(lines, caches.lines, resume.checkpointLines, { from: previous!.parse, at });
+    // The checkpoint resumed from is made again at the same place: keep its state.
+    states = previous!.states.slice(0, Math.min(k + 1, parse.checkpoints.length));
+    state = previous!.states[k]!.clone();
+    from = at.statements;
+  }
+  walk(parse.parsed.statements, parse.slots, parse.lineOf, state, from, parse.checkpoints, states);
+  resume.previous = { lines, parse, states };
+  return { parse, state };
+}
+
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
-  const { parsed, slots, lineOf } = parseSourceLines(source.split('\n'), caches.lines);
-  const state = new AssemblyState();
-  walk(parsed.statements, slots, lineOf, state);
+  const lines = source.split('\n');
+  const { parse, state } = parseAndWalk(lines, caches);
+  const { parsed } = parse;
   const sizes = relax(state);
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();

@@ -15,14 +15,18 @@ export interface ParseTimeLabel {
   offset: number;
 }
 
+function copyMap<K, V>(from: Map<K, V>, to: Map<K, V>): void {
+  for (const [k, v] of from) to.set(k, v);
+}
+
 export class AssemblyState {
   /** Items in source order. */
-  private readonly body: Item[] = [];
+  private body: Item[] = [];
   /**
    * `.lcomm` and `.local`+`.comm` storage: GNU as allocates it in a later .bss subsection, so it
    * lands after every explicit .bss item whatever the source order.
    */
-  private readonly bssTail: Item[] = [];
+  private bssTail: Item[] = [];
   private joined: Item[] | null = null;
   private tailRuns = 0;
   readonly sections = new Map<string, SectionState>();
@@ -57,6 +61,40 @@ export class AssemblyState {
 
   constructor() {
     for (const name of ['.text', '.data', '.bss']) this.section(name);
+  }
+
+  /**
+   * A copy to continue the walk from (incremental re-assembly resumes at a checkpoint): every
+   * collection is copied and section attributes too; items are shared, their statement-given
+   * fields are never changed and layout recomputes the rest (address, useNear).
+   */
+  clone(): AssemblyState {
+    const c = new AssemblyState();
+    c.body = this.body.slice();
+    c.bssTail = this.bssTail.slice();
+    c.tailRuns = this.tailRuns;
+    c.sections.clear();
+    for (const [name, sec] of this.sections) c.sections.set(name, { ...sec, ...(sec.group ? { group: { ...sec.group } } : {}) });
+    for (const d of this.diagnostics) c.diagnostics.push(d);
+    c.current = this.current;
+    c.previous = this.previous;
+    for (const x of this.sectionStack) c.sectionStack.push(x);
+    copyMap(this.labelItems, c.labelItems);
+    copyMap(this.setItems, c.setItems);
+    for (const x of this.globals) c.globals.add(x);
+    for (const x of this.weaks) c.weaks.add(x);
+    for (const x of this.locals) c.locals.add(x);
+    copyMap(this.types, c.types);
+    copyMap(this.sizes, c.sizes);
+    for (const [k, v] of this.commons) c.commons.set(k, { ...v });
+    copyMap(this.visibility, c.visibility);
+    for (const f of this.fileSymbols) c.fileSymbols.push(f);
+    copyMap(this.lateAliases, c.lateAliases);
+    copyMap(this.frag, c.frag);
+    copyMap(this.fragOffset, c.fragOffset);
+    copyMap(this.parseLabels, c.parseLabels);
+    copyMap(this.parseSets, c.parseSets);
+    return c;
   }
 
   section(name: string): SectionState {

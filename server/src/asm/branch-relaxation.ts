@@ -60,8 +60,13 @@ interface LabelPlace {
  * grows; branches never shrink, so this ends.
  */
 export function relax(state: AssemblyState): Map<string, number> {
-  layout(state);
   const items = state.items;
+  // Items an earlier version's walk made (incremental re-assembly) come with its choice: start short.
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.kind === 'code' && item.useNear) item.useNear = false;
+  }
+  layout(state);
   // Only branches that may still grow and alignments change size; the rest just move.
   const changing: number[] = [];
   // Alignments split a section into regions; growth is not assumed to carry across them.

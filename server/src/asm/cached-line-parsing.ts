@@ -59,9 +59,19 @@ export interface StatementSlot {
 export class ParsedLineCache {
   readonly byState: Map<string, ParsedLine>[] = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
   generation = 0;
+  /** Lines the last full parse used (resumed parses visit only part of the file). */
+  private lastUsed = 0;
+  private size(): number {
+    return this.byState.reduce((n, m) => n + m.size, 0);
+  }
+  /** True when a full parse should run to evict lines (see sweep). */
+  wantsSweep(): boolean {
+    return this.size() > 2 * this.lastUsed + 1024;
+  }
   /** Drops lines the last parse did not use, once they outnumber the used ones. */
   sweep(usedCount: number): void {
-    const total = this.byState.reduce((n, m) => n + m.size, 0);
+    this.lastUsed = usedCount;
+    const total = this.size();
     if (total <= 2 * usedCount + 1024) return;
     for (const m of this.byState) for (const [k, v] of m) if (v.used !== this.generation) m.delete(k);
   }
@@ -125,23 +135,67 @@ function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
   return { ...s, range: { line, start: s.range.start, end: s.range.end } };
 }
 
+/** Where parsing may resume: the parse state at the start of a line, and how much output came before. */
+export interface ParseCheckpoint {
+  line: number;
+  statements: number;
+  errors: number;
+  inBlockComment: boolean;
+  locals: NumericLocalLabels;
+  mode: SyntaxMode;
+  commentOpened: { line: number; column: number };
+}
+
+/** The output of parseSourceLines, with its checkpoints (when asked for) in line order. */
+export interface LineParse {
+  parsed: ParsedSource;
+  slots: StatementSlot[];
+  lineOf: number[];
+  checkpoints: ParseCheckpoint[];
+}
+
 /**
  * Parses lines through the cache. Statements of cached lines are
  * shared and say line 0: `lineOf` gives each statement's line (see statementOnLine). `slots` holds, for each statement, the slot of
  * its line's text, starting state and place on the line, shared by all equal statements, so later
  * stages can keep work done for one and reuse it for the others.
+ * With `checkpointEvery`, a checkpoint is kept at every multiple of it; with `resume`, parsing
+ * starts at a checkpoint of an earlier parse whose lines before it equal these (the output before
+ * it is that parse's, and the result is the same as parsing from the start).
  */
-export function parseSourceLines(lines: readonly string[], cache: ParsedLineCache): { parsed: ParsedSource; slots: StatementSlot[]; lineOf: number[] } {
+export function parseSourceLines(
+  lines: readonly string[], cache: ParsedLineCache, checkpointEvery = 0, resume?: { from: LineParse; at: ParseCheckpoint },
+): LineParse {
   const out: ParsedSource = { statements: [], errors: [], lineCount: lines.length };
-  const slots: StatementSlot[] = [];
-  const lineOf: number[] = [];
+  let slots: StatementSlot[] = [];
+  let lineOf: number[] = [];
+  const checkpoints: ParseCheckpoint[] = [];
   const state: LexState = { inBlockComment: false };
-  const locals = new NumericLocalLabels();
+  let locals = new NumericLocalLabels();
   const mode: SyntaxMode = { intel: false, noprefix: false };
+  let commentOpened = { line: 0, column: 0 };
+  let first = 0;
+  if (resume) {
+    const at = resume.at;
+    const from = resume.from;
+    out.statements = from.parsed.statements.slice(0, at.statements);
+    out.errors = from.parsed.errors.slice(0, at.errors);
+    slots = from.slots.slice(0, at.statements);
+    lineOf = from.lineOf.slice(0, at.statements);
+    for (const c of from.checkpoints) if (c.line < at.line) checkpoints.push(c);
+    state.inBlockComment = at.inBlockComment;
+    locals = at.locals.clone();
+    mode.intel = at.mode.intel;
+    mode.noprefix = at.mode.noprefix;
+    commentOpened = at.commentOpened;
+    first = at.line;
+  }
   cache.generation++;
   let used = 0;
-  let commentOpened = { line: 0, column: 0 };
-  for (let line = 0; line < lines.length; line++) {
+  for (let line = first; line < lines.length; line++) {
+    if (checkpointEvery > 0 && line % checkpointEvery === 0) {
+      checkpoints.push({ line, statements: out.statements.length, errors: out.errors.length, inBlockComment: state.inBlockComment, locals: locals.clone(), mode: { ...mode }, commentOpened });
+    }
     const lineText = lines[line]!;
     const wasInComment = state.inBlockComment;
     const stateIndex = (wasInComment ? 1 : 0) | (mode.intel ? 2 : 0) | (mode.noprefix ? 4 : 0);
@@ -182,6 +236,7 @@ export function parseSourceLines(lines: readonly string[], cache: ParsedLineCach
     for (let i = before; i < out.statements.length; i++) lineOf.push(line);
   }
   if (state.inBlockComment) out.errors.push(unterminatedCommentError(commentOpened));
-  cache.sweep(used);
-  return { parsed: out, slots, lineOf };
+  // A resumed parse did not visit the lines before its checkpoint: only a full parse may evict.
+  if (!resume) cache.sweep(used);
+  return { parsed: out, slots, lineOf, checkpoints };
 }

@@ -1,16 +1,21 @@
-// Re-assembly of an edited document. Each version is assembled in full from layout on (symbols,
-// relaxation, emission), but lines whose text was seen in an earlier version are not lexed or
-// parsed again, and their instructions are not encoded again while the parse-time values their
-// encoding asked for are unchanged. The Image is always the one assemble() gives for the text.
+// Re-assembly of an edited document. Parsing and the walk that makes items resume at the last
+// checkpoint before the first changed line (the state there is kept from the previous version);
+// layout, relaxation, emission and symbols run in full. Lines whose text was seen in an earlier
+// version are not lexed or parsed again, and their instructions are not encoded again while the
+// parse-time values their encoding asked for are unchanged. The Image is always the one
+// assemble() gives for the text.
 // Protocol-free: the language server keeps one per open document.
 
-import { assembleWithCaches, newAssemblyCaches, type AssembleOptions, type AssemblyCaches } from './assembler';
+import { assembleWithCaches, newAssemblyCaches, CHECKPOINT_LINES, type AssembleOptions, type AssemblyCaches } from './assembler';
 import type { Image } from './assembled-image';
 
 export class IncrementalAssembler {
-  private readonly caches: AssemblyCaches = newAssemblyCaches();
+  private readonly caches: AssemblyCaches;
 
-  constructor(private readonly options: AssembleOptions = {}) {}
+  /** `checkpointLines`: lines between resume points (tests make it small to resume often). */
+  constructor(private readonly options: AssembleOptions = {}, checkpointLines = CHECKPOINT_LINES) {
+    this.caches = newAssemblyCaches(true, checkpointLines);
+  }
 
   /**
    * Assembles this version of the document; equal to `assemble(source, options)`. Options may

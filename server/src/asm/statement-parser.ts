@@ -68,6 +68,12 @@ export class NumericLocalLabels {
     const n = this.counts.get(digits) ?? 0;
     return this.name(digits, ref.endsWith('b') ? n : n + 1);
   }
+  /** A copy holding the same counts (to resume parsing from a checkpoint). */
+  clone(): NumericLocalLabels {
+    const c = new NumericLocalLabels();
+    for (const [k, v] of this.counts) c.counts.set(k, v);
+    return c;
+  }
   private name(digits: string, n: number): string {
     // \x02 cannot appear in source, so these never collide with user symbols (GNU as does the same).
     return `.L${digits}\x02${n}`;
