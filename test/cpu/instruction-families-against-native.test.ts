@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { buildHarness, runEmulated, runNative, seededRandom, tempDir, undefinedFlagsOf, type SnippetCase, type SnippetState } from './native-snippet-harness';
+import { seededRandom, tempDir, undefinedFlagsOf, type SnippetCase, type SnippetState, runHarnessBothWays } from './native-snippet-harness';
 import { hasCommand } from './cpu-test-support';
 
 const skip = !hasCommand('as') || !hasCommand('ld') || process.arch !== 'x64' && process.arch !== 'ia32' ? 'needs GNU as, ld and an x86 host' : false;
@@ -162,12 +162,9 @@ for (const [family, snippets] of Object.entries(FAMILIES)) {
         cases.push({ snippet, state, label: `${raw.replace(/\n/g, '; ')} from ${JSON.stringify({ ...state, data: undefined })}` });
       }
     }
-    const exe = buildHarness(dir, `family${counter++}`, cases);
-    if (typeof exe !== 'string') return assert.fail(exe.error);
-    const native = runNative(exe);
-    if ('error' in native) return assert.fail(native.error);
-    const emulated = runEmulated(exe);
-    if ('error' in emulated) return assert.fail(emulated.error);
+    const ran = runHarnessBothWays(dir, `family${counter++}`, cases);
+    if ('error' in ran) return assert.fail(ran.error);
+    const { exe, native, emulated } = ran;
     assert.equal(native.length, cases.length, 'every case ran natively');
     const undefinedFlags = undefinedFlagsOf(exe, cases.length);
     cases.forEach((c, k) => {

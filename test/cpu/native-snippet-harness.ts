@@ -139,6 +139,17 @@ export function runEmulated(exe: string): SnippetDump[] | { error: string } {
   return parseDumps(new Uint8Array(Buffer.concat(chunks)));
 }
 
+/** Builds the harness and runs it natively and on the emulator: the dumps of both, or what failed. */
+export function runHarnessBothWays(dir: string, name: string, cases: SnippetCase[]): { exe: string; native: SnippetDump[]; emulated: SnippetDump[] } | { error: string } {
+  const exe = buildHarness(dir, name, cases);
+  if (typeof exe !== 'string') return exe;
+  const native = runNative(exe);
+  if ('error' in native) return native;
+  const emulated = runEmulated(exe);
+  if ('error' in emulated) return emulated;
+  return { exe, native, emulated };
+}
+
 /** Per case, the OR of the flagsUndefined masks of every instruction of its snippet. */
 export function undefinedFlagsOf(exe: string, count: number): number[] {
   const bytes = new Uint8Array(fs.readFileSync(exe));

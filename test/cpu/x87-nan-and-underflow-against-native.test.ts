@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { buildHarness, runEmulated, runNative, seededRandom, tempDir, type SnippetCase } from './native-snippet-harness';
+import { seededRandom, tempDir, type SnippetCase, runHarnessBothWays } from './native-snippet-harness';
 import { hasCommand } from './cpu-test-support';
 
 const skip = !hasCommand('as') || !hasCommand('ld') || process.arch !== 'x64' ? 'needs GNU as, ld and an x86-64 host' : false;
@@ -59,12 +59,9 @@ test('x87 NaN propagation and stack-underflow results agree with the real CPU', 
   const cases: SnippetCase[] = snippets.map((snippet) => ({
     snippet, state: { eax: 0, ecx: 0, edx: 0, ebx: 0, ebp: 0, esi: 0, edi: 0, eflags: 0, data: new Array<number>(64).fill(0) },
   }));
-  const exe = buildHarness(dir, 'x87-nan', cases);
-  if (typeof exe !== 'string') return assert.fail(exe.error);
-  const native = runNative(exe);
-  if ('error' in native) return assert.fail(native.error);
-  const emulated = runEmulated(exe);
-  if ('error' in emulated) return assert.fail(emulated.error);
+  const ran = runHarnessBothWays(dir, 'x87-nan', cases);
+  if ('error' in ran) return assert.fail(ran.error);
+  const { native, emulated } = ran;
   const hexBytes = (b: number[]): string => b.map((x) => x.toString(16).padStart(2, '0')).join('');
   const failures: string[] = [];
   snippets.forEach((s, k) => {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { buildHarness, runEmulated, runNative, seededRandom, tempDir, type SnippetCase, type SnippetState } from './native-snippet-harness';
+import { seededRandom, tempDir, type SnippetCase, type SnippetState, runHarnessBothWays } from './native-snippet-harness';
 import { hasCommand } from './cpu-test-support';
 
 const skip = !hasCommand('as') || !hasCommand('ld') || process.arch !== 'x64' ? 'needs GNU as, ld and an x86-64 host' : false;
@@ -130,12 +130,9 @@ test('x87 state instructions agree with the real CPU', { skip }, () => {
       cases.push({ snippet, state: randomState(next), check, label: `${check.name}: ${snippet.replace(/\n/g, '; ')}` });
     }
   }
-  const exe = buildHarness(dir, 'x87-state', cases);
-  if (typeof exe !== 'string') return assert.fail(exe.error);
-  const native = runNative(exe);
-  if ('error' in native) return assert.fail(native.error);
-  const emulated = runEmulated(exe);
-  if ('error' in emulated) return assert.fail(emulated.error);
+  const ran = runHarnessBothWays(dir, 'x87-state', cases);
+  if ('error' in ran) return assert.fail(ran.error);
+  const { native, emulated } = ran;
   assert.equal(native.length, cases.length, 'every case ran natively');
   const failures: string[] = [];
   cases.forEach((c, k) => {

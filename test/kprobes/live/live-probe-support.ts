@@ -7,6 +7,15 @@ import { decode } from '../../../server/src/isa';
 import { KprobeEngine, type KprobeEngineOptions } from '../../../server/src/kprobes/live';
 import type { KernelConfig, ProfileId } from '../../../server/src/kprobes';
 
+/** An assembly pre_handler for appending to programs: reads and rewrites pt_regs->ax, returns 0. */
+export const PT_REGS_ROUNDTRIP_HANDLER = `
+kp_handler:
+  mov 24(%eax), %edx
+  mov %edx, 24(%eax)
+  xor %eax, %eax
+  ret
+`;
+
 export const STACK_BASE = 0x00200000;
 export const STACK_SIZE = 0x10000;
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { analyzeFunction, type KernelConfig } from '../../../server/src/kprobes';
 import { classifyHits, type KprobeEngine } from '../../../server/src/kprobes/live';
 import { containingFunction } from '../../../server/src/kprobes/live/kprobe-registry';
-import { capture, engineFor, executionCounts, loadProgram, runToHalt, textInstructions, type LoadedProgram } from './live-probe-support';
+import { capture, engineFor, executionCounts, loadProgram, PT_REGS_ROUNDTRIP_HANDLER, runToHalt, textInstructions, type LoadedProgram } from './live-probe-support';
 import { TRANSPARENCY_PROGRAMS } from './transparency-programs';
 
 const CONFIGS: ReadonlyArray<{ label: string; config: KernelConfig }> = [
@@ -19,13 +19,7 @@ const CONFIGS: ReadonlyArray<{ label: string; config: KernelConfig }> = [
 ];
 const DELAYS = [0, 40];
 
-const ASM_HANDLER = `
-kp_handler:
-  mov 24(%eax), %edx
-  mov %edx, 24(%eax)
-  xor %eax, %eax
-  ret
-`;
+const ASM_HANDLER = PT_REGS_ROUNDTRIP_HANDLER;
 
 /** The static optprobe verdict of the instruction at `address`, from the unprobed program's bytes. */
 function staticOptimizable(reference: LoadedProgram, address: number, config: KernelConfig): { ok: boolean; copied: number } {

@@ -15,6 +15,7 @@ import type { KernelConfig, ProfileId } from '../../../server/src/kprobes';
 import { KprobeEngine, type KprobeRequest, type LiveKprobe } from '../../../server/src/kprobes/live';
 import { randomProgram, Rng } from './random-program-generator';
 import { instructionsIn, RecycledMachine, stepAndCount, type ExecutionCount } from './recycled-machine-runs';
+import { PT_REGS_ROUNDTRIP_HANDLER } from './live-probe-support';
 
 const PROGRAMS = Number(process.env.KBOOST_RANDOM_PROGRAMS ?? 10_000);
 const FIRST_SEED = Number(process.env.KBOOST_RANDOM_SEED ?? 1);
@@ -38,14 +39,7 @@ const CONFIGURATIONS: ReadonlyArray<Configuration> = [
 ];
 const HANDLERS = ['host pre_handler', 'host pre+post_handler', 'assembly pre_handler'] as const;
 
-/** Reads pt_regs->ax and writes it back (a handler that touches the registers), returns 0. */
-const ASM_HANDLER = `
-kp_handler:
-  mov 24(%eax), %edx
-  mov %edx, 24(%eax)
-  xor %eax, %eax
-  ret
-`;
+const ASM_HANDLER = PT_REGS_ROUNDTRIP_HANDLER;
 
 /** What the run saw, per configuration: shows the test exercised every way a hit can run. */
 const stats = new Map<string, { runs: number; probes: number; refused: number; hits: number; stages: Map<string, number> }>();

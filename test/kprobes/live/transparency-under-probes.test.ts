@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capture, engineFor, executionCounts, loadProgram, PROFILE_CONFIGS, runToHalt, textInstructions } from './live-probe-support';
+import { capture, engineFor, executionCounts, loadProgram, PROFILE_CONFIGS, PT_REGS_ROUNDTRIP_HANDLER, runToHalt, textInstructions } from './live-probe-support';
 import { TRANSPARENCY_PROGRAMS } from './transparency-programs';
 import type { KprobeEngine, LiveKprobe } from '../../../server/src/kprobes/live';
 
@@ -15,14 +15,7 @@ const VARIANTS = [
   { label: 'assembly pre_handler (pt_regs * in %eax)', post: false, asm: true },
 ] as const;
 
-/** An assembly handler appended to every program: reads and rewrites pt_regs->ax, returns 0. */
-const ASM_HANDLER = `
-kp_handler:
-  mov 24(%eax), %edx
-  mov %edx, 24(%eax)
-  xor %eax, %eax
-  ret
-`;
+const ASM_HANDLER = PT_REGS_ROUNDTRIP_HANDLER;
 
 let coverage = 0;
 
