@@ -2,7 +2,7 @@
 // it be boosted and by which rule, how its hits execute, and (2.6.x) the `boostable` lifecycle.
 // Pure: no emulator, no protocol. The live engine will check itself against these verdicts.
 
-import type { DecodedInstruction } from '../isa';
+import { decode, relativeTarget, type DecodedInstruction } from '../isa';
 import { firstStepOutcome } from './boost-lifecycle-2-6';
 import type { BoostableFlag, HitExecution, KernelConfig, KernelErrno, ProbeOptions, ProfileId, RuleDecision } from './kprobe-vocabulary';
 import { linux2618CanBoost } from './profile-linux-2-6-18';
@@ -54,15 +54,26 @@ function memoFor(profile: ProfileId, options: ProbeOptions, config: KernelConfig
   return memo;
 }
 
-function memoKey(profile: ProfileId, insn: DecodedInstruction): number | string {
+/** Room for the facts (the entry id is below 2^11): prefixed keys stack prefix bytes above it. */
+const FACTS_RANGE = 2 ** 32;
+
+/**
+ * The memo key of an instruction whose bytes are `code[start..]`. Up to two prefix bytes stay a
+ * number (no string per instruction); more, VEX, or a 2.6.x relative branch give a string.
+ */
+function memoKey(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array, start: number): number | string {
   const entry = insn.entry!;
   const facts = ((entry.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length;
   const before = insn.prefixes.count;
-  const relative = profile !== 'linux-6.1' && entry.relative ? insn.operands.find((o) => o.kind === 'rel') : undefined;
-  if (before === 0 && relative === undefined) return facts;
+  const relative = profile !== 'linux-6.1' && entry.relative;
+  if (!relative) {
+    if (before === 0) return facts;
+    if (before === 1) return facts + FACTS_RANGE * (1 + code[start]!);
+    if (before === 2) return facts + FACTS_RANGE * (257 + code[start]! * 256 + code[start + 1]!);
+  }
   let key = `${facts}:`;
-  for (let i = 0; i < before; i++) key += String.fromCharCode(insn.bytes[i]! + 0x100);
-  if (relative !== undefined && relative.kind === 'rel') key += `r${(relative.target - insn.address) | 0}`;
+  for (let i = 0; i < before; i++) key += String.fromCharCode(code[start + i]! + 0x100);
+  if (relative) key += `r${(relativeTarget(insn) - insn.address) | 0}`;
   return key;
 }
 
@@ -73,12 +84,39 @@ export function staticVerdict(
   config: KernelConfig,
 ): VerdictResult {
   if (!insn.valid || insn.entry === null) return computeVerdict(profile, insn, options, config);
+  return memoized(profile, insn, insn.bytes, 0, options, config, false);
+}
+
+/**
+ * The verdict of a valid instruction that decodeIntoChecked read at `code[offset]` (no operands,
+ * no bytes view): only a memo miss decodes it fully. Shares the memo with staticVerdict.
+ */
+export function staticVerdictOfScanned(
+  profile: ProfileId,
+  insn: DecodedInstruction,
+  code: Uint8Array,
+  offset: number,
+  options: ProbeOptions,
+  config: KernelConfig,
+): VerdictResult {
+  return memoized(profile, insn, code, offset, options, config, true);
+}
+
+function memoized(
+  profile: ProfileId,
+  insn: DecodedInstruction,
+  code: Uint8Array,
+  start: number,
+  options: ProbeOptions,
+  config: KernelConfig,
+  scanned: boolean,
+): VerdictResult {
   const memo = memoFor(profile, options, config);
-  const key = memoKey(profile, insn);
+  const key = memoKey(profile, insn, code, start);
   let result = memo.get(key);
   if (result === undefined) {
     if (memo.size >= MEMO_LIMIT) memo.clear();
-    result = computeVerdict(profile, insn, options, config);
+    result = computeVerdict(profile, scanned ? decode(code, start, insn.address) : insn, options, config);
     memo.set(key, result);
   }
   return result;
