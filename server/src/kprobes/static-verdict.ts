@@ -3,7 +3,7 @@
 // Pure: no emulator, no protocol. The live engine will check itself against these verdicts.
 
 import { decode, relativeTarget, type DecodedInstruction } from '../isa';
-import { firstStepOutcome } from './boost-lifecycle-2-6';
+import { firstStepOutcome, jumpBackFits } from './boost-lifecycle-2-6';
 import type { BoostableFlag, HitExecution, KernelConfig, KernelErrno, ProbeOptions, ProfileId, RuleDecision } from './kprobe-vocabulary';
 import { linux2618CanBoost } from './profile-linux-2-6-18';
 import { JMP32_SIZE, MAX_INSN_SIZE_6_1, linux61CanBoost, linux61Emulation, linux61Refusal } from './profile-linux-6-1';
@@ -35,7 +35,8 @@ export type VerdictResult = { ok: true; verdict: StaticVerdict } | { ok: false; 
 /**
  * Verdicts depend only on the facts the rules read (probed-instruction.ts): the table entry, the
  * opcode byte, ModRM, the length, the bytes before the opcode (prefixes, VEX) and, for a 2.6.x
- * relative branch, its displacement; never on immediates, memory displacements or the address.
+ * relative branch, whether the jump back fits after the step to its target (jumpBackFits: all the
+ * verdict reads of the displacement); never on immediates, memory displacements or the address.
  * Real code repeats those facts, so results are shared values, memoized by them per profile,
  * options and configuration (one map each). Callers must not mutate them.
  */
@@ -56,16 +57,22 @@ function memoFor(profile: ProfileId, options: ProbeOptions, config: KernelConfig
 
 /** Room for the facts (the entry id is below 2^11): prefixed keys stack prefix bytes above it. */
 const FACTS_RANGE = 2 ** 32;
+/** Above one and two prefix bytes: an unprefixed 2.6.x relative branch, by jumpBackFits. */
+const RELATIVE_SLOT = 257 + 256 * 256;
 
 /**
  * The memo key of an instruction whose bytes are `code[start..]`. Up to two prefix bytes stay a
- * number (no string per instruction); more, VEX, or a 2.6.x relative branch give a string.
+ * number (no string per instruction), as does an unprefixed 2.6.x relative branch; the rest
+ * (more prefixes, VEX, prefixed branches) give a string.
  */
 function memoKey(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array, start: number): number | string {
   const entry = insn.entry!;
   const facts = ((entry.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length;
   const before = insn.prefixes.count;
   const relative = profile !== 'linux-6.1' && entry.relative;
+  // The IP offset in the slot after a step to the target, as the 2.6.x lifecycle computes it.
+  const fits = relative && jumpBackFits(insn.length + ((relativeTarget(insn) - (insn.address + insn.length)) | 0)) ? 1 : 0;
+  if (relative && before === 0) return facts + FACTS_RANGE * (RELATIVE_SLOT + fits);
   if (!relative) {
     if (before === 0) return facts;
     if (before === 1) return facts + FACTS_RANGE * (1 + code[start]!);
@@ -73,7 +80,7 @@ function memoKey(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array,
   }
   let key = `${facts}:`;
   for (let i = 0; i < before; i++) key += String.fromCharCode(code[start + i]! + 0x100);
-  if (relative) key += `r${(relativeTarget(insn) - insn.address) | 0}`;
+  if (relative) key += `r${fits}`;
   return key;
 }
 
