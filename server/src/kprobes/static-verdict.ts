@@ -40,47 +40,72 @@ export type VerdictResult = { ok: true; verdict: StaticVerdict } | { ok: false; 
  * Real code repeats those facts, so results are shared values, memoized by them per profile,
  * options and configuration (one map each). Callers must not mutate them.
  */
-const memos = new Map<string, Map<number | string, VerdictResult>>();
 const MEMO_LIMIT = 200_000;
+/** A direct-mapped cache of 2^CACHE_BITS slots in front of each map, tagged by two int32s. */
+const CACHE_BITS = 14;
 
-/** The last variant's map: a whole function (or kernel) asks with the same objects again and again. */
-let last: { profile: ProfileId; options: ProbeOptions; config: KernelConfig; memo: Map<number | string, VerdictResult> } | null = null;
+interface Memo {
+  map: Map<number | string, VerdictResult>;
+  /** Per slot: the facts and prefix code of the key held there (prefix code -2: empty). */
+  facts: Int32Array;
+  prefixes: Int32Array;
+  results: Array<VerdictResult | undefined>;
+}
 
-function memoFor(profile: ProfileId, options: ProbeOptions, config: KernelConfig): Map<number | string, VerdictResult> {
+const memos = new Map<string, Memo>();
+
+/** The last variant's memo: a whole function (or kernel) asks with the same objects again and again. */
+let last: { profile: ProfileId; options: ProbeOptions; config: KernelConfig; memo: Memo } | null = null;
+
+function memoFor(profile: ProfileId, options: ProbeOptions, config: KernelConfig): Memo {
   if (last !== null && last.profile === profile && last.options === options && last.config === config) return last.memo;
   const variant = `${profile}${options.postHandler ? 1 : 0}${config.preemption ? 1 : 0}${config.optprobes ? 1 : 0}`;
   let memo = memos.get(variant);
-  if (memo === undefined) memos.set(variant, (memo = new Map()));
+  if (memo === undefined) {
+    const slots = 1 << CACHE_BITS;
+    memo = { map: new Map(), facts: new Int32Array(slots), prefixes: new Int32Array(slots).fill(-2), results: new Array<undefined>(slots).fill(undefined) };
+    memos.set(variant, memo);
+  }
   last = { profile, options, config, memo };
   return memo;
 }
 
-/** Room for the facts (the entry id is below 2^11): prefixed keys stack prefix bytes above it. */
-const FACTS_RANGE = 2 ** 32;
 /** Above one and two prefix bytes: an unprefixed 2.6.x relative branch, by jumpBackFits. */
 const RELATIVE_SLOT = 257 + 256 * 256;
+/** Room for the facts below the prefix code in a numeric key. */
+const FACTS_RANGE = 2 ** 32;
+
+/** Entry, opcode, ModRM and length in one int32 (entry ids stay below 2^11), or -1 past that. */
+function factsOf(insn: DecodedInstruction): number {
+  const facts = ((insn.entry!.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length;
+  return facts <= 0x7fffffff ? facts : -1;
+}
 
 /**
- * The memo key of an instruction whose bytes are `code[start..]`. Up to two prefix bytes stay a
- * number (no string per instruction), as does an unprefixed 2.6.x relative branch; the rest
- * (more prefixes, VEX, prefixed branches) give a string.
+ * The bytes before the opcode (and for a 2.6.x relative branch, jumpBackFits) as a number: 0
+ * without any, 1 + byte for one, 257 + 256 * first + second for two, RELATIVE_SLOT + fits for
+ * an unprefixed relative branch; -1 when only a string key can hold them.
  */
-function memoKey(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array, start: number): number | string {
-  const entry = insn.entry!;
-  const facts = ((entry.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length;
+function prefixCodeOf(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array, start: number): number {
   const before = insn.prefixes.count;
-  const relative = profile !== 'linux-6.1' && entry.relative;
-  // The IP offset in the slot after a step to the target, as the 2.6.x lifecycle computes it.
-  const fits = relative && jumpBackFits(insn.length + ((relativeTarget(insn) - (insn.address + insn.length)) | 0)) ? 1 : 0;
-  if (relative && before === 0) return facts + FACTS_RANGE * (RELATIVE_SLOT + fits);
-  if (!relative) {
-    if (before === 0) return facts;
-    if (before === 1) return facts + FACTS_RANGE * (1 + code[start]!);
-    if (before === 2) return facts + FACTS_RANGE * (257 + code[start]! * 256 + code[start + 1]!);
-  }
-  let key = `${facts}:`;
-  for (let i = 0; i < before; i++) key += String.fromCharCode(code[start + i]! + 0x100);
-  if (relative) key += `r${fits}`;
+  if (profile !== 'linux-6.1' && insn.entry!.relative) return before === 0 ? RELATIVE_SLOT + fitsOf(insn) : -1;
+  if (before === 0) return 0;
+  if (before === 1) return 1 + code[start]!;
+  if (before === 2) return 257 + code[start]! * 256 + code[start + 1]!;
+  return -1;
+}
+
+/** The IP offset in the slot after a step to the branch target, as the 2.6.x lifecycle computes it. */
+function fitsOf(insn: DecodedInstruction): number {
+  return jumpBackFits(insn.length + ((relativeTarget(insn) - (insn.address + insn.length)) | 0)) ? 1 : 0;
+}
+
+/** The map key: a number when the facts and prefixes fit one, else a string of all of them. */
+function memoKey(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array, start: number, facts: number, prefixCode: number): number | string {
+  if (facts >= 0 && prefixCode >= 0) return facts + FACTS_RANGE * prefixCode;
+  let key = `${((insn.entry!.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length}:`;
+  for (let i = 0; i < insn.prefixes.count; i++) key += String.fromCharCode(code[start + i]! + 0x100);
+  if (profile !== 'linux-6.1' && insn.entry!.relative) key += `r${fitsOf(insn)}`;
   return key;
 }
 
@@ -119,12 +144,22 @@ function memoized(
   scanned: boolean,
 ): VerdictResult {
   const memo = memoFor(profile, options, config);
-  const key = memoKey(profile, insn, code, start);
-  let result = memo.get(key);
+  const facts = factsOf(insn);
+  const prefixCode = prefixCodeOf(profile, insn, code, start);
+  // The cache compares int32s only, so a hit allocates nothing (a numeric key past 2^31 would).
+  const slot = facts >= 0 && prefixCode >= 0 ? Math.imul(facts ^ Math.imul(prefixCode, 0x85ebca6b), 0x9e3779b1) >>> (32 - CACHE_BITS) : -1;
+  if (slot >= 0 && memo.facts[slot] === facts && memo.prefixes[slot] === prefixCode) return memo.results[slot]!;
+  const key = memoKey(profile, insn, code, start, facts, prefixCode);
+  let result = memo.map.get(key);
   if (result === undefined) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
+    if (memo.map.size >= MEMO_LIMIT) memo.map.clear();
     result = computeVerdict(profile, scanned ? decode(code, start, insn.address) : insn, options, config);
-    memo.set(key, result);
+    memo.map.set(key, result);
+  }
+  if (slot >= 0) {
+    memo.facts[slot] = facts;
+    memo.prefixes[slot] = prefixCode;
+    memo.results[slot] = result;
   }
   return result;
 }
