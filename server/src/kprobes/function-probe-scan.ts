@@ -119,6 +119,43 @@ function lowerBound(sorted: Float64Array, value: number): number {
   return lo;
 }
 
+type RefusedRanges = KernelAreas['refusedRanges'];
+
+/** A range list sorted by start, with the largest end up to each position and the original order. */
+interface RangeIndex { sorted: RefusedRanges; maxEnd: Float64Array; order: Map<RefusedRanges[number], number> }
+const rangeIndexes = new WeakMap<RefusedRanges, RangeIndex>();
+
+function rangeIndexOf(ranges: RefusedRanges): RangeIndex {
+  let index = rangeIndexes.get(ranges);
+  if (index === undefined) {
+    const sorted = [...ranges].sort((a, b) => a.start - b.start);
+    const maxEnd = new Float64Array(sorted.length);
+    sorted.forEach((r, i) => (maxEnd[i] = Math.max(r.end, i > 0 ? maxEnd[i - 1]! : -Infinity)));
+    index = { sorted, maxEnd, order: new Map(ranges.map((r, i) => [r, i])) };
+    rangeIndexes.set(ranges, index);
+  }
+  return index;
+}
+
+/**
+ * The ranges that overlap [start, end), in their original order (the first that holds an address
+ * gives its reason), without walking the whole list per function.
+ */
+function rangesOverlapping(ranges: RefusedRanges, start: number, end: number): RefusedRanges {
+  if (ranges.length === 0) return ranges;
+  const { sorted, maxEnd, order } = rangeIndexOf(ranges);
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.start < end) lo = mid + 1;
+    else hi = mid;
+  }
+  const found: Array<RefusedRanges[number]> = [];
+  for (let i = lo - 1; i >= 0 && maxEnd[i]! > start; i--) if (sorted[i]!.end > start) found.push(sorted[i]!);
+  return found.length < 2 ? found : found.sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
 /** Verdicts as a refused area or an exception-table site changes them: shared values like the verdicts. */
 const inRefusedArea = new WeakMap<StaticVerdict, Map<string, StaticVerdict>>();
 const atExceptionSite = new WeakMap<StaticVerdict, StaticVerdict>();
@@ -167,7 +204,7 @@ export function scanFunction(
   const { offsets, lengths, verdicts, entries, targeted } = SCRATCH;
   targeted.fill(0, 0, size);
   // Only the ranges and sites that touch the function, so a kernel does not scan them per instruction.
-  const ranges = areas.refusedRanges.filter((r) => r.start < end && r.end > fn.address);
+  const ranges = rangesOverlapping(areas.refusedRanges, fn.address, end);
   const sites = areas.exceptionTableSites.size === 0 ? null : sitesInOrder(areas.exceptionTableSites);
   let site = sites === null ? 0 : lowerBound(sites, fn.address);
   const nextSite = (): number => (sites !== null && site < sites.length ? sites[site]! : Infinity);
