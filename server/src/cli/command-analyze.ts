@@ -68,7 +68,10 @@ function printText(io: CliIo, scan: FunctionScan, summaryOnly: boolean): void {
     const v = scan.verdicts[i]!;
     const what = v === null ? `invalid: ${insn.error}` : v.registration.ok ? v.laterHits : `refused ${v.registration.errno}`;
     const opt = isOptimized(scan, i) ? ' +optimizable' : '';
-    io.out(`  ${address.toString(16)}:  ${formatAtt(insn).padEnd(40)} ${what}${opt}  # ${v?.summary ?? ''}\n`);
+    // The summary is a shared string (often two-byte): written on its own, it is not copied into each line.
+    io.out(`  ${address.toString(16)}:  ${formatAtt(insn).padEnd(40)} ${what}${opt}  # `);
+    io.out(v?.summary ?? '');
+    io.out('\n');
   }
 }
 
