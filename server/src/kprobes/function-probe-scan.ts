@@ -76,11 +76,16 @@ export interface FunctionScan {
   summary: FunctionSummary;
 }
 
+const REGISTERS = 1;
+const CAN_BOOST = 2;
+
 const SCRATCH = {
   offsets: new Int32Array(1024),
   lengths: new Uint8Array(1024),
   optCodes: new Uint8Array(1024),
   optArgs: new Float64Array(1024),
+  /** Per instruction: REGISTERS | CAN_BOOST, read once from the verdict for the optprobe pass. */
+  flags: new Uint8Array(1024),
   /** Per byte of the function: 1 where a relative branch of the function lands. */
   targeted: new Uint8Array(4096),
   verdicts: [] as Array<StaticVerdict | null>,
@@ -95,6 +100,7 @@ function ensureCapacity(instructions: number, bytes: number): void {
     SCRATCH.lengths = new Uint8Array(n);
     SCRATCH.optCodes = new Uint8Array(n);
     SCRATCH.optArgs = new Float64Array(n);
+    SCRATCH.flags = new Uint8Array(n);
   }
   if (SCRATCH.targeted.length < bytes) SCRATCH.targeted = new Uint8Array(Math.max(bytes, SCRATCH.targeted.length * 2));
 }
@@ -201,7 +207,7 @@ export function scanFunction(
   const size = code.length;
   const end = fn.address + size;
   ensureCapacity(size, size);
-  const { offsets, lengths, verdicts, entries, targeted } = SCRATCH;
+  const { offsets, lengths, verdicts, entries, targeted, flags } = SCRATCH;
   targeted.fill(0, 0, size);
   // Only the ranges and sites that touch the function, so a kernel does not scan them per instruction.
   const ranges = rangesOverlapping(areas.refusedRanges, fn.address, end);
@@ -242,6 +248,7 @@ export function scanFunction(
     offsets[count] = offset;
     lengths[count] = insn.length;
     verdicts[count] = verdict;
+    flags[count] = verdict === null ? 0 : (verdict.registration.ok ? REGISTERS : 0) | (verdict.canBoost.ok ? CAN_BOOST : 0);
     entries[count] = entry;
     offset += insn.length;
   }
@@ -267,8 +274,7 @@ export function scanFunction(
 /** The optprobe conditions of 6.1 (kprobes-reference.md §4), per instruction, in one pass. */
 function markOptimizable(scan: FunctionScan, options: ProbeOptions): void {
   for (let index = 0; index < scan.count; index++) {
-    const v = scan.verdicts[index];
-    if (v === null || v === undefined || !v.registration.ok) continue;
+    if ((SCRATCH.flags[index]! & REGISTERS) === 0) continue;
     const code = optimizability(scan, index, options);
     scan.optCodes[index] = code;
     if (code === OPT_OK) scan.summary.optimizable++;
@@ -276,7 +282,7 @@ function markOptimizable(scan: FunctionScan, options: ProbeOptions): void {
 }
 
 function optimizability(scan: FunctionScan, index: number, options: ProbeOptions): number {
-  const { fn, count, offsets, lengths, verdicts, optArgs } = scan;
+  const { fn, count, offsets, lengths, optArgs } = scan;
   if (options.postHandler) return OPT_POST_HANDLER;
   if (scan.functionWide !== null) return OPT_FUNCTION_WIDE;
   const at = offsets[index]!;
@@ -290,8 +296,7 @@ function optimizability(scan: FunctionScan, index: number, options: ProbeOptions
     if (k >= count) return OPT_PAST_END;
     // The verdict's canBoost is can_boost of the copied bytes. Exception-table sites need no
     // check here: a function with one is refused as a whole (functionWide).
-    const copied = verdicts[k];
-    if (copied === null || copied === undefined || !copied.canBoost.ok) return (optArgs[index] = k, OPT_COPIED_NOT_BOOSTABLE);
+    if ((SCRATCH.flags[k]! & CAN_BOOST) === 0) return (optArgs[index] = k, OPT_COPIED_NOT_BOOSTABLE);
     covered += lengths[k]!;
   }
   optArgs[index] = covered;
