@@ -2,8 +2,8 @@
 // kprobe; kretprobe with and without the booster) beside the published figures of
 // kprobes-reference.md §5, with the ratios; (2) `kboost analyze` throughput: every function of
 // Debian's i386 vmlinux given verdicts, per profile, through the command itself (output discarded),
-// with the kallsyms and kprobes blacklist of ../shared/data (KBOOST_SHARED_DATA overrides that
-// folder). Writes bench/results/kprobes.json and prints markdown tables.
+// with the kallsyms and kprobes blacklist of ../shared/data (KBOOST_SHARED_DATA names another
+// shared data folder, as for the tests). Writes bench/results/kprobes.json and prints markdown tables.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,7 +15,7 @@ import type { CliIo } from '../server/src/cli/cli-io';
 const ROOT = path.resolve(__dirname, '..', '..');
 const REPO = fs.existsSync(path.join(ROOT, 'package.json')) ? ROOT : path.resolve(__dirname, '..');
 const VMLINUX = path.join(REPO, '.cache', 'debian-6.1.0-50-686', 'vmlinux');
-const DATA = process.env.KBOOST_SHARED_DATA ?? path.resolve(REPO, '..', 'shared', 'data', 'debian-6.1.0-50-686');
+const DATA = path.join(process.env.KBOOST_SHARED_DATA ?? path.resolve(REPO, '..', 'shared', 'data'), 'debian-6.1.0-50-686');
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 // ---- 1. the overhead model beside the published figures ----

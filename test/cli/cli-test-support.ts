@@ -10,7 +10,8 @@ import { memoryIo } from '../../server/src/cli/cli-io';
 import { runKboost } from '../../server/src/cli/kboost-main';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const SHARED_DATA_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'debian-6.1.0-50-686');
+/** The Debian kernel's data in the shared data folder: ../shared/data, or KBOOST_SHARED_DATA (a worktree has no ../shared). */
+export const SHARED_DATA_DIR = path.join(process.env.KBOOST_SHARED_DATA ?? path.resolve(REPO_ROOT, '..', 'shared', 'data'), 'debian-6.1.0-50-686');
 export const KALLSYMS = path.join(SHARED_DATA_DIR, 'kallsyms.txt.gz');
 const MAIN = path.join(REPO_ROOT, 'server', 'src', 'cli', 'kboost-main.ts');
 

@@ -15,21 +15,31 @@ export interface CliIo {
   flush(): void;
 }
 
-/** A CliIo over the process streams, buffering stdout into chunks of about 256 KiB. */
+/** Bytes of stdout buffered before a write. */
+const CHUNK = 1 << 18;
+
+/**
+ * A CliIo over the process streams, encoding stdout straight into chunks of 256 KiB: joining
+ * millions of small strings and encoding the result cost more than the listing itself.
+ */
 export function processIo(): CliIo {
-  let pending: string[] = [];
-  let pendingLength = 0;
+  let chunk = Buffer.allocUnsafe(CHUNK);
+  let used = 0;
   const flush = (): void => {
-    if (pendingLength === 0) return;
-    process.stdout.write(pending.join(''));
-    pending = [];
-    pendingLength = 0;
+    if (used === 0) return;
+    // The chunk goes to the stream as it is (a write may be queued): start a new one.
+    process.stdout.write(chunk.subarray(0, used));
+    chunk = Buffer.allocUnsafe(CHUNK);
+    used = 0;
   };
   return {
     out(text) {
-      pending.push(text);
-      pendingLength += text.length;
-      if (pendingLength >= 1 << 18) flush();
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (used + text.length * 3 > CHUNK) {
+        flush();
+        if (text.length * 3 > CHUNK) return void process.stdout.write(text);
+      }
+      used += chunk.write(text, used, 'utf8');
     },
     err(text) {
       flush();

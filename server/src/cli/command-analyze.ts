@@ -7,10 +7,10 @@ import { listingSymbolsOfElf, listingSymbolsOfSystemMap, type ListingSymbol } fr
 import { readElf32, sectionContents } from '../binfmt/elf32-reader';
 import type { Elf32File } from '../binfmt/elf32-types';
 import { loadSystemMap } from '../binfmt/system-map-parser';
-import { formatAtt } from '../isa';
+import { decode, formatAtt } from '../isa';
 import {
-  DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, exceptionTableSites, markedAreas, parseKprobesBlacklist,
-  type FunctionAnalysis, type KernelAreas, type ProfileId,
+  DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, exceptionTableSites, isOptimized, markedAreas, parseKprobesBlacklist,
+  scanFunction, type FunctionAnalysis, type FunctionScan, type KernelAreas, type ProfileId,
 } from '../kprobes';
 import { optionalString, parseCommandLine, stringList } from './cli-arguments';
 import { CliIo, EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE } from './cli-io';
@@ -54,17 +54,24 @@ function codeOf(file: Elf32File, fn: ListingSymbol): Uint8Array | string {
   return bytes.subarray(start, Math.min(bytes.length, start + fn.size));
 }
 
-function printText(io: CliIo, a: FunctionAnalysis, summaryOnly: boolean): void {
-  const s = a.summary;
-  io.out(`${a.fn.name} (0x${a.fn.address.toString(16)}, ${a.fn.bytes.length} bytes, ${a.profile}): ` +
+/** The text of a scanned function: its summary line, then (unless summaryOnly) one line per instruction. */
+function printText(io: CliIo, scan: FunctionScan, summaryOnly: boolean): void {
+  const { fn, summary: s } = scan;
+  io.out(`${fn.name} (0x${fn.address.toString(16)}, ${fn.bytes.length} bytes, ${scan.profile}): ` +
     `${s.boosted}/${s.instructions} boosted, ${s.singleStepped} single-stepped, ${s.emulated} emulated, ` +
     `${s.refused} refused${s.depends ? `, ${s.depends} depend on the first hit` : ''}${s.optimizable ? `, ${s.optimizable} optimizable` : ''}\n`);
   if (summaryOnly) return;
-  for (const i of a.instructions) {
-    const v = i.verdict;
-    const what = v === null ? `invalid: ${i.insn.error}` : v.registration.ok ? v.laterHits : `refused ${v.registration.errno}`;
-    const opt = i.optimizable?.ok ? ' +optimizable' : '';
-    io.out(`  ${i.address.toString(16)}:  ${formatAtt(i.insn).padEnd(40)} ${what}${opt}  # ${v?.summary ?? ''}\n`);
+  for (let i = 0; i < scan.count; i++) {
+    const address = fn.address + scan.offsets[i]!;
+    // Only printing needs the operands: decode fully here.
+    const insn = decode(fn.bytes, scan.offsets[i]!, address);
+    const v = scan.verdicts[i]!;
+    const what = v === null ? `invalid: ${insn.error}` : v.registration.ok ? v.laterHits : `refused ${v.registration.errno}`;
+    const opt = isOptimized(scan, i) ? ' +optimizable' : '';
+    // The summary is a shared string (often two-byte): written on its own, it is not copied into each line.
+    io.out(`  ${address.toString(16)}:  ${formatAtt(insn).padEnd(40)} ${what}${opt}  # `);
+    io.out(v?.summary ?? '');
+    io.out('\n');
   }
 }
 
@@ -128,9 +135,9 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   for (const fn of functions) {
     const bytes = codeOf(file, fn);
     if (typeof bytes === 'string') return bad(fileName, bytes);
-    const analysis = analyzeFunction({ name: fn.name, address: fn.value, bytes }, profile, options, config, areas);
-    if (v.json === true) results.push(analysis);
-    else printText(io, analysis, v.summary === true);
+    const code = { name: fn.name, address: fn.value, bytes };
+    if (v.json === true) results.push(analyzeFunction(code, profile, options, config, areas));
+    else printText(io, scanFunction(code, profile, options, config, areas), v.summary === true);
   }
   if (v.json === true) {
     io.out(JSON.stringify({ profile, config, options, functions: results.map(toJson) }, null, 1) + '\n');

@@ -242,11 +242,7 @@ function methodOperand(
       const mask = bytes >= 4 ? 0xffffffff : (1 << (bytes * 8)) - 1;
       return { kind: 'imm', value: (immediateValue & mask) >>> 0, size: bytes };
     }
-    case 'J': {
-      const next = insn.address + insn.length;
-      const target = (next + insn.immediate) >>> 0;
-      return { kind: 'rel', target: os === 16 ? target & 0xffff : target };
-    }
+    case 'J': return { kind: 'rel', target: relativeTarget(insn) };
     case 'L': return { kind: 'reg', reg: vectorRegister(size, (insn.immediate >> 4) & 7, insn) };
     case 'M': return isReg ? 'a memory operand is required' : modrmMemory(insn, memorySize(size, insn));
     case 'N': return { kind: 'reg', reg: MMX[rm]! };
@@ -269,6 +265,23 @@ function methodOperand(
     case 'Y': return stringMemory(insn, 'Y', memorySize(size, insn));
     case 'Z': return { kind: 'reg', reg: gpr(size, insn.opcode & 7, os) };
   }
+}
+
+/** The target of a relative branch (the entry's J operand), from the fields decodeInto reads. */
+export function relativeTarget(insn: DecodedInstruction): number {
+  const target = (insn.address + insn.length + insn.immediate) >>> 0;
+  return insn.operandSize === 16 ? target & 0xffff : target;
+}
+
+/**
+ * Whether buildOperands can fail for this entry once decodeInto accepted the encoding: a memory
+ * operand given a register ModRM, a segment register that does not exist, or a fixed operand
+ * name unknown here (tried on `blank`, a result with no fields set).
+ */
+export function operandsMayFail(entry: OpcodeEntry, blank: DecodedInstruction): boolean {
+  return entry.operands.some((code) => (code.kind === 'fixed'
+    ? typeof fixedOperand(code.name, blank) === 'string'
+    : code.method === 'M' || code.method === 'S'));
 }
 
 /** Builds the operands of a decoded entry, or returns why they cannot be built. */

@@ -8,7 +8,7 @@ import type { DecodedInstruction, OpcodeMapId, Operand, PrefixState, VexFields }
 import type { OpcodeEntry } from './opcode-entry';
 import type { OpcodeSlot } from './opcode-table-compiler';
 import { OPCODE_TABLE } from './opcode-table';
-import { buildOperands, cachedImmediateLayout, memoryBytesFollow, usesVexVvvv } from './decoder-operands';
+import { buildOperands, cachedImmediateLayout, memoryBytesFollow, operandsMayFail, usesVexVvvv } from './decoder-operands';
 
 /** The longest legal instruction. */
 export const MAX_INSTRUCTION_LENGTH = 15;
@@ -166,7 +166,7 @@ const CURSOR: Cursor = { bytes: EMPTY, start: 0, pos: 0, limit: 0, truncated: fa
 const ENTRY_BITS = new Uint8Array(OPCODE_TABLE.entries.length);
 const IMMEDIATES = new Uint16Array(OPCODE_TABLE.entries.length * 4);
 for (const e of OPCODE_TABLE.entries) {
-  ENTRY_BITS[e.id] = (memoryBytesFollow(e, 0) ? 0 : 1) | (usesVexVvvv(e) ? 2 : 0);
+  ENTRY_BITS[e.id] = (memoryBytesFollow(e, 0) ? 0 : 1) | (usesVexVvvv(e) ? 2 : 0) | (operandsMayFail(e, newDecodedInstruction()) ? 4 : 0);
   for (let k = 0; k < 4; k++) {
     const l = cachedImmediateLayout(e, k & 2 ? 32 : 16, k & 1 ? 32 : 16);
     IMMEDIATES[e.id * 4 + k] = l.moffs | (l.first << 3) | ((l.firstSigned ? 1 : 0) << 6) | (l.second << 7);
@@ -277,6 +277,24 @@ export function decodeInto(insn: DecodedInstruction, bytes: Uint8Array, offset: 
     return fail(insn, c, 'VEX.vvvv must be 1111b when it names no register');
   }
   return true;
+}
+
+/**
+ * decodeInto with decode()'s verdict on validity: operands are built (and dropped) only for the
+ * entries whose operands can fail to build, so scanning stays allocation-free for the rest.
+ * `insn.operands` is left empty and `insn.bytes` is not set, as with decodeInto.
+ */
+export function decodeIntoChecked(insn: DecodedInstruction, bytes: Uint8Array, offset: number, address: number): boolean {
+  if (!decodeInto(insn, bytes, offset, address)) return false;
+  const entry = insn.entry!;
+  if ((ENTRY_BITS[entry.id]! & 4) === 0) return true;
+  const operands = buildOperands(insn, entry);
+  if (typeof operands !== 'string') return true;
+  insn.valid = false;
+  insn.error = operands;
+  insn.mnemonic = '(bad)';
+  insn.entry = null;
+  return false;
 }
 
 /** Why a gather's VSIB encoding is #UD, or null when it is valid. */

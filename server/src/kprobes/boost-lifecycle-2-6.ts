@@ -27,13 +27,21 @@ function ipOffsetAfterStep(p: ProbedInstruction): number | 'depends' | null {
   return p.length;
 }
 
+/**
+ * Whether the jump back fits after an IP `offset` bytes into the slot: the one fact of a relative
+ * jmp's displacement that a 2.6.x verdict reads (static-verdict.ts keys its memo by it).
+ */
+export function jumpBackFits(offset: number): boolean {
+  return offset > 0 && offset + 5 < MAX_INSN_SIZE_2_6;
+}
+
 /** The lazy rule: write the jump-back if the IP stayed inside the slot with room for it. */
 function lazyRule(p: ProbedInstruction, before: BoostableFlag): BoostableFlag | 'depends' {
   if (before !== 0) return before;
   if (f.repeatedString(p) || f.loadsStackSegment(p)) return 'depends';
   const offset = ipOffsetAfterStep(p);
   if (offset === 'depends') return 'depends';
-  return offset !== null && offset > 0 && offset + 5 < MAX_INSN_SIZE_2_6 ? 1 : -1;
+  return offset !== null && jumpBackFits(offset) ? 1 : -1;
 }
 
 export function firstStepOutcome(profile: ProfileId, p: ProbedInstruction, before: BoostableFlag): FirstStepOutcome {

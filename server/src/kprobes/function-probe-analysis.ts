@@ -4,34 +4,14 @@
 // replaced by a jump into a detour buffer.
 
 import { decode, type DecodedInstruction } from '../isa';
-import type { HitExecution, KernelConfig, KernelErrno, ProbeOptions, ProfileId } from './kprobe-vocabulary';
-import { JMP32_SIZE, linux61CanBoost } from './profile-linux-6-1';
-import { probedInstruction } from './probed-instruction';
-import { kprobeHitCost } from './overhead-model';
-import { staticVerdict, type StaticVerdict } from './static-verdict';
+import type { KernelErrno, ProbeOptions, KernelConfig, ProfileId } from './kprobe-vocabulary';
+import {
+  NO_KERNEL_AREAS, optimizabilityOf, scanFunction,
+  type FunctionCode, type FunctionSummary, type KernelAreas, type Optimizability,
+} from './function-probe-scan';
+import type { StaticVerdict } from './static-verdict';
 
-/** Kernel areas and tables that decide probes beyond the instruction itself. */
-export interface KernelAreas {
-  /** Address ranges where probes are refused with -EINVAL, with the reason (blacklist, entry text...). */
-  refusedRanges: ReadonlyArray<{ start: number; end: number; reason: string }>;
-  /** Instruction addresses with an __ex_table entry (user-access sites with a fix-up). */
-  exceptionTableSites: ReadonlySet<number>;
-}
-
-export const NO_KERNEL_AREAS: KernelAreas = { refusedRanges: [], exceptionTableSites: new Set() };
-
-export interface FunctionCode {
-  name: string;
-  address: number;
-  bytes: Uint8Array;
-}
-
-export interface Optimizability {
-  ok: boolean;
-  why: string;
-  /** When ok: the bytes of the whole instructions the jump covers, copied into the detour buffer. */
-  copied?: number;
-}
+export { NO_KERNEL_AREAS, type FunctionCode, type FunctionSummary, type KernelAreas, type Optimizability };
 
 export interface InstructionProbe {
   address: number;
@@ -51,48 +31,7 @@ export interface FunctionAnalysis {
   summary: FunctionSummary;
 }
 
-export interface FunctionSummary {
-  instructions: number;
-  boosted: number;
-  singleStepped: number;
-  emulated: number;
-  refused: number;
-  depends: number;
-  optimizable: number;
-}
-
-type RefusedRanges = KernelAreas['refusedRanges'];
-
-function refusedArea(ranges: RefusedRanges, address: number): string | null {
-  for (const r of ranges) if (address >= r.start && address < r.end) return r.reason;
-  return null;
-}
-
-/**
- * Applies what the address (not the bytes) says: refused areas (`ranges`: those that overlap the
- * function, so a whole kernel does not scan every blacklist entry per instruction) and
- * exception-table sites.
- */
-function applyAreas(v: StaticVerdict, address: number, areas: KernelAreas, ranges: RefusedRanges): StaticVerdict {
-  const area = refusedArea(ranges, address);
-  if (area !== null) {
-    const rule = `${area}: probes are refused here (-EINVAL)`;
-    const none = kprobeHitCost('linux-6.1', 'refused');
-    return { ...v, registration: { ok: false, errno: 'EINVAL', rule }, firstHit: 'refused', laterHits: 'refused', summary: rule, cost: { firstHit: none, laterHits: none } };
-  }
-  if (areas.exceptionTableSites.has(address) && v.canBoost.ok) {
-    const rule = 'the address has an exception-table entry (a user access with a fix-up): not boostable';
-    const stepped: HitExecution = v.firstHit === 'boosted' ? 'single-stepped' : v.firstHit;
-    const later = v.laterHits === 'boosted' ? 'single-stepped' : v.laterHits;
-    return {
-      ...v, canBoost: { ok: false, rule }, firstHit: stepped, laterHits: later, summary: rule,
-      boostable: v.boostable && { atRegistration: -1, afterFirstHit: -1 },
-      cost: { firstHit: kprobeHitCost(v.profile, stepped), laterHits: later === 'depends' ? null : kprobeHitCost(v.profile, later) },
-    };
-  }
-  return v;
-}
-
+/** Every probe of the function with its decoded instruction (function-probe-scan.ts decides). */
 export function analyzeFunction(
   fn: FunctionCode,
   profile: ProfileId,
@@ -100,68 +39,14 @@ export function analyzeFunction(
   config: KernelConfig,
   areas: KernelAreas = NO_KERNEL_AREAS,
 ): FunctionAnalysis {
+  const scan = scanFunction(fn, profile, options, config, areas);
   const instructions: InstructionProbe[] = [];
-  const errors: string[] = [];
-  const end = fn.address + fn.bytes.length;
-  const ranges = areas.refusedRanges.filter((r) => r.start < end && r.end > fn.address);
-  for (let offset = 0; offset < fn.bytes.length; ) {
+  for (let i = 0; i < scan.count; i++) {
+    const offset = scan.offsets[i]!;
     const address = fn.address + offset;
-    const insn = decode(fn.bytes, offset, address);
-    if (!insn.valid) errors.push(`0x${address.toString(16)}: ${insn.error}`);
-    const r = staticVerdict(profile, insn, options, config);
-    instructions.push({ address, insn, verdict: r.ok ? applyAreas(r.verdict, address, areas, ranges) : null, optimizable: null });
-    offset += insn.length;
+    instructions.push({ address, insn: decode(fn.bytes, offset, address), verdict: scan.verdicts[i]!, optimizable: optimizabilityOf(scan, i) });
   }
-  if (profile === 'linux-6.1' && config.optprobes) markOptimizable(fn, instructions, errors, options, areas);
-  return { fn, profile, instructions, errors, summary: summarize(instructions) };
-}
-
-/** The optprobe conditions of 6.1 (kprobes-reference.md §4), per instruction. */
-function markOptimizable(fn: FunctionCode, list: InstructionProbe[], errors: string[], options: ProbeOptions, areas: KernelAreas): void {
-  const end = fn.address + fn.bytes.length;
-  const functionWide =
-    errors.length > 0 ? 'the function does not decode completely'
-      : list.some((i) => i.insn.entry?.flow === 'jmp' && (i.insn.entry.indirect || i.insn.entry.far)) ? 'the function has an indirect jump (a jump table could land inside the detour jump)'
-        : list.some((i) => areas.exceptionTableSites.has(i.address)) ? 'the function has exception-table entries'
-          : null;
-  const targets = new Set<number>();
-  for (const i of list) for (const o of i.insn.operands) if (o.kind === 'rel') targets.add(o.target);
-  list.forEach((probe, index) => {
-    const v = probe.verdict;
-    if (v === null || !v.registration.ok) return;
-    const no = (why: string) => (probe.optimizable = { ok: false, why });
-    if (options.postHandler) return no('the probe has a post_handler');
-    if (functionWide) return no(functionWide);
-    if (end - probe.address < JMP32_SIZE) return no('fewer than 5 bytes to the end of the function');
-    for (let a = probe.address + 1; a < probe.address + JMP32_SIZE; a++) {
-      if (targets.has(a)) return no(`a jump in the function targets 0x${a.toString(16)}, inside the 5 bytes the detour jump would cover`);
-    }
-    let covered = 0;
-    for (let k = index; covered < JMP32_SIZE; k++) {
-      const copied = list[k];
-      if (copied === undefined) return no('the copied instructions would run past the end of the function');
-      const p = probedInstruction(copied.insn);
-      if (p === null || !linux61CanBoost(p).ok || areas.exceptionTableSites.has(copied.address)) {
-        return no(`the copied instruction at 0x${copied.address.toString(16)} (${copied.insn.mnemonic}) does not pass can_boost`);
-      }
-      covered += copied.insn.length;
-    }
-    probe.optimizable = { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${covered} bytes copied)`, copied: covered };
-  });
-}
-
-function summarize(list: InstructionProbe[]): FunctionSummary {
-  const s: FunctionSummary = { instructions: list.length, boosted: 0, singleStepped: 0, emulated: 0, refused: 0, depends: 0, optimizable: 0 };
-  for (const i of list) {
-    if (i.optimizable?.ok) s.optimizable++;
-    const hit = i.verdict?.laterHits ?? 'refused';
-    if (hit === 'boosted') s.boosted++;
-    else if (hit === 'single-stepped') s.singleStepped++;
-    else if (hit === 'emulated') s.emulated++;
-    else if (hit === 'depends') s.depends++;
-    else s.refused++;
-  }
-  return s;
+  return { fn, profile, instructions, errors: scan.errors, summary: scan.summary };
 }
 
 /** register_kprobe at an address of the function: -EILSEQ off an instruction boundary. */

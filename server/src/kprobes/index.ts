@@ -6,6 +6,7 @@ export { staticVerdict, type StaticVerdict, type VerdictResult } from './static-
 export { probedInstruction, type ProbedInstruction } from './probed-instruction';
 export { analyzeFunction, probeAt, NO_KERNEL_AREAS } from './function-probe-analysis';
 export type { FunctionAnalysis, FunctionCode, FunctionSummary, InstructionProbe, KernelAreas, Optimizability } from './function-probe-analysis';
+export { isOptimized, optimizabilityOf, scanFunction, type FunctionScan } from './function-probe-scan';
 export { exceptionTableSites, markedAreas, parseKprobesBlacklist } from './kernel-areas';
 export { CALIBRATION, REFERENCE_CPU, kprobeHitCost, kretprobeReturnCost, type HitCost, type CostPart } from './overhead-model';
 export * as live from './live';

@@ -2,8 +2,8 @@
 // it be boosted and by which rule, how its hits execute, and (2.6.x) the `boostable` lifecycle.
 // Pure: no emulator, no protocol. The live engine will check itself against these verdicts.
 
-import type { DecodedInstruction } from '../isa';
-import { firstStepOutcome } from './boost-lifecycle-2-6';
+import { decode, relativeTarget, type DecodedInstruction } from '../isa';
+import { firstStepOutcome, jumpBackFits } from './boost-lifecycle-2-6';
 import type { BoostableFlag, HitExecution, KernelConfig, KernelErrno, ProbeOptions, ProfileId, RuleDecision } from './kprobe-vocabulary';
 import { linux2618CanBoost } from './profile-linux-2-6-18';
 import { JMP32_SIZE, MAX_INSN_SIZE_6_1, linux61CanBoost, linux61Emulation, linux61Refusal } from './profile-linux-6-1';
@@ -35,34 +35,77 @@ export type VerdictResult = { ok: true; verdict: StaticVerdict } | { ok: false; 
 /**
  * Verdicts depend only on the facts the rules read (probed-instruction.ts): the table entry, the
  * opcode byte, ModRM, the length, the bytes before the opcode (prefixes, VEX) and, for a 2.6.x
- * relative branch, its displacement; never on immediates, memory displacements or the address.
+ * relative branch, whether the jump back fits after the step to its target (jumpBackFits: all the
+ * verdict reads of the displacement); never on immediates, memory displacements or the address.
  * Real code repeats those facts, so results are shared values, memoized by them per profile,
  * options and configuration (one map each). Callers must not mutate them.
  */
-const memos = new Map<string, Map<number | string, VerdictResult>>();
 const MEMO_LIMIT = 200_000;
+/** A direct-mapped cache of 2^CACHE_BITS slots in front of each map, tagged by two int32s. */
+const CACHE_BITS = 14;
 
-/** The last variant's map: a whole function (or kernel) asks with the same objects again and again. */
-let last: { profile: ProfileId; options: ProbeOptions; config: KernelConfig; memo: Map<number | string, VerdictResult> } | null = null;
+interface Memo {
+  map: Map<number | string, VerdictResult>;
+  /** Per slot: the facts and prefix code of the key held there (prefix code -2: empty). */
+  facts: Int32Array;
+  prefixes: Int32Array;
+  results: Array<VerdictResult | undefined>;
+}
 
-function memoFor(profile: ProfileId, options: ProbeOptions, config: KernelConfig): Map<number | string, VerdictResult> {
+const memos = new Map<string, Memo>();
+
+/** The last variant's memo: a whole function (or kernel) asks with the same objects again and again. */
+let last: { profile: ProfileId; options: ProbeOptions; config: KernelConfig; memo: Memo } | null = null;
+
+function memoFor(profile: ProfileId, options: ProbeOptions, config: KernelConfig): Memo {
   if (last !== null && last.profile === profile && last.options === options && last.config === config) return last.memo;
   const variant = `${profile}${options.postHandler ? 1 : 0}${config.preemption ? 1 : 0}${config.optprobes ? 1 : 0}`;
   let memo = memos.get(variant);
-  if (memo === undefined) memos.set(variant, (memo = new Map()));
+  if (memo === undefined) {
+    const slots = 1 << CACHE_BITS;
+    memo = { map: new Map(), facts: new Int32Array(slots), prefixes: new Int32Array(slots).fill(-2), results: new Array<undefined>(slots).fill(undefined) };
+    memos.set(variant, memo);
+  }
   last = { profile, options, config, memo };
   return memo;
 }
 
-function memoKey(profile: ProfileId, insn: DecodedInstruction): number | string {
-  const entry = insn.entry!;
-  const facts = ((entry.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length;
+/** Above one and two prefix bytes: an unprefixed 2.6.x relative branch, by jumpBackFits. */
+const RELATIVE_SLOT = 257 + 256 * 256;
+/** Room for the facts below the prefix code in a numeric key. */
+const FACTS_RANGE = 2 ** 32;
+
+/** Entry, opcode, ModRM and length in one int32 (entry ids stay below 2^11), or -1 past that. */
+function factsOf(insn: DecodedInstruction): number {
+  const facts = ((insn.entry!.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length;
+  return facts <= 0x7fffffff ? facts : -1;
+}
+
+/**
+ * The bytes before the opcode (and for a 2.6.x relative branch, jumpBackFits) as a number: 0
+ * without any, 1 + byte for one, 257 + 256 * first + second for two, RELATIVE_SLOT + fits for
+ * an unprefixed relative branch; -1 when only a string key can hold them.
+ */
+function prefixCodeOf(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array, start: number): number {
   const before = insn.prefixes.count;
-  const relative = profile !== 'linux-6.1' && entry.relative ? insn.operands.find((o) => o.kind === 'rel') : undefined;
-  if (before === 0 && relative === undefined) return facts;
-  let key = `${facts}:`;
-  for (let i = 0; i < before; i++) key += String.fromCharCode(insn.bytes[i]! + 0x100);
-  if (relative !== undefined && relative.kind === 'rel') key += `r${(relative.target - insn.address) | 0}`;
+  if (profile !== 'linux-6.1' && insn.entry!.relative) return before === 0 ? RELATIVE_SLOT + fitsOf(insn) : -1;
+  if (before === 0) return 0;
+  if (before === 1) return 1 + code[start]!;
+  if (before === 2) return 257 + code[start]! * 256 + code[start + 1]!;
+  return -1;
+}
+
+/** The IP offset in the slot after a step to the branch target, as the 2.6.x lifecycle computes it. */
+function fitsOf(insn: DecodedInstruction): number {
+  return jumpBackFits(insn.length + ((relativeTarget(insn) - (insn.address + insn.length)) | 0)) ? 1 : 0;
+}
+
+/** The map key: a number when the facts and prefixes fit one, else a string of all of them. */
+function memoKey(profile: ProfileId, insn: DecodedInstruction, code: Uint8Array, start: number, facts: number, prefixCode: number): number | string {
+  if (facts >= 0 && prefixCode >= 0) return facts + FACTS_RANGE * prefixCode;
+  let key = `${((insn.entry!.id * 256 + insn.opcode) * 257 + (insn.modrm + 1)) * 16 + insn.length}:`;
+  for (let i = 0; i < insn.prefixes.count; i++) key += String.fromCharCode(code[start + i]! + 0x100);
+  if (profile !== 'linux-6.1' && insn.entry!.relative) key += `r${fitsOf(insn)}`;
   return key;
 }
 
@@ -73,13 +116,50 @@ export function staticVerdict(
   config: KernelConfig,
 ): VerdictResult {
   if (!insn.valid || insn.entry === null) return computeVerdict(profile, insn, options, config);
+  return memoized(profile, insn, insn.bytes, 0, options, config, false);
+}
+
+/**
+ * The verdict of a valid instruction that decodeIntoChecked read at `code[offset]` (no operands,
+ * no bytes view): only a memo miss decodes it fully. Shares the memo with staticVerdict.
+ */
+export function staticVerdictOfScanned(
+  profile: ProfileId,
+  insn: DecodedInstruction,
+  code: Uint8Array,
+  offset: number,
+  options: ProbeOptions,
+  config: KernelConfig,
+): VerdictResult {
+  return memoized(profile, insn, code, offset, options, config, true);
+}
+
+function memoized(
+  profile: ProfileId,
+  insn: DecodedInstruction,
+  code: Uint8Array,
+  start: number,
+  options: ProbeOptions,
+  config: KernelConfig,
+  scanned: boolean,
+): VerdictResult {
   const memo = memoFor(profile, options, config);
-  const key = memoKey(profile, insn);
-  let result = memo.get(key);
+  const facts = factsOf(insn);
+  const prefixCode = prefixCodeOf(profile, insn, code, start);
+  // The cache compares int32s only, so a hit allocates nothing (a numeric key past 2^31 would).
+  const slot = facts >= 0 && prefixCode >= 0 ? Math.imul(facts ^ Math.imul(prefixCode, 0x85ebca6b), 0x9e3779b1) >>> (32 - CACHE_BITS) : -1;
+  if (slot >= 0 && memo.facts[slot] === facts && memo.prefixes[slot] === prefixCode) return memo.results[slot]!;
+  const key = memoKey(profile, insn, code, start, facts, prefixCode);
+  let result = memo.map.get(key);
   if (result === undefined) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    result = computeVerdict(profile, insn, options, config);
-    memo.set(key, result);
+    if (memo.map.size >= MEMO_LIMIT) memo.map.clear();
+    result = computeVerdict(profile, scanned ? decode(code, start, insn.address) : insn, options, config);
+    memo.map.set(key, result);
+  }
+  if (slot >= 0) {
+    memo.facts[slot] = facts;
+    memo.prefixes[slot] = prefixCode;
+    memo.results[slot] = result;
   }
   return result;
 }
