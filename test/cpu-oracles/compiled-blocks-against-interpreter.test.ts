@@ -142,7 +142,7 @@ describe('compiled block fixtures', { skip: noAs }, () => {
   });
 
   it('machines running the same bytes share a compiled block; bytes that compile to the same source do not', () => {
-    // movsb and movsl both run the interpreter's handler, so only the bytes tell their blocks apart.
+    // movsb and movsl both run the interpreter's handler: same addresses and source, other bytes.
     const snippet = (op: string) => `
       mov $${DATA}, %esi
       lea 8(%esi), %edi
