@@ -141,6 +141,29 @@ describe('compiled block fixtures', { skip: noAs }, () => {
     assert.equal(state(a), state(b));
   });
 
+  it('machines running the same bytes share a compiled block; bytes that compile to the same source do not', () => {
+    // movsb and movsl both run the interpreter's handler: same addresses and source, other bytes.
+    const snippet = (op: string) => `
+      mov $${DATA}, %esi
+      lea 8(%esi), %edi
+      ${op}
+      ${op}
+      hlt`;
+    const fill = (m: Machine) => m.memory.writeBytes(DATA, Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]));
+    const blocks = [];
+    for (const op of ['movsb', 'movsl', 'movsb']) {
+      const [a, b] = bothWays(snippet(op), fill);
+      blocks.push(compileBlockAt(a, CODE));
+      for (const m of [a, b]) assert.equal(m.run(100).stop.kind, 'halt');
+      assert.equal(state(a), state(b), op);
+      assert.deepEqual(a.memory.readBytes(DATA, 16), b.memory.readBytes(DATA, 16), op);
+    }
+    assert.notEqual(blocks[0], NO_BLOCK);
+    assert.equal(blocks[0], blocks[2], 'the same bytes at the same address reuse the block');
+    assert.notEqual(blocks[0], blocks[1]);
+    assert.equal(blocks[0]!.source, blocks[1]!.source, 'the two blocks differ only in their bytes');
+  });
+
   it('a #PF in the middle of a block completes the instructions before it and restarts the faulting one', () => {
     const source = `
       mov $7, %eax

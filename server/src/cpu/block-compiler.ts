@@ -19,6 +19,9 @@
 //   flags a later instruction of the block overwrites before anything reads them, and the last
 //   add/sub/cmp/and/or/xor/test leaves its operation pending (Machine.lazyFlagsKind, lazyA, lazyB,
 //   lazyResult), which jcc/setcc/cmovcc test directly and Machine.eflags computes when read.
+// - Sharing: compiled blocks are shared by every Machine of the process, keyed by instruction
+//   addresses and bytes (which determine the decoded instructions, hence the block), so V8's
+//   optimized code survives from one run of a program to the next.
 // - Forms without a template run the interpreter's own handler in place (state written back
 //   before, reloaded after), so every instruction keeps a single definition of its semantics.
 
@@ -107,6 +110,10 @@ export function blockAt(m: Machine, start: number, visits: number): CompiledBloc
 
 /** Builds the function for a list of instructions (exported for the tests). */
 export function compileBlock(insns: readonly Insn[]): CompiledBlock {
+  // The same code (addresses and bytes) in another machine reuses the function V8 already optimized.
+  const key = insns.map((i) => `${i.address.toString(16)}:${bytesKey(i.decoded.bytes)}`).join(' ');
+  const cached = SHARED_BLOCKS.get(key);
+  if (cached !== undefined) return cached;
   const forms = insns.map((i) => compileForm(i));
   // A lone instruction with no template gains nothing from a block.
   if (insns.length === 1 && forms[0] === null) return NO_BLOCK;
@@ -200,7 +207,27 @@ export function compileBlock(insns: readonly Insn[]): CompiledBlock {
   // The generated source is the point of the compiler; it names only its own parameters.
   const factory = new Function('P', 'I', 'ADDR', 'R32', 'W32', 'R8', 'W8', 'R16', 'LZ', source) as (...args: unknown[]) => (m: Machine, end: number) => void;
   const run = factory(PARITY, insns, addresses, read32, write32, read8, write8, read16, lazyStatusFlags);
-  return { count, address: insns[0]!.address, run, source };
+  const block = { count, address: insns[0]!.address, run, source };
+  if (SHARED_BLOCKS.size >= MAX_SHARED_BLOCKS) SHARED_BLOCKS.clear();
+  SHARED_BLOCKS.set(key, block);
+  return block;
+}
+
+/**
+ * Compiled blocks shared by every Machine of the process, keyed by instruction addresses and bytes:
+ * a block depends only on those (decoding is a function of them and instruction records hold no
+ * machine state), and V8 spends far
+ * more on optimizing a new block function than on running it, so runs of the same program (kprobe
+ * sessions, tests, a long-lived language server) reuse the optimized code.
+ */
+const SHARED_BLOCKS = new Map<string, CompiledBlock>();
+// About 4 KB of source per block; the bound keeps a long-lived server's share to some tens of MB.
+const MAX_SHARED_BLOCKS = 4096;
+
+function bytesKey(bytes: Uint8Array): string {
+  let s = '';
+  for (let k = 0; k < bytes.length; k++) s += (bytes[k]! < 16 ? '0' : '') + bytes[k]!.toString(16);
+  return s;
 }
 
 /** Stores the block's EFLAGS with any pending operation back into the machine. */
