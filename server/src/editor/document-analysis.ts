@@ -7,7 +7,7 @@ import { decode } from '../isa';
 import {
   DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
 } from '../kprobes';
-import { assembleDocument } from './document-assembly';
+import { assembleDocument, DocumentAssembler } from './document-assembly';
 import { FunctionProbeCache } from './function-probe-cache';
 import { SourceLineSummaries, summarizeWholeText } from './source-line-summaries';
 
@@ -81,6 +81,7 @@ export interface DocumentAnalysis {
 export class DocumentAnalysisCache {
   readonly lines = new SourceLineSummaries();
   readonly functions = new FunctionProbeCache();
+  readonly assembler = new DocumentAssembler();
 }
 
 function wholeLine(line: number, text: string): SourceRange {
@@ -115,13 +116,15 @@ export function analyzeDocument(
   text: string, settings: EditorSettings = DEFAULT_EDITOR_SETTINGS, fileName?: string, cache?: DocumentAnalysisCache,
   readFile?: (path: string) => string | null,
 ): DocumentAnalysis {
-  const { image, includedFiles } = assembleDocument(text, {
+  const lines = text.split('\n');
+  const assemblyOptions = {
     ...(fileName !== undefined ? { fileName } : {}),
     includePaths: settings.includePaths,
     preprocessor: settings.preprocessor,
     ...(readFile !== undefined ? { readFile } : {}),
-  });
-  const lines = text.split('\n');
+  };
+  // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
+  const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines) : assembleDocument(text, assemblyOptions);
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
   const { instructions, labelLines, labels, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
