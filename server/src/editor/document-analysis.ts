@@ -5,7 +5,7 @@
 import { parseSource, type Image, type SourceRange, type Statement } from '../asm';
 import { decode } from '../isa';
 import {
-  DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
+  DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, reanalyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
 } from '../kprobes';
 import { assembleDocument, DocumentAssembler } from './document-assembly';
 import { FunctionProbeCache } from './function-probe-cache';
@@ -216,7 +216,7 @@ function probeOf(
     // Everything the analysis reads besides the bytes and the address is in the key.
     const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
     const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
-    const byAddress = cache.probes(key, fn.address, bytes, () => analyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config).instructions);
+    const byAddress = cache.probes(key, fn.address, bytes, (previous) => reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous));
     let byProfile = resolved.get(fn);
     if (byProfile === undefined) resolved.set(fn, (byProfile = new Map()));
     byProfile.set(profile, byAddress);

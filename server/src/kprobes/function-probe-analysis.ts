@@ -116,38 +116,71 @@ export function analyzeFunction(
   return { fn, profile, instructions, errors, summary: summarize(instructions) };
 }
 
-/** The optprobe conditions of 6.1 (kprobes-reference.md §4), per instruction. */
+/** What decides optimizability beyond the instruction and the ones after it (see optimizabilityAt). */
+export interface OptprobeContext {
+  /** The function's end address. */
+  end: number;
+  /** A reason that holds for the whole function, or null. */
+  functionWide: string | null;
+  /** Targets of the function's relative jumps and calls. */
+  targets: ReadonlySet<number>;
+  postHandler: boolean;
+  /** Whether the instruction at an index of the list may be copied into a detour buffer. */
+  canCopy: (index: number) => boolean;
+}
+
+/** The reason that rules optprobes out for a whole function, or null. */
+export function functionWideOptprobeReason(decodesCompletely: boolean, hasIndirectJump: boolean, hasExceptionTableSites: boolean): string | null {
+  return !decodesCompletely ? 'the function does not decode completely'
+    : hasIndirectJump ? 'the function has an indirect jump (a jump table could land inside the detour jump)'
+      : hasExceptionTableSites ? 'the function has exception-table entries'
+        : null;
+}
+
+/** An indirect or far jmp: a jump table could land anywhere in the function. */
+export function isIndirectJump(insn: DecodedInstruction): boolean {
+  return insn.entry?.flow === 'jmp' && (insn.entry.indirect || insn.entry.far);
+}
+
+/** Whether an instruction passes can_boost as a copied instruction (exception sites aside). */
+export function copyableInstruction(insn: DecodedInstruction): boolean {
+  const p = probedInstruction(insn);
+  return p !== null && linux61CanBoost(p).ok;
+}
+
+/** The optprobe conditions of 6.1 (kprobes-reference.md §4) for the probe at `index`. */
+export function optimizabilityAt(list: readonly InstructionProbe[], index: number, ctx: OptprobeContext): Optimizability | null {
+  const probe = list[index]!;
+  const v = probe.verdict;
+  if (v === null || !v.registration.ok) return null;
+  const no = (why: string): Optimizability => ({ ok: false, why });
+  if (ctx.postHandler) return no('the probe has a post_handler');
+  if (ctx.functionWide) return no(ctx.functionWide);
+  if (ctx.end - probe.address < JMP32_SIZE) return no('fewer than 5 bytes to the end of the function');
+  for (let a = probe.address + 1; a < probe.address + JMP32_SIZE; a++) {
+    if (ctx.targets.has(a)) return no(`a jump in the function targets 0x${a.toString(16)}, inside the 5 bytes the detour jump would cover`);
+  }
+  let covered = 0;
+  for (let k = index; covered < JMP32_SIZE; k++) {
+    const copied = list[k];
+    if (copied === undefined) return no('the copied instructions would run past the end of the function');
+    if (!ctx.canCopy(k)) return no(`the copied instruction at 0x${copied.address.toString(16)} (${copied.insn.mnemonic}) does not pass can_boost`);
+    covered += copied.insn.length;
+  }
+  return { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${covered} bytes copied)`, copied: covered };
+}
+
 function markOptimizable(fn: FunctionCode, list: InstructionProbe[], errors: string[], options: ProbeOptions, areas: KernelAreas): void {
-  const end = fn.address + fn.bytes.length;
-  const functionWide =
-    errors.length > 0 ? 'the function does not decode completely'
-      : list.some((i) => i.insn.entry?.flow === 'jmp' && (i.insn.entry.indirect || i.insn.entry.far)) ? 'the function has an indirect jump (a jump table could land inside the detour jump)'
-        : list.some((i) => areas.exceptionTableSites.has(i.address)) ? 'the function has exception-table entries'
-          : null;
   const targets = new Set<number>();
   for (const i of list) for (const o of i.insn.operands) if (o.kind === 'rel') targets.add(o.target);
-  list.forEach((probe, index) => {
-    const v = probe.verdict;
-    if (v === null || !v.registration.ok) return;
-    const no = (why: string) => (probe.optimizable = { ok: false, why });
-    if (options.postHandler) return no('the probe has a post_handler');
-    if (functionWide) return no(functionWide);
-    if (end - probe.address < JMP32_SIZE) return no('fewer than 5 bytes to the end of the function');
-    for (let a = probe.address + 1; a < probe.address + JMP32_SIZE; a++) {
-      if (targets.has(a)) return no(`a jump in the function targets 0x${a.toString(16)}, inside the 5 bytes the detour jump would cover`);
-    }
-    let covered = 0;
-    for (let k = index; covered < JMP32_SIZE; k++) {
-      const copied = list[k];
-      if (copied === undefined) return no('the copied instructions would run past the end of the function');
-      const p = probedInstruction(copied.insn);
-      if (p === null || !linux61CanBoost(p).ok || areas.exceptionTableSites.has(copied.address)) {
-        return no(`the copied instruction at 0x${copied.address.toString(16)} (${copied.insn.mnemonic}) does not pass can_boost`);
-      }
-      covered += copied.insn.length;
-    }
-    probe.optimizable = { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${covered} bytes copied)`, copied: covered };
-  });
+  const ctx: OptprobeContext = {
+    end: fn.address + fn.bytes.length,
+    functionWide: functionWideOptprobeReason(errors.length === 0, list.some((i) => isIndirectJump(i.insn)), list.some((i) => areas.exceptionTableSites.has(i.address))),
+    targets,
+    postHandler: options.postHandler,
+    canCopy: (k) => copyableInstruction(list[k]!.insn) && !areas.exceptionTableSites.has(list[k]!.address),
+  };
+  for (let index = 0; index < list.length; index++) list[index]!.optimizable = optimizabilityAt(list, index, ctx);
 }
 
 function summarize(list: InstructionProbe[]): FunctionSummary {
