@@ -33,9 +33,15 @@ export class PreprocessorIdentityCheck {
   /** True when running the built-in preprocessor over `lines` gives every line back unchanged. */
   leavesUnchanged(lines: readonly string[]): boolean {
     const unknown: string[] = [];
-    for (const line of lines) if (!this.plainLines.has(line)) unknown.push(line);
-    if (unknown.length > 0) this.learn(unknown);
-    for (const line of lines) if (this.plainLines.get(line) !== true) return false;
+    for (const line of lines) {
+      const plain = this.plainLines.get(line);
+      if (plain === false) return false;
+      if (plain === undefined) unknown.push(line);
+    }
+    if (unknown.length > 0) {
+      this.learn(unknown);
+      for (const line of unknown) if (this.plainLines.get(line) !== true) return false;
+    }
     // The maps only grow with new texts; keep them near the document's size.
     if (this.plainLines.size > 4 * lines.length + 10_000) this.plainLines.clear();
     if (this.plainIdentifiers.size > 100_000) this.plainIdentifiers.clear();
