@@ -122,8 +122,8 @@ export interface OptprobeContext {
   end: number;
   /** A reason that holds for the whole function, or null. */
   functionWide: string | null;
-  /** Targets of the function's relative jumps and calls. */
-  targets: ReadonlySet<number>;
+  /** Targets of the function's relative jumps and calls (addresses). */
+  targets: { has(address: number): boolean };
   postHandler: boolean;
   /** Whether the instruction at an index of the list may be copied into a detour buffer. */
   canCopy: (index: number) => boolean;

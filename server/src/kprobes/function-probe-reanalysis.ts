@@ -183,14 +183,26 @@ export function reanalyzeFunction(
   }
   if (optprobes) {
     functionWide = functionWideOptprobeReason(valid, indirect, false);
-    const absolute = new Set<number>();
-    for (const t of targets) absolute.add(fn.address + t);
+    const absolute = { has: (address: number): boolean => targets.has(address - fn.address) };
     const canCopy = (k: number): boolean => {
       const f = facts[k]!;
       return (f.copyable ??= copyableInstruction(instructions[k]!.insn));
     };
     const ctx: OptprobeContext = { end: fn.address + bytes.length, functionWide, targets: absolute, postHandler: options.postHandler, canCopy };
     const comparable = old.optprobes && old.functionWide === functionWide;
+    // Offsets where the jump targets seen from an unchanged instruction differ: before the edit
+    // they are compared in place, after it moved by the length change.
+    const prefixEnd = prefixCount > 0 ? offsets[prefixCount - 1]! + JMP32_SIZE : 0;
+    const suffixFrom = resume >= 0 ? old.offsets[resume]! + lengthDelta : bytes.length;
+    const changedTargets = new Set<number>();
+    for (const t of targets) {
+      if (t < prefixEnd && !old.targets.has(t)) changedTargets.add(t);
+      if (t >= suffixFrom && !old.targets.has(t - lengthDelta)) changedTargets.add(t);
+    }
+    for (const t of old.targets) {
+      if (t < prefixEnd && !targets.has(t)) changedTargets.add(t);
+      if (t + lengthDelta >= suffixFrom && !targets.has(t + lengthDelta)) changedTargets.add(t + lengthDelta);
+    }
     for (let i = 0; i < instructions.length; i++) {
       const from = reused[i]!;
       const probe = instructions[i]!;
@@ -199,9 +211,10 @@ export function reanalyzeFunction(
       // targets and the instructions it copies are unchanged ones on its own side of the edit.
       let keep = comparable && from >= 0;
       if (keep) {
-        const o = offsets[i]!;
-        const oldOffset = old.offsets[from]!;
-        for (let a = 1; a < JMP32_SIZE && keep; a++) keep = targets.has(o + a) === old.targets.has(oldOffset + a);
+        if (changedTargets.size > 0) {
+          const o = offsets[i]!;
+          for (let a = 1; a < JMP32_SIZE && keep; a++) keep = !changedTargets.has(o + a);
+        }
         if (keep && isPrefix) {
           // The run of copied instructions must stay among the reused ones before the edit.
           let covered = 0;
