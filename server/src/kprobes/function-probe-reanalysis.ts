@@ -112,7 +112,8 @@ class MovedProbe implements InstructionProbe {
 export function reanalyzeFunction(
   fn: FunctionCode, profile: ProfileId, options: ProbeOptions, config: KernelConfig, previous: ReusableFunctionAnalysis | null,
 ): ReusableFunctionAnalysis {
-  const bytes = fn.bytes;
+  // The caller's buffer may be a whole section of one version: moved probes decode from a copy.
+  const bytes = fn.bytes.slice();
   const old: ReusableFunctionAnalysis = previous ?? {
     address: fn.address, bytes: new Uint8Array(0), instructions: [], offsets: new Int32Array(0), facts: [], targets: new Set(), functionWide: null, optprobes: false,
   };
@@ -136,7 +137,8 @@ export function reanalyzeFunction(
     const o = old.offsets[j]!;
     if (o + MAX_INSTRUCTION > prefix) break;
     const p = old.instructions[j]!;
-    instructions.push(prefixShift === 0 ? p : new MovedProbe(p.address + prefixShift, p.verdict, p.optimizable, bytes, o));
+    // A moved probe of an older version is made again, so that it holds this version's bytes.
+    instructions.push(prefixShift === 0 && !(p instanceof MovedProbe) ? p : new MovedProbe(p.address + prefixShift, p.verdict, p.optimizable, bytes, o));
     offsets.push(o);
     facts.push(old.facts[j]!);
     reused.push(j);
@@ -151,6 +153,8 @@ export function reanalyzeFunction(
     if (offset - lengthDelta >= suffixStart && (resume = indexOfOffset(old.offsets, offset - lengthDelta, j)) >= 0) break;
     const address = fn.address + offset;
     const insn = decode(bytes, offset, address);
+    // Probes outlive this version: after an edit their bytes must not hold this version's copy.
+    if (previous !== null) insn.bytes = insn.bytes.slice();
     const r = staticVerdict(profile, insn, options, config);
     instructions.push({ address, insn, verdict: r.ok ? r.verdict : null, optimizable: null });
     offsets.push(offset);
@@ -163,7 +167,7 @@ export function reanalyzeFunction(
     for (let k = resume; k < old.facts.length; k++) {
       const o = old.offsets[k]! + lengthDelta;
       const p = old.instructions[k]!;
-      instructions.push(suffixShift === 0 ? p : new MovedProbe(p.address + suffixShift, p.verdict, p.optimizable, bytes, o));
+      instructions.push(suffixShift === 0 && !(p instanceof MovedProbe) ? p : new MovedProbe(p.address + suffixShift, p.verdict, p.optimizable, bytes, o));
       offsets.push(o);
       facts.push(old.facts[k]!);
       reused.push(k);
@@ -232,7 +236,7 @@ export function reanalyzeFunction(
       if (instructions[i]!.optimizable !== null) instructions[i] = probeWith(instructions[i]!, null, bytes, offsets[i]!, reused[i]! >= 0 ? old.instructions[reused[i]!]! : null);
     }
   }
-  return { address: fn.address, bytes: bytes.slice(), instructions, offsets: Int32Array.from(offsets), facts, targets, functionWide, optprobes };
+  return { address: fn.address, bytes, instructions, offsets: Int32Array.from(offsets), facts, targets, functionWide, optprobes };
 }
 
 /** The probe with another optprobe result; `old` (the last version's probe) is never changed. */
