@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { assemble } from '../../server/src/asm';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../../server/src/editor/document-analysis';
+import { DocumentAssembler } from '../../server/src/editor/document-assembly';
 import { codeLensTitle, hoverMarkdown } from '../../server/src/editor/verdict-presentation';
 import { documentDiagnostics } from '../../server/src/lsp/document-diagnostics';
 import { readServerSettings } from '../../server/src/lsp/editor-settings-from-configuration';
@@ -100,4 +102,42 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
   assert.ok(hits > 50, `only ${hits} cache hits`);
   assert.ok(relocations > 10, `only ${relocations} relocations`);
   assert.ok(misses > 50, `only ${misses} cache misses`);
+});
+
+test('an open .S document skips the built-in preprocessor only where it gives the same Image', () => {
+  // Lines the preprocessor leaves alone (GAS comments starting with `#` among them), and lines it
+  // changes or that change what follows: directives, predefined macros, C comments, continuations.
+  const neutral = FILES.flatMap((f) => readFileSync(path.join(REPO_ROOT, f), 'utf8').split('\n')).filter((l) => !/^\s*#\s*(define|undef|if|ifdef|ifndef|elif|else|endif|include|error|warning)\b/.test(l));
+  const special = [
+    '#define ONE 1', '\tmovl $ONE, %eax', '#if 0', '#endif', '#ifdef __i386__', '\taddl $__i386__, %eax', '\tmovl $__LINE__, %ecx',
+    '/* a C comment */ nop', '\tnop // a C++ comment', '\tmovl $1, \\', '# 12 "marker.S"', '#include "missing.h"', '# a GAS comment',
+    '#', '#pragma once', '\tmovl $__STDC__, %eax', '#undef ONE', '#error stop',
+  ];
+  const next = random(77);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+  let skipped = 0;
+  let preprocessed = 0;
+  for (let doc = 0; doc < 16; doc++) {
+    const lines = ['\t.text', '\t.globl f', 'f:', ...Array.from({ length: 30 }, () => pick(neutral))];
+    const assembler = new DocumentAssembler();
+    const options = { fileName: path.join(REPO_ROOT, `test/fixtures/lsp/doc${doc}.S`), includePaths: [], preprocessor: 'auto' as const };
+    let specialAt = -1;
+    for (let step = 0; step < 25; step++) {
+      const at = Math.floor(next() * (lines.length + 1));
+      const kind = next();
+      // One special line at a time mostly (then removed again), so each is seen both ways.
+      if (specialAt >= 0 && kind < 0.4) lines.splice(specialAt, 1), (specialAt = -1);
+      else if (kind < 0.3) lines.splice((specialAt = Math.max(3, at)), 0, pick(special));
+      else if (specialAt < 0 && kind < 0.5) lines.splice(at, 0, pick(neutral));
+      else if (specialAt < 0 && kind < 0.8 && lines.length > 4) lines.splice(Math.max(3, Math.min(at, lines.length - 1)), 1);
+      else if (specialAt < 0) lines[Math.max(3, Math.min(at, lines.length - 1))] = pick(neutral);
+      const text = lines.join('\n');
+      const got = assembler.assemble(text, options);
+      assert.deepEqual(got.image, assemble(text, { fileName: options.fileName, includePaths: [] }), `doc ${doc}, step ${step}:\n${text}`);
+      if (got.skippedPreprocessor) skipped++;
+      else preprocessed++;
+    }
+  }
+  assert.ok(skipped > 50, `only ${skipped} assemblies skipped the preprocessor`);
+  assert.ok(preprocessed > 50, `only ${preprocessed} assemblies ran it`);
 });

@@ -5,9 +5,9 @@
 import { parseSource, type Image, type SourceRange, type Statement } from '../asm';
 import { decode } from '../isa';
 import {
-  DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
+  DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, reanalyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
 } from '../kprobes';
-import { assembleDocument } from './document-assembly';
+import { assembleDocument, DocumentAssembler } from './document-assembly';
 import { FunctionProbeCache } from './function-probe-cache';
 import { SourceLineSummaries, summarizeWholeText } from './source-line-summaries';
 
@@ -81,6 +81,7 @@ export interface DocumentAnalysis {
 export class DocumentAnalysisCache {
   readonly lines = new SourceLineSummaries();
   readonly functions = new FunctionProbeCache();
+  readonly assembler = new DocumentAssembler();
 }
 
 function wholeLine(line: number, text: string): SourceRange {
@@ -115,13 +116,15 @@ export function analyzeDocument(
   text: string, settings: EditorSettings = DEFAULT_EDITOR_SETTINGS, fileName?: string, cache?: DocumentAnalysisCache,
   readFile?: (path: string) => string | null,
 ): DocumentAnalysis {
-  const { image, includedFiles } = assembleDocument(text, {
+  const lines = text.split('\n');
+  const assemblyOptions = {
     ...(fileName !== undefined ? { fileName } : {}),
     includePaths: settings.includePaths,
     preprocessor: settings.preprocessor,
     ...(readFile !== undefined ? { readFile } : {}),
-  });
-  const lines = text.split('\n');
+  };
+  // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
+  const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines) : assembleDocument(text, assemblyOptions);
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
   const { instructions, labelLines, labels, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
@@ -213,7 +216,7 @@ function probeOf(
     // Everything the analysis reads besides the bytes and the address is in the key.
     const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
     const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
-    const byAddress = cache.probes(key, fn.address, bytes, () => analyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config).instructions);
+    const byAddress = cache.probes(key, fn.address, bytes, (previous) => reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous));
     let byProfile = resolved.get(fn);
     if (byProfile === undefined) resolved.set(fn, (byProfile = new Map()));
     byProfile.set(profile, byAddress);

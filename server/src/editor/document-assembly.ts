@@ -1,9 +1,12 @@
 // The one place where the editor assembles a document. It also records which files the includes
-// read (path and text), so navigation can reach labels and macros defined there. An incremental
-// assembler would be called here, with what it keeps between versions.
+// read (path and text), so navigation can reach labels and macros defined there. An open document
+// keeps a DocumentAssembler: an IncrementalAssembler (lines parsed and encoded once across
+// versions) and the check that lets a `.S` file skip the built-in preprocessor when it would give
+// the text back unchanged. The Image is always the one assemble() gives for the text.
 
 import { readFileSync } from 'node:fs';
-import { assemble, type Image } from '../asm';
+import { assemble, IncrementalAssembler, type AssembleOptions, type Image } from '../asm';
+import { PreprocessorIdentityCheck } from './preprocessor-identity-check';
 
 export interface DocumentAssemblyOptions {
   fileName?: string;
@@ -17,6 +20,8 @@ export interface DocumentAssembly {
   image: Image;
   /** Files that `#include` / `.include` read, by path, in the order first read. */
   includedFiles: Map<string, string>;
+  /** The built-in preprocessor was skipped because it leaves this text unchanged. */
+  skippedPreprocessor: boolean;
 }
 
 function readFromDisk(file: string): string | null {
@@ -27,10 +32,31 @@ function readFromDisk(file: string): string | null {
   }
 }
 
+/** What an open document keeps for assembling its next version. */
+export class DocumentAssembler {
+  private readonly assembler = new IncrementalAssembler();
+  private readonly identity = new PreprocessorIdentityCheck();
+
+  /** `lines` is `text` split at newlines, when the caller has it already. */
+  assemble(text: string, options: DocumentAssemblyOptions, lines: readonly string[] = text.split('\n')): DocumentAssembly {
+    // `auto` means the built-in preprocessor for `.S` files (as assemble() decides).
+    const builtin = options.preprocessor === 'builtin' || (options.preprocessor === 'auto' && options.fileName?.endsWith('.S') === true);
+    const skip = builtin && this.identity.leavesUnchanged(lines);
+    return assembleWith((source, o) => this.assembler.assemble(source, o), text, skip ? { ...options, preprocessor: 'none' } : options, skip);
+  }
+}
+
+/** A one-off assembly of a document (the reference an open document's assembly must equal). */
 export function assembleDocument(text: string, options: DocumentAssemblyOptions): DocumentAssembly {
+  return assembleWith(assemble, text, options, false);
+}
+
+function assembleWith(
+  run: (source: string, options: AssembleOptions) => Image, text: string, options: DocumentAssemblyOptions, skippedPreprocessor: boolean,
+): DocumentAssembly {
   const includedFiles = new Map<string, string>();
   const read = options.readFile ?? readFromDisk;
-  const image = assemble(text, {
+  const image = run(text, {
     ...(options.fileName !== undefined ? { fileName: options.fileName } : {}),
     includePaths: options.includePaths,
     ...(options.preprocessor !== 'auto' ? { preprocessor: options.preprocessor } : {}),
@@ -40,5 +66,5 @@ export function assembleDocument(text: string, options: DocumentAssemblyOptions)
       return found;
     },
   });
-  return { image, includedFiles };
+  return { image, includedFiles, skippedPreprocessor };
 }

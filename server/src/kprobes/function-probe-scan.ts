@@ -260,15 +260,19 @@ export function scanFunction(
   };
   scan.optCodes.fill(OPT_NONE, 0, count);
   if (profile === 'linux-6.1' && config.optprobes) {
-    scan.functionWide =
-      errors.length > 0 ? 'the function does not decode completely'
-        : indirectJump ? 'the function has an indirect jump (a jump table could land inside the detour jump)'
-          : hasSite ? 'the function has exception-table entries'
-            : null;
+    scan.functionWide = functionWideOptprobeReason(errors.length === 0, indirectJump, hasSite);
     markOptimizable(scan, options);
   }
   summarize(scan);
   return scan;
+}
+
+/** The reason that rules optprobes out for a whole function, or null. */
+export function functionWideOptprobeReason(decodesCompletely: boolean, hasIndirectJump: boolean, hasExceptionTableSites: boolean): string | null {
+  return !decodesCompletely ? 'the function does not decode completely'
+    : hasIndirectJump ? 'the function has an indirect jump (a jump table could land inside the detour jump)'
+      : hasExceptionTableSites ? 'the function has exception-table entries'
+        : null;
 }
 
 /** The optprobe conditions of 6.1 (kprobes-reference.md §4), per instruction, in one pass. */

@@ -1,0 +1,79 @@
+// Decides whether the built-in C preprocessor would give a document back unchanged, so that the
+// editor can assemble it without running the preprocessor on every edit. The preprocessor's work
+// on a line is line-local when no line joins the next (a trailing backslash), opens or carries a C
+// comment, or is a directive; then a line is unchanged unless it names a macro, and with no
+// `#define` the only macros are the predefined ones. Rather than keep a copy of the preprocessor's
+// rules, each new `#` line and each new identifier is asked of the preprocessor itself (alone, with
+// no files readable), and the answers are remembered by text across versions.
+
+import { preprocessOnly } from '../asm';
+
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+const HASH_LINE = /^\s*#/;
+
+/** Lines of `texts` that the built-in preprocessor changes or reports on, each text taken alone. */
+function changedByPreprocessor(texts: readonly string[]): boolean[] {
+  const out = preprocessOnly(texts.join('\n'), { preprocessor: 'builtin', readFile: () => null });
+  const changed = texts.map((t, i) => out.lines[i]?.text !== t);
+  for (const d of out.diagnostics) changed[d.line] = true;
+  // Lines dropped or added shift the rest: then everything after the first difference is suspect.
+  if (out.lines.length !== texts.length) {
+    const first = changed.indexOf(true);
+    for (let i = first < 0 ? 0 : first; i < changed.length; i++) changed[i] = true;
+  }
+  return changed;
+}
+
+export class PreprocessorIdentityCheck {
+  /** Line text -> the preprocessor leaves the line as it is, wherever it stands. */
+  private readonly plainLines = new Map<string, boolean>();
+  /** Identifier -> it names no macro (neither `X` nor `X()` expands). */
+  private readonly plainIdentifiers = new Map<string, boolean>();
+
+  /** True when running the built-in preprocessor over `lines` gives every line back unchanged. */
+  leavesUnchanged(lines: readonly string[]): boolean {
+    const unknown: string[] = [];
+    for (const line of lines) {
+      const plain = this.plainLines.get(line);
+      if (plain === false) return false;
+      if (plain === undefined) unknown.push(line);
+    }
+    if (unknown.length > 0) {
+      this.learn(unknown);
+      for (const line of unknown) if (this.plainLines.get(line) !== true) return false;
+    }
+    // The maps only grow with new texts; keep them near the document's size.
+    if (this.plainLines.size > 4 * lines.length + 10_000) this.plainLines.clear();
+    if (this.plainIdentifiers.size > 100_000) this.plainIdentifiers.clear();
+    return true;
+  }
+
+  private learn(lines: string[]): void {
+    const hashLines = new Set<string>();
+    const identifiers = new Set<string>();
+    for (const line of new Set(lines)) {
+      // Multi-line constructs and comments: not line-local (conservative: `//` in a string too).
+      if (line.endsWith('\\') || line.includes('/*') || line.includes('*/') || line.includes('//')) {
+        this.plainLines.set(line, false);
+        continue;
+      }
+      if (HASH_LINE.test(line)) hashLines.add(line);
+      for (const id of line.match(IDENTIFIER) ?? []) if (!this.plainIdentifiers.has(id)) identifiers.add(id);
+    }
+    const ids = [...identifiers];
+    if (ids.length > 0) {
+      const changed = changedByPreprocessor(ids.map((id) => `${id} ${id}()`));
+      ids.forEach((id, i) => this.plainIdentifiers.set(id, !changed[i]));
+    }
+    const hashes = [...hashLines];
+    // A directive changes or drops its line (or reports): only assembler comments come back whole.
+    const hashChanged = hashes.length > 0 ? changedByPreprocessor(hashes) : [];
+    const hashPlain = new Map(hashes.map((h, i) => [h, !hashChanged[i]]));
+    for (const line of lines) {
+      if (this.plainLines.has(line)) continue;
+      let plain = hashPlain.get(line) ?? true;
+      if (plain) for (const id of line.match(IDENTIFIER) ?? []) if (this.plainIdentifiers.get(id) !== true) plain = false;
+      this.plainLines.set(line, plain);
+    }
+  }
+}
