@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assemble } from '../../server/src/asm';
+import { seededUnitRandom } from '../seeded-unit-random';
 import {
   DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, reanalyzeFunction, type InstructionProbe, type ProfileId, type ReusableFunctionAnalysis,
 } from '../../server/src/kprobes';
@@ -15,17 +16,7 @@ import {
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SOURCES = ['test/fixtures/lsp/verdicts-linux-2.6.18.S', 'samples/seed-walkthrough.S', 'samples/three-generations.S', 'test/fixtures/asm/branches-and-relaxation.s'];
 
-/** mulberry32: a small seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededUnitRandom;
 
 function textOf(file: string): Uint8Array {
   const image = assemble(readFileSync(path.join(ROOT, file), 'utf8'), { fileName: path.join(ROOT, file) });

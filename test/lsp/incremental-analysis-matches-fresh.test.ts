@@ -14,6 +14,7 @@ import { codeLensTitle, hoverMarkdown } from '../../server/src/editor/verdict-pr
 import { documentDiagnostics } from '../../server/src/lsp/document-diagnostics';
 import { readServerSettings } from '../../server/src/lsp/editor-settings-from-configuration';
 import { REPO_ROOT } from './language-server-client';
+import { seededUnitRandom } from '../seeded-unit-random';
 
 const FILES = [
   'samples/seed-walkthrough.S',
@@ -25,17 +26,7 @@ const FILES = [
 ];
 const PROFILES = ['rfc-2.6.15', 'linux-2.6.18', 'linux-6.1'] as const;
 
-/** mulberry32: a small seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededUnitRandom;
 
 /** Everything the editor shows that comes from the analysis. */
 function shown(a: DocumentAnalysis, profile: (typeof PROFILES)[number]): unknown {
