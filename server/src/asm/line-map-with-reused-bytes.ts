@@ -1,24 +1,26 @@
 // The line map of an assembly (each source line's section, address and bytes), made from the
-// laid-out items. Re-assembling an edited document, it takes each entry's byte view from the
-// previous version's line map where the same line (in the unchanged prefix, or shifted in the
-// unchanged suffix) has the same bytes: a view costs more than comparing a few bytes, and an
-// edit changes few lines' bytes. Reuse is decided by comparing the bytes, so it never changes
-// the result.
+// laid-out items. Re-assembling an edited document, it reuses the previous version's entries:
+// an entry of the unchanged prefix that is equal (same line, place and bytes) is shared as it is
+// (Images are never modified), and an entry of the unchanged suffix, moved by the edit, keeps
+// its byte view when its bytes are the same. Most of a file's entries are one of the two, and
+// making 50,000 objects and views costs more than comparing their few bytes. Reuse is decided by
+// comparing, so the result is the one a fresh line map gives.
 
 import type { AssemblyState } from './assembly-state';
 import type { LineCode } from './assembled-image';
 import { itemSize } from './assembly-items';
 import { paddingSize } from './alignment-padding';
 
-/** Buffers older than this many versions are not viewed again (so old versions can be freed). */
+/** Views into buffers older than this many versions are made again (so old buffers can be freed). */
 const KEPT_VERSIONS = 4;
 
-/** What one version leaves to the next: its line map and line count, and recent section buffers. */
+/** What one version leaves to the next: its line map, line count, and where each entry's bytes come from. */
 export interface PreviousLineMap {
   lines: LineCode[];
   lineCount: number;
-  /** Section buffers of the last KEPT_VERSIONS versions, newest last. */
-  buffers: ArrayBufferLike[][];
+  version: number;
+  /** Per entry: the version whose section buffer its bytes view. */
+  bytesVersion: Uint32Array;
 }
 
 function sameBytes(view: Uint8Array, buf: Uint8Array, at: number, size: number): boolean {
@@ -28,70 +30,94 @@ function sameBytes(view: Uint8Array, buf: Uint8Array, at: number, size: number):
 }
 
 /**
- * The line map; with `previous` (the last version of the document, `lineCount` lines now), byte
- * views are reused where equal. Returns what the next version may reuse too.
+ * The line map; with `previous` (the last version of the document; `lineCount` lines now),
+ * entries and byte views are reused where equal. Also returns what the next version may reuse.
  */
 export function lineMapReusing(
   state: AssemblyState, buffers: Map<string, Uint8Array | null>, lineCount: number, previous: PreviousLineMap | null,
 ): { lines: LineCode[]; next: PreviousLineMap } {
-  // Runs first (a line's adjacent pieces make one entry), views afterwards.
-  const runLine: number[] = [];
-  const runSection: string[] = [];
-  const runAddress: number[] = [];
-  const runEnd: number[] = [];
+  const old = previous?.lines ?? [];
+  const oldVersion = previous?.bytesVersion ?? new Uint32Array(0);
+  const version = previous ? previous.version + 1 : KEPT_VERSIONS;
+  const lineShift = previous ? lineCount - previous.lineCount : 0;
+  const out: LineCode[] = [];
+  const outVersion: number[] = [];
+  let entryShift = 0;
+  let buf: Uint8Array | null = null;
+  let bufSection = '';
+
+  /** Adds the entry of one run: shared, with reused bytes, or new. */
+  const emit = (line: number, section: string, address: number, size: number): void => {
+    if (section !== bufSection) {
+      bufSection = section;
+      buf = buffers.get(section) ?? null;
+    }
+    const k = out.length;
+    if (buf !== null && old.length > 0) {
+      const a = old[k];
+      if (a !== undefined && a.line === line && a.section === section && a.address === address && oldVersion[k]! + KEPT_VERSIONS > version && sameBytes(a.bytes, buf, address, size)) {
+        out.push(a);
+        outVersion.push(oldVersion[k]!);
+        return;
+      }
+      const j = k + entryShift;
+      const b = old[j];
+      if (b !== undefined && b.line + lineShift === line && b.section === section && oldVersion[j]! + KEPT_VERSIONS > version && sameBytes(b.bytes, buf, address, size)) {
+        out.push({ line, section, address, bytes: b.bytes });
+        outVersion.push(oldVersion[j]!);
+        return;
+      }
+    }
+    out.push({ line, section, address, bytes: buf ? (buf as Uint8Array).subarray(address, address + size) : new Uint8Array(size) });
+    outVersion.push(version);
+  };
+
+  // The entry count is known only at the end; the suffix is matched by counting from the end,
+  // so count runs first (cheap: no objects).
   const items = state.items;
   const deferred = state.deferredStart;
   const padding = (a: { address: number; alignment: number; max: number | null }): number => paddingSize(a.address, a.alignment, a.max);
-  let n = 0;
+  const sizeOf = (i: number): number => (i >= deferred ? 0 : itemSize(items[i]!, padding));
+  let runs = 0;
+  {
+    let line = -1;
+    let section = '';
+    let end = -1;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item.kind === 'set') continue;
+      if (!(runs > 0 && line === item.range.line && section === item.section && end === item.address)) {
+        runs++;
+        line = item.range.line;
+        section = item.section;
+      }
+      // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
+      const size = sizeOf(i);
+      if (size > 0 || end !== item.address) end = item.address + size;
+    }
+  }
+  entryShift = old.length - runs;
+  // A line's adjacent pieces make one entry.
+  let line = -1;
+  let section = '';
+  let address = 0;
+  let end = -1;
+  let open = false;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (item.kind === 'set') continue;
-    // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
-    const size = i >= deferred ? 0 : itemSize(item, padding);
-    const line = item.range.line;
-    if (n > 0 && runLine[n - 1] === line && runSection[n - 1] === item.section && runEnd[n - 1] === item.address) {
-      if (size > 0) runEnd[n - 1] = item.address + size;
+    const size = sizeOf(i);
+    if (open && line === item.range.line && section === item.section && end === item.address) {
+      if (size > 0) end = item.address + size;
     } else {
-      runLine.push(line);
-      runSection.push(item.section);
-      runAddress.push(item.address);
-      runEnd.push(item.address + size);
-      n++;
+      if (open) emit(line, section, address, end - address);
+      open = true;
+      line = item.range.line;
+      section = item.section;
+      address = item.address;
+      end = item.address + size;
     }
   }
-  const allowed = new Set<ArrayBufferLike>();
-  if (previous) for (const list of previous.buffers) for (const b of list) allowed.add(b);
-  const old = previous?.lines ?? [];
-  const lineShift = previous ? lineCount - previous.lineCount : 0;
-  const entryShift = old.length - n;
-  const out: LineCode[] = new Array(n);
-  let sectionNow = '';
-  let buf: Uint8Array | null = null;
-  for (let k = 0; k < n; k++) {
-    const sec = runSection[k]!;
-    if (sec !== sectionNow) {
-      sectionNow = sec;
-      buf = buffers.get(sec) ?? null;
-    }
-    const line = runLine[k]!;
-    const address = runAddress[k]!;
-    const size = runEnd[k]! - address;
-    let bytes: Uint8Array | null = null;
-    if (buf !== null && old.length > 0) {
-      // The same entry in an unchanged prefix, or the entry as many places from the end.
-      const a = old[k];
-      if (a !== undefined && a.line === line && a.section === sec && allowed.has(a.bytes.buffer) && sameBytes(a.bytes, buf, address, size)) bytes = a.bytes;
-      else {
-        const b = old[k + entryShift];
-        if (b !== undefined && b.line + lineShift === line && b.section === sec && allowed.has(b.bytes.buffer) && sameBytes(b.bytes, buf, address, size)) bytes = b.bytes;
-      }
-    }
-    bytes ??= buf ? buf.subarray(address, address + size) : new Uint8Array(size);
-    out[k] = { line, section: sec, address, bytes };
-  }
-  const mine: ArrayBufferLike[] = [];
-  for (const b of buffers.values()) if (b !== null) mine.push(b.buffer);
-  const kept = previous ? previous.buffers.slice(-(KEPT_VERSIONS - 1)) : [];
-  kept.push(mine);
-  return { lines: out, next: { lines: out, lineCount, buffers: kept } };
+  if (open) emit(line, section, address, end - address);
+  return { lines: out, next: { lines: out, lineCount, version, bytesVersion: Uint32Array.from(outVersion) } };
 }
