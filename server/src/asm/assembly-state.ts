@@ -234,6 +234,8 @@ export class AssemblyState {
   /** The value of an expression if it is an absolute number at this point of the source. */
   knownNow(e: Expr): bigint | null {
     if (e.kind === 'number') return BigInt.asIntN(64, e.value);
+    // A label or an undefined symbol is never a number here: only `.set` ones need evaluating.
+    if (e.kind === 'symbol' && !this.parseSets.has(e.name)) return null;
     const r = evaluate(e, this.parseContext());
     return r.ok && r.value.base === null ? r.value.constant : null;
   }
