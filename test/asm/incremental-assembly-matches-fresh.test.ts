@@ -4,7 +4,9 @@
 // the whole Image compared after every edit: section bytes, symbols, relocations, line map,
 // diagnostics. The parse through the line cache is also compared with a parse without it. Small
 // checkpoint intervals make re-assembly resume mid-file, and edits that grow or shrink code move
-// labels that earlier branches refer to (relaxation must redo its choice for them).
+// labels that earlier branches refer to (relaxation must redo its choice for them). Edits that move
+// a function called from every line above change bytes in the unchanged prefix, which the line
+// map must not reuse.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,6 +146,43 @@ test('incremental re-assembly equals a fresh assemble() when edits move labels t
     const source = branchySource(seeded(seed));
     checkEdits(`branches ${seed}`, source, seed, 5, growOrShrink);
     checkEdits(`branches ${seed}, default checkpoints`, source, seed + 100, undefined, growOrShrink);
+  }
+});
+
+/**
+ * Like the benchmark file: numeric labels, branches back to them, calls to a function after all
+ * the code (each edit that grows or shrinks code changes every call above it, so the line map of
+ * the unchanged prefix has lines with new bytes), alignments and `.lcomm` storage.
+ */
+function callsToTheEnd(random: () => number): string {
+  const forms = ['movl 8(%ebp), %eax', 'addl $1, %ecx', 'jne 1b', 'call helper', 'leal 4(%esi,%edi,2), %edx', 'jmp helper', 'testl $0x10, %eax'];
+  const out = ['\t.text', '\t.globl f', 'f:'];
+  for (let i = 0; i < 400; i++) {
+    if (i % 10 === 0) out.push('1:\tpushl %ebx');
+    else if (i % 97 === 0) out.push('\t.p2align 4');
+    else if (i % 131 === 0) out.push(`\t.lcomm buf${i}, ${1 + Math.floor(random() * 40)}`);
+    else out.push(`\t${forms[Math.floor(random() * forms.length)]}`);
+  }
+  out.push('helper:', '\tret', '\t.data', 'table:', '\t.long helper - f, 1b');
+  return out.join('\n');
+}
+
+/** An instruction line inserted, deleted, or changed to one of another size. */
+function codeEdit(lines: string[], random: () => number): { lines: string[]; what: string } {
+  const out = lines.slice();
+  const at = 3 + Math.floor(random() * (out.length - 10));
+  const r = random();
+  if (r < 0.35) out.splice(at, 0, '\tmovl %ecx, 12(%esp)');
+  else if (r < 0.7) out.splice(at, 1);
+  else out[at] = random() < 0.5 ? '\taddl $7, %edx' : '\taddl $700, %edx';
+  return { lines: out, what: `code edit near ${at}` };
+}
+
+test('incremental re-assembly equals a fresh assemble() when edits move a function that every earlier call names', () => {
+  for (const seed of [21, 22]) {
+    const source = callsToTheEnd(seeded(seed));
+    checkEdits(`calls ${seed}, checkpoints every 32 lines`, source, seed, 32, codeEdit);
+    checkEdits(`calls ${seed}, default checkpoints`, source, seed + 100, undefined, codeEdit);
   }
 });
 

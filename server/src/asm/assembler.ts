@@ -7,11 +7,10 @@ import { evaluate } from './expression-evaluation';
 import type { AsmDiagnostic, Statement } from './statement-parser';
 import { ParsedLineCache, parseSourceLines, statementOnLine, type LineParse, type StatementSlot } from './cached-line-parsing';
 import { encodeWithSlot } from './instruction-encoding-cache';
-import { AssemblyState } from './assembly-state';
+import { AssemblyState, type WalkCheckpoint } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
-import { itemSize } from './assembly-items';
-import { paddingSize } from './alignment-padding';
-import type { Image, ImageRelocation, ImageSection, ImageSymbol, LineCode } from './assembled-image';
+import type { Image, ImageRelocation, ImageSection, ImageSymbol } from './assembled-image';
+import { lineMapReusing, type PreviousLineMap } from './line-map-with-reused-bytes';
 import { finalContext } from './final-symbol-values';
 import { relax } from './branch-relaxation';
 import { emitItem, type Emitter } from './section-emission';
@@ -31,7 +30,7 @@ export interface AssemblyCaches {
   /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
   lines: ParsedLineCache;
   /** Kept by IncrementalAssembler only: where the next version may resume (see ResumePoints). */
-  resume: { previous: ResumePoints | null; checkpointLines: number } | null;
+  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null } | null;
 }
 
 /**
@@ -44,15 +43,15 @@ interface ResumePoints {
   lines: string[];
   parse: LineParse;
   /** Per checkpoint of `parse`: the state before its first statement (never changed afterwards). */
-  states: AssemblyState[];
+  states: WalkCheckpoint[];
 }
 
-/** Lines between checkpoints: each costs a copy of the state, each gap a re-walk on resumption. */
+/** Lines between checkpoints: each costs a copy of the small state, each gap a re-walk on resumption. */
 export const CHECKPOINT_LINES = 4096;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
-  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines } : null };
+  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null } : null };
 }
 
 /** The first line where two versions differ (the shorter one's length when one extends the other). */
@@ -64,14 +63,14 @@ function firstChangedLine(before: readonly string[], after: readonly string[]): 
 
 /**
  * Walks statements from `from` on; `states` holds a state per checkpoint before `from` and gets
- * a copy of the state at each later checkpoint (by its statement index) as the walk passes it.
+ * a checkpoint of the state at each later one (by its statement index) as the walk passes it.
  */
-function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState, from = 0, checkpoints: LineParse['checkpoints'] = [], states: AssemblyState[] = []): void {
+function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState, from = 0, checkpoints: LineParse['checkpoints'] = [], states: WalkCheckpoint[] = []): void {
   const known = (e: Expr): bigint | null => state.knownNow(e);
   let nextCheckpoint = states.length;
   for (let i = from; i < statements.length; i++) {
     while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.statements === i) {
-      states.push(state.clone());
+      states.push(state.checkpoint());
       nextCheckpoint++;
     }
     const shared = statements[i]!;
@@ -110,7 +109,7 @@ function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[],
       }
     }
   }
-  for (; nextCheckpoint < checkpoints.length; nextCheckpoint++) states.push(state.clone());
+  for (; nextCheckpoint < checkpoints.length; nextCheckpoint++) states.push(state.checkpoint());
 }
 
 function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageSymbol[] {
@@ -164,32 +163,6 @@ function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageS
   return out;
 }
 
-function lineMap(state: AssemblyState, buffers: Map<string, Uint8Array | null>): LineCode[] {
-  const out: LineCode[] = [];
-  let last: LineCode | undefined;
-  let section = '';
-  let buf: Uint8Array | null = null;
-  const items = state.items;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.kind === 'set') continue;
-    if (item.section !== section) {
-      section = item.section;
-      buf = buffers.get(section) ?? null;
-    }
-    // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
-    const size = i >= state.deferredStart ? 0 : itemSize(item, (a) => paddingSize(a.address, a.alignment, a.max));
-    // Views into the section's bytes: a line's pieces are adjacent, so one view covers them all.
-    if (last && last.line === item.range.line && last.section === section && last.address + last.bytes.length === item.address) {
-      if (size > 0) last.bytes = buf ? buf.subarray(last.address, item.address + size) : new Uint8Array(item.address + size - last.address);
-    } else {
-      last = { line: item.range.line, section, address: item.address, bytes: buf ? buf.subarray(item.address, item.address + size) : new Uint8Array(size) };
-      out.push(last);
-    }
-  }
-  return out;
-}
-
 /**
  * Assembles AT&T i386 source text. User input never makes this throw; an exception would be a bug
  * here, so as a last guard it becomes an error diagnostic instead of taking the editor down.
@@ -230,7 +203,7 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
   }
   let parse: LineParse;
   let state: AssemblyState;
-  let states: AssemblyState[];
+  let states: WalkCheckpoint[];
   let from = 0;
   if (k < 0) {
     parse = parseSourceLines(lines, caches.lines, resume.checkpointLines);
@@ -241,7 +214,7 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
     parse = parseSourceLines(lines, caches.lines, resume.checkpointLines, { from: previous!.parse, at });
     // The checkpoint resumed from is made again at the same place: keep its state.
     states = previous!.states.slice(0, Math.min(k + 1, parse.checkpoints.length));
-    state = previous!.states[k]!.clone();
+    state = AssemblyState.resumedAt(previous!.states[k]!);
     from = at.statements;
   }
   walk(parse.parsed.statements, parse.slots, parse.lineOf, state, from, parse.checkpoints, states);
@@ -269,5 +242,7 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   // Symbols first: a `.size` that is not a number is reported while they are made.
   const symbols = symbolsOf(state, relocations);
   const diagnostics: AsmDiagnostic[] = [...parsed.errors, ...state.diagnostics].sort((a, b) => a.line - b.line || a.start - b.start);
-  return { sections, symbols, relocations, lines: lineMap(state, buffers), diagnostics };
+  const map = lineMapReusing(state, buffers, lines.length, caches.resume?.lineMap ?? null);
+  if (caches.resume) caches.resume.lineMap = map.next;
+  return { sections, symbols, relocations, lines: map.lines, diagnostics };
 }

@@ -7,6 +7,7 @@ import type { AsmDiagnostic, SourceRange } from './statement-parser';
 import type { Expr } from './expression-syntax';
 import { evaluate, type EvalContext, type SymbolLookup } from './expression-evaluation';
 import { defaultSection, type Item, type SectionState } from './assembly-items';
+import { ReplayableMap } from './replayable-map';
 
 export interface ParseTimeLabel {
   section: string;
@@ -17,6 +18,21 @@ export interface ParseTimeLabel {
 
 function copyMap<K, V>(from: Map<K, V>, to: Map<K, V>): void {
   for (const [k, v] of from) to.set(k, v);
+}
+
+type LabelItem = Extract<Item, { kind: 'label' }>;
+
+/**
+ * The state at a point of the walk, kept to resume from (AssemblyState.resumedAt). The collections
+ * that grow with the file (items, labels) are kept as lengths of their append-only histories; the
+ * rest is copied.
+ */
+export interface WalkCheckpoint {
+  small: AssemblyState;
+  body: { items: Item[]; length: number };
+  bssTail: { items: Item[]; length: number };
+  labelItems: { log: unknown[]; length: number };
+  parseLabels: { log: unknown[]; length: number };
 }
 
 export class AssemblyState {
@@ -34,7 +50,7 @@ export class AssemblyState {
   current = '.text';
   previous = '.text';
   readonly sectionStack: string[] = [];
-  readonly labelItems = new Map<string, Extract<Item, { kind: 'label' }>>();
+  labelItems = new ReplayableMap<string, LabelItem>();
   /** The last `.set`/`.equ`/`=` of each symbol (the final value). */
   readonly setItems = new Map<string, Extract<Item, { kind: 'set' }>>();
   readonly globals = new Set<string>();
@@ -56,7 +72,7 @@ export class AssemblyState {
   // Parse-time knowledge.
   private readonly frag = new Map<string, number>();
   private readonly fragOffset = new Map<string, number>();
-  private readonly parseLabels = new Map<string, ParseTimeLabel>();
+  private parseLabels = new ReplayableMap<string, ParseTimeLabel>();
   private readonly parseSets = new Map<string, Expr>();
 
   constructor() {
@@ -64,14 +80,35 @@ export class AssemblyState {
   }
 
   /**
-   * A copy to continue the walk from (incremental re-assembly resumes at a checkpoint): every
-   * collection is copied and section attributes too; items are shared, their statement-given
-   * fields are never changed and layout recomputes the rest (address, useNear).
+   * A checkpoint to continue the walk from later (incremental re-assembly). Items are shared:
+   * their statement-given fields are never changed and layout recomputes the rest (address,
+   * useNear); items, bssTail and the label maps are only appended to, so lengths stand for them.
    */
-  clone(): AssemblyState {
+  checkpoint(): WalkCheckpoint {
+    const small = new AssemblyState();
+    this.copySmallInto(small);
+    return {
+      small,
+      body: { items: this.body, length: this.body.length },
+      bssTail: { items: this.bssTail, length: this.bssTail.length },
+      labelItems: this.labelItems.mark(),
+      parseLabels: this.parseLabels.mark(),
+    };
+  }
+
+  /** A live state equal to the one a checkpoint was taken of (a checkpoint may be resumed again). */
+  static resumedAt(cp: WalkCheckpoint): AssemblyState {
     const c = new AssemblyState();
-    c.body = this.body.slice();
-    c.bssTail = this.bssTail.slice();
+    cp.small.copySmallInto(c);
+    c.body = cp.body.items.slice(0, cp.body.length);
+    c.bssTail = cp.bssTail.items.slice(0, cp.bssTail.length);
+    c.labelItems = ReplayableMap.replayed(cp.labelItems);
+    c.parseLabels = ReplayableMap.replayed(cp.parseLabels);
+    return c;
+  }
+
+  /** Copies every collection except items and label maps (section attributes too). */
+  private copySmallInto(c: AssemblyState): void {
     c.tailRuns = this.tailRuns;
     c.sections.clear();
     for (const [name, sec] of this.sections) c.sections.set(name, { ...sec, ...(sec.group ? { group: { ...sec.group } } : {}) });
@@ -79,7 +116,6 @@ export class AssemblyState {
     c.current = this.current;
     c.previous = this.previous;
     for (const x of this.sectionStack) c.sectionStack.push(x);
-    copyMap(this.labelItems, c.labelItems);
     copyMap(this.setItems, c.setItems);
     for (const x of this.globals) c.globals.add(x);
     for (const x of this.weaks) c.weaks.add(x);
@@ -92,9 +128,7 @@ export class AssemblyState {
     copyMap(this.lateAliases, c.lateAliases);
     copyMap(this.frag, c.frag);
     copyMap(this.fragOffset, c.fragOffset);
-    copyMap(this.parseLabels, c.parseLabels);
     copyMap(this.parseSets, c.parseSets);
-    return c;
   }
 
   section(name: string): SectionState {
@@ -200,6 +234,8 @@ export class AssemblyState {
   /** The value of an expression if it is an absolute number at this point of the source. */
   knownNow(e: Expr): bigint | null {
     if (e.kind === 'number') return BigInt.asIntN(64, e.value);
+    // A label or an undefined symbol is never a number here: only `.set` ones need evaluating.
+    if (e.kind === 'symbol' && !this.parseSets.has(e.name)) return null;
     const r = evaluate(e, this.parseContext());
     return r.ok && r.value.base === null ? r.value.constant : null;
   }

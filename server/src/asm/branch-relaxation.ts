@@ -72,13 +72,28 @@ export function relax(state: AssemblyState): Map<string, number> {
   // Alignments split a section into regions; growth is not assumed to carry across them.
   const places = new Map<Item, LabelPlace>();
   const branchRegion = new Map<Item, number>();
-  const regionCount = new Map<string, number>();
+  // Sections by index, looked up only where the section changes (items come in runs of one section).
+  const sectionIndex = new Map<string, number>();
+  const itemSection = new Int32Array(items.length);
+  const regionCount: number[] = [];
+  let lastSection = '';
+  let k = -1;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const n = regionCount.get(item.section) ?? 0;
+    if (item.section !== lastSection) {
+      lastSection = item.section;
+      const known = sectionIndex.get(lastSection);
+      if (known === undefined) {
+        k = sectionIndex.size;
+        sectionIndex.set(lastSection, k);
+        regionCount.push(0);
+      } else k = known;
+    }
+    itemSection[i] = k;
+    const n = regionCount[k]!;
     if (item.kind === 'label') places.set(item, { index: i, region: n });
     else if (item.kind === 'align') {
-      regionCount.set(item.section, n + 1);
+      regionCount[k] = n + 1;
       changing.push(i);
     } else if (item.kind === 'code' && item.encoding.near) {
       branchRegion.set(item, n);
@@ -86,15 +101,7 @@ export function relax(state: AssemblyState): Map<string, number> {
     }
   }
   if (changing.length === 0) return layout(state);
-  const sectionIndex = new Map<string, number>();
-  const itemSection = new Int32Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const name = items[i]!.section;
-    let k = sectionIndex.get(name);
-    if (k === undefined) sectionIndex.set(name, (k = sectionIndex.size));
-    itemSection[i] = k;
-  }
-  const stretch = new Float64Array(sectionIndex.size);
+  const stretch = new Int32Array(sectionIndex.size);
   for (let pass = 0; pass < MAX_LAYOUT_PASSES; pass++) {
     stretch.fill(0);
     let grew = false;

@@ -82,6 +82,8 @@ function emitBranchToLocalLabel(em: Emitter, item: Item, buf: Uint8Array, at: nu
   if (size === 4 && global && !relaxable) return false;
   const disp = label.address - relativeTo;
   if (size === 1 && (disp < -128 || disp > 127)) em.state.error(item.range, `branch target out of range (${disp} bytes)`);
+  // A displacement is a small integer: written as one, without a bigint per branch.
+  else if (size <= 4) for (let i = 0; i < size; i++) buf[at + i] = (disp >>> (8 * i)) & 0xff;
   else writeLittleEndian(buf, at, size, BigInt(disp));
   return true;
 }

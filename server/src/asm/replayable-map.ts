@@ -1,0 +1,44 @@
+// A Map that logs its writes, so that its content at an earlier moment can be rebuilt from a
+// length of the log. Checkpoints of the assembler's walk keep a log length instead of a copy of
+// the label maps (thousands of entries): only the checkpoint a re-assembly resumes from is built.
+
+const DELETED = Symbol('deleted');
+
+export class ReplayableMap<K, V> extends Map<K, V> {
+  /** Writes in order: key, value (or DELETED), key, value... Only ever appended to. */
+  private log: unknown[] = [];
+
+  override set(key: K, value: V): this {
+    // Map's constructor may call set before the field exists; none is given entries that way.
+    this.log.push(key, value);
+    return super.set(key, value);
+  }
+
+  override delete(key: K): boolean {
+    this.log.push(key, DELETED);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    for (const key of this.keys()) this.log.push(key, DELETED);
+    super.clear();
+  }
+
+  /** A moment of this map: rebuilt later by replayed(). The log is shared, never rewritten. */
+  mark(): { log: unknown[]; length: number } {
+    return { log: this.log, length: this.log.length };
+  }
+
+  /** A new map with the content this map had at `moment` (writes replayed in order). */
+  static replayed<K, V>(moment: { log: unknown[]; length: number }): ReplayableMap<K, V> {
+    const m = new ReplayableMap<K, V>();
+    const log = moment.log.slice(0, moment.length);
+    for (let i = 0; i < log.length; i += 2) {
+      const value = log[i + 1];
+      if (value === DELETED) Map.prototype.delete.call(m, log[i]);
+      else Map.prototype.set.call(m, log[i], value);
+    }
+    m.log = log;
+    return m;
+  }
+}
