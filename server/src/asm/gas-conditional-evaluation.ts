@@ -3,6 +3,7 @@
 // and string comparisons. Returns a truth value or an error message; never throws.
 
 import { lexLine } from './source-lexer';
+import { indexOutsideQuotes } from './index-outside-quotes';
 import { TokenCursor, parseExpression, type Expr } from './expression-syntax';
 
 /** What the expander knows at this point: constants set so far and symbols defined so far. */
@@ -80,16 +81,8 @@ export function evaluateAbsolute(text: string, known: KnownSymbols): bigint | st
 
 /** Splits `a,b` at the first comma outside quotes (for .ifc / .ifeqs). */
 function splitPair(text: string): [string, string] | null {
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === ',') return [text.slice(0, i), text.slice(i + 1)];
-  }
-  return null;
+  const i = indexOutsideQuotes(text, '"\'', (k) => text[k] === ',');
+  return i < 0 ? null : [text.slice(0, i), text.slice(i + 1)];
 }
 
 function unquote(s: string, quote: string): string {

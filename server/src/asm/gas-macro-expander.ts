@@ -4,6 +4,7 @@
 // size are bounded so no input can recurse or grow without end; problems become diagnostics.
 
 import type { AsmDiagnostic } from './statement-parser';
+import { indexOutsideQuotes } from './index-outside-quotes';
 import { derived, linesOfFile, wholeLineRange, type ExpandedLine } from './expanded-source-lines';
 import { conditionTruth, evaluateAbsolute, type KnownSymbols } from './gas-conditional-evaluation';
 import { bindArguments, parseParameters, splitArguments, substitute, type MacroParameter } from './gas-macro-arguments';
@@ -37,16 +38,8 @@ const REPEAT_OPENERS = new Set(['.rept', '.irp', '.irpc']);
 
 /** Drops a trailing `#` comment or block comment outside strings. */
 function stripComment(text: string): string {
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"') quote = c;
-    else if (c === '#' || (c === '/' && text[i + 1] === '*')) return text.slice(0, i);
-  }
-  return text;
+  const i = indexOutsideQuotes(text, '"', (k) => text[k] === '#' || (text[k] === '/' && text[k + 1] === '*'));
+  return i < 0 ? text : text.slice(0, i);
 }
 
 interface Head {

@@ -104,7 +104,6 @@ export const DATA_MOVEMENT: HandlerFamily = {
     }
     const r = reader(code);
     if (!r) return null;
-    if (code.kind === 'method' && code.method === 'I') return (m, i) => m.push(i.osize, r(m, i, i.osize));
     return (m, i) => m.push(i.osize, r(m, i, i.osize));
   },
   pushw: (entry) => DATA_MOVEMENT.push!(entry),
