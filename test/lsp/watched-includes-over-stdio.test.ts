@@ -191,6 +191,11 @@ test('changes to includes on disk and in the editor re-publish the including doc
     await after('defs.h closed unsaved: the disk again', () => {
       void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: fileUri('defs.h') } });
     });
+    // Malformed notifications are ignored; the server still answers.
+    for (const junk of [{}, { changes: null }, { changes: [null, { uri: 7 }, { uri: 'file:///nowhere/x.h', type: 'x' }] }]) {
+      void client.connection.sendNotification('workspace/didChangeWatchedFiles', junk);
+    }
+    assert.ok(Array.isArray(await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })));
     const macrosBuffer = MACROS('\tmovl %esp, %ebp');
     await after('macros.inc opened with unsaved text', () => {
       void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: fileUri('macros.inc'), languageId: 'i386-asm', version: 1, text: macrosBuffer } });

@@ -57,8 +57,9 @@ export class IncludeTracking {
       this.watchersChanged();
     });
     connection.onDidChangeWatchedFiles((params) => {
-      for (const change of params.changes) {
-        const file = fileNameOf(change.uri);
+      // Notifications get no error response: a malformed one is ignored.
+      for (const change of Array.isArray(params?.changes) ? params.changes : []) {
+        const file = typeof change?.uri === 'string' ? fileNameOf(change.uri) : undefined;
         if (file === undefined) continue;
         if (change.type === FileChangeType.Deleted) {
           for (const gone of this.dependents.documentsAt(file)) if (this.documents.get(gone) === undefined) this.dependents.forget(gone);
