@@ -6,13 +6,13 @@
 // (gcc -m32 -c, then objcopy) checks every state of the files, and the fresh analysis's bytes
 // against its .text. The server asks the client to watch exactly the files main.S's includes read.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../../server/src/editor/document-analysis';
 import { documentDiagnostics } from '../../server/src/lsp/document-diagnostics';
 import { readServerSettings } from '../../server/src/lsp/editor-settings-from-configuration';
@@ -113,14 +113,76 @@ function watchRegistrations(client: LanguageServerClient): { until: (ok: (watche
   };
 }
 
+function writeFixture(dir: string): void {
+  writeFileSync(path.join(dir, 'main.S'), MAIN);
+  writeFileSync(path.join(dir, 'defs.h'), DEFS('pushl %ebp'));
+  writeFileSync(path.join(dir, 'macros.inc'), MACROS('\tmovl %esp, %ebp'));
+}
+
+interface Session {
+  client: LanguageServerClient;
+  uri: string;
+  fileUri: (name: string) => string;
+  /** Runs a change and checks main.S's next diagnostics against a fresh analysis and the last ones. */
+  after: (what: string, change: () => void, buffers?: Files) => Promise<void>;
+  /** Waits for the server to watch exactly these files of the fixture's folder. */
+  watching: (names: readonly string[]) => Promise<unknown>;
+}
+
+/** A server watching files, with main.S of a fresh fixture open and checked. */
+async function withServerOnFixture(t: TestContext, preprocessor: Preprocessor, run: (s: Session) => Promise<void>): Promise<void> {
+  const missing = missingTools();
+  if (missing !== null) {
+    t.skip(missing);
+    return;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kboost-watched-'));
+  const client = new LanguageServerClient();
+  try {
+    writeFixture(dir);
+    const registrations = watchRegistrations(client);
+    await client.initialize(WATCHING);
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { kboost: { preprocessor } } });
+    const uri = pathToFileURL(path.join(dir, 'main.S')).toString();
+    let last = published(await client.open(uri, MAIN));
+    assert.deepEqual(last, expectedDiagnostics(dir, preprocessor));
+    await run({
+      client,
+      uri,
+      fileUri: (name) => pathToFileURL(path.join(dir, name)).toString(),
+      after: async (what, change, buffers = {}) => {
+        const next = client.nextDiagnostics(uri);
+        change();
+        const now = published(await next);
+        assert.deepEqual(now, expectedDiagnostics(dir, preprocessor, buffers), what);
+        assert.notDeepEqual(now, last, `${what} changes the diagnostics`);
+        last = now;
+      },
+      watching: (names) => {
+        const want = JSON.stringify([{ globPattern: { baseUri: pathToFileURL(dir).toString(), pattern: `{${names.join(',')}}` } }]);
+        return registrations.until((watchers) => JSON.stringify(watchers) === want);
+      },
+    });
+  } finally {
+    await client.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A change on disk, reported as the client's file watcher would. */
+function changeOnDisk(s: Session, name: string, text: string): () => void {
+  return () => {
+    writeFileSync(fileURLToPath(s.fileUri(name)), text);
+    void s.client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: s.fileUri(name), type: 2 }] });
+  };
+}
+
 const WATCHING = { workspace: { configuration: false, didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } } };
 
 test('a cached re-analysis of an unchanged document follows its changed include', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kboost-watched-cache-'));
   try {
-    writeFileSync(path.join(dir, 'main.S'), MAIN);
-    writeFileSync(path.join(dir, 'defs.h'), DEFS('pushl %ebp'));
-    writeFileSync(path.join(dir, 'macros.inc'), MACROS('\tmovl %esp, %ebp'));
+    writeFixture(dir);
     const settings = readServerSettings({}).editor;
     const cache = new DocumentAnalysisCache();
     const file = path.join(dir, 'main.S');
@@ -137,104 +199,39 @@ test('a cached re-analysis of an unchanged document follows its changed include'
   }
 });
 
-test('changes to includes on disk and in the editor re-publish the including document (built-in preprocessor)', async (t) => {
-  const missing = missingTools();
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kboost-watched-'));
-  const client = new LanguageServerClient();
-  try {
-    writeFileSync(path.join(dir, 'main.S'), MAIN);
-    writeFileSync(path.join(dir, 'defs.h'), DEFS('pushl %ebp'));
-    writeFileSync(path.join(dir, 'macros.inc'), MACROS('\tmovl %esp, %ebp'));
-    const registrations = watchRegistrations(client);
-    await client.initialize(WATCHING);
-    const uri = pathToFileURL(path.join(dir, 'main.S')).toString();
-    const fileUri = (name: string): string => pathToFileURL(path.join(dir, name)).toString();
-    let last = published(await client.open(uri, MAIN));
-    assert.deepEqual(last, expectedDiagnostics(dir, 'builtin'));
-    /** Runs a change and checks main.S's next diagnostics against a fresh analysis. */
-    const after = async (what: string, change: () => void, buffers: Files = {}): Promise<void> => {
-      const next = client.nextDiagnostics(uri);
-      change();
-      const now = published(await next);
-      assert.deepEqual(now, expectedDiagnostics(dir, 'builtin', buffers), what);
-      assert.notDeepEqual(now, last, `${what} changes the diagnostics`);
-      last = now;
-    };
-
+test('changes to includes on disk and in the editor re-publish the including document (built-in preprocessor)', (t) =>
+  withServerOnFixture(t, 'builtin', async (s) => {
     // The server watches the files main.S's includes read: defs.h and macros.inc beside it.
-    const included = [...freshAnalysis(dir, 'builtin').includedFiles.keys()].map((f) => path.basename(f)).sort();
+    const included = [...freshAnalysis(path.dirname(fileURLToPath(s.uri)), 'builtin').includedFiles.keys()].map((f) => path.basename(f)).sort();
     assert.deepEqual(included, ['defs.h', 'macros.inc']);
-    const dirUri = pathToFileURL(dir).toString();
-    await registrations.until((watchers) => JSON.stringify(watchers) === JSON.stringify([{ globPattern: { baseUri: dirUri, pattern: `{${included.join(',')}}` } }]));
-
-    await after('macros.inc changed on disk', () => {
-      writeFileSync(path.join(dir, 'macros.inc'), MACROS('\tint3'));
-      void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri('macros.inc'), type: 2 }] });
-    });
-    await after('defs.h changed on disk', () => {
-      writeFileSync(path.join(dir, 'defs.h'), DEFS('int3'));
-      void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri('defs.h'), type: 2 }] });
-    });
+    await s.watching(included);
+    await s.after('macros.inc changed on disk', changeOnDisk(s, 'macros.inc', MACROS('\tint3')));
+    await s.after('defs.h changed on disk', changeOnDisk(s, 'defs.h', DEFS('int3')));
     // Open in the editor (as a C header), its buffer is what #include reads.
+    const notify = (method: string, params: unknown) => () => void s.client.connection.sendNotification(method, params);
     const defsBuffer = DEFS('pushl %ebx');
-    await after('defs.h opened with unsaved text', () => {
-      void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: fileUri('defs.h'), languageId: 'c', version: 1, text: defsBuffer } });
-    }, { 'defs.h': defsBuffer });
+    await s.after('defs.h opened with unsaved text', notify('textDocument/didOpen', {
+      textDocument: { uri: s.fileUri('defs.h'), languageId: 'c', version: 1, text: defsBuffer },
+    }), { 'defs.h': defsBuffer });
     const defsEdited = DEFS('cli');
-    await after('defs.h edited', () => {
-      void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: fileUri('defs.h'), version: 2 }, contentChanges: [{ text: defsEdited }] });
-    }, { 'defs.h': defsEdited });
-    await after('defs.h closed unsaved: the disk again', () => {
-      void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: fileUri('defs.h') } });
-    });
+    await s.after('defs.h edited', notify('textDocument/didChange', {
+      textDocument: { uri: s.fileUri('defs.h'), version: 2 }, contentChanges: [{ text: defsEdited }],
+    }), { 'defs.h': defsEdited });
+    await s.after('defs.h closed unsaved: the disk again', notify('textDocument/didClose', { textDocument: { uri: s.fileUri('defs.h') } }));
     // Malformed notifications are ignored; the server still answers.
     for (const junk of [{}, { changes: null }, { changes: [null, { uri: 7 }, { uri: 'file:///nowhere/x.h', type: 'x' }] }]) {
-      void client.connection.sendNotification('workspace/didChangeWatchedFiles', junk);
+      notify('workspace/didChangeWatchedFiles', junk)();
     }
-    assert.ok(Array.isArray(await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })));
+    assert.ok(Array.isArray(await s.client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: s.uri } })));
     const macrosBuffer = MACROS('\tmovl %esp, %ebp');
-    await after('macros.inc opened with unsaved text', () => {
-      void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: fileUri('macros.inc'), languageId: 'i386-asm', version: 1, text: macrosBuffer } });
-    }, { 'macros.inc': macrosBuffer });
-  } finally {
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    await s.after('macros.inc opened with unsaved text', notify('textDocument/didOpen', {
+      textDocument: { uri: s.fileUri('macros.inc'), languageId: 'i386-asm', version: 1, text: macrosBuffer },
+    }), { 'macros.inc': macrosBuffer });
+  }));
 
-test('a change on disk to a file the system preprocessor read re-publishes the including document', async (t) => {
-  const missing = missingTools();
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kboost-watched-cpp-'));
-  const client = new LanguageServerClient();
-  try {
-    writeFileSync(path.join(dir, 'main.S'), MAIN);
-    writeFileSync(path.join(dir, 'defs.h'), DEFS('pushl %ebp'));
-    writeFileSync(path.join(dir, 'macros.inc'), MACROS('\tmovl %esp, %ebp'));
-    const registrations = watchRegistrations(client);
-    await client.initialize(WATCHING);
-    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { kboost: { preprocessor: 'system' } } });
-    const uri = pathToFileURL(path.join(dir, 'main.S')).toString();
-    const before = published(await client.open(uri, MAIN));
-    assert.deepEqual(before, expectedDiagnostics(dir, 'system'));
-    // defs.h is known from cpp's line markers.
-    const dirUri = pathToFileURL(dir).toString();
-    await registrations.until((watchers) => JSON.stringify(watchers) === JSON.stringify([{ globPattern: { baseUri: dirUri, pattern: '{defs.h,macros.inc}' } }]));
-    const next = client.nextDiagnostics(uri);
-    writeFileSync(path.join(dir, 'defs.h'), DEFS('int3'));
-    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(dir, 'defs.h')).toString(), type: 2 }] });
-    const now = published(await next);
-    assert.deepEqual(now, expectedDiagnostics(dir, 'system'));
-    assert.notDeepEqual(now, before);
-  } finally {
-    await client.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('a change on disk to a file the system preprocessor read re-publishes the including document', (t) =>
+  withServerOnFixture(t, 'system', async (s) => {
+    // defs.h is known from cpp's line markers, macros.inc from `.include`.
+    await s.watching(['defs.h', 'macros.inc']);
+    await s.after('defs.h changed on disk', changeOnDisk(s, 'defs.h', DEFS('int3')));
+  }));
