@@ -26,7 +26,7 @@ const uriOf = (file: string): string => pathToFileURL(path.join(DIR, file)).toSt
 
 /** Code of a line without its comment; a `#define` or `#if` line is kept (the C preprocessor's). */
 function code(line: string): string {
-  if (/^\s*#\s*(?:define|undef|ifdef|ifndef|if|elif)\b/.test(line)) return line;
+  if (/^\s*#(?:\s*(?:define|undef|ifdef|ifndef)|if|elif)\b/.test(line)) return line;
   return line.replace(/\/\*.*?(\*\/|$)/g, (m) => ' '.repeat(m.length)).replace(/#.*$/, '');
 }
 

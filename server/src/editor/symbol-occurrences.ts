@@ -25,7 +25,8 @@ interface Word {
   end: number;
 }
 
-const CPP_NAMING_LINE = /^\s*#\s*(?:define|undef|ifdef|ifndef|if|elif)\b/;
+// `#if`/`#elif` only without a space after `#`: `# if the count is zero...` is a prose comment.
+const CPP_NAMING_LINE = /^\s*#(?:\s*(?:define|undef|ifdef|ifndef)|if|elif)\b/;
 /** A C identifier that is not the tail of a number, register or longer word. */
 const C_WORD = /(?<![A-Za-z0-9_$.%])[A-Za-z_][A-Za-z0-9_]*/g;
 
