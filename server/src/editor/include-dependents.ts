@@ -19,6 +19,8 @@ export interface IncludingDocument {
 interface Entry extends IncludingDocument {
   /** Every path its includes read or looked for (a file created there changes the result). */
   watched: ReadonlySet<string>;
+  /** The paths as recorded, to see cheaply that the next analysis read the same. */
+  recorded: string;
 }
 
 export class IncludeDependents {
@@ -26,17 +28,26 @@ export class IncludeDependents {
   /** Resolved path -> documents that read it or looked for it. */
   private readonly byFile = new Map<string, Set<string>>();
 
-  /** What a document's analysis read (`included`) and every path it looked for (`looked`). */
-  record(document: string, fileName: string | undefined, included: Iterable<string>, looked: Iterable<string> = []): void {
+  /**
+   * What a document's analysis read (`included`) and every path it looked for (`looked`). False
+   * when that is what the document's last analysis recorded (the usual case after an edit).
+   */
+  record(document: string, fileName: string | undefined, included: Iterable<string>, looked: Iterable<string> = []): boolean {
+    const includedList = [...included];
+    const lookedList = [...looked];
+    const recorded = `${includedList.join('\0')}\0\0${lookedList.join('\0')}`;
+    const previous = this.byDocument.get(document);
+    if (previous !== undefined && previous.open && previous.recorded === recorded) return false;
     this.forget(document);
-    const resolved = [...new Set([...included].map((f) => path.resolve(f)))];
-    const watched = new Set([...resolved, ...[...looked].map((f) => path.resolve(f))]);
-    this.byDocument.set(document, { document, fileName, open: true, included: resolved, watched });
+    const resolved = [...new Set(includedList.map((f) => path.resolve(f)))];
+    const watched = new Set([...resolved, ...lookedList.map((f) => path.resolve(f))]);
+    this.byDocument.set(document, { document, fileName, open: true, included: resolved, watched, recorded });
     for (const file of watched) {
       let set = this.byFile.get(file);
       if (set === undefined) this.byFile.set(file, (set = new Set()));
       set.add(document);
     }
+    return true;
   }
 
   /** A closed document stays known when it is a file whose includes read something. */

@@ -97,8 +97,7 @@ export class IncludeTracking {
       looked.push(file);
       return this.readFile(file);
     });
-    this.dependents.record(doc.uri, fileNameOf(doc.uri), result.includedFiles.keys(), looked);
-    this.watchersChanged();
+    if (this.dependents.record(doc.uri, fileNameOf(doc.uri), result.includedFiles.keys(), looked)) this.watchersChanged();
     return result;
   }
 
