@@ -59,8 +59,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module: serverModule, transport: TransportKind.stdio, args: ['--stdio'] },
     debug: { module: serverModule, transport: TransportKind.stdio, args: ['--stdio'] },
   };
+  // C headers go to the server too, so that `#include` reads their unsaved text and navigation can
+  // start in them; for them only go to definition and find references are asked (the server
+  // publishes no diagnostics for them). Changes on disk are watched by the server's registration.
+  const isAssembly = (document: vscode.TextDocument): boolean => document.languageId === 'i386-asm';
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'i386-asm' }],
+    documentSelector: [{ language: 'i386-asm' }, { language: 'c', pattern: '**/*.h' }, { language: 'cpp', pattern: '**/*.h' }],
+    middleware: {
+      provideHover: (document, position, token, next) => (isAssembly(document) ? next(document, position, token) : null),
+      provideCompletionItem: (document, position, context, token, next) => (isAssembly(document) ? next(document, position, context, token) : []),
+      provideCodeLenses: (document, token, next) => (isAssembly(document) ? next(document, token) : []),
+      provideDocumentSymbols: (document, token, next) => (isAssembly(document) ? next(document, token) : []),
+      provideCodeActions: (document, range, context, token, next) => (isAssembly(document) ? next(document, range, context, token) : []),
+    },
     synchronize: { configurationSection: 'kboost' },
     initializationOptions: { kboost: vscode.workspace.getConfiguration('kboost') },
   };

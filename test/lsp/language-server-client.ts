@@ -37,11 +37,11 @@ export class LanguageServerClient {
     this.connection.listen();
   }
 
-  async initialize(): Promise<unknown> {
+  async initialize(capabilities: Record<string, unknown> = { workspace: { configuration: false } }): Promise<unknown> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
-      capabilities: { workspace: { configuration: false } },
+      capabilities,
     });
     await this.connection.sendNotification('initialized', {});
     return result;

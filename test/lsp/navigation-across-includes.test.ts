@@ -2,7 +2,10 @@
 // test/fixtures/lsp/includes-main.S uses a label and GNU as macros defined in includes-macros.inc
 // and a C macro from includes-defs.h. The expected locations are found in the fixtures' text (the
 // line that defines each name, every use as a word outside comments); GNU as (through gcc -m32)
-// first checks that the fixture pair is assembly it accepts, with the includes resolved.
+// first checks that the fixture pair is assembly it accepts, with the includes resolved. The
+// requests start at every use: in the document (with the built-in and with the system
+// preprocessor), and in the included files opened in the editor, whose answers also cover the
+// document that includes them, open or closed.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,9 +24,9 @@ const NAMES = ['shared_helper', 'SAVE_FRAME', 'RESTORE_FRAME', 'SLOT'];
 interface Loc { uri: string; line: number; start: number; end: number }
 const uriOf = (file: string): string => pathToFileURL(path.join(DIR, file)).toString();
 
-/** Code of a line without its comment; a `#define` line is kept (it is the C macro's definition). */
+/** Code of a line without its comment; a `#define` or `#if` line is kept (the C preprocessor's). */
 function code(line: string): string {
-  if (/^\s*#\s*define\b/.test(line)) return line;
+  if (/^\s*#(?:\s*(?:define|undef|ifdef|ifndef)|if|elif)\b/.test(line)) return line;
   return line.replace(/\/\*.*?(\*\/|$)/g, (m) => ' '.repeat(m.length)).replace(/#.*$/, '');
 }
 
@@ -66,34 +69,82 @@ test('the include fixtures assemble with GNU as (gcc -m32), includes resolved', 
   }
 });
 
-test('definition and references reach labels and macros in included files', async () => {
+type WireLocation = Parameters<typeof asLoc>[0];
+
+/** gcc's preprocessor, or why there is none. */
+function systemCppMissing(): string | null {
+  try {
+    execFileSync('gcc', ['-E', '-x', 'assembler-with-cpp', '-'], { input: '', stdio: ['pipe', 'ignore', 'ignore'] });
+    return null;
+  } catch {
+    return 'gcc -E (the system preprocessor) is not available (.ci/run installs gcc)';
+  }
+}
+
+/**
+ * From every use of each name in the files `from` (open in the server), definition and references
+ * are the ones found in the fixtures' text.
+ */
+async function checkNavigation(client: LanguageServerClient, from: readonly string[]): Promise<void> {
+  for (const name of NAMES) {
+    const want = expected(name);
+    assert.ok(want.definitions.length === 1 && want.definitions[0]!.uri !== uriOf(FILES[0]!), `${name} is defined once, in an included file`);
+    const starts = want.references.filter((r) => from.some((f) => uriOf(f) === r.uri));
+    assert.ok(starts.length >= 1, name);
+    for (const at of starts) {
+      const file = FILES.find((f) => uriOf(f) === at.uri)!;
+      assert.ok(readFileSync(path.join(DIR, file), 'utf8').split('\n')[at.line]!.slice(at.start).startsWith(name));
+      const params = { textDocument: { uri: at.uri }, position: { line: at.line, character: at.start + 1 } };
+      const where = `${name} from ${file}:${at.line + 1}`;
+      const defs = (await client.connection.sendRequest('textDocument/definition', params)) as WireLocation[];
+      assert.deepEqual(defs.map(asLoc), want.definitions, `definition of ${where}`);
+      const refs = (await client.connection.sendRequest('textDocument/references', { ...params, context: { includeDeclaration: true } })) as WireLocation[];
+      assert.deepEqual(refs.map(asLoc).sort(order), [...want.references].sort(order), `references of ${where}`);
+    }
+  }
+}
+
+for (const preprocessor of ['builtin', 'system'] as const) {
+  test(`definition and references reach labels and macros in included files (${preprocessor} preprocessor)`, async (t) => {
+    const missing = preprocessor === 'system' ? systemCppMissing() : null;
+    if (missing !== null) {
+      t.skip(missing);
+      return;
+    }
+    const client = new LanguageServerClient();
+    try {
+      await client.initialize();
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { kboost: { preprocessor } } });
+      const text = readFileSync(MAIN, 'utf8');
+      const uri = uriOf(FILES[0]!);
+      const d = await client.open(uri, text);
+      assert.deepEqual(d.diagnostics.filter((x) => x.source === 'kboost-as').map((x) => x.message), []);
+      await checkNavigation(client, [FILES[0]!]);
+      // A name defined in the document itself still resolves there.
+      const lines = text.split('\n');
+      const local = lines.findIndex((l) => l.startsWith('local_user:'));
+      const own = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: { line: local, character: 2 } })) as WireLocation[];
+      assert.deepEqual(own.map(asLoc), [{ uri, line: local, start: 0, end: 'local_user'.length }]);
+    } finally {
+      await client.shutdown();
+    }
+  });
+}
+
+test('navigation that starts in an included file also covers the document including it, open or closed', async () => {
   const client = new LanguageServerClient();
   try {
     await client.initialize();
-    const text = readFileSync(MAIN, 'utf8');
-    const uri = uriOf(FILES[0]!);
-    const d = await client.open(uri, text);
-    assert.deepEqual(d.diagnostics.filter((x) => x.source === 'kboost-as').map((x) => x.message), []);
-    const lines = text.split('\n');
-    for (const name of NAMES) {
-      const want = expected(name);
-      assert.ok(want.definitions.length === 1 && want.definitions[0]!.uri !== uri, `${name} is defined once, in an included file`);
-      // Every use in the document leads to the definition and to the same references.
-      const uses = want.references.filter((r) => r.uri === uri);
-      assert.ok(uses.length >= 1, name);
-      for (const use of uses) {
-        assert.ok(lines[use.line]!.slice(use.start).startsWith(name));
-        const position = { line: use.line, character: use.start + 1 };
-        const defs = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position })) as Parameters<typeof asLoc>[0][];
-        assert.deepEqual(defs.map(asLoc), want.definitions, `definition of ${name} from line ${use.line + 1}`);
-        const refs = (await client.connection.sendRequest('textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration: true } })) as Parameters<typeof asLoc>[0][];
-        assert.deepEqual(refs.map(asLoc).sort(order), [...want.references].sort(order), `references of ${name}`);
-      }
-    }
-    // A name defined in the document itself still resolves there.
-    const local = lines.findIndex((l) => l.startsWith('local_user:'));
-    const own = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: { line: local, character: 2 } })) as Parameters<typeof asLoc>[0][];
-    assert.deepEqual(own.map(asLoc), [{ uri, line: local, start: 0, end: 'local_user'.length }]);
+    await client.open(uriOf(FILES[0]!), readFileSync(MAIN, 'utf8'));
+    // The GNU as include as assembly, the C header as C (only read for includes and navigation).
+    await client.open(uriOf(FILES[1]!), readFileSync(path.join(DIR, FILES[1]!), 'utf8'));
+    void client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: uriOf(FILES[2]!), languageId: 'c', version: 1, text: readFileSync(path.join(DIR, FILES[2]!), 'utf8') },
+    });
+    await checkNavigation(client, FILES.slice(1));
+    // Closed, the including document is still known: its file is read from disk.
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(FILES[0]!) } });
+    await checkNavigation(client, FILES.slice(1));
   } finally {
     await client.shutdown();
   }

@@ -23,6 +23,11 @@ export interface ExpansionOptions {
   fileName?: string;
   preprocessor?: 'builtin' | 'system' | 'none';
   readFile?: (path: string) => string | null;
+  /**
+   * Told each file the system preprocessor read (its line markers; system headers left out), since
+   * it reads them itself. The built-in preprocessor and `.include` read through `readFile`.
+   */
+  includedFile?: (path: string) => void;
 }
 
 export interface ExpandedSource {

@@ -9,8 +9,13 @@ import { wholeLineRange, type ExpandedLine } from './expanded-source-lines';
 
 const STDIN_NAME = '<stdin>';
 
-/** Output lines of the preprocessor mapped back through its line markers. */
-export function mapLineMarkers(output: string, mainFile: string, userLineCount: number, userLines: readonly string[]): ExpandedLine[] {
+/**
+ * Output lines of the preprocessor mapped back through its line markers. `includedFile` is told
+ * each file entered (flag 1) that is not a system header (flag 3) nor a `<built-in>` name.
+ */
+export function mapLineMarkers(
+  output: string, mainFile: string, userLineCount: number, userLines: readonly string[], includedFile?: (path: string) => void,
+): ExpandedLine[] {
   const out: ExpandedLine[] = [];
   let file = mainFile;
   let next = 0;
@@ -23,6 +28,7 @@ export function mapLineMarkers(output: string, mainFile: string, userLineCount: 
       const name = m[2]!.replace(/\\(.)/g, '$1');
       const flags = m[3]!.trim().split(/\s+/);
       if (isMain(file) && flags.includes('1')) mainLine = next;
+      if (includedFile !== undefined && flags.includes('1') && !flags.includes('3') && !isMain(name) && !name.startsWith('<')) includedFile(name);
       file = isMain(name) ? mainFile : name;
       next = Number(m[1]) - 1;
       continue;
@@ -45,6 +51,7 @@ export function preprocessWithSystemCpp(
   fileName: string,
   includePaths: readonly string[],
   command = 'gcc',
+  includedFile?: (path: string) => void,
 ): { lines: ExpandedLine[]; diagnostics: AsmDiagnostic[] } {
   const userLines = source.split('\n');
   const args = ['-E', '-m32', '-x', 'assembler-with-cpp'];
@@ -68,5 +75,5 @@ export function preprocessWithSystemCpp(
   if (r.status !== 0 && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push({ severity: 'error', message: `${command} -E failed: ${(r.stderr ?? '').trim().split('\n')[0] ?? ''}`, line: 0, start: 0, end: 0 });
   }
-  return { lines: r.status === 0 ? mapLineMarkers(r.stdout ?? '', fileName === '' ? STDIN_NAME : fileName, userLines.length, userLines) : [], diagnostics };
+  return { lines: r.status === 0 ? mapLineMarkers(r.stdout ?? '', fileName === '' ? STDIN_NAME : fileName, userLines.length, userLines, includedFile) : [], diagnostics };
 }

@@ -46,7 +46,7 @@ export function preprocessOnly(source: string, options: ExpansionOptions = {}): 
     pp.run(lines, 0);
     return { lines: pp.out, diagnostics: pp.diagnostics };
   }
-  if (mode === 'system') return preprocessWithSystemCpp(source, fileName, options.includePaths ?? []);
+  if (mode === 'system') return preprocessWithSystemCpp(source, fileName, options.includePaths ?? [], 'gcc', options.includedFile);
   return { lines, diagnostics: [] };
 }
 

@@ -1,8 +1,9 @@
 // The one place where the editor assembles a document. It also records which files the includes
-// read (path and text), so navigation can reach labels and macros defined there. An open document
-// keeps a DocumentAssembler: an IncrementalAssembler (lines parsed and encoded once across
-// versions) and the check that lets a `.S` file skip the built-in preprocessor when it would give
-// the text back unchanged. The Image is always the one assemble() gives for the text.
+// read (path and text; with the system preprocessor, the files its line markers name), so
+// navigation can reach labels and macros defined there. An open document keeps a
+// DocumentAssembler: an IncrementalAssembler (lines parsed and encoded once across versions) and
+// the check that lets a `.S` file skip the built-in preprocessor when it would give the text back
+// unchanged. The Image is always the one assemble() gives for the text.
 
 import { readFileSync } from 'node:fs';
 import { assemble, IncrementalAssembler, type AssembleOptions, type Image } from '../asm';
@@ -24,7 +25,7 @@ export interface DocumentAssembly {
   skippedPreprocessor: boolean;
 }
 
-function readFromDisk(file: string): string | null {
+export function readFromDisk(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -64,6 +65,12 @@ function assembleWith(
       const found = read(file);
       if (found !== null && !includedFiles.has(file)) includedFiles.set(file, found);
       return found;
+    },
+    // The system preprocessor reads its files itself: their text is read here for navigation.
+    includedFile: (file) => {
+      if (includedFiles.has(file)) return;
+      const found = read(file);
+      if (found !== null) includedFiles.set(file, found);
     },
   });
   return { image, includedFiles, skippedPreprocessor };

@@ -2,7 +2,8 @@
 // and in the files its `#include` / `.include` lines read. Uses are the identifier tokens the
 // assembler's lexer sees with that name; definitions are labels, assignments (`x = 1`, `.set`,
 // `.equ`), `.macro` names and `#define` names. Mnemonics and directives share the identifier
-// kind, so only names that something defines count as symbols.
+// kind, so only names that something defines count as symbols. The C preprocessor's `#define`,
+// `#undef` and `#if` lines are comments to that lexer: their words are found by their text.
 
 import { lexLine, type LexState } from '../asm/source-lexer';
 import { parseSource, type SourceRange, type Statement } from '../asm';
@@ -18,12 +19,44 @@ export interface SymbolOccurrences {
   references: SymbolLocation[];
 }
 
+interface Word {
+  text: string;
+  start: number;
+  end: number;
+}
+
+// `#if`/`#elif` only without a space after `#`: `# if the count is zero...` is a prose comment.
+const CPP_NAMING_LINE = /^\s*#(?:\s*(?:define|undef|ifdef|ifndef)|if|elif)\b/;
+/** A C identifier that is not the tail of a number, register or longer word. */
+const C_WORD = /(?<![A-Za-z0-9_$.%])[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** The words of a `#define`/`#undef`/`#if` line after its directive (none for other lines). */
+function preprocessorLineWords(lineText: string): Word[] | null {
+  const m = CPP_NAMING_LINE.exec(lineText);
+  if (m === null) return null;
+  // Comments and strings hold no names.
+  const code = lineText.replace(/\/\*.*?(?:\*\/|$)|\/\/.*$|"(?:[^"\\]|\\.)*"?/g, (x) => ' '.repeat(x.length));
+  const out: Word[] = [];
+  for (const w of code.slice(m[0].length).matchAll(C_WORD)) {
+    if (w[0] === 'defined') continue;
+    const start = m[0].length + w.index;
+    out.push({ text: w[0], start, end: start + w[0].length });
+  }
+  return out;
+}
+
+/** Identifier tokens of a line (the lexer's, or a preprocessor line's words); keeps `state`. */
+function identifiersOf(lineText: string, state: LexState): Word[] {
+  const tokens = lexLine(lineText, state);
+  return preprocessorLineWords(lineText) ?? tokens.filter((t) => t.kind === 'ident');
+}
+
 /** The identifier token at a position, or null. */
 export function identifierAt(text: string, line: number, character: number): string | null {
   const state: LexState = { inBlockComment: false };
   const lines = text.split('\n');
   for (let i = 0; i < line; i++) lexLine(lines[i] ?? '', state);
-  const tok = lexLine(lines[line] ?? '', state).find((t) => t.kind === 'ident' && character >= t.start && character <= t.end);
+  const tok = identifiersOf(lines[line] ?? '', state).find((t) => character >= t.start && character <= t.end);
   return tok ? tok.text : null;
 }
 
@@ -60,7 +93,7 @@ function usesIn(text: string, name: string): SourceRange[] {
       lexLine(lineText, state); // keeps the block-comment state
       return;
     }
-    for (const t of lexLine(lineText, state)) if (t.kind === 'ident' && t.text === name) out.push({ line, start: t.start, end: t.end });
+    for (const t of identifiersOf(lineText, state)) if (t.text === name) out.push({ line, start: t.start, end: t.end });
   });
   return out;
 }
@@ -83,7 +116,7 @@ export function symbolOccurrences(
     const defs = definitionsIn(f.text, f.statements(), name);
     for (const range of defs) definitions.push({ file: f.file, range });
     const uses = usesIn(f.text, name);
-    // A `#define` is no token: its name counts among the references as the declaration.
+    // Every definition counts among the references (as the declaration).
     for (const d of defs) if (!uses.some((u) => u.line === d.line && u.start === d.start)) uses.push(d);
     uses.sort((a, b) => a.line - b.line || a.start - b.start);
     for (const range of uses) references.push({ file: f.file, range });

@@ -7,23 +7,14 @@ import {
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
 import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
-import { identifierAt, symbolOccurrences, type SymbolLocation } from '../editor/symbol-occurrences';
 import { readServerSettings, type ServerSettings } from './editor-settings-from-configuration';
 import { documentDiagnostics } from './document-diagnostics';
-
-/** The file path of a `file:` URI, so includes resolve beside the document; undefined otherwise. */
-function fileNameOf(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { fileNameOf } from './file-name-of-uri';
+import { IncludeTracking } from './include-tracking';
 
 /**
  * Re-analysis after an edit: at once when the document had been quiet for DEBOUNCE_MS (a single
@@ -45,6 +36,11 @@ export function startLanguageServer(connection: Connection): void {
   /** When each document last changed, and how long its last analysis took (ms). */
   const lastChange = new Map<string, number>();
   const lastAnalysisMs = new Map<string, number>();
+  /** Includes: open buffers first, re-analysis when an included file changes, navigation from includes. */
+  const includes = new IncludeTracking(connection, documents, (doc) => {
+    analyses.delete(doc.uri);
+    schedule(doc, 0);
+  });
 
   /** Runs a handler; an exception becomes an error response for that request alone. */
   function isolated<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void> {
@@ -67,7 +63,7 @@ export function startLanguageServer(connection: Connection): void {
     let cache = caches.get(doc.uri);
     if (cache === undefined) caches.set(doc.uri, (cache = new DocumentAnalysisCache()));
     const started = performance.now();
-    const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri), cache);
+    const analysis = includes.analysing(doc, (readFile) => analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri), cache, readFile));
     lastAnalysisMs.set(doc.uri, performance.now() - started);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
@@ -81,6 +77,7 @@ export function startLanguageServer(connection: Connection): void {
   }
 
   function publish(doc: TextDocument): void {
+    if (!includes.isAssembly(doc)) return;
     try {
       void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnosticsOf(doc) });
     } catch (e) {
@@ -116,6 +113,7 @@ export function startLanguageServer(connection: Connection): void {
   connection.onInitialize((params) => {
     clientHasConfiguration = params.capabilities.workspace?.configuration === true;
     clientRefreshesCodeLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    includes.clientCapabilities(params.capabilities);
     const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
     if (init.kboost !== undefined) settings = readServerSettings(init.kboost);
     return {
@@ -133,6 +131,7 @@ export function startLanguageServer(connection: Connection): void {
     };
   });
   connection.onInitialized(() => {
+    includes.initialized();
     if (clientHasConfiguration) void refreshSettings();
   });
   connection.onDidChangeConfiguration((change) => {
@@ -204,27 +203,8 @@ export function startLanguageServer(connection: Connection): void {
     return completionWords(prefix, labels).map((w) => ({ label: w.label, kind: COMPLETION_KINDS[w.kind], detail: w.detail }));
   }));
 
-  function occurrences(uri: string, line: number, character: number) {
-    const doc = documents.get(uri);
-    if (!doc) return null;
-    const name = identifierAt(doc.getText(), line, character);
-    if (name === null) return null;
-    const a = analysisOf(doc);
-    return symbolOccurrences(doc.getText(), a.statements, name, a.includedFiles);
-  }
-  /** A location in the document, or in an included file (by its file URI). */
-  const toLocation = (uri: string, at: SymbolLocation): Location => ({
-    uri: at.file === null ? uri : pathToFileURL(at.file).toString(),
-    range: { start: { line: at.range.line, character: at.range.start }, end: { line: at.range.line, character: at.range.end } },
-  });
-  connection.onDefinition(isolated('definition', (params): Location[] => {
-    const found = occurrences(params.textDocument.uri, params.position.line, params.position.character);
-    return found ? found.definitions.map((r) => toLocation(params.textDocument.uri, r)) : [];
-  }));
-  connection.onReferences(isolated('references', (params): Location[] => {
-    const found = occurrences(params.textDocument.uri, params.position.line, params.position.character);
-    return found ? found.references.map((r) => toLocation(params.textDocument.uri, r)) : [];
-  }));
+  connection.onDefinition(isolated('definition', (params): Location[] => includes.occurrences(params, analysisOf)?.definitions ?? []));
+  connection.onReferences(isolated('references', (params): Location[] => includes.occurrences(params, analysisOf)?.references ?? []));
 
   // kboost/lineVerdicts: the verdict class of each instruction line under the selected profile,
   // which the VS Code client paints as gutter icons and inline text.
