@@ -126,3 +126,30 @@ test('system preprocessor errors come back at their line', { skip: !gccAvailable
   const e = image.diagnostics.find((d) => d.severity === 'error');
   assert.ok(e !== undefined && e.line === 1 && e.message.includes('no way'), JSON.stringify(image.diagnostics));
 });
+
+test('the system preprocessor finds "quoted" headers beside the file, as gcc -E on the file does, and relative -I paths keep their meaning', { skip: !gccAvailable() && 'gcc not installed' }, () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'kboost-cpp-folder-'));
+  const before = process.cwd();
+  try {
+    // The server's working directory holds a header of the same name that must not win.
+    for (const dir of ['work', 'work/inc', 'src']) spawnSync('mkdir', ['-p', path.join(root, dir)]);
+    writeFileSync(path.join(root, 'work', 'clash.h'), '#define CLASH 1\n');
+    writeFileSync(path.join(root, 'work', 'inc', 'level.h'), '#define LEVEL 7\n');
+    writeFileSync(path.join(root, 'src', 'clash.h'), '#define CLASH 2\n\t.byte 9\n');
+    const source = '#include "clash.h"\n#include <level.h>\n\t.byte CLASH, LEVEL\n';
+    const file = path.join(root, 'src', 'main.S');
+    writeFileSync(file, source);
+    process.chdir(path.join(root, 'work'));
+    const byPath = spawnSync('gcc', ['-E', '-m32', '-x', 'assembler-with-cpp', '-I', 'inc', file], { encoding: 'utf8' });
+    assert.equal(byPath.status, 0, byPath.stderr);
+    const oracle = normalized(byPath.stdout.split('\n'));
+    assert.ok(oracle.includes('.byte2,7'), oracle.join('|'));
+    const ours = preprocessOnly(source, { fileName: file, includePaths: ['inc'], preprocessor: 'system' });
+    assert.deepEqual(ours.diagnostics, []);
+    assert.deepEqual(normalized(ours.lines.map((l) => l.text)), oracle);
+    assert.ok(ours.lines.some((l) => l.file === path.join(root, 'src', 'clash.h')), 'header lines name the header by its full path');
+  } finally {
+    process.chdir(before);
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,7 @@
 // line markers back, so each output line knows its (file, line) and the edited file's line.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AsmDiagnostic } from './statement-parser';
 import { wholeLineRange, type ExpandedLine } from './expanded-source-lines';
@@ -14,7 +15,7 @@ const STDIN_NAME = '<stdin>';
  * each file entered (flag 1) that is not a system header (flag 3) nor a `<built-in>` name.
  */
 export function mapLineMarkers(
-  output: string, mainFile: string, userLineCount: number, userLines: readonly string[], includedFile?: (path: string) => void,
+  output: string, mainFile: string, userLineCount: number, userLines: readonly string[], includedFile?: (path: string) => void, directory?: string,
 ): ExpandedLine[] {
   const out: ExpandedLine[] = [];
   let file = mainFile;
@@ -25,7 +26,9 @@ export function mapLineMarkers(
   for (const text of output.split('\n')) {
     const m = /^# ([0-9]+) "((?:[^"\\]|\\.)*)"((?: [0-9]+)*)\s*$/.exec(text);
     if (m) {
-      const name = m[2]!.replace(/\\(.)/g, '$1');
+      const written = m[2]!.replace(/\\(.)/g, '$1');
+      // cpp names a header found beside the input relative to its working directory.
+      const name = directory !== undefined && !written.startsWith('<') && !path.isAbsolute(written) ? path.join(directory, written) : written;
       const flags = m[3]!.trim().split(/\s+/);
       if (isMain(file) && flags.includes('1')) mainLine = next;
       if (includedFile !== undefined && flags.includes('1') && !flags.includes('3') && !isMain(name) && !name.startsWith('<')) includedFile(name);
@@ -55,10 +58,15 @@ export function preprocessWithSystemCpp(
 ): { lines: ExpandedLine[]; diagnostics: AsmDiagnostic[] } {
   const userLines = source.split('\n');
   const args = ['-E', '-m32', '-x', 'assembler-with-cpp'];
-  if (fileName !== '') args.push('-iquote', path.dirname(fileName));
-  for (const dir of includePaths) args.push('-I', dir);
+  // The text goes through stdin, for which cpp looks up `#include "..."` in its working directory
+  // first: run it in the file's folder, as `gcc -E file.S` would look there, with the include paths
+  // made absolute so that they keep meaning what they meant here.
+  const folder = fileName !== '' ? path.dirname(path.resolve(fileName)) : '';
+  const directory = folder !== '' && existsSync(folder) ? folder : undefined;
+  if (fileName !== '') args.push('-iquote', path.resolve(path.dirname(fileName)));
+  for (const dir of includePaths) args.push('-I', path.resolve(dir));
   args.push('-');
-  const r = spawnSync(command, args, { input: source, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 60_000 });
+  const r = spawnSync(command, args, { input: source, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 60_000, ...(directory !== undefined ? { cwd: directory } : {}) });
   const diagnostics: AsmDiagnostic[] = [];
   if (r.error) {
     diagnostics.push({ severity: 'error', message: `cannot run ${command}: ${r.error.message}`, line: 0, start: 0, end: 0 });
@@ -75,5 +83,5 @@ export function preprocessWithSystemCpp(
   if (r.status !== 0 && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push({ severity: 'error', message: `${command} -E failed: ${(r.stderr ?? '').trim().split('\n')[0] ?? ''}`, line: 0, start: 0, end: 0 });
   }
-  return { lines: r.status === 0 ? mapLineMarkers(r.stdout ?? '', fileName === '' ? STDIN_NAME : fileName, userLines.length, userLines, includedFile) : [], diagnostics };
+  return { lines: r.status === 0 ? mapLineMarkers(r.stdout ?? '', fileName === '' ? STDIN_NAME : fileName, userLines.length, userLines, includedFile, directory) : [], diagnostics };
 }
