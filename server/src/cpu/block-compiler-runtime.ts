@@ -6,14 +6,15 @@
 
 import { PERM_READ, PERM_WRITE, type PagedMemory } from './paged-memory';
 
+// Lookups are PagedMemory.page written out, so that nothing stands between a block and its page.
 export function read32(mem: PagedMemory, ad: number): number {
-  const p = mem.pages[ad >>> 12];
+  const p = mem.directory[ad >>> 22]![(ad >>> 12) & 1023];
   if (p !== undefined && (ad & 3) === 0 && (p.perms & PERM_READ) !== 0) return p.words[(ad & 0xfff) >>> 2]!;
   return mem.read32(ad) | 0;
 }
 
 export function write32(mem: PagedMemory, ad: number, value: number): void {
-  const p = mem.pages[ad >>> 12];
+  const p = mem.directory[ad >>> 22]![(ad >>> 12) & 1023];
   if (p !== undefined && (ad & 3) === 0 && (p.perms & PERM_WRITE) !== 0 && p.code === null && p.blocks === null && mem.writeLog === null) {
     p.words[(ad & 0xfff) >>> 2] = value;
     return;
@@ -22,13 +23,13 @@ export function write32(mem: PagedMemory, ad: number, value: number): void {
 }
 
 export function read8(mem: PagedMemory, ad: number): number {
-  const p = mem.pages[ad >>> 12];
+  const p = mem.directory[ad >>> 22]![(ad >>> 12) & 1023];
   if (p !== undefined && (p.perms & PERM_READ) !== 0) return p.data[ad & 0xfff]!;
   return mem.read8(ad);
 }
 
 export function write8(mem: PagedMemory, ad: number, value: number): void {
-  const p = mem.pages[ad >>> 12];
+  const p = mem.directory[ad >>> 22]![(ad >>> 12) & 1023];
   if (p !== undefined && (p.perms & PERM_WRITE) !== 0 && p.code === null && p.blocks === null && mem.writeLog === null) {
     p.data[ad & 0xfff] = value;
     return;

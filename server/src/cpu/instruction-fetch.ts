@@ -7,13 +7,13 @@ import { CpuSignal } from './cpu-signals';
 import { handlerFor, notEmulatedHandler } from './dispatch-table';
 import { specializedHandler } from './fast-paths';
 import { buildInsn, type Insn } from './instruction-record';
-import { MemoryFault, PAGE_SHIFT, PAGE_SIZE, PF_FETCH, type PagedMemory } from './paged-memory';
+import { MemoryFault, PAGE_SIZE, PF_FETCH, type PagedMemory } from './paged-memory';
 
 const FETCH_BUFFER = 15;
 
 /** The Insn at eip; throws MemoryFault (#PF on fetch) or CpuSignal (#UD for invalid encodings). */
 export function fetchInstruction(memory: PagedMemory, eip: number): Insn {
-  const page = memory.pages[eip >>> PAGE_SHIFT];
+  const page = memory.page(eip);
   if (page !== undefined && page.code !== null) {
     const cached = page.code[eip & (PAGE_SIZE - 1)] as Insn | undefined;
     if (cached !== undefined) return cached;

@@ -12,10 +12,27 @@ export const PERM_READ = 1;
 export const PERM_WRITE = 2;
 export const PERM_EXECUTE = 4;
 
-const PAGE_COUNT = 1 << (32 - PAGE_SHIFT);
+/** Two levels, as the i386 page directory: 1,024 tables of 1,024 pages, each made on first map. */
+export const TABLE_SHIFT = 22;
+const TABLE_SIZE = 1 << (TABLE_SHIFT - PAGE_SHIFT);
+const TABLE_MASK = TABLE_SIZE - 1;
+const DIRECTORY_SIZE = 1 << (32 - TABLE_SHIFT);
 
-function emptyPageTable(): Array<Page | undefined> {
-  return new Array<Page | undefined>(PAGE_COUNT).fill(undefined);
+export type PageTable = Array<Page | undefined>;
+
+/** A table with no page, made the way every table is so that V8 sees one array shape. */
+function newPageTable(): PageTable {
+  return new Array<Page | undefined>(TABLE_SIZE).fill(undefined);
+}
+
+/**
+ * The table of every directory slot with no page mapped, shared by all memories and never
+ * written: a lookup needs no check for a missing table.
+ */
+const EMPTY_TABLE: PageTable = newPageTable();
+
+function emptyDirectory(): PageTable[] {
+  return new Array<PageTable>(DIRECTORY_SIZE).fill(EMPTY_TABLE);
 }
 
 export interface Page {
@@ -49,16 +66,48 @@ function newPage(data: Uint8Array, perms: number): Page {
 
 export class PagedMemory {
   /**
-   * Indexed by page number (address >>> 12). Preallocated and filled so V8 keeps it a packed
-   * array: a sparse one with indexes near 0xc0000 would fall back to slow dictionary lookups.
+   * Page tables by address >>> 22, each indexed by (address >>> 12) & 1023. Filled arrays, so V8
+   * keeps them packed; a slot with nothing mapped holds EMPTY_TABLE. A new memory allocates 4 KiB
+   * here instead of a million-entry array (13 ms).
    */
-  pages: Array<Page | undefined> = emptyPageTable();
+  directory: PageTable[] = emptyDirectory();
   /** When set, every CPU write is appended here (address, size) for lockstep comparison. */
   writeLog: Array<{ address: number; size: number }> | null = null;
   /** Called with the page number when a write drops decoded code there. */
   onCodeInvalidated: ((pageNumber: number) => void) | null = null;
   /** Bumped whenever decoded code or compiled blocks are dropped; a running block checks it. */
   codeEpoch = 0;
+
+  /** The page holding `address`, or undefined (the CPU's lookup: two loads, no branch). */
+  page(address: number): Page | undefined {
+    return this.directory[address >>> TABLE_SHIFT]![(address >>> PAGE_SHIFT) & TABLE_MASK];
+  }
+
+  /** The page numbered `n` (address >>> 12). */
+  pageNumbered(n: number): Page | undefined {
+    return this.directory[n >>> (TABLE_SHIFT - PAGE_SHIFT)]![n & TABLE_MASK];
+  }
+
+  private setPage(n: number, page: Page | undefined): void {
+    let table = this.directory[n >>> (TABLE_SHIFT - PAGE_SHIFT)]!;
+    if (table === EMPTY_TABLE) {
+      if (page === undefined) return;
+      this.directory[n >>> (TABLE_SHIFT - PAGE_SHIFT)] = table = newPageTable();
+    }
+    table[n & TABLE_MASK] = page;
+  }
+
+  /** Every mapped page with its number, in ascending order. */
+  *mappedPages(): Generator<[number, Page]> {
+    for (let t = 0; t < DIRECTORY_SIZE; t++) {
+      const table = this.directory[t]!;
+      if (table === EMPTY_TABLE) continue;
+      for (let k = 0; k < TABLE_SIZE; k++) {
+        const page = table[k];
+        if (page !== undefined) yield [t * TABLE_SIZE + k, page];
+      }
+    }
+  }
 
   /** Maps [address, address+size) with perms 'rwx' (any subset). Remaps keep the contents. */
   map(address: number, size: number, perms: string): { error: string | null } {
@@ -68,12 +117,12 @@ export class PagedMemory {
     if (address + size - 1 > 0xffffffff) return { error: `mapping 0x${address.toString(16)}+0x${size.toString(16)} wraps past 4 GiB` };
     const p = parsePerms(perms);
     for (let n = first; n <= last; n++) {
-      const page = this.pages[n];
+      const page = this.pageNumbered(n);
       if (page) {
         page.perms = p;
         page.code = null;
         page.blocks = null;
-      } else this.pages[n] = newPage(new Uint8Array(PAGE_SIZE), p);
+      } else this.setPage(n, newPage(new Uint8Array(PAGE_SIZE), p));
     }
     this.codeEpoch++;
     return { error: null };
@@ -82,12 +131,12 @@ export class PagedMemory {
   unmap(address: number, size: number): void {
     const first = address >>> PAGE_SHIFT;
     const last = (address + size - 1) >>> PAGE_SHIFT;
-    for (let n = first; n <= last; n++) this.pages[n] = undefined;
+    for (let n = first; n <= last; n++) this.setPage(n, undefined);
     this.codeEpoch++;
   }
 
   isMapped(address: number): boolean {
-    return this.pages[address >>> PAGE_SHIFT] !== undefined;
+    return this.page(address) !== undefined;
   }
 
   /** Reads bytes regardless of permissions (debugger view); null where a page is not mapped. */
@@ -95,7 +144,7 @@ export class PagedMemory {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
       const a = (address + i) >>> 0;
-      const page = this.pages[a >>> PAGE_SHIFT];
+      const page = this.page(a);
       if (!page) return { error: `address 0x${a.toString(16)} is not mapped` };
       out[i] = page.data[a & PAGE_MASK]!;
     }
@@ -106,11 +155,11 @@ export class PagedMemory {
   writeBytes(address: number, bytes: Uint8Array): { error: string | null } {
     for (let i = 0; i < bytes.length; i++) {
       const a = (address + i) >>> 0;
-      if (!this.pages[a >>> PAGE_SHIFT]) return { error: `address 0x${a.toString(16)} is not mapped` };
+      if (!this.page(a)) return { error: `address 0x${a.toString(16)} is not mapped` };
     }
     for (let i = 0; i < bytes.length; i++) {
       const a = (address + i) >>> 0;
-      const page = this.pages[a >>> PAGE_SHIFT]!;
+      const page = this.page(a)!;
       if (page.code !== null || page.blocks !== null) this.dropCode(a >>> PAGE_SHIFT, page);
       page.data[a & PAGE_MASK] = bytes[i]!;
     }
@@ -122,7 +171,7 @@ export class PagedMemory {
     page.blocks = null;
     this.codeEpoch++;
     // An instruction that starts on the previous page may end on this one (blocks stay in one page).
-    const previous = this.pages[pageNumber - 1];
+    const previous = this.pageNumbered((pageNumber - 1) & 0xfffff);
     if (previous && previous.code !== null) previous.code = null;
     this.onCodeInvalidated?.(pageNumber);
   }
@@ -130,7 +179,7 @@ export class PagedMemory {
   // ---- CPU path: throws MemoryFault ----
 
   private pageFor(address: number, need: number, write: boolean): Page {
-    const page = this.pages[address >>> PAGE_SHIFT];
+    const page = this.page(address);
     if (page === undefined) throw new MemoryFault(address, write ? PF_WRITE : 0);
     if ((page.perms & need) === 0) throw new MemoryFault(address, PF_PRESENT | (write ? PF_WRITE : 0));
     return page;
@@ -221,31 +270,24 @@ export class PagedMemory {
   fetch(address: number, out: Uint8Array): number {
     for (let i = 0; i < out.length; i++) {
       const a = (address + i) >>> 0;
-      const page = this.pages[a >>> PAGE_SHIFT];
+      const page = this.page(a);
       if (page === undefined || (page.perms & PERM_EXECUTE) === 0) return i;
       out[i] = page.data[a & PAGE_MASK]!;
     }
     return out.length;
   }
 
-  /** A deep copy of every page (contents and permissions) for snapshots. */
-  clonePages(): Array<Page | undefined> {
-    const copy = emptyPageTable();
-    for (let n = 0; n < PAGE_COUNT; n++) {
-      const page = this.pages[n];
-      if (page !== undefined) copy[n] = newPage(page.data.slice(), page.perms);
-    }
+  /** A deep copy of every page (contents and permissions) by page number, for snapshots. */
+  clonePages(): Map<number, Page> {
+    const copy = new Map<number, Page>();
+    for (const [n, page] of this.mappedPages()) copy.set(n, newPage(page.data.slice(), page.perms));
     return copy;
   }
 
   /** Replaces every page by a copy of `pages` (snapshot restore); decoded code is dropped. */
-  restorePages(pages: ReadonlyArray<Page | undefined>): void {
-    const table = emptyPageTable();
-    for (let n = 0; n < PAGE_COUNT; n++) {
-      const page = pages[n];
-      if (page !== undefined) table[n] = newPage(page.data.slice(), page.perms);
-    }
-    this.pages = table;
+  restorePages(pages: ReadonlyMap<number, Page>): void {
+    this.directory = emptyDirectory();
+    for (const [n, page] of pages) this.setPage(n, newPage(page.data.slice(), page.perms));
     this.codeEpoch++;
   }
 }
