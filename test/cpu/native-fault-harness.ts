@@ -6,8 +6,8 @@
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { loadStaticElf } from '../../server/src/cpu';
+import { buildStaticProgram } from './native-snippet-harness';
 
 /** The registers the program sets before the instruction (ESP: the top of its own stack). */
 export const FAULT_SETUP = { eax: 0x11111111, ecx: 0x22222222, edx: 0x00000080, ebx: 0x44444444, ebp: 0x55555555 };
@@ -78,15 +78,7 @@ stack_top:
 
 /** Builds the program for one instruction; returns its path, or the assembler's message. */
 export function buildFaultProgram(dir: string, name: string, instruction: string): string | { error: string } {
-  const s = path.join(dir, `${name}.s`);
-  const o = path.join(dir, `${name}.o`);
-  const exe = path.join(dir, name);
-  fs.writeFileSync(s, programSource(instruction));
-  const as = spawnSync('as', ['--32', '-o', o, s], { encoding: 'utf8' });
-  if (as.status !== 0) return { error: as.stderr };
-  const ld = spawnSync('ld', ['-m', 'elf_i386', '-static', '-o', exe, o], { encoding: 'utf8' });
-  if (ld.status !== 0) return { error: ld.stderr };
-  return exe;
+  return buildStaticProgram(dir, name, programSource(instruction));
 }
 
 const RF = 0x10000;
