@@ -96,7 +96,10 @@ function collect(m: Machine, start: number): Insn[] {
 export function blockAt(m: Machine, start: number, visits: number): CompiledBlock | null {
   const page = m.memory.page(start);
   if (page === undefined) return NO_BLOCK;
-  if (page.blocks === null) page.blocks = new Array<unknown>(PAGE_SIZE).fill(undefined);
+  if (page.blocks === null) {
+    page.blocks = new Array<unknown>(PAGE_SIZE).fill(undefined);
+    m.memory.codeAttached(start, page);
+  }
   if (visits < m.blockHotVisits) {
     page.blocks[start & (PAGE_SIZE - 1)] = visits + 1;
     return null;

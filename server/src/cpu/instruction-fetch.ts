@@ -35,7 +35,10 @@ export function fetchInstruction(memory: PagedMemory, eip: number): Insn {
   // Instructions that cross a page end are not cached: a write to either page must be seen.
   if (page !== undefined && (eip & (PAGE_SIZE - 1)) + d.length <= PAGE_SIZE) {
     // Preallocated so the per-page cache stays a packed array (a sparse one is a slow dictionary).
-    if (page.code === null) page.code = new Array<unknown>(PAGE_SIZE).fill(undefined);
+    if (page.code === null) {
+      page.code = new Array<unknown>(PAGE_SIZE).fill(undefined);
+      memory.codeAttached(eip, page);
+    }
     page.code[eip & (PAGE_SIZE - 1)] = insn;
   }
   return insn;

@@ -12,28 +12,11 @@ export const PERM_READ = 1;
 export const PERM_WRITE = 2;
 export const PERM_EXECUTE = 4;
 
-/** Two levels, as the i386 page directory: 1,024 tables of 1,024 pages, each made on first map. */
-export const TABLE_SHIFT = 22;
-const TABLE_SIZE = 1 << (TABLE_SHIFT - PAGE_SHIFT);
-const TABLE_MASK = TABLE_SIZE - 1;
-const DIRECTORY_SIZE = 1 << (32 - TABLE_SHIFT);
-
-export type PageTable = Array<Page | undefined>;
-
-/** A table with no page, made the way every table is so that V8 sees one array shape. */
-function newPageTable(): PageTable {
-  return new Array<Page | undefined>(TABLE_SIZE).fill(undefined);
-}
-
-/**
- * The table of every directory slot with no page mapped, shared by all memories and never
- * written: a lookup needs no check for a missing table.
- */
-const EMPTY_TABLE: PageTable = newPageTable();
-
-function emptyDirectory(): PageTable[] {
-  return new Array<PageTable>(DIRECTORY_SIZE).fill(EMPTY_TABLE);
-}
+const PAGE_COUNT = 1 << (32 - PAGE_SHIFT);
+/** An entry of PagedMemory.entries: slot << 3 | permissions. */
+export const SLOT_SHIFT = 3;
+const EMPTY_BYTES = new Uint8Array(PAGE_SIZE);
+const EMPTY_WORDS = new Int32Array(EMPTY_BYTES.buffer);
 
 export interface Page {
   data: Uint8Array;
@@ -66,11 +49,20 @@ function newPage(data: Uint8Array, perms: number): Page {
 
 export class PagedMemory {
   /**
-   * Page tables by address >>> 22, each indexed by (address >>> 12) & 1023. Filled arrays, so V8
-   * keeps them packed; a slot with nothing mapped holds EMPTY_TABLE. A new memory allocates 4 KiB
-   * here instead of a million-entry array (13 ms).
+   * Per page number (address >>> 12): the page's slot in the lists below times 8, plus its
+   * permissions (0: not mapped), where PERM_WRITE is left out while the page holds decoded code or
+   * blocks (a write there must drop them: the slow path). A zeroed typed array: a new memory costs
+   * a calloc (under 1 ms), where a million-entry JS array (packed, one load per lookup) cost
+   * 8-13 ms. Compiled blocks read an entry and then `bytesList`/`wordsList`, as many loads as the
+   * flat array took.
    */
-  directory: PageTable[] = emptyDirectory();
+  entries = new Int32Array(PAGE_COUNT);
+  /** The mapped pages by slot; slot 0 is never used, unmapped slots are reused. */
+  pageList: Array<Page | undefined> = [undefined];
+  /** Each slot's page.data and page.words (the compiled blocks' fast path). */
+  bytesList: Uint8Array[] = [EMPTY_BYTES];
+  wordsList: Int32Array[] = [EMPTY_WORDS];
+  private freeSlots: number[] = [];
   /** When set, every CPU write is appended here (address, size) for lockstep comparison. */
   writeLog: Array<{ address: number; size: number }> | null = null;
   /** Called with the page number when a write drops decoded code there. */
@@ -78,35 +70,48 @@ export class PagedMemory {
   /** Bumped whenever decoded code or compiled blocks are dropped; a running block checks it. */
   codeEpoch = 0;
 
-  /** The page holding `address`, or undefined (the CPU's lookup: two loads, no branch). */
+  /** The page holding `address`, or undefined. */
   page(address: number): Page | undefined {
-    return this.directory[address >>> TABLE_SHIFT]![(address >>> PAGE_SHIFT) & TABLE_MASK];
+    return this.pageList[this.entries[address >>> PAGE_SHIFT]! >>> SLOT_SHIFT];
   }
 
   /** The page numbered `n` (address >>> 12). */
   pageNumbered(n: number): Page | undefined {
-    return this.directory[n >>> (TABLE_SHIFT - PAGE_SHIFT)]![n & TABLE_MASK];
+    return this.pageList[this.entries[n]! >>> SLOT_SHIFT];
   }
 
+  /** Puts `page` (or nothing) at page number `n`; call again after changing its permissions. */
   private setPage(n: number, page: Page | undefined): void {
-    let table = this.directory[n >>> (TABLE_SHIFT - PAGE_SHIFT)]!;
-    if (table === EMPTY_TABLE) {
-      if (page === undefined) return;
-      this.directory[n >>> (TABLE_SHIFT - PAGE_SHIFT)] = table = newPageTable();
+    let slot = this.entries[n]! >>> SLOT_SHIFT;
+    if (page === undefined) {
+      if (slot === 0) return;
+      this.pageList[slot] = undefined;
+      this.bytesList[slot] = EMPTY_BYTES;
+      this.wordsList[slot] = EMPTY_WORDS;
+      this.freeSlots.push(slot);
+      this.entries[n] = 0;
+      return;
     }
-    table[n & TABLE_MASK] = page;
+    if (slot === 0) {
+      slot = this.freeSlots.pop() ?? this.pageList.length;
+      this.pageList[slot] = page;
+      this.bytesList[slot] = page.data;
+      this.wordsList[slot] = page.words;
+    }
+    const holdsCode = page.code !== null || page.blocks !== null;
+    this.entries[n] = (slot << SLOT_SHIFT) | (holdsCode ? page.perms & ~PERM_WRITE : page.perms);
+  }
+
+  /** Called after decoded code or blocks were attached to the page at `address`. */
+  codeAttached(address: number, page: Page): void {
+    this.setPage(address >>> PAGE_SHIFT, page);
   }
 
   /** Every mapped page with its number, in ascending order. */
   *mappedPages(): Generator<[number, Page]> {
-    for (let t = 0; t < DIRECTORY_SIZE; t++) {
-      const table = this.directory[t]!;
-      if (table === EMPTY_TABLE) continue;
-      for (let k = 0; k < TABLE_SIZE; k++) {
-        const page = table[k];
-        if (page !== undefined) yield [t * TABLE_SIZE + k, page];
-      }
-    }
+    const numbers: number[] = [];
+    for (let n = 0; n < PAGE_COUNT; n++) if (this.entries[n] !== 0) numbers.push(n);
+    for (const n of numbers) yield [n, this.pageNumbered(n)!];
   }
 
   /** Maps [address, address+size) with perms 'rwx' (any subset). Remaps keep the contents. */
@@ -122,6 +127,7 @@ export class PagedMemory {
         page.perms = p;
         page.code = null;
         page.blocks = null;
+        this.setPage(n, page);
       } else this.setPage(n, newPage(new Uint8Array(PAGE_SIZE), p));
     }
     this.codeEpoch++;
@@ -169,10 +175,15 @@ export class PagedMemory {
   private dropCode(pageNumber: number, page: Page): void {
     page.code = null;
     page.blocks = null;
+    this.setPage(pageNumber, page);
     this.codeEpoch++;
     // An instruction that starts on the previous page may end on this one (blocks stay in one page).
-    const previous = this.pageNumbered((pageNumber - 1) & 0xfffff);
-    if (previous && previous.code !== null) previous.code = null;
+    const previousNumber = (pageNumber - 1) & 0xfffff;
+    const previous = this.pageNumbered(previousNumber);
+    if (previous && previous.code !== null) {
+      previous.code = null;
+      this.setPage(previousNumber, previous);
+    }
     this.onCodeInvalidated?.(pageNumber);
   }
 
@@ -286,7 +297,11 @@ export class PagedMemory {
 
   /** Replaces every page by a copy of `pages` (snapshot restore); decoded code is dropped. */
   restorePages(pages: ReadonlyMap<number, Page>): void {
-    this.directory = emptyDirectory();
+    this.entries = new Int32Array(PAGE_COUNT);
+    this.pageList = [undefined];
+    this.bytesList = [EMPTY_BYTES];
+    this.wordsList = [EMPTY_WORDS];
+    this.freeSlots = [];
     for (const [n, page] of pages) this.setPage(n, newPage(page.data.slice(), page.perms));
     this.codeEpoch++;
   }
