@@ -196,14 +196,20 @@ export class PagedMemory {
     return page;
   }
 
+  /** The bytes of a readable page (from its entry, without the Page object), else the fault. */
+  private readableBytes(address: number): Uint8Array {
+    const e = this.entries[address >>> PAGE_SHIFT]!;
+    return (e & PERM_READ) !== 0 ? this.bytesList[e >>> SLOT_SHIFT]! : this.pageFor(address, PERM_READ, false).data;
+  }
+
   read8(address: number): number {
-    return this.pageFor(address, PERM_READ, false).data[address & PAGE_MASK]!;
+    return this.readableBytes(address)[address & PAGE_MASK]!;
   }
 
   read16(address: number): number {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 2) {
-      const d = this.pageFor(address, PERM_READ, false).data;
+      const d = this.readableBytes(address);
       return d[o]! | (d[o + 1]! << 8);
     }
     return this.read8(address) | (this.read8((address + 1) >>> 0) << 8);
@@ -212,7 +218,7 @@ export class PagedMemory {
   read32(address: number): number {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 4) {
-      const d = this.pageFor(address, PERM_READ, false).data;
+      const d = this.readableBytes(address);
       return (d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16) | (d[o + 3]! << 24)) >>> 0;
     }
     // Check both pages before assembling, so a fault leaves nothing half-read.
@@ -221,21 +227,24 @@ export class PagedMemory {
     return (this.read16(address) | (this.read16((address + 2) >>> 0) << 16)) >>> 0;
   }
 
-  private writablePage(address: number): Page {
+  /** The bytes of a writable page, its decoded code and blocks dropped first; else the fault. */
+  private writableBytes(address: number): Uint8Array {
+    const e = this.entries[address >>> PAGE_SHIFT]!;
+    if ((e & PERM_WRITE) !== 0) return this.bytesList[e >>> SLOT_SHIFT]!;
     const page = this.pageFor(address, PERM_WRITE, true);
     if (page.code !== null || page.blocks !== null) this.dropCode(address >>> PAGE_SHIFT, page);
-    return page;
+    return page.data;
   }
 
   write8(address: number, value: number): void {
-    this.writablePage(address).data[address & PAGE_MASK] = value;
+    this.writableBytes(address)[address & PAGE_MASK] = value;
     if (this.writeLog !== null) this.writeLog.push({ address, size: 1 });
   }
 
   write16(address: number, value: number): void {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 2) {
-      const d = this.writablePage(address).data;
+      const d = this.writableBytes(address);
       d[o] = value;
       d[o + 1] = value >>> 8;
     } else {
@@ -252,7 +261,7 @@ export class PagedMemory {
   write32(address: number, value: number): void {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 4) {
-      const d = this.writablePage(address).data;
+      const d = this.writableBytes(address);
       d[o] = value;
       d[o + 1] = value >>> 8;
       d[o + 2] = value >>> 16;
