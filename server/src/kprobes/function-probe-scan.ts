@@ -159,7 +159,7 @@ function refusedVariant(v: StaticVerdict, area: string): StaticVerdict {
   let r = byArea.get(area);
   if (r === undefined) {
     const rule = `${area}: probes are refused here (-EINVAL)`;
-    const none = kprobeHitCost('linux-6.1', 'refused');
+    const none = kprobeHitCost(v.profile, 'refused');
     r = { ...v, registration: { ok: false, errno: 'EINVAL', rule }, firstHit: 'refused', laterHits: 'refused', summary: rule, cost: { firstHit: none, laterHits: none } };
     byArea.set(area, r);
   }
