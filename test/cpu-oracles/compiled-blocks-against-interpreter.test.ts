@@ -37,9 +37,8 @@ function state(m: Machine): string {
 }
 
 function assertSameMemory(a: Machine, b: Machine, where: string): void {
-  const pa = a.memory.pages, pb = b.memory.pages;
-  for (let n = 0; n < pa.length; n++) {
-    const x = pa[n], y = pb[n];
+  for (let n = 0; n < 1 << 20; n++) {
+    const x = a.memory.pageNumbered(n), y = b.memory.pageNumbered(n);
     if (x === y) continue;
     assert.ok(x && y, `${where}: page 0x${n.toString(16)} is mapped in one machine only`);
     if (Buffer.compare(x.data, y.data) !== 0) assert.fail(`${where}: page 0x${n.toString(16)} differs`);

@@ -101,10 +101,15 @@ ${initial.join('\n')}
 
 /** Builds the harness ELF; returns its path, or the assembler's message. */
 export function buildHarness(dir: string, name: string, cases: SnippetCase[]): string | { error: string } {
+  return buildStaticProgram(dir, name, harnessSource(cases));
+}
+
+/** Assembles and links a static i386 program without libc; returns its path, or the tools' message. */
+export function buildStaticProgram(dir: string, name: string, source: string): string | { error: string } {
   const s = path.join(dir, `${name}.s`);
   const o = path.join(dir, `${name}.o`);
   const exe = path.join(dir, name);
-  fs.writeFileSync(s, harnessSource(cases));
+  fs.writeFileSync(s, source);
   const as = spawnSync('as', ['--32', '-o', o, s], { encoding: 'utf8' });
   if (as.status !== 0) return { error: as.stderr };
   const ld = spawnSync('ld', ['-m', 'elf_i386', '-static', '-o', exe, o], { encoding: 'utf8' });

@@ -167,7 +167,8 @@ test('sysenter enters ring 0 from the SYSENTER MSRs; sysexit returns to ring 3 a
     '1: mov %esp, %ebx', 'mov %cs, %esi', 'mov %ss, %edi', 'sysexit',
     '2: hlt',
   ].join('\n'));
-  runToHalt(m);
+  // Back at CPL 3, hlt is #GP(0) (SDM Vol. 2A HLT): the run stops there.
+  assert.deepEqual([faultOf(m).vector, m.segments[1]], [13, 0x73]);
   const r = m.getRegisters();
   assert.equal(r.ebx, DATA + 0x1000, 'ESP from IA32_SYSENTER_ESP');
   assert.deepEqual([r.esi & 0xffff, r.edi & 0xffff], [0x60, 0x68], 'CS = SYSENTER_CS, SS = SYSENTER_CS + 8');
@@ -198,8 +199,10 @@ test('rdpmc: allowed at CPL 0, at CPL 3 only with CR4.PCE; a counter that does n
   const allowed = machineWith('xor %ecx, %ecx\nmov $-1, %eax\nrdpmc\nhlt');
   allowed.segments[1] = 0x23;
   allowed.control[4] = 1 << 8;
-  // With CR4.PCE set, rdpmc at CPL 3 reads the counter instead of faulting (this machine's hlt has no CPL check).
-  assert.equal(allowed.run(10).stop.kind, 'halt');
+  // With CR4.PCE set, rdpmc at CPL 3 reads the counter instead of faulting; the hlt after it is #GP(0).
+  const f = faultOf(allowed);
+  assert.equal(f.vector, 13);
+  assert.match(f.message, /^hlt/);
   assert.equal(allowed.getRegisters().eax, 0);
 });
 

@@ -4,33 +4,35 @@
 // and logs exactly as the interpreter's accesses do. Values are int32; the host is little-endian
 // (x86-64, arm64), which the Int32Array view of a page relies on.
 
-import { PERM_READ, PERM_WRITE, type PagedMemory } from './paged-memory';
+import { PERM_READ, PERM_WRITE, SLOT_SHIFT, type PagedMemory } from './paged-memory';
 
+// The permissions come from PagedMemory.entries (whose write bit is off while the page holds
+// decoded code or blocks) and the bytes from its lists, without loading the Page object.
 export function read32(mem: PagedMemory, ad: number): number {
-  const p = mem.pages[ad >>> 12];
-  if (p !== undefined && (ad & 3) === 0 && (p.perms & PERM_READ) !== 0) return p.words[(ad & 0xfff) >>> 2]!;
+  const e = mem.entries[ad >>> 12]!;
+  if ((e & PERM_READ) !== 0 && (ad & 3) === 0) return mem.wordsList[e >>> SLOT_SHIFT]![(ad & 0xfff) >>> 2]!;
   return mem.read32(ad) | 0;
 }
 
 export function write32(mem: PagedMemory, ad: number, value: number): void {
-  const p = mem.pages[ad >>> 12];
-  if (p !== undefined && (ad & 3) === 0 && (p.perms & PERM_WRITE) !== 0 && p.code === null && p.blocks === null && mem.writeLog === null) {
-    p.words[(ad & 0xfff) >>> 2] = value;
+  const e = mem.entries[ad >>> 12]!;
+  if ((e & PERM_WRITE) !== 0 && (ad & 3) === 0 && mem.writeLog === null) {
+    mem.wordsList[e >>> SLOT_SHIFT]![(ad & 0xfff) >>> 2] = value;
     return;
   }
   mem.write32(ad, value);
 }
 
 export function read8(mem: PagedMemory, ad: number): number {
-  const p = mem.pages[ad >>> 12];
-  if (p !== undefined && (p.perms & PERM_READ) !== 0) return p.data[ad & 0xfff]!;
+  const e = mem.entries[ad >>> 12]!;
+  if ((e & PERM_READ) !== 0) return mem.bytesList[e >>> SLOT_SHIFT]![ad & 0xfff]!;
   return mem.read8(ad);
 }
 
 export function write8(mem: PagedMemory, ad: number, value: number): void {
-  const p = mem.pages[ad >>> 12];
-  if (p !== undefined && (p.perms & PERM_WRITE) !== 0 && p.code === null && p.blocks === null && mem.writeLog === null) {
-    p.data[ad & 0xfff] = value;
+  const e = mem.entries[ad >>> 12]!;
+  if ((e & PERM_WRITE) !== 0 && mem.writeLog === null) {
+    mem.bytesList[e >>> SLOT_SHIFT]![ad & 0xfff] = value;
     return;
   }
   mem.write8(ad, value);

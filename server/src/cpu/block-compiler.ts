@@ -94,9 +94,12 @@ function collect(m: Machine, start: number): Insn[] {
  * visit is counted in the page's slot). NO_BLOCK when no block applies there.
  */
 export function blockAt(m: Machine, start: number, visits: number): CompiledBlock | null {
-  const page = m.memory.pages[start >>> PAGE_SHIFT];
+  const page = m.memory.page(start);
   if (page === undefined) return NO_BLOCK;
-  if (page.blocks === null) page.blocks = new Array<unknown>(PAGE_SIZE).fill(undefined);
+  if (page.blocks === null) {
+    page.blocks = new Array<unknown>(PAGE_SIZE).fill(undefined);
+    m.memory.codeAttached(start, page);
+  }
   if (visits < m.blockHotVisits) {
     page.blocks[start & (PAGE_SIZE - 1)] = visits + 1;
     return null;
@@ -268,7 +271,7 @@ function genericCall(k: number, insn: Insn, store: string, load: string): string
 
 /** The block at `start`, compiled now whatever its visits (tests drive blocks one by one). */
 export function compileBlockAt(m: Machine, start: number): CompiledBlock {
-  const page = m.memory.pages[start >>> PAGE_SHIFT];
+  const page = m.memory.page(start);
   const slot = page?.blocks?.[start & (PAGE_SIZE - 1)];
   if (typeof slot === 'object') return slot as CompiledBlock;
   return blockAt(m, start, Infinity) ?? NO_BLOCK;

@@ -1,11 +1,13 @@
 // Emulator dispatch built from the opcode table: one handler per OpcodeEntry.id, chosen by the
-// entry's mnemonic from the family files. An entry no family handles raises #UD naming itself.
+// entry's mnemonic from the family files. An entry no family handles raises #UD naming itself;
+// a row the table marks privileged raises #GP(0) above CPL 0 (privilege-checks.ts).
 
 import type { OpcodeEntry } from '../isa';
 import { fault } from './cpu-signals';
 import type { Handler, Insn } from './instruction-record';
 import type { Machine } from './machine';
 import { FAMILIES } from './instruction-families';
+import { ring0Only } from './privilege-checks';
 
 /** A family maps mnemonics to factories; a factory may decline an entry by returning null. */
 export type HandlerFactory = (entry: OpcodeEntry) => Handler | null;
@@ -28,6 +30,7 @@ export function handlerFor(entry: OpcodeEntry): Handler | null {
   if (h === undefined) {
     const factory = entry.map === 'primary' || entry.vex === null ? factoryMap().get(entry.mnemonic) : undefined;
     h = entry.vex === null && factory ? factory(entry) : null;
+    if (h !== null) h = ring0Only(entry, h);
     handlers[entry.id] = h;
   }
   return h;

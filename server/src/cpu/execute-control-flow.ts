@@ -7,6 +7,7 @@ import type { Machine } from './machine';
 import { CpuSignal, fault, trap } from './cpu-signals';
 import { condition } from './flags-arithmetic';
 import { FIXED_ONE, OF, POPF_WRITABLE, ZF } from './eflags-bits';
+import { flagsWritableAtCpl } from './privilege-checks';
 
 function target(i: Insn): number {
   const t = (i.next + i.imm) >>> 0;
@@ -103,8 +104,9 @@ const iret: HandlerFactory = () => (m, i) => {
   const cs = m.readMem((esp + size) >>> 0, 2);
   const flags = m.readMem((esp + 2 * size) >>> 0, size);
   m.regs[4] = esp + 3 * size;
+  // IOPL and IF as popf at the CPL iret starts from (a return to the same level is all it models).
+  const writable = flagsWritableAtCpl(m, size === 4 ? POPF_WRITABLE : POPF_WRITABLE & 0xffff);
   m.segments[1] = cs;
-  const writable = size === 4 ? POPF_WRITABLE : POPF_WRITABLE & 0xffff;
   m.eflags = ((m.eflags & ~writable) | (flags & writable) | FIXED_ONE) >>> 0;
   m.eip = size === 2 ? eip & 0xffff : eip;
 };

@@ -1,8 +1,8 @@
 // Descriptor-table instructions (SDM Vol. 2A/2B, one section each): sgdt/sidt/lgdt/lidt,
 // sldt/lldt, str/ltr, smsw/lmsw, and the selector checks lar/lsl/verr/verw against the machine's
-// GDT and LDT (descriptor-tables.ts). Rows the table marks privileged raise #GP(0) unless CPL is 0.
+// GDT and LDT (descriptor-tables.ts). Rows the table marks privileged raise #GP(0) unless CPL is 0
+// (dispatch-table.ts wraps their handlers in ring0Only).
 
-import type { OpcodeEntry } from '../isa';
 import type { HandlerFamily } from './dispatch-table';
 import type { Handler } from './instruction-record';
 import type { Machine } from './machine';
@@ -12,15 +12,6 @@ import {
   readDescriptor, writeDescriptorHigh, type Descriptor,
 } from './descriptor-tables';
 import { ZF } from './eflags-bits';
-
-/** The table's `privileged` fact, enforced: #GP(0) at CPL > 0 (each instruction's SDM exceptions). */
-export function ring0Only(entry: OpcodeEntry, handler: Handler): Handler {
-  if (!entry.privileged) return handler;
-  return (m, i) => {
-    if (currentPrivilegeLevel(m) !== 0) throw fault(13, `${entry.mnemonic} at CPL ${currentPrivilegeLevel(m)}: general protection`);
-    handler(m, i);
-  };
-}
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
@@ -98,20 +89,20 @@ export const DESCRIPTOR_TABLES: HandlerFamily = {
   sgdtw: () => storeTableRegister('gdtr'),
   sidtd: () => storeTableRegister('idtr'),
   sidtw: () => storeTableRegister('idtr'),
-  lgdtd: (e) => ring0Only(e, loadTableRegister('gdtr')),
-  lgdtw: (e) => ring0Only(e, loadTableRegister('gdtr')),
-  lidtd: (e) => ring0Only(e, loadTableRegister('idtr')),
-  lidtw: (e) => ring0Only(e, loadTableRegister('idtr')),
+  lgdtd: () => loadTableRegister('gdtr'),
+  lgdtw: () => loadTableRegister('gdtr'),
+  lidtd: () => loadTableRegister('idtr'),
+  lidtw: () => loadTableRegister('idtr'),
   sldt: () => storeSystemWord((m) => m.descriptorTables.ldtr),
   str: () => storeSystemWord((m) => m.descriptorTables.tr),
   // The register form gives all of CR0 at 32 bits (the SDM leaves bits 31:16 undefined; P6 and later copy CR0's).
   smsw: () => storeSystemWord((m) => m.control[0]!),
   // lmsw loads PE MP EM TS; it can set PE but never clear it (SDM LMSW).
-  lmsw: (e) => ring0Only(e, (m, i) => {
+  lmsw: () => (m, i) => {
     const cr0 = m.control[0]!;
     m.control[0] = (cr0 & ~0xe) | (m.readE(i, 2) & 0xf) | (cr0 & 1);
-  }),
-  lldt: (e) => ring0Only(e, (m, i) => {
+  },
+  lldt: () => (m, i) => {
     const selector = m.readE(i, 2);
     const t = m.descriptorTables;
     if ((selector & 0xfffc) === 0) {
@@ -125,8 +116,8 @@ export const DESCRIPTOR_TABLES: HandlerFamily = {
     if (!descriptorPresent(d)) throw fault(11, `lldt ${hex(selector)}: segment not present`, selector & 0xfffc);
     t.ldtr = selector;
     t.ldt = { base: descriptorBase(d), limit: descriptorLimit(d) };
-  }),
-  ltr: (e) => ring0Only(e, (m, i) => {
+  },
+  ltr: () => (m, i) => {
     const selector = m.readE(i, 2);
     if ((selector & 0xfffc) === 0) throw fault(13, 'ltr with a null selector', 0);
     const d = selector & 4 ? null : readDescriptor(m, selector);
@@ -135,7 +126,7 @@ export const DESCRIPTOR_TABLES: HandlerFamily = {
     if (!descriptorPresent(d)) throw fault(11, `ltr ${hex(selector)}: segment not present`, selector & 0xfffc);
     writeDescriptorHigh(m, selector, d.high | 0x200); // busy
     m.descriptorTables.tr = selector;
-  }),
+  },
   lar: () => (m, i) => {
     const d = accessibleDescriptor(m, m.readE(i, 2), LAR_SYSTEM_TYPES);
     // The SDM writes the mask 00FxFF00H (x: limit bits 19:16, undefined); real CPUs copy them.

@@ -1,15 +1,16 @@
 // Stack frames and flag images: pusha/popa, enter/leave, pushf/popf. popf at ring 0 may change
-// IF, IOPL and TF; a popf that sets TF traps only after the following instruction (machine.ts
+// IF, IOPL and TF; above ring 0 it leaves IOPL, and IF too when CPL > IOPL (privilege-checks.ts); a popf that sets TF traps only after the following instruction (machine.ts
 // decides the single-step trap from TF at the start of each instruction).
 
 import type { HandlerFamily } from './dispatch-table';
 import type { Handler } from './instruction-record';
 import { FIXED_ONE, POPF_WRITABLE, RF, VM } from './eflags-bits';
+import { flagsWritableAtCpl } from './privilege-checks';
 
 const popf: Handler = (m, i) => {
   const size = i.osize;
   const value = m.pop(size);
-  const writable = size === 4 ? POPF_WRITABLE & ~RF : POPF_WRITABLE & 0xffff;
+  const writable = flagsWritableAtCpl(m, size === 4 ? POPF_WRITABLE & ~RF : POPF_WRITABLE & 0xffff);
   m.eflags = ((m.eflags & ~writable) | (value & writable) | FIXED_ONE) >>> 0;
 };
 

@@ -8,6 +8,7 @@ import type { Machine } from './machine';
 import { DF, ZF } from './eflags-bits';
 import { sub } from './flags-arithmetic';
 import { SEG_ES } from './instruction-record';
+import { requireIoPermission } from './privilege-checks';
 
 type Iteration = (m: Machine, i: Insn, size: number, step: number) => void;
 
@@ -86,6 +87,7 @@ const scas: Iteration = (m, i, size, step) => {
 
 const ins: Iteration = (m, i, size, step) => {
   const port = m.regs[2]! & 0xffff;
+  requireIoPermission(m, port, size, 'ins');
   const address = destination(m, i);
   m.memory.probeWrite(address, size);
   m.writeMem(address, size, m.ioPort ? m.ioPort.read(port, size as 1 | 2 | 4) : 0xffffffff);
@@ -93,8 +95,10 @@ const ins: Iteration = (m, i, size, step) => {
 };
 
 const outs: Iteration = (m, i, size, step) => {
+  const port = m.regs[2]! & 0xffff;
+  requireIoPermission(m, port, size, 'outs');
   const value = m.readMem(source(m, i), size);
-  m.ioPort?.write(m.regs[2]! & 0xffff, size as 1 | 2 | 4, value);
+  m.ioPort?.write(port, size as 1 | 2 | 4, value);
   advance(m, i, 6, step);
 };
 

@@ -1,15 +1,16 @@
 // System and identification instructions: cpuid (a fixed, deterministic P6-class identity with
 // no MMX/SSE, so libraries pick plain integer code), rdtsc (the TSC MSR: instruction count plus
 // an offset), rdmsr/wrmsr, rdpmc, sysenter/sysexit, in/out through the port callback, mov to/from
-// control and debug registers, movbe, fences, cache and TLB no-ops (privileged ones #GP above CPL 0).
+// control and debug registers, movbe, fences, cache and TLB no-ops. Privileged rows #GP above CPL 0
+// (dispatch-table.ts); in/out check IOPL and the TSS I/O bitmap, rdtsc CR4.TSD (privilege-checks.ts).
 
 import type { HandlerFamily, HandlerFactory } from './dispatch-table';
-import type { Insn } from './instruction-record';
+import type { Handler, Insn } from './instruction-record';
 import type { Machine } from './machine';
 import { fault } from './cpu-signals';
 import { currentPrivilegeLevel } from './descriptor-tables';
 import { IF, RF, VM } from './eflags-bits';
-import { ring0Only } from './execute-descriptor-tables';
+import { requireIoPermission, ring0Only, withOwnPrivilegeCheck } from './privilege-checks';
 import { IA32_SYSENTER_CS, IA32_SYSENTER_EIP, IA32_SYSENTER_ESP, IA32_TSC_AUX } from './model-specific-registers';
 
 /** CPUID.1:EDX: FPU, DE, TSC, MSR, CX8, SEP, CMOV. Also the AT_HWCAP the loader passes. */
@@ -43,7 +44,9 @@ const inFactory: HandlerFactory = (entry) => {
   const immediate = entry.operands[1]?.kind === 'method';
   return (m, i) => {
     const size = byte ? 1 : i.osize;
-    const value = m.ioPort ? m.ioPort.read(portOf(m, i, immediate), size as 1 | 2 | 4) : 0xffffffff;
+    const port = portOf(m, i, immediate);
+    requireIoPermission(m, port, size, 'in');
+    const value = m.ioPort ? m.ioPort.read(port, size as 1 | 2 | 4) : 0xffffffff;
     m.setReg(0, size, value);
   };
 };
@@ -53,11 +56,16 @@ const outFactory: HandlerFactory = (entry) => {
   const immediate = entry.operands[0]?.kind === 'method';
   return (m, i) => {
     const size = byte ? 1 : i.osize;
-    m.ioPort?.write(portOf(m, i, immediate), size as 1 | 2 | 4, m.getReg(0, size));
+    const port = portOf(m, i, immediate);
+    requireIoPermission(m, port, size, 'out');
+    m.ioPort?.write(port, size as 1 | 2 | 4, m.getReg(0, size));
   };
 };
 
-/** mov to/from CRn and DRn (register operand only; the table's rows say which direction). */
+/**
+ * mov to/from CRn and DRn (register operand only; the table's rows say which direction). CPL 0
+ * only (the rows are privileged), but CR1 and CR5-7 are #UD first, as the real CPU reports them.
+ */
 export const controlRegisterMove: HandlerFactory = (entry) => {
   const [dst, src] = entry.operands;
   if (!dst || !src || dst.kind !== 'method' || src.kind !== 'method') return null;
@@ -66,22 +74,25 @@ export const controlRegisterMove: HandlerFactory = (entry) => {
   const toControl = dst.method === 'C';
   const toDebug = dst.method === 'D';
   if (!fromControl && !fromDebug && !toControl && !toDebug) return null;
-  return (m, i) => {
+  const move: Handler = (m, i) => {
     const n = i.reg;
     if (fromControl || toControl) {
-      if (n === 1 || n > 4) throw fault(6, `mov with %cr${n} is invalid`);
       if (fromControl) m.regs[i.rm] = m.control[n]!;
       else m.control[n] = m.regs[i.rm]!;
     } else if (fromDebug) m.regs[i.rm] = m.debug[n === 4 ? 6 : n === 5 ? 7 : n]!;
     else m.debug[n === 4 ? 6 : n === 5 ? 7 : n] = m.regs[i.rm]!;
   };
+  const privileged = ring0Only(entry, move);
+  return withOwnPrivilegeCheck((m, i) => {
+    if ((fromControl || toControl) && (i.reg === 1 || i.reg > 4)) throw fault(6, `mov with %cr${i.reg} is invalid`);
+    privileged(m, i);
+  });
 };
 
 const nothing: HandlerFactory = () => () => undefined;
-/** A no-op the table marks privileged (invlpg, wbinvd, invd): #GP(0) above CPL 0. */
-const privilegedNothing: HandlerFactory = (entry) => ring0Only(entry, () => undefined);
 
 const CR0_PE = 1;
+const CR4_TSD = 1 << 2;
 const CR4_PCE = 1 << 8;
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
@@ -92,17 +103,25 @@ function writeTsc(m: Machine, value: bigint, withAux: boolean): void {
 }
 
 /** rdmsr/wrmsr: EDX:EAX, MSR number in ECX; an MSR the machine lacks is #GP(0) (SDM RDMSR/WRMSR). */
-const rdmsr: HandlerFactory = (entry) => ring0Only(entry, (m) => {
+const rdmsr: HandlerFactory = () => (m) => {
   const value = m.msrs.read(m.regs[1]!, m.instructionCount);
   if (value === null) throw fault(13, `rdmsr of MSR ${hex(m.regs[1]!)}, which is not implemented`);
   m.regs[0] = Number(value & 0xffffffffn);
   m.regs[2] = Number(value >> 32n);
-});
+};
 
-const wrmsr: HandlerFactory = (entry) => ring0Only(entry, (m) => {
+const wrmsr: HandlerFactory = () => (m) => {
   const value = (BigInt(m.regs[2]!) << 32n) | BigInt(m.regs[0]!);
   if (!m.msrs.write(m.regs[1]!, value, m.instructionCount)) throw fault(13, `wrmsr to MSR ${hex(m.regs[1]!)}, which is not implemented`);
-});
+};
+
+/** rdtsc/rdtscp: #GP(0) at CPL > 0 when CR4.TSD is set (SDM RDTSC, RDTSCP). */
+function readTsc(withAux: boolean): HandlerFactory {
+  return () => (m) => {
+    if ((m.control[4]! & CR4_TSD) !== 0 && currentPrivilegeLevel(m) !== 0) throw fault(13, `rdtsc${withAux ? 'p' : ''} at CPL > 0 with CR4.TSD set`);
+    writeTsc(m, m.msrs.tsc(m.instructionCount), withAux);
+  };
+}
 
 /**
  * rdpmc (SDM RDPMC): at CPL 0, or with CR4.PCE set, reads counter ECX; this machine counts no
@@ -146,7 +165,7 @@ const sysexit: HandlerFactory = () => (m) => {
 
 export const SYSTEM: HandlerFamily = {
   cpuid: () => cpuid,
-  rdtsc: () => (m) => writeTsc(m, m.msrs.tsc(m.instructionCount), false),
+  rdtsc: readTsc(false),
   rdmsr,
   wrmsr,
   rdpmc,
@@ -157,9 +176,9 @@ export const SYSTEM: HandlerFamily = {
   lfence: nothing,
   mfence: nothing,
   sfence: nothing,
-  wbinvd: privilegedNothing,
-  invd: privilegedNothing,
-  invlpg: privilegedNothing,
+  wbinvd: nothing,
+  invd: nothing,
+  invlpg: nothing,
   clflush: nothing,
   endbr32: nothing,
   endbr64: nothing,
@@ -169,11 +188,11 @@ export const SYSTEM: HandlerFamily = {
   prefetcht2: nothing,
   prefetch: nothing,
   prefetchw: nothing,
-  clts: (entry) => ring0Only(entry, (m) => { m.control[0] = m.control[0]! & ~8; }),
+  clts: () => (m) => { m.control[0] = m.control[0]! & ~8; },
   clwb: nothing,
   clflushopt: nothing,
   serialize: nothing,
-  rdtscp: () => (m) => writeTsc(m, m.msrs.tsc(m.instructionCount), true),
+  rdtscp: readTsc(true),
   movbe: (entry) => {
     const toMemory = entry.operands[0]?.kind === 'method' && entry.operands[0].method === 'M';
     // The 66 forms are separate rows (66 is their mandatory prefix): the row gives the size.

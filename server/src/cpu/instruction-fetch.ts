@@ -7,13 +7,13 @@ import { CpuSignal } from './cpu-signals';
 import { handlerFor, notEmulatedHandler } from './dispatch-table';
 import { specializedHandler } from './fast-paths';
 import { buildInsn, type Insn } from './instruction-record';
-import { MemoryFault, PAGE_SHIFT, PAGE_SIZE, PF_FETCH, type PagedMemory } from './paged-memory';
+import { MemoryFault, PAGE_SIZE, PF_FETCH, type PagedMemory } from './paged-memory';
 
 const FETCH_BUFFER = 15;
 
 /** The Insn at eip; throws MemoryFault (#PF on fetch) or CpuSignal (#UD for invalid encodings). */
 export function fetchInstruction(memory: PagedMemory, eip: number): Insn {
-  const page = memory.pages[eip >>> PAGE_SHIFT];
+  const page = memory.page(eip);
   if (page !== undefined && page.code !== null) {
     const cached = page.code[eip & (PAGE_SIZE - 1)] as Insn | undefined;
     if (cached !== undefined) return cached;
@@ -35,7 +35,10 @@ export function fetchInstruction(memory: PagedMemory, eip: number): Insn {
   // Instructions that cross a page end are not cached: a write to either page must be seen.
   if (page !== undefined && (eip & (PAGE_SIZE - 1)) + d.length <= PAGE_SIZE) {
     // Preallocated so the per-page cache stays a packed array (a sparse one is a slow dictionary).
-    if (page.code === null) page.code = new Array<unknown>(PAGE_SIZE).fill(undefined);
+    if (page.code === null) {
+      page.code = new Array<unknown>(PAGE_SIZE).fill(undefined);
+      memory.codeAttached(eip, page);
+    }
     page.code[eip & (PAGE_SIZE - 1)] = insn;
   }
   return insn;

@@ -20,7 +20,7 @@ export interface MachineSnapshot {
   readonly x87: X87State;
   readonly descriptorTables: DescriptorTables;
   readonly msrs: ModelSpecificRegisters;
-  readonly pages: ReadonlyArray<Page | undefined>;
+  readonly pages: ReadonlyMap<number, Page>;
   readonly instructionCount: number;
 }
 

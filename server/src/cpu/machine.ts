@@ -17,7 +17,7 @@ import { fetchInstruction } from './instruction-fetch';
 import { SEG_FS, SEG_GS, type Insn } from './instruction-record';
 import { restoreSnapshot, takeSnapshot, type MachineSnapshot } from './machine-snapshot';
 import { ModelSpecificRegisters } from './model-specific-registers';
-import { MemoryFault, PagedMemory, PAGE_SHIFT, PAGE_SIZE, PF_FETCH } from './paged-memory';
+import { MemoryFault, PagedMemory, PAGE_SHIFT, PAGE_SIZE, PF_FETCH, type Page } from './paged-memory';
 import { X87State } from './x87-state';
 
 export type MachineExceptionHandler = ExceptionHandler<Machine>;
@@ -260,6 +260,12 @@ export class Machine {
     const compile = this.compileBlocks;
     let inBlock = false;
     let start = this.eip;
+    const memory = this.memory;
+    // The last page looked up: valid while the code epoch (bumped by every map, unmap and
+    // restore, which are what replace a Page) stays the same.
+    let pageNumber = -1;
+    let pageEpoch = -1;
+    let page: Page | undefined;
     try {
       while (this.instructionCount < end) {
         if (compile) {
@@ -269,7 +275,11 @@ export class Machine {
           if ((this.eflagsStored & TF) !== 0 || (this.debug[7]! & 0xff) !== 0 || this.instructionCount >= end) break;
         }
         start = this.eip;
-        const page = this.memory.pages[start >>> PAGE_SHIFT];
+        if (start >>> PAGE_SHIFT !== pageNumber || memory.codeEpoch !== pageEpoch) {
+          pageNumber = start >>> PAGE_SHIFT;
+          pageEpoch = memory.codeEpoch;
+          page = memory.page(start);
+        }
         if (compile && page !== undefined) {
           // A slot counts the visits of a start address until it is hot enough to compile.
           const slot = page.blocks !== null ? page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined : undefined;
@@ -306,7 +316,7 @@ export class Machine {
     const memory = this.memory;
     for (;;) {
       const start = this.eip;
-      const page = memory.pages[start >>> PAGE_SHIFT];
+      const page = memory.page(start);
       if (page === undefined || page.blocks === null) return;
       const block = page.blocks[start & (PAGE_SIZE - 1)] as CompiledBlock | number | undefined;
       if (typeof block !== 'object' || block.count > end - this.instructionCount) return;

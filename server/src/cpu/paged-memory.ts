@@ -13,10 +13,10 @@ export const PERM_WRITE = 2;
 export const PERM_EXECUTE = 4;
 
 const PAGE_COUNT = 1 << (32 - PAGE_SHIFT);
-
-function emptyPageTable(): Array<Page | undefined> {
-  return new Array<Page | undefined>(PAGE_COUNT).fill(undefined);
-}
+/** An entry of PagedMemory.entries: slot << 3 | permissions. */
+export const SLOT_SHIFT = 3;
+const EMPTY_BYTES = new Uint8Array(PAGE_SIZE);
+const EMPTY_WORDS = new Int32Array(EMPTY_BYTES.buffer);
 
 export interface Page {
   data: Uint8Array;
@@ -49,16 +49,70 @@ function newPage(data: Uint8Array, perms: number): Page {
 
 export class PagedMemory {
   /**
-   * Indexed by page number (address >>> 12). Preallocated and filled so V8 keeps it a packed
-   * array: a sparse one with indexes near 0xc0000 would fall back to slow dictionary lookups.
+   * Per page number (address >>> 12): the page's slot in the lists below times 8, plus its
+   * permissions (0: not mapped), where PERM_WRITE is left out while the page holds decoded code or
+   * blocks (a write there must drop them: the slow path). A zeroed typed array: a new memory costs
+   * a calloc (under 1 ms), where a million-entry JS array (packed, one load per lookup) cost
+   * 8-13 ms. Compiled blocks read an entry and then `bytesList`/`wordsList`, as many loads as the
+   * flat array took.
    */
-  pages: Array<Page | undefined> = emptyPageTable();
+  entries = new Int32Array(PAGE_COUNT);
+  /** The mapped pages by slot; slot 0 is never used, unmapped slots are reused. */
+  pageList: Array<Page | undefined> = [undefined];
+  /** Each slot's page.data and page.words (the compiled blocks' fast path). */
+  bytesList: Uint8Array[] = [EMPTY_BYTES];
+  wordsList: Int32Array[] = [EMPTY_WORDS];
+  private freeSlots: number[] = [];
   /** When set, every CPU write is appended here (address, size) for lockstep comparison. */
   writeLog: Array<{ address: number; size: number }> | null = null;
   /** Called with the page number when a write drops decoded code there. */
   onCodeInvalidated: ((pageNumber: number) => void) | null = null;
   /** Bumped whenever decoded code or compiled blocks are dropped; a running block checks it. */
   codeEpoch = 0;
+
+  /** The page holding `address`, or undefined. */
+  page(address: number): Page | undefined {
+    return this.pageList[this.entries[address >>> PAGE_SHIFT]! >>> SLOT_SHIFT];
+  }
+
+  /** The page numbered `n` (address >>> 12). */
+  pageNumbered(n: number): Page | undefined {
+    return this.pageList[this.entries[n]! >>> SLOT_SHIFT];
+  }
+
+  /** Puts `page` (or nothing) at page number `n`; call again after changing its permissions. */
+  private setPage(n: number, page: Page | undefined): void {
+    let slot = this.entries[n]! >>> SLOT_SHIFT;
+    if (page === undefined) {
+      if (slot === 0) return;
+      this.pageList[slot] = undefined;
+      this.bytesList[slot] = EMPTY_BYTES;
+      this.wordsList[slot] = EMPTY_WORDS;
+      this.freeSlots.push(slot);
+      this.entries[n] = 0;
+      return;
+    }
+    if (slot === 0) {
+      slot = this.freeSlots.pop() ?? this.pageList.length;
+      this.pageList[slot] = page;
+      this.bytesList[slot] = page.data;
+      this.wordsList[slot] = page.words;
+    }
+    const holdsCode = page.code !== null || page.blocks !== null;
+    this.entries[n] = (slot << SLOT_SHIFT) | (holdsCode ? page.perms & ~PERM_WRITE : page.perms);
+  }
+
+  /** Called after decoded code or blocks were attached to the page at `address`. */
+  codeAttached(address: number, page: Page): void {
+    this.setPage(address >>> PAGE_SHIFT, page);
+  }
+
+  /** Every mapped page with its number, in ascending order. */
+  *mappedPages(): Generator<[number, Page]> {
+    const numbers: number[] = [];
+    for (let n = 0; n < PAGE_COUNT; n++) if (this.entries[n] !== 0) numbers.push(n);
+    for (const n of numbers) yield [n, this.pageNumbered(n)!];
+  }
 
   /** Maps [address, address+size) with perms 'rwx' (any subset). Remaps keep the contents. */
   map(address: number, size: number, perms: string): { error: string | null } {
@@ -68,12 +122,13 @@ export class PagedMemory {
     if (address + size - 1 > 0xffffffff) return { error: `mapping 0x${address.toString(16)}+0x${size.toString(16)} wraps past 4 GiB` };
     const p = parsePerms(perms);
     for (let n = first; n <= last; n++) {
-      const page = this.pages[n];
+      const page = this.pageNumbered(n);
       if (page) {
         page.perms = p;
         page.code = null;
         page.blocks = null;
-      } else this.pages[n] = newPage(new Uint8Array(PAGE_SIZE), p);
+        this.setPage(n, page);
+      } else this.setPage(n, newPage(new Uint8Array(PAGE_SIZE), p));
     }
     this.codeEpoch++;
     return { error: null };
@@ -82,12 +137,12 @@ export class PagedMemory {
   unmap(address: number, size: number): void {
     const first = address >>> PAGE_SHIFT;
     const last = (address + size - 1) >>> PAGE_SHIFT;
-    for (let n = first; n <= last; n++) this.pages[n] = undefined;
+    for (let n = first; n <= last; n++) this.setPage(n, undefined);
     this.codeEpoch++;
   }
 
   isMapped(address: number): boolean {
-    return this.pages[address >>> PAGE_SHIFT] !== undefined;
+    return this.page(address) !== undefined;
   }
 
   /** Reads bytes regardless of permissions (debugger view); null where a page is not mapped. */
@@ -95,7 +150,7 @@ export class PagedMemory {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
       const a = (address + i) >>> 0;
-      const page = this.pages[a >>> PAGE_SHIFT];
+      const page = this.page(a);
       if (!page) return { error: `address 0x${a.toString(16)} is not mapped` };
       out[i] = page.data[a & PAGE_MASK]!;
     }
@@ -106,11 +161,11 @@ export class PagedMemory {
   writeBytes(address: number, bytes: Uint8Array): { error: string | null } {
     for (let i = 0; i < bytes.length; i++) {
       const a = (address + i) >>> 0;
-      if (!this.pages[a >>> PAGE_SHIFT]) return { error: `address 0x${a.toString(16)} is not mapped` };
+      if (!this.page(a)) return { error: `address 0x${a.toString(16)} is not mapped` };
     }
     for (let i = 0; i < bytes.length; i++) {
       const a = (address + i) >>> 0;
-      const page = this.pages[a >>> PAGE_SHIFT]!;
+      const page = this.page(a)!;
       if (page.code !== null || page.blocks !== null) this.dropCode(a >>> PAGE_SHIFT, page);
       page.data[a & PAGE_MASK] = bytes[i]!;
     }
@@ -120,30 +175,41 @@ export class PagedMemory {
   private dropCode(pageNumber: number, page: Page): void {
     page.code = null;
     page.blocks = null;
+    this.setPage(pageNumber, page);
     this.codeEpoch++;
     // An instruction that starts on the previous page may end on this one (blocks stay in one page).
-    const previous = this.pages[pageNumber - 1];
-    if (previous && previous.code !== null) previous.code = null;
+    const previousNumber = (pageNumber - 1) & 0xfffff;
+    const previous = this.pageNumbered(previousNumber);
+    if (previous && previous.code !== null) {
+      previous.code = null;
+      this.setPage(previousNumber, previous);
+    }
     this.onCodeInvalidated?.(pageNumber);
   }
 
   // ---- CPU path: throws MemoryFault ----
 
   private pageFor(address: number, need: number, write: boolean): Page {
-    const page = this.pages[address >>> PAGE_SHIFT];
+    const page = this.page(address);
     if (page === undefined) throw new MemoryFault(address, write ? PF_WRITE : 0);
     if ((page.perms & need) === 0) throw new MemoryFault(address, PF_PRESENT | (write ? PF_WRITE : 0));
     return page;
   }
 
+  /** The bytes of a readable page (from its entry, without the Page object), else the fault. */
+  private readableBytes(address: number): Uint8Array {
+    const e = this.entries[address >>> PAGE_SHIFT]!;
+    return (e & PERM_READ) !== 0 ? this.bytesList[e >>> SLOT_SHIFT]! : this.pageFor(address, PERM_READ, false).data;
+  }
+
   read8(address: number): number {
-    return this.pageFor(address, PERM_READ, false).data[address & PAGE_MASK]!;
+    return this.readableBytes(address)[address & PAGE_MASK]!;
   }
 
   read16(address: number): number {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 2) {
-      const d = this.pageFor(address, PERM_READ, false).data;
+      const d = this.readableBytes(address);
       return d[o]! | (d[o + 1]! << 8);
     }
     return this.read8(address) | (this.read8((address + 1) >>> 0) << 8);
@@ -152,7 +218,7 @@ export class PagedMemory {
   read32(address: number): number {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 4) {
-      const d = this.pageFor(address, PERM_READ, false).data;
+      const d = this.readableBytes(address);
       return (d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16) | (d[o + 3]! << 24)) >>> 0;
     }
     // Check both pages before assembling, so a fault leaves nothing half-read.
@@ -161,21 +227,24 @@ export class PagedMemory {
     return (this.read16(address) | (this.read16((address + 2) >>> 0) << 16)) >>> 0;
   }
 
-  private writablePage(address: number): Page {
+  /** The bytes of a writable page, its decoded code and blocks dropped first; else the fault. */
+  private writableBytes(address: number): Uint8Array {
+    const e = this.entries[address >>> PAGE_SHIFT]!;
+    if ((e & PERM_WRITE) !== 0) return this.bytesList[e >>> SLOT_SHIFT]!;
     const page = this.pageFor(address, PERM_WRITE, true);
     if (page.code !== null || page.blocks !== null) this.dropCode(address >>> PAGE_SHIFT, page);
-    return page;
+    return page.data;
   }
 
   write8(address: number, value: number): void {
-    this.writablePage(address).data[address & PAGE_MASK] = value;
+    this.writableBytes(address)[address & PAGE_MASK] = value;
     if (this.writeLog !== null) this.writeLog.push({ address, size: 1 });
   }
 
   write16(address: number, value: number): void {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 2) {
-      const d = this.writablePage(address).data;
+      const d = this.writableBytes(address);
       d[o] = value;
       d[o + 1] = value >>> 8;
     } else {
@@ -192,7 +261,7 @@ export class PagedMemory {
   write32(address: number, value: number): void {
     const o = address & PAGE_MASK;
     if (o <= PAGE_SIZE - 4) {
-      const d = this.writablePage(address).data;
+      const d = this.writableBytes(address);
       d[o] = value;
       d[o + 1] = value >>> 8;
       d[o + 2] = value >>> 16;
@@ -221,31 +290,28 @@ export class PagedMemory {
   fetch(address: number, out: Uint8Array): number {
     for (let i = 0; i < out.length; i++) {
       const a = (address + i) >>> 0;
-      const page = this.pages[a >>> PAGE_SHIFT];
+      const page = this.page(a);
       if (page === undefined || (page.perms & PERM_EXECUTE) === 0) return i;
       out[i] = page.data[a & PAGE_MASK]!;
     }
     return out.length;
   }
 
-  /** A deep copy of every page (contents and permissions) for snapshots. */
-  clonePages(): Array<Page | undefined> {
-    const copy = emptyPageTable();
-    for (let n = 0; n < PAGE_COUNT; n++) {
-      const page = this.pages[n];
-      if (page !== undefined) copy[n] = newPage(page.data.slice(), page.perms);
-    }
+  /** A deep copy of every page (contents and permissions) by page number, for snapshots. */
+  clonePages(): Map<number, Page> {
+    const copy = new Map<number, Page>();
+    for (const [n, page] of this.mappedPages()) copy.set(n, newPage(page.data.slice(), page.perms));
     return copy;
   }
 
   /** Replaces every page by a copy of `pages` (snapshot restore); decoded code is dropped. */
-  restorePages(pages: ReadonlyArray<Page | undefined>): void {
-    const table = emptyPageTable();
-    for (let n = 0; n < PAGE_COUNT; n++) {
-      const page = pages[n];
-      if (page !== undefined) table[n] = newPage(page.data.slice(), page.perms);
-    }
-    this.pages = table;
+  restorePages(pages: ReadonlyMap<number, Page>): void {
+    this.entries = new Int32Array(PAGE_COUNT);
+    this.pageList = [undefined];
+    this.bytesList = [EMPTY_BYTES];
+    this.wordsList = [EMPTY_WORDS];
+    this.freeSlots = [];
+    for (const [n, page] of pages) this.setPage(n, newPage(page.data.slice(), page.perms));
     this.codeEpoch++;
   }
 }

@@ -6,14 +6,12 @@
 import { decode, type DecodedInstruction } from '../isa';
 import type { KernelErrno, ProbeOptions, KernelConfig, ProfileId } from './kprobe-vocabulary';
 import {
-  functionWideOptprobeReason, NO_KERNEL_AREAS, optimizabilityOf, scanFunction,
-  type FunctionCode, type FunctionSummary, type KernelAreas, type Optimizability,
+  NO_KERNEL_AREAS, optimizabilityOf, scanFunction, type FunctionCode, type FunctionSummary, type KernelAreas,
 } from './function-probe-scan';
+import type { Optimizability } from './optprobe-conditions-6-1';
 import type { StaticVerdict } from './static-verdict';
-import { JMP32_SIZE, linux61CanBoost } from './profile-linux-6-1';
-import { probedInstruction } from './probed-instruction';
 
-export { functionWideOptprobeReason, NO_KERNEL_AREAS, type FunctionCode, type FunctionSummary, type KernelAreas, type Optimizability };
+export { NO_KERNEL_AREAS, type FunctionCode, type FunctionSummary, type KernelAreas, type Optimizability };
 
 export interface InstructionProbe {
   address: number;
@@ -49,52 +47,6 @@ export function analyzeFunction(
     instructions.push({ address, insn: decode(fn.bytes, offset, address), verdict: scan.verdicts[i]!, optimizable: optimizabilityOf(scan, i) });
   }
   return { fn, profile, instructions, errors: scan.errors, summary: scan.summary };
-}
-
-/** What decides optimizability beyond the instruction and the ones after it (see optimizabilityAt). */
-export interface OptprobeContext {
-  /** The function's end address. */
-  end: number;
-  /** A reason that holds for the whole function, or null. */
-  functionWide: string | null;
-  /** Targets of the function's relative jumps and calls (addresses). */
-  targets: { has(address: number): boolean };
-  postHandler: boolean;
-  /** Whether the instruction at an index of the list may be copied into a detour buffer. */
-  canCopy: (index: number) => boolean;
-}
-
-/** An indirect or far jmp: a jump table could land anywhere in the function. */
-export function isIndirectJump(insn: DecodedInstruction): boolean {
-  return insn.entry?.flow === 'jmp' && (insn.entry.indirect || insn.entry.far);
-}
-
-/** Whether an instruction passes can_boost as a copied instruction (exception sites aside). */
-export function copyableInstruction(insn: DecodedInstruction): boolean {
-  const p = probedInstruction(insn);
-  return p !== null && linux61CanBoost(p).ok;
-}
-
-/** The optprobe conditions of 6.1 (kprobes-reference.md §4) for the probe at `index`. */
-export function optimizabilityAt(list: readonly InstructionProbe[], index: number, ctx: OptprobeContext): Optimizability | null {
-  const probe = list[index]!;
-  const v = probe.verdict;
-  if (v === null || !v.registration.ok) return null;
-  const no = (why: string): Optimizability => ({ ok: false, why });
-  if (ctx.postHandler) return no('the probe has a post_handler');
-  if (ctx.functionWide) return no(ctx.functionWide);
-  if (ctx.end - probe.address < JMP32_SIZE) return no('fewer than 5 bytes to the end of the function');
-  for (let a = probe.address + 1; a < probe.address + JMP32_SIZE; a++) {
-    if (ctx.targets.has(a)) return no(`a jump in the function targets 0x${a.toString(16)}, inside the 5 bytes the detour jump would cover`);
-  }
-  let covered = 0;
-  for (let k = index; covered < JMP32_SIZE; k++) {
-    const copied = list[k];
-    if (copied === undefined) return no('the copied instructions would run past the end of the function');
-    if (!ctx.canCopy(k)) return no(`the copied instruction at 0x${copied.address.toString(16)} (${copied.insn.mnemonic}) does not pass can_boost`);
-    covered += copied.insn.length;
-  }
-  return { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${covered} bytes copied)`, copied: covered };
 }
 
 /** register_kprobe at an address of the function: -EILSEQ off an instruction boundary. */

@@ -5,12 +5,13 @@
 // within its 5 bytes, the instructions it would copy) is unchanged. The result equals
 // analyzeFunction(fn, ...).instructions with no kernel areas (as the editor analyses).
 
-import { decode, type DecodedInstruction } from '../isa';
+import { decode, relativeTarget, type DecodedInstruction } from '../isa';
 import type { KernelConfig, ProbeOptions, ProfileId } from './kprobe-vocabulary';
+import type { FunctionCode, InstructionProbe } from './function-probe-analysis';
 import {
-  copyableInstruction, functionWideOptprobeReason, isIndirectJump, optimizabilityAt,
-  type FunctionCode, type InstructionProbe, type Optimizability, type OptprobeContext,
-} from './function-probe-analysis';
+  functionWideOptprobeReason, isIndirectJump, optprobeAnswer, optprobeCode,
+  type Optimizability, type OptprobeArgument, type OptprobeCandidates, type OptprobeWording,
+} from './optprobe-conditions-6-1';
 import { JMP32_SIZE } from './profile-linux-6-1';
 import { staticVerdict } from './static-verdict';
 
@@ -19,10 +20,8 @@ interface InstructionFacts {
   length: number;
   valid: boolean;
   indirectJump: boolean;
-  /** Relative jump and call targets, as distances from the instruction's start. */
-  targets: readonly number[];
-  /** Passes can_boost as a copied instruction (decided on first need). */
-  copyable: boolean | undefined;
+  /** A relative jump's or call's target, as a distance from the instruction's start, or null. */
+  target: number | null;
 }
 
 /** One analysed version of a function: what reanalyzeFunction needs from the last one. */
@@ -44,9 +43,9 @@ export interface ReusableFunctionAnalysis {
 const MAX_INSTRUCTION = 15;
 
 function factsOf(insn: DecodedInstruction): InstructionFacts {
-  const targets: number[] = [];
-  for (const o of insn.operands) if (o.kind === 'rel') targets.push(o.target - insn.address);
-  return { length: insn.length, valid: insn.valid, indirectJump: isIndirectJump(insn) === true, targets, copyable: undefined };
+  const e = insn.valid ? insn.entry : null;
+  // As the scan reads them: the target of a relative branch, an indirect or far jmp.
+  return { length: insn.length, valid: insn.valid, indirectJump: e !== null && isIndirectJump(e), target: e?.relative ? relativeTarget(insn) - insn.address : null };
 }
 
 /** Index of `offset` in the ascending `offsets` from `from` on, or -1. */
@@ -183,16 +182,24 @@ export function reanalyzeFunction(
     const f = facts[i]!;
     valid &&= f.valid;
     indirect ||= f.indirectJump;
-    for (const t of f.targets) targets.add(offsets[i]! + t);
+    if (f.target !== null) targets.add(offsets[i]! + f.target);
   }
   if (optprobes) {
     functionWide = functionWideOptprobeReason(valid, indirect, false);
-    const absolute = { has: (address: number): boolean => targets.has(address - fn.address) };
-    const canCopy = (k: number): boolean => {
-      const f = facts[k]!;
-      return (f.copyable ??= copyableInstruction(instructions[k]!.insn));
+    const candidates: OptprobeCandidates & OptprobeWording = {
+      count: instructions.length, size: bytes.length, address: fn.address, functionWide,
+      offset: (k) => offsets[k]!,
+      length: (k) => facts[k]!.length,
+      // Only linux-6.1 gets here: the verdict's canBoost is 6.1's can_boost of the bytes.
+      canCopy: (k) => instructions[k]!.verdict?.canBoost.ok === true,
+      targeted: (offset) => targets.has(offset),
+      mnemonic: (k) => instructions[k]!.insn.mnemonic,
     };
-    const ctx: OptprobeContext = { end: fn.address + bytes.length, functionWide, targets: absolute, postHandler: options.postHandler, canCopy };
+    const argument: OptprobeArgument = { value: 0 };
+    const optimizabilityAt = (i: number): Optimizability | null => {
+      if (instructions[i]!.verdict?.registration.ok !== true) return null;
+      return optprobeAnswer(optprobeCode(candidates, i, options.postHandler, functionWide !== null, argument), argument.value, candidates);
+    };
     const comparable = old.optprobes && old.functionWide === functionWide;
     // Offsets where the jump targets seen from an unchanged instruction differ: before the edit
     // they are compared in place, after it moved by the length change.
@@ -228,7 +235,7 @@ export function reanalyzeFunction(
           }
         }
       }
-      const optimizable = keep ? movedOptimizable(old.instructions[from]!.optimizable, isPrefix ? prefixShift : suffixShift) : optimizabilityAt(instructions, i, ctx);
+      const optimizable = keep ? movedOptimizable(old.instructions[from]!.optimizable, isPrefix ? prefixShift : suffixShift) : optimizabilityAt(i);
       if (optimizable !== probe.optimizable) instructions[i] = probeWith(probe, optimizable, bytes, offsets[i]!, from >= 0 ? old.instructions[from]! : null);
     }
   } else {

@@ -1,13 +1,17 @@
 // The verdicts of every probe in a function without building a decoded instruction, a result
 // object or a message per instruction: the whole-kernel path of `kboost analyze`. Instructions are
 // scanned with decodeIntoChecked, verdicts are the memoized shared values (with their kernel-area
-// variants memoized too), and the optprobe conditions are coded as numbers that turn into words
-// only when asked (optimizabilityOf). analyzeFunction builds its per-instruction view on this.
+// variants memoized too), and the optprobe conditions (optprobe-conditions-6-1.ts) are kept as
+// codes that turn into words only when asked (optimizabilityOf). analyzeFunction builds its
+// per-instruction view on this.
 
 import { decodeIntoChecked, newDecodedInstruction, relativeTarget, type OpcodeEntry } from '../isa';
 import type { HitExecution, KernelConfig, ProbeOptions, ProfileId } from './kprobe-vocabulary';
 import { kprobeHitCost } from './overhead-model';
-import { JMP32_SIZE } from './profile-linux-6-1';
+import {
+  functionWideOptprobeReason, isIndirectJump, OPT_NONE, OPT_OK, optprobeAnswer, optprobeCode,
+  type Optimizability, type OptprobeArgument, type OptprobeCandidates, type OptprobeWording,
+} from './optprobe-conditions-6-1';
 import { staticVerdictOfScanned, type StaticVerdict } from './static-verdict';
 
 /** Kernel areas and tables that decide probes beyond the instruction itself. */
@@ -26,13 +30,6 @@ export interface FunctionCode {
   bytes: Uint8Array;
 }
 
-export interface Optimizability {
-  ok: boolean;
-  why: string;
-  /** When ok: the bytes of the whole instructions the jump covers, copied into the detour buffer. */
-  copied?: number;
-}
-
 export interface FunctionSummary {
   instructions: number;
   boosted: number;
@@ -42,16 +39,6 @@ export interface FunctionSummary {
   depends: number;
   optimizable: number;
 }
-
-/** Why (or that) a probe is optimized, as a number; OPT_NONE where the question does not arise. */
-const OPT_NONE = 0;
-const OPT_OK = 1; // argument: bytes copied
-const OPT_POST_HANDLER = 2;
-const OPT_FUNCTION_WIDE = 3;
-const OPT_TOO_CLOSE_TO_END = 4;
-const OPT_TARGET_INSIDE = 5; // argument: the targeted address
-const OPT_PAST_END = 6;
-const OPT_COPIED_NOT_BOOSTABLE = 7; // argument: index of the copied instruction
 
 /**
  * One scanned function. The arrays are scratch shared by every scan and valid only until the
@@ -172,7 +159,7 @@ function refusedVariant(v: StaticVerdict, area: string): StaticVerdict {
   let r = byArea.get(area);
   if (r === undefined) {
     const rule = `${area}: probes are refused here (-EINVAL)`;
-    const none = kprobeHitCost('linux-6.1', 'refused');
+    const none = kprobeHitCost(v.profile, 'refused');
     r = { ...v, registration: { ok: false, errno: 'EINVAL', rule }, firstHit: 'refused', laterHits: 'refused', summary: rule, cost: { firstHit: none, laterHits: none } };
     byArea.set(area, r);
   }
@@ -227,7 +214,7 @@ export function scanFunction(
       errors.push(`0x${address.toString(16)}: ${insn.error}`);
     } else {
       entry = insn.entry!;
-      if (entry.flow === 'jmp' && (entry.indirect || entry.far)) indirectJump = true;
+      if (isIndirectJump(entry)) indirectJump = true;
       if (entry.relative) {
         // A branch target matters only inside the 4 bytes after a probe, which lie in the function.
         const t = relativeTarget(insn) - fn.address;
@@ -267,63 +254,57 @@ export function scanFunction(
   return scan;
 }
 
-/** The reason that rules optprobes out for a whole function, or null. */
-export function functionWideOptprobeReason(decodesCompletely: boolean, hasIndirectJump: boolean, hasExceptionTableSites: boolean): string | null {
-  return !decodesCompletely ? 'the function does not decode completely'
-    : hasIndirectJump ? 'the function has an indirect jump (a jump table could land inside the detour jump)'
-      : hasExceptionTableSites ? 'the function has exception-table entries'
-        : null;
-}
+/** The scratch arrays as the optprobe rule reads them (one object, reset per scan). */
+class ScannedCandidates implements OptprobeCandidates, OptprobeWording {
+  count = 0;
+  size = 0;
+  address = 0;
+  functionWide: string | null = null;
+  entries: Array<OpcodeEntry | null> = SCRATCH.entries;
+  offsets: Int32Array = SCRATCH.offsets;
+  lengths: Uint8Array = SCRATCH.lengths;
+  flags: Uint8Array = SCRATCH.flags;
+  targetedBytes: Uint8Array = SCRATCH.targeted;
 
-/** The optprobe conditions of 6.1 (kprobes-reference.md §4), per instruction, in one pass. */
+  of(scan: FunctionScan): this {
+    this.count = scan.count;
+    this.size = scan.fn.bytes.length;
+    this.address = scan.fn.address;
+    this.functionWide = scan.functionWide;
+    this.entries = scan.entries;
+    this.offsets = scan.offsets;
+    this.lengths = scan.lengths;
+    this.flags = SCRATCH.flags;
+    this.targetedBytes = SCRATCH.targeted;
+    return this;
+  }
+
+  offset(k: number): number { return this.offsets[k]!; }
+  length(k: number): number { return this.lengths[k]!; }
+  // The verdict's canBoost is can_boost of the copied bytes.
+  canCopy(k: number): boolean { return (this.flags[k]! & CAN_BOOST) !== 0; }
+  targeted(offset: number): boolean { return this.targetedBytes[offset] === 1; }
+  mnemonic(k: number): string { return this.entries[k]?.mnemonic ?? '(bad)'; }
+}
+const CANDIDATES = new ScannedCandidates();
+const ARGUMENT: OptprobeArgument = { value: 0 };
+
+/** The optprobe conditions of 6.1, per instruction, in one pass. */
 function markOptimizable(scan: FunctionScan, options: ProbeOptions): void {
+  const c = CANDIDATES.of(scan);
+  const functionWide = scan.functionWide !== null;
   for (let index = 0; index < scan.count; index++) {
     if ((SCRATCH.flags[index]! & REGISTERS) === 0) continue;
-    const code = optimizability(scan, index, options);
+    const code = optprobeCode(c, index, options.postHandler, functionWide, ARGUMENT);
     scan.optCodes[index] = code;
+    scan.optArgs[index] = ARGUMENT.value;
     if (code === OPT_OK) scan.summary.optimizable++;
   }
 }
 
-function optimizability(scan: FunctionScan, index: number, options: ProbeOptions): number {
-  const { fn, count, offsets, lengths, optArgs } = scan;
-  if (options.postHandler) return OPT_POST_HANDLER;
-  if (scan.functionWide !== null) return OPT_FUNCTION_WIDE;
-  const at = offsets[index]!;
-  if (fn.bytes.length - at < JMP32_SIZE) return OPT_TOO_CLOSE_TO_END;
-  const targeted = SCRATCH.targeted;
-  for (let a = at + 1; a < at + JMP32_SIZE; a++) {
-    if (targeted[a] === 1) return (optArgs[index] = fn.address + a, OPT_TARGET_INSIDE);
-  }
-  let covered = 0;
-  for (let k = index; covered < JMP32_SIZE; k++) {
-    if (k >= count) return OPT_PAST_END;
-    // The verdict's canBoost is can_boost of the copied bytes. Exception-table sites need no
-    // check here: a function with one is refused as a whole (functionWide).
-    if ((SCRATCH.flags[k]! & CAN_BOOST) === 0) return (optArgs[index] = k, OPT_COPIED_NOT_BOOSTABLE);
-    covered += lengths[k]!;
-  }
-  optArgs[index] = covered;
-  return OPT_OK;
-}
-
 /** The optprobe answer for one scanned instruction in words, or null where it does not arise. */
 export function optimizabilityOf(scan: FunctionScan, index: number): Optimizability | null {
-  const arg = scan.optArgs[index]!;
-  switch (scan.optCodes[index]) {
-    case OPT_OK: return { ok: true, why: `optimized: the int3 is replaced by a jump to a detour buffer (${arg} bytes copied)`, copied: arg };
-    case OPT_POST_HANDLER: return { ok: false, why: 'the probe has a post_handler' };
-    case OPT_FUNCTION_WIDE: return { ok: false, why: scan.functionWide! };
-    case OPT_TOO_CLOSE_TO_END: return { ok: false, why: 'fewer than 5 bytes to the end of the function' };
-    case OPT_TARGET_INSIDE: return { ok: false, why: `a jump in the function targets 0x${arg.toString(16)}, inside the 5 bytes the detour jump would cover` };
-    case OPT_PAST_END: return { ok: false, why: 'the copied instructions would run past the end of the function' };
-    case OPT_COPIED_NOT_BOOSTABLE: {
-      const address = scan.fn.address + scan.offsets[arg]!;
-      const mnemonic = scan.entries[arg]?.mnemonic ?? '(bad)';
-      return { ok: false, why: `the copied instruction at 0x${address.toString(16)} (${mnemonic}) does not pass can_boost` };
-    }
-    default: return null;
-  }
+  return optprobeAnswer(scan.optCodes[index]!, scan.optArgs[index]!, new ScannedCandidates().of(scan));
 }
 
 /** Whether a scanned probe is optimized, without building its words. */
