@@ -105,9 +105,12 @@ export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: 
 export function brokenContract(doc: DocumentAnalysis, a: InstructionAnnotation, selected: ProfileId): string | null {
   if (a.contract === null) return null;
   const profile = a.contract.profile ?? selected;
-  const actual = verdictClass(doc.probe(a, profile));
-  if (actual === a.contract.expected) return null;
-  return `kboost contract: expected ${a.contract.expected}, but under ${profile} this instruction is ${actual}`;
+  return contractMessage(a.contract.expected, verdictClass(doc.probe(a, profile)), profile);
+}
+
+/** The message of a contract expecting `expected` where the verdict under `profile` is `actual`; null when it holds. */
+export function contractMessage(expected: string, actual: VerdictClass, profile: ProfileId): string | null {
+  return actual === expected ? null : `kboost contract: expected ${expected}, but under ${profile} this instruction is ${actual}`;
 }
 
 /** Verdicts a probe site is good at: the targets of "move probe to the nearest boostable instruction". */

@@ -3,7 +3,7 @@
 // request is isolated: a failure answers that request with an error and the server lives on.
 
 import {
-  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DocumentSymbol, Hover, MarkupKind, ResponseError,
+  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, DocumentSymbol, Hover, MarkupKind, ResponseError,
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -14,7 +14,7 @@ import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
 import { identifierAt, symbolOccurrences, type SymbolLocation } from '../editor/symbol-occurrences';
 import { readServerSettings, type ServerSettings } from './editor-settings-from-configuration';
-import { documentDiagnostics } from './document-diagnostics';
+import { DiagnosticsPublisher } from './diagnostics-publisher';
 
 /** The file path of a `file:` URI, so includes resolve beside the document; undefined otherwise. */
 function fileNameOf(uri: string): string | undefined {
@@ -25,26 +25,14 @@ function fileNameOf(uri: string): string | undefined {
   }
 }
 
-/**
- * Re-analysis after an edit: at once when the document had been quiet for DEBOUNCE_MS (a single
- * edit), else after a wait of the last analysis's duration (at most DEBOUNCE_MS), so a burst of
- * typing runs analyses back to back at worst half the time instead of queueing them.
- */
-const DEBOUNCE_MS = 150;
-const MIN_DEBOUNCE_MS = 10;
-
 export function startLanguageServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   let settings: ServerSettings = readServerSettings({});
   let clientHasConfiguration = false;
   let clientRefreshesCodeLenses = false;
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
-  const timers = new Map<string, NodeJS.Timeout>();
   /** What each document keeps from one version to the next (line summaries, function probes). */
   const caches = new Map<string, DocumentAnalysisCache>();
-  /** When each document last changed, and how long its last analysis took (ms). */
-  const lastChange = new Map<string, number>();
-  const lastAnalysisMs = new Map<string, number>();
 
   /** Runs a handler; an exception becomes an error response for that request alone. */
   function isolated<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void> {
@@ -66,36 +54,14 @@ export function startLanguageServer(connection: Connection): void {
     analyses.delete(doc.uri);
     let cache = caches.get(doc.uri);
     if (cache === undefined) caches.set(doc.uri, (cache = new DocumentAnalysisCache()));
-    const started = performance.now();
     const analysis = analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri), cache);
-    lastAnalysisMs.set(doc.uri, performance.now() - started);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   }
 
-  function diagnosticsOf(doc: TextDocument): Diagnostic[] {
-    const diagnostics = documentDiagnostics(analysisOf(doc), settings);
-    // Every function has been looked up under the selected profile: what was not reused is stale.
-    caches.get(doc.uri)?.functions.forgetUnused();
-    return diagnostics;
-  }
-
-  function publish(doc: TextDocument): void {
-    try {
-      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnosticsOf(doc) });
-    } catch (e) {
-      connection.console.error(`kboost: analysis of ${doc.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    }
-  }
-
-  function schedule(doc: TextDocument, delay: number): void {
-    clearTimeout(timers.get(doc.uri));
-    timers.set(doc.uri, setTimeout(() => {
-      timers.delete(doc.uri);
-      const current = documents.get(doc.uri);
-      if (current) publish(current);
-    }, delay));
-  }
+  // Every function has been looked up under the selected profile once diagnostics are built: what
+  // the version did not reuse is stale.
+  const publisher = new DiagnosticsPublisher(connection, documents, analysisOf, () => settings, (uri) => caches.get(uri)?.functions.forgetUnused());
 
   async function refreshSettings(pushed?: unknown): Promise<void> {
     let value = pushed;
@@ -108,7 +74,7 @@ export function startLanguageServer(connection: Connection): void {
     }
     settings = readServerSettings(value ?? {});
     analyses.clear();
-    for (const doc of documents.all()) publish(doc);
+    for (const doc of documents.all()) void publisher.publish(doc);
     // Code lenses name the profile: ask the client to fetch them again.
     if (clientRefreshesCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
@@ -140,21 +106,12 @@ export function startLanguageServer(connection: Connection): void {
     void refreshSettings(pushed);
   });
 
-  documents.onDidOpen((e) => schedule(e.document, 0));
-  documents.onDidChangeContent((e) => {
-    const now = performance.now();
-    // Opening fires this too (after onDidOpen): the first analysis runs at once.
-    const quiet = now - (lastChange.get(e.document.uri) ?? -Infinity) > DEBOUNCE_MS;
-    lastChange.set(e.document.uri, now);
-    schedule(e.document, quiet ? 0 : Math.min(DEBOUNCE_MS, Math.max(MIN_DEBOUNCE_MS, lastAnalysisMs.get(e.document.uri) ?? DEBOUNCE_MS)));
-  });
+  // Opening fires onDidChangeContent too: the first analysis runs at once.
+  documents.onDidChangeContent((e) => publisher.changed(e.document));
   documents.onDidClose((e) => {
-    clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
     caches.delete(e.document.uri);
-    lastChange.delete(e.document.uri);
-    lastAnalysisMs.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    publisher.closed(e.document.uri);
   });
 
   connection.onHover(isolated('hover', (params): Hover | null => {
@@ -233,10 +190,10 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return { profile: settings.editor.profile, lines: [] };
     const a = analysisOf(doc);
     const profile = settings.editor.profile;
-    return {
-      profile,
-      lines: a.annotations.map((ann) => ({ line: ann.range.line, end: ann.range.end, verdict: verdictClass(a.probe(ann, profile)) })),
-    };
+    const t = a.table;
+    const lines: Array<{ line: number; end: number; verdict: string }> = new Array(t.count);
+    for (let i = 0; i < t.count; i++) lines[i] = { line: t.line[i]!, end: t.end[i]!, verdict: verdictClass(a.probeAt(i, profile)) };
+    return { profile, lines };
   }));
 
   connection.onCodeAction(isolated('codeAction', (params): CodeAction[] => {
