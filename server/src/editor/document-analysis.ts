@@ -11,6 +11,7 @@ import {
 import { assembleDocument, DocumentAssembler } from './document-assembly';
 import { FunctionProbeCache } from './function-probe-cache';
 import { SourceLineSummaries, summarizeWholeText, type LineSummary } from './source-line-summaries';
+import { unchangedLineEnds } from './unchanged-line-ends';
 
 export interface EditorSettings {
   profile: ProfileId;
@@ -109,6 +110,8 @@ export class DocumentAnalysisCache {
   readonly lines = new SourceLineSummaries();
   readonly functions = new FunctionProbeCache();
   readonly assembler = new DocumentAssembler();
+  /** The last version's lines, compared once per version for the caches above. */
+  previousLines: readonly string[] = [];
 }
 
 function wholeLine(line: number, text: string): SourceRange {
@@ -150,10 +153,12 @@ export function analyzeDocument(
     preprocessor: settings.preprocessor,
     ...(readFile !== undefined ? { readFile } : {}),
   };
+  const ends = cache !== undefined ? unchangedLineEnds(cache.previousLines, lines) : undefined;
+  if (cache !== undefined) cache.previousLines = lines;
   // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
-  const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines) : assembleDocument(text, assemblyOptions);
+  const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines, ends) : assembleDocument(text, assemblyOptions);
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
-  const summary = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text, lines.length);
+  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends) : summarizeWholeText(text, lines.length);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, summary.labelLines);
@@ -166,11 +171,19 @@ export function analyzeDocument(
     if (byFunction === undefined) resolved.set(profile, (byFunction = []));
     return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings));
   };
+  // The function of the last lookup: walks over the table ask for the same one again and again.
+  let lastFunction = -1;
+  let lastProfile: ProfileId | null = null;
+  let lastResolved: ResolvedFunction | null = null;
   const probeAt = (i: number, profile: ProfileId): InstructionProbe => {
     const f = table.fn[i]!;
-    const address = table.address[i]!;
     if (f >= 0) {
-      const hit = probeInFunction(resolve(f, profile), address - functions[f]!.address);
+      if (f !== lastFunction || profile !== lastProfile) {
+        lastResolved = resolve(f, profile);
+        lastFunction = f;
+        lastProfile = profile;
+      }
+      const hit = probeInFunction(lastResolved!, table.address[i]! - functions[f]!.address);
       if (hit !== undefined) return hit;
     }
     // Outside any function (or off the function's decode path): the instruction alone.
@@ -280,7 +293,10 @@ function instructionTable(image: Image, lines: readonly string[], summaries: rea
     line[count] = c.line;
     address[count] = c.address;
     code[count] = ci;
-    const found = functionAt(ordered, c.section, c.address, fnIndex);
+    // Consecutive instructions mostly fall in the same function: check it before searching.
+    const current = ordered[fnIndex];
+    const inCurrent = current !== undefined && current.f.section === c.section && c.address >= current.f.address && c.address < current.f.address + current.f.size;
+    const found = inCurrent ? fnIndex : functionAt(ordered, c.section, c.address, fnIndex);
     if (found >= 0) fnIndex = found;
     fnOf[count] = found >= 0 ? ordered[found]!.i : -1;
     const m = lineText.includes('kboost') ? CONTRACT.exec(lineText) : null;

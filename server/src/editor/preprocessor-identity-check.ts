@@ -8,7 +8,7 @@
 // the changed lines are looked at when the last version was left unchanged.
 
 import { preprocessOnly } from '../asm';
-import { unchangedLineEnds } from './unchanged-line-ends';
+import { unchangedLineEnds, type UnchangedLineEnds } from './unchanged-line-ends';
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 const HASH_LINE = /^\s*#/;
@@ -36,13 +36,16 @@ export class PreprocessorIdentityCheck {
   private lastLines: readonly string[] = [];
   private lastAnswer = false;
 
-  /** True when running the built-in preprocessor over `lines` gives every line back unchanged. */
-  leavesUnchanged(lines: readonly string[]): boolean {
+  /**
+   * True when running the built-in preprocessor over `lines` gives every line back unchanged.
+   * `ends` may carry the lines' comparison with the last version.
+   */
+  leavesUnchanged(lines: readonly string[], ends?: UnchangedLineEnds): boolean {
     // Every line of the last version was plain: only the lines that replace its changed ones count.
     let from = 0;
     let to = lines.length;
     if (this.lastAnswer) {
-      const { head, tail } = unchangedLineEnds(this.lastLines, lines);
+      const { head, tail } = unchangedLineEnds(this.lastLines, lines, ends);
       from = head;
       to = lines.length - tail;
     }

@@ -6,7 +6,7 @@
 
 import { parseSource, type SourceRange } from '../asm';
 import { lexLine } from '../asm/source-lexer';
-import { unchangedLineEnds } from './unchanged-line-ends';
+import { unchangedLineEnds, type UnchangedLineEnds } from './unchanged-line-ends';
 
 /** Directives whose bytes are data, not instructions. */
 const DATA_DIRECTIVES = new Set([
@@ -101,11 +101,11 @@ export class SourceLineSummaries {
   /** Lines of the last version that are not standalone. */
   private stateful = 0;
 
-  /** `lines` is `text` split at newlines. */
-  summarize(text: string, lines: readonly string[]): SourceSummary {
+  /** `lines` is `text` split at newlines; `ends` may carry their comparison with the last version. */
+  summarize(text: string, lines: readonly string[], ends?: UnchangedLineEnds): SourceSummary {
     const old = this.lines;
     const oldSummaries = this.summaries;
-    const { head, tail } = unchangedLineEnds(old, lines);
+    const { head, tail } = unchangedLineEnds(old, lines, ends);
     // The replaced lines, by text, for lines that moved or came back.
     const replaced = new Map<string, LineSummary>();
     let stateful = this.stateful;

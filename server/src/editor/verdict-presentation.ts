@@ -16,33 +16,54 @@ export function verdictClass(probe: InstructionProbe): VerdictClass {
   return v.laterHits;
 }
 
+type Wording = (probe: InstructionProbe, profile: ProfileId) => string;
+
 /**
  * Messages by verdict, profile and optprobe reason: verdicts are shared values, so a document's
- * thousands of instructions with the same verdict share one message, built once.
+ * thousands of instructions with the same verdict share one message, built once (per wording).
  */
-const messages = new WeakMap<object, Map<string, string>>();
-
-export function diagnosticMessage(probe: InstructionProbe, profile: ProfileId): string {
-  const v = probe.verdict;
-  if (v === null) return wordedMessage(probe, profile);
-  // Only an optimized probe's message depends on more than its verdict: the optprobe reason.
-  const key = probe.optimizable?.ok ? probe.optimizable.why : profile;
-  let byKey = messages.get(v);
-  if (byKey === undefined) messages.set(v, (byKey = new Map()));
-  let message = byKey.get(key);
-  if (message === undefined) byKey.set(key, (message = wordedMessage(probe, profile)));
-  return message;
+function memoized(wording: Wording): Wording {
+  const messages = new WeakMap<object, Map<string, string>>();
+  return (probe, profile) => {
+    const v = probe.verdict;
+    if (v === null) return wording(probe, profile);
+    // Only an optimized probe's message depends on more than its verdict: the optprobe reason.
+    const key = probe.optimizable?.ok ? probe.optimizable.why : profile;
+    let byKey = messages.get(v);
+    if (byKey === undefined) messages.set(v, (byKey = new Map()));
+    let message = byKey.get(key);
+    if (message === undefined) byKey.set(key, (message = wording(probe, profile)));
+    return message;
+  };
 }
 
-function wordedMessage(probe: InstructionProbe, profile: ProfileId): string {
+/** `kprobe (profile): class (first hit ...): detail`, the detail as `detail` words it. */
+function worded(probe: InstructionProbe, profile: ProfileId, detail: (probe: InstructionProbe) => string): string {
   const v = probe.verdict;
   if (v === null) return `kprobe (${profile}): cannot decode: ${probe.insn.error}`;
   const cls = verdictClass(probe);
   const what = cls === 'refused' && !v.registration.ok ? `refused (-${v.registration.errno})` : cls;
   const first = v.firstHit !== v.laterHits && v.registration.ok ? ` (first hit ${v.firstHit})` : '';
-  const detail = cls === 'optimized' ? probe.optimizable!.why : v.summary;
-  return `kprobe (${profile}): ${what}${first}: ${detail}`;
+  return `kprobe (${profile}): ${what}${first}: ${detail(probe)}`;
 }
+
+/** The full message (`kboost check`): the verdict's summary, or the optprobe's reason. */
+export const diagnosticMessage = memoized((probe, profile) => worded(probe, profile, (p) => (verdictClass(p) === 'optimized' ? p.optimizable!.why : p.verdict!.summary)));
+
+/** A summary that restates the class before its rule in parentheses: `boosted from the second hit on (RULE)`. */
+const CLASS_THEN_RULE = /^(?:boosted|single-stepped)[^(]*? \((.*)\)$/;
+/** A boostable instruction that is not boosted: `boostable, but WHY: single-stepped instead; ...`. */
+const BOOSTABLE_BUT = /^(boostable, but [^:]+): [a-z-]+ instead/;
+
+/**
+ * The message an editor shows on every instruction: the class and the rule that decided it, in
+ * short words (the hover explains the rest). Tens of thousands of them go out after each edit.
+ */
+export const editorDiagnosticMessage = memoized((probe, profile) => worded(probe, profile, (p) => {
+  if (verdictClass(p) === 'optimized') return p.optimizable!.why.replace(/^optimized: /, '');
+  const summary = p.verdict!.summary;
+  return CLASS_THEN_RULE.exec(summary)?.[1] ?? BOOSTABLE_BUT.exec(summary)?.[1] ?? summary;
+}));
 
 const hexBytes = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 

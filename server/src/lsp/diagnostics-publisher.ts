@@ -8,9 +8,13 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnalysis } from '../editor/document-analysis';
-import { documentDiagnosticsJson } from './document-diagnostics';
+import { expectedDiagnosticsJsonBytes, writeDocumentDiagnosticsJson } from './document-diagnostics';
 import type { ServerSettings } from './editor-settings-from-configuration';
+import { asciiBytes, JsonByteBuilder } from './json-byte-builder';
 import { asciiJson, PreparedJson } from './prepared-json-content-encoder';
+
+/** Room for the message envelope before the params (`{"jsonrpc":"2.0","method":...,"params":`). */
+const ENVELOPE_ROOM = 128;
 
 const DEBOUNCE_MS = 150;
 const MIN_DEBOUNCE_MS = 10;
@@ -21,9 +25,10 @@ export interface PublishTiming {
   version: number;
   /** From the first unpublished change's arrival to the start of the analysis (debounce, queue). */
   waitMs: number;
+  /** Assembly, line summaries and the instruction table (probes are looked up on demand). */
   analysisMs: number;
-  /** Building the diagnostics' JSON text. */
-  jsonMs: number;
+  /** The probes under the selected profile (functions analysed again where they changed) and the diagnostics' JSON text. */
+  diagnosticsMs: number;
   /** Encoding the message and writing it to the client's pipe. */
   writeMs: number;
   /** From the change's arrival to the message written. */
@@ -89,15 +94,19 @@ export class DiagnosticsPublisher {
       const analysis = this.analysisOf(doc);
       const analysed = performance.now();
       this.lastAnalysisMs.set(doc.uri, analysed - started);
-      const diagnostics = documentDiagnosticsJson(analysis, this.settings());
+      const out = new JsonByteBuilder(ENVELOPE_ROOM, expectedDiagnosticsJsonBytes(analysis));
+      out.bytes(asciiBytes(`{"uri":${asciiJson(doc.uri)},"version":${doc.version},"diagnostics":`));
+      writeDocumentDiagnosticsJson(analysis, this.settings(), out);
+      out.bytes(asciiBytes('}'));
       this.published(doc.uri);
-      const params = new PreparedJson([`{"uri":${asciiJson(doc.uri)},"version":${doc.version},"diagnostics":`, ...diagnostics, '}']);
+      const { buffer, start, end } = out.finish();
+      const params = new PreparedJson(buffer, start, end);
       const built = performance.now();
       await this.connection.sendNotification('textDocument/publishDiagnostics', params);
       if (!this.timing) return;
       const written = performance.now();
       const timing: PublishTiming = {
-        uri: doc.uri, version: doc.version, waitMs: started - arrived, analysisMs: analysed - started, jsonMs: built - analysed,
+        uri: doc.uri, version: doc.version, waitMs: started - arrived, analysisMs: analysed - started, diagnosticsMs: built - analysed,
         writeMs: written - built, totalMs: written - arrived, paramsBytes: params.length,
       };
       void this.connection.sendNotification('$/kboost/timing', timing);

@@ -1,14 +1,15 @@
 // The diagnostics of one analysed document: the assembler's errors at their ranges, then one
 // diagnostic per instruction with its verdict under the selected profile (and a broken contract).
-// Two outputs of one walk: protocol objects (tests, small documents) and the JSON text the server
-// publishes, built from per-verdict fragments so that 50,000 instructions cost a string each.
+// Two outputs of one walk: protocol objects (tests) and the JSON text the server publishes, written
+// as bytes from per-verdict fragments prepared once, so an instruction costs its range's digits.
 
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { AsmDiagnostic } from '../asm';
 import type { DocumentAnalysis } from '../editor/document-analysis';
-import { contractMessage, diagnosticMessage, verdictClass, type VerdictClass } from '../editor/verdict-presentation';
+import { contractMessage, editorDiagnosticMessage, verdictClass, type VerdictClass } from '../editor/verdict-presentation';
 import type { InstructionProbe, ProfileId } from '../kprobes';
 import { DEFAULT_SEVERITIES, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
+import { asciiBytes, type JsonByteBuilder } from './json-byte-builder';
 import { asciiJson } from './prepared-json-content-encoder';
 
 /** What every instruction with the same verdict shares: severity, class, message, and their JSON. */
@@ -16,13 +17,13 @@ interface VerdictDiagnostic {
   severity: DiagnosticSeverity;
   code: VerdictClass;
   message: string;
-  /** The diagnostic's JSON after its range: `"severity":...,"message":"..."}`. */
-  json: string;
+  /** The diagnostic's JSON after its range: `"severity":...,"message":"..."}`, as bytes. */
+  json: Uint8Array;
 }
 
 /**
  * Verdict diagnostics of one settings object, memoized by verdict (a shared value) and, for an
- * optimized probe, its optprobe reason: the same keys diagnosticMessage words messages by.
+ * optimized probe, its optprobe reason: the same keys messages are worded by.
  */
 class VerdictDiagnostics {
   private readonly byVerdict = new WeakMap<object, Map<string, VerdictDiagnostic | null>>();
@@ -54,8 +55,8 @@ class VerdictDiagnostics {
     let severity = this.severities.get(code);
     if (severity === undefined) this.severities.set(code, (severity = toLspSeverity(this.settings.severities[code] ?? DEFAULT_SEVERITIES[code])));
     if (severity === null) return null;
-    const message = diagnosticMessage(probe, profile);
-    const json = asciiJson({ severity, source: 'kboost', code, message }).slice(1);
+    const message = editorDiagnosticMessage(probe, profile);
+    const json = asciiBytes(asciiJson({ severity, source: 'kboost', code, message }).slice(1));
     return { severity, code, message, json };
   }
 }
@@ -107,33 +108,50 @@ export function documentDiagnostics(a: DocumentAnalysis, settings: ServerSetting
   return out;
 }
 
-/** Diagnostics per chunk of JSON text: large enough to amortise a chunk, small enough to stay flat. */
-const CHUNK = 256;
+const OPEN = asciiBytes('[');
+const CLOSE = asciiBytes(']');
+const COMMA = asciiBytes(',');
+const RANGE_START = asciiBytes('{"range":{"start":{"line":');
+const CHARACTER = asciiBytes(',"character":');
+const RANGE_END = asciiBytes('},"end":{"line":');
+const RANGE_CLOSE = asciiBytes('}},');
+/** About what one verdict diagnostic takes, to size the buffer once. */
+const BYTES_PER_DIAGNOSTIC = 300;
 
 /**
- * The same diagnostics as documentDiagnostics, as the JSON text of their array in ASCII chunks
- * (JSON.parse of their concatenation equals documentDiagnostics).
+ * The same diagnostics as documentDiagnostics, written into `out` as the JSON text of their array
+ * (JSON.parse of it equals documentDiagnostics).
  */
-export function documentDiagnosticsJson(a: DocumentAnalysis, settings: ServerSettings): string[] {
-  const chunks: string[] = [];
-  let text = '[';
-  let n = 0;
-  const add = (json: string): void => {
-    text += n === 0 ? json : `,${json}`;
-    if (++n % CHUNK === 0) {
-      chunks.push(text);
-      text = '';
-    }
+export function writeDocumentDiagnosticsJson(a: DocumentAnalysis, settings: ServerSettings, out: JsonByteBuilder): void {
+  let first = true;
+  const separate = (): void => {
+    if (first) first = false;
+    else out.bytes(COMMA);
   };
   const t = a.table;
+  out.bytes(OPEN);
   walk(a, settings, {
-    assembler: (d) => add(asciiJson(assemblerDiagnostic(d))),
+    assembler: (d) => (separate(), out.bytes(asciiBytes(asciiJson(assemblerDiagnostic(d))))),
     verdict: (i, d) => {
+      separate();
       const line = t.line[i]!;
-      add(`{"range":{"start":{"line":${line},"character":${t.start[i]!}},"end":{"line":${line},"character":${t.end[i]!}}},${d.json}`);
+      out.bytes(RANGE_START);
+      out.int(line);
+      out.bytes(CHARACTER);
+      out.int(t.start[i]!);
+      out.bytes(RANGE_END);
+      out.int(line);
+      out.bytes(CHARACTER);
+      out.int(t.end[i]!);
+      out.bytes(RANGE_CLOSE);
+      out.bytes(d.json);
     },
-    contract: (line, start, end, message) => add(asciiJson(contractDiagnostic(line, start, end, message))),
+    contract: (line, start, end, message) => (separate(), out.bytes(asciiBytes(asciiJson(contractDiagnostic(line, start, end, message))))),
   });
-  chunks.push(`${text}]`);
-  return chunks;
+  out.bytes(CLOSE);
+}
+
+/** A buffer size that fits a document's diagnostics JSON without growing, mostly. */
+export function expectedDiagnosticsJsonBytes(a: DocumentAnalysis): number {
+  return (a.table.count + a.image.diagnostics.length) * BYTES_PER_DIAGNOSTIC;
 }

@@ -1,23 +1,25 @@
 // The server's JSON-RPC content encoder: vscode-jsonrpc's application/json encoder, except that a
-// message whose params are a PreparedJson (JSON text built ahead in ASCII chunks, such as the
-// diagnostics of a 50,000-line file) is written from those chunks instead of JSON.stringify-ing
-// tens of thousands of objects again.
+// message whose params are a PreparedJson (JSON text built ahead as ASCII bytes, such as the
+// diagnostics of a 50,000-line file) is written from those bytes instead of JSON.stringify-ing
+// tens of thousands of objects.
 
 import type { ContentTypeEncoder, ContentTypeEncoderOptions, Message } from 'vscode-languageserver/node';
 
-/** JSON text in chunks, all ASCII (non-ASCII escaped as \uXXXX): bytes equal characters. */
+/**
+ * Params as JSON text in ASCII bytes (non-ASCII escaped as \uXXXX): `buffer[start, end)`, with
+ * room before `start` and one byte after `end` where the encoder writes the envelope in place.
+ * Used once: encoding writes into the buffer.
+ */
 export class PreparedJson {
-  constructor(readonly chunks: readonly string[]) {}
+  constructor(readonly buffer: Buffer, readonly start: number, readonly end: number) {}
 
   get length(): number {
-    let n = 0;
-    for (const c of this.chunks) n += c.length;
-    return n;
+    return this.end - this.start;
   }
 
   /** For anything else that serialises the message (a verbose protocol trace): the value itself. */
   toJSON(): unknown {
-    return JSON.parse(this.chunks.join(''));
+    return JSON.parse(this.buffer.toString('latin1', this.start, this.end));
   }
 }
 
@@ -28,17 +30,18 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function encodePrepared(msg: Message & { params: PreparedJson }): Buffer {
+function encodePrepared(msg: Message & { params: PreparedJson }): Uint8Array {
   const { params, ...rest } = msg;
-  // The envelope (jsonrpc, method, id) with the prepared params spliced in as the last member.
-  const head = asciiJson(rest).slice(0, -1);
-  const parts = [`${head}${head.length > 1 ? ',' : ''}"params":`, ...params.chunks, '}'];
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = Buffer.allocUnsafe(length);
-  let at = 0;
-  for (const p of parts) at += out.write(p, at, 'latin1');
-  return out;
+  // The envelope (jsonrpc, method, id) with the prepared params as its last member.
+  const envelope = asciiJson(rest);
+  const head = `${envelope.slice(0, -1)}${envelope.length > 2 ? ',' : ''}"params":`;
+  const { buffer, start, end } = params;
+  if (head.length <= start) {
+    buffer.write(head, start - head.length, 'latin1');
+    buffer[end] = 0x7d; // }
+    return buffer.subarray(start - head.length, end + 1);
+  }
+  return Buffer.concat([Buffer.from(head, 'latin1'), buffer.subarray(start, end), Buffer.from('}')]);
 }
 
 export const preparedJsonContentEncoder: ContentTypeEncoder = {
