@@ -45,6 +45,8 @@ export class DiagnosticsPublisher {
   /** When the oldest change not yet published arrived. */
   private readonly pendingSince = new Map<string, number>();
   private readonly timing = process.env.KBOOST_TIMING === '1';
+  /** The buffer of the last message once written out: the next one is built in it. */
+  private spare: Buffer | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -94,7 +96,9 @@ export class DiagnosticsPublisher {
       const analysis = this.analysisOf(doc);
       const analysed = performance.now();
       this.lastAnalysisMs.set(doc.uri, analysed - started);
-      const out = new JsonByteBuilder(ENVELOPE_ROOM, expectedDiagnosticsJsonBytes(analysis));
+      const recycled = this.spare;
+      this.spare = undefined;
+      const out = new JsonByteBuilder(ENVELOPE_ROOM, expectedDiagnosticsJsonBytes(analysis), recycled);
       out.bytes(asciiBytes(`{"uri":${asciiJson(doc.uri)},"version":${doc.version},"diagnostics":`));
       writeDocumentDiagnosticsJson(analysis, this.settings(), out);
       out.bytes(asciiBytes('}'));
@@ -103,6 +107,8 @@ export class DiagnosticsPublisher {
       const params = new PreparedJson(buffer, start, end);
       const built = performance.now();
       await this.connection.sendNotification('textDocument/publishDiagnostics', params);
+      // Written out (the stream's callback has run): free for the next message.
+      this.spare = buffer;
       if (!this.timing) return;
       const written = performance.now();
       const timing: PublishTiming = {

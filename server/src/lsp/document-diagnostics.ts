@@ -9,7 +9,7 @@ import type { DocumentAnalysis } from '../editor/document-analysis';
 import { contractMessage, editorDiagnosticMessage, verdictClass, type VerdictClass } from '../editor/verdict-presentation';
 import type { InstructionProbe, ProfileId } from '../kprobes';
 import { DEFAULT_SEVERITIES, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
-import { asciiBytes, type JsonByteBuilder } from './json-byte-builder';
+import { asciiBytes, putBytes, putInt, type JsonByteBuilder } from './json-byte-builder';
 import { asciiJson } from './prepared-json-content-encoder';
 
 /** What every instruction with the same verdict shares: severity, class, message, and their JSON. */
@@ -115,6 +115,8 @@ const RANGE_START = asciiBytes('{"range":{"start":{"line":');
 const CHARACTER = asciiBytes(',"character":');
 const RANGE_END = asciiBytes('},"end":{"line":');
 const RANGE_CLOSE = asciiBytes('}},');
+/** The most a verdict diagnostic's range takes, with its separator. */
+const RANGE_BYTES = 1 + RANGE_START.length + 2 * CHARACTER.length + RANGE_END.length + RANGE_CLOSE.length + 4 * 16;
 /** About what one verdict diagnostic takes, to size the buffer once. */
 const BYTES_PER_DIAGNOSTIC = 300;
 
@@ -133,18 +135,17 @@ export function writeDocumentDiagnosticsJson(a: DocumentAnalysis, settings: Serv
   walk(a, settings, {
     assembler: (d) => (separate(), out.bytes(asciiBytes(asciiJson(assemblerDiagnostic(d))))),
     verdict: (i, d) => {
-      separate();
+      // The one hot path: every instruction's diagnostic, written in place.
+      const buf = out.reserve(RANGE_BYTES + d.json.length);
+      let at = out.position;
+      if (first) first = false;
+      else buf[at++] = 0x2c; // ,
       const line = t.line[i]!;
-      out.bytes(RANGE_START);
-      out.int(line);
-      out.bytes(CHARACTER);
-      out.int(t.start[i]!);
-      out.bytes(RANGE_END);
-      out.int(line);
-      out.bytes(CHARACTER);
-      out.int(t.end[i]!);
-      out.bytes(RANGE_CLOSE);
-      out.bytes(d.json);
+      at = putInt(buf, putBytes(buf, at, RANGE_START), line);
+      at = putInt(buf, putBytes(buf, at, CHARACTER), t.start[i]!);
+      at = putInt(buf, putBytes(buf, at, RANGE_END), line);
+      at = putInt(buf, putBytes(buf, at, CHARACTER), t.end[i]!);
+      out.position = putBytes(buf, putBytes(buf, at, RANGE_CLOSE), d.json);
     },
     contract: (line, start, end, message) => (separate(), out.bytes(asciiBytes(asciiJson(contractDiagnostic(line, start, end, message))))),
   });
