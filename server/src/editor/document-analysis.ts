@@ -98,8 +98,16 @@ export interface DocumentAnalysis {
   probe(annotation: InstructionAnnotation, profile: ProfileId): InstructionProbe;
   /** The probe of the table's instruction `index` under a profile. */
   probeAt(index: number, profile: ProfileId): InstructionProbe;
+  /**
+   * The verdict and optprobe result of the table's instruction `index` (what diagnostics read),
+   * as a probe whose address and decoded instruction may be those of an earlier version where
+   * the function only moved: they are not to be read.
+   */
+  verdictAt(index: number, profile: ProfileId): InstructionProbe;
   /** The annotations of a function, in address order. */
   annotationsOf(fn: FunctionInfo): InstructionAnnotation[];
+  /** The table indexes of a function's instructions, in address order. */
+  indexesOf(fn: FunctionInfo): readonly number[];
 }
 
 /**
@@ -164,24 +172,30 @@ export function analyzeDocument(
   const functions = findFunctions(image, summary.labelLines);
   const table = instructionTable(image, lines, summary.lines, functions);
   const sectionBytes = new Map(image.sections.map((s) => [s.name, s.bytes]));
-  // This version's function analyses, resolved through the cache once per function and profile.
-  const resolved = new Map<ProfileId, Array<ResolvedFunction | undefined>>();
-  const resolve = (f: number, profile: ProfileId): ResolvedFunction => {
-    let byFunction = resolved.get(profile);
-    if (byFunction === undefined) resolved.set(profile, (byFunction = []));
-    return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings));
+  // This version's function analyses, resolved through the cache once per function and profile:
+  // exactly (at this address) for probes, anywhere (perhaps an earlier place) for verdicts.
+  const resolved = new Map<string, Array<ResolvedFunction | undefined>>();
+  const resolve = (f: number, profile: ProfileId, exact: boolean): ResolvedFunction => {
+    const exactly = resolved.get(`${profile}\0exact`)?.[f];
+    if (exactly !== undefined) return exactly;
+    const slot = `${profile}\0${exact ? 'exact' : 'anywhere'}`;
+    let byFunction = resolved.get(slot);
+    if (byFunction === undefined) resolved.set(slot, (byFunction = []));
+    return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings, exact));
   };
   // The function of the last lookup: walks over the table ask for the same one again and again.
   let lastFunction = -1;
   let lastProfile: ProfileId | null = null;
+  let lastExact = false;
   let lastResolved: ResolvedFunction | null = null;
-  const probeAt = (i: number, profile: ProfileId): InstructionProbe => {
+  const lookup = (i: number, profile: ProfileId, exact: boolean): InstructionProbe => {
     const f = table.fn[i]!;
     if (f >= 0) {
-      if (f !== lastFunction || profile !== lastProfile) {
-        lastResolved = resolve(f, profile);
+      if (f !== lastFunction || profile !== lastProfile || exact !== lastExact) {
+        lastResolved = resolve(f, profile, exact);
         lastFunction = f;
         lastProfile = profile;
+        lastExact = exact;
       }
       const hit = probeInFunction(lastResolved!, table.address[i]! - functions[f]!.address);
       if (hit !== undefined) return hit;
@@ -189,11 +203,21 @@ export function analyzeDocument(
     // Outside any function (or off the function's decode path): the instruction alone.
     return probeAlone(image.lines[table.code[i]!]!, profile, settings);
   };
+  const probeAt = (i: number, profile: ProfileId): InstructionProbe => lookup(i, profile, true);
   let statements: Statement[] | null = null;
   let labels: ReadonlyArray<{ name: string; range: SourceRange }> | null = null;
   let annotations: InstructionAnnotation[] | null = null;
   let indexOf: Map<InstructionAnnotation, number> | null = null;
   let byFunction: Map<FunctionInfo, InstructionAnnotation[]> | null = null;
+  let indexesByFunction: number[][] | null = null;
+  const indexesOf = (fn: FunctionInfo): readonly number[] => {
+    if (indexesByFunction === null) {
+      indexesByFunction = functions.map(() => []);
+      for (let i = 0; i < table.count; i++) if (table.fn[i]! >= 0) indexesByFunction[table.fn[i]!]!.push(i);
+    }
+    const f = functions.indexOf(fn);
+    return f >= 0 ? indexesByFunction[f]! : [];
+  };
   const materialize = (): InstructionAnnotation[] => {
     if (annotations !== null) return annotations;
     annotations = new Array<InstructionAnnotation>(table.count);
@@ -237,18 +261,19 @@ export function analyzeDocument(
       if (i !== undefined) return probeAt(i, profile);
       // Not one of this analysis's annotations: by its function's name.
       const f = a.functionName === null ? -1 : functions.findIndex((x) => x.name === a.functionName && x.section === a.section);
-      const hit = f >= 0 ? probeInFunction(resolve(f, profile), a.address - functions[f]!.address) : undefined;
+      const hit = f >= 0 ? probeInFunction(resolve(f, profile, true), a.address - functions[f]!.address) : undefined;
       return hit ?? probeAlone(a, profile, settings);
     },
     probeAt,
+    verdictAt: (i, profile) => lookup(i, profile, false),
     annotationsOf(fn) {
       if (byFunction === null) {
         const all = materialize();
-        byFunction = new Map(functions.map((f) => [f, []]));
-        for (let i = 0; i < table.count; i++) if (table.fn[i]! >= 0) byFunction.get(functions[table.fn[i]!]!)!.push(all[i]!);
+        byFunction = new Map(functions.map((f) => [f, indexesOf(f).map((i) => all[i]!)]));
       }
       return byFunction.get(fn) ?? materialize().filter((a) => a.functionName === fn.name && a.section === fn.section);
     },
+    indexesOf,
   };
 }
 
@@ -321,13 +346,17 @@ interface ResolvedFunction {
   next: number;
 }
 
-function resolveFunction(sections: Map<string, Uint8Array>, cache: FunctionProbeCache, fn: FunctionInfo, profile: ProfileId, settings: EditorSettings): ResolvedFunction {
+function resolveFunction(
+  sections: Map<string, Uint8Array>, cache: FunctionProbeCache, fn: FunctionInfo, profile: ProfileId, settings: EditorSettings, exact: boolean,
+): ResolvedFunction {
   const options = { postHandler: settings.postHandler };
   const config = settings.kernel[profile];
   // Everything the analysis reads besides the bytes and the address is in the key.
   const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
   const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
-  const analysis = cache.probes(key, fn.address, bytes, (previous) => reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous));
+  const analyse = (previous: ReusableFunctionAnalysis | null): ReusableFunctionAnalysis =>
+    reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous);
+  const analysis = exact ? cache.probes(key, fn.address, bytes, analyse) : cache.probesAnywhere(key, fn.address, bytes, analyse);
   return { analysis, next: 0 };
 }
 

@@ -53,4 +53,20 @@ export class FunctionProbeCache {
     this.current.set(key, entry);
     return entry;
   }
+
+  /**
+   * Like probes(), except that a function that only moved keeps its last analysis as it is, at
+   * its old address: enough for what depends on the bytes alone (verdicts, optprobe results and
+   * everything by offset), so diagnostics of functions moved by an edit above cost nothing.
+   */
+  probesAnywhere(
+    key: string, address: number, bytes: Uint8Array, analyse: (previous: ReusableFunctionAnalysis | null) => ReusableFunctionAnalysis,
+  ): ReusableFunctionAnalysis {
+    const hit = this.current.get(key) ?? this.previous.get(key);
+    if (hit === undefined || hit.address === address || !sameBytes(hit.bytes, bytes)) return this.probes(key, address, bytes, analyse);
+    this.previous.delete(key);
+    this.current.set(key, hit);
+    this.relocations++;
+    return hit;
+  }
 }

@@ -8,7 +8,7 @@ import type { DocumentAnalysis, FunctionInfo, InstructionAnnotation } from './do
 /** The classes a user sets a severity for. */
 export type VerdictClass = 'boosted' | 'optimized' | 'single-stepped' | 'emulated' | 'refused' | 'depends' | 'invalid';
 
-export function verdictClass(probe: InstructionProbe): VerdictClass {
+export function verdictClass(probe: Pick<InstructionProbe, 'verdict' | 'optimizable'>): VerdictClass {
   const v = probe.verdict;
   if (v === null) return 'invalid';
   if (!v.registration.ok) return 'refused';
@@ -109,12 +109,13 @@ export function hoverMarkdown(doc: DocumentAnalysis, a: InstructionAnnotation, s
 }
 
 export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: ProfileId): string {
-  const mine = doc.annotationsOf(fn);
+  // Verdicts only: a function that just moved is not analysed again for its lens.
+  const mine = doc.indexesOf(fn);
   let boostable = 0;
   let optimizable = 0;
   let refused = 0;
-  for (const a of mine) {
-    const p = doc.probe(a, profile);
+  for (const i of mine) {
+    const p = doc.verdictAt(i, profile);
     if (p.verdict?.canBoost.ok && p.verdict.registration.ok) boostable++;
     if (p.optimizable?.ok) optimizable++;
     if (p.verdict && !p.verdict.registration.ok) refused++;

@@ -76,13 +76,17 @@ function walk(a: DocumentAnalysis, settings: ServerSettings, sink: DiagnosticSin
   let verdicts = memo.get(settings);
   if (verdicts === undefined) memo.set(settings, (verdicts = new VerdictDiagnostics(settings)));
   const t = a.table;
+  const contracts = t.contracts.size > 0;
   for (let i = 0; i < t.count; i++) {
-    const d = verdicts.of(a.probeAt(i, profile), profile);
+    const probe = a.verdictAt(i, profile);
+    // An undecodable instruction's message quotes its decoding: from this version's place.
+    const d = verdicts.of(probe.verdict === null ? a.probeAt(i, profile) : probe, profile);
     if (d !== null) sink.verdict(i, d);
+    if (!contracts) continue;
     const contract = t.contracts.get(i);
     if (contract === undefined) continue;
     const under = contract.profile ?? profile;
-    const broken = contractMessage(contract.expected, verdictClass(a.probeAt(i, under)), under);
+    const broken = contractMessage(contract.expected, verdictClass(a.verdictAt(i, under)), under);
     if (broken !== null) sink.contract(contract.range.line, contract.range.start, contract.range.end, broken);
   }
 }

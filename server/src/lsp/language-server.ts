@@ -192,7 +192,7 @@ export function startLanguageServer(connection: Connection): void {
     const profile = settings.editor.profile;
     const t = a.table;
     const lines: Array<{ line: number; end: number; verdict: string }> = new Array(t.count);
-    for (let i = 0; i < t.count; i++) lines[i] = { line: t.line[i]!, end: t.end[i]!, verdict: verdictClass(a.probeAt(i, profile)) };
+    for (let i = 0; i < t.count; i++) lines[i] = { line: t.line[i]!, end: t.end[i]!, verdict: verdictClass(a.verdictAt(i, profile)) };
     return { profile, lines };
   }));
 
