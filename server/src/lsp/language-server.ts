@@ -9,12 +9,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
-import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
+import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
 import { identifierAt, symbolOccurrences, type SymbolLocation } from '../editor/symbol-occurrences';
 import { readServerSettings, type ServerSettings } from './editor-settings-from-configuration';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
+import { lineVerdictsJson } from './line-verdicts-json';
 
 /** The file path of a `file:` URI, so includes resolve beside the document; undefined otherwise. */
 function fileNameOf(uri: string): string | undefined {
@@ -185,15 +186,11 @@ export function startLanguageServer(connection: Connection): void {
 
   // kboost/lineVerdicts: the verdict class of each instruction line under the selected profile,
   // which the VS Code client paints as gutter icons and inline text.
-  connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string }) => {
+  connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string }): unknown => {
     const doc = documents.get(params?.uri);
     if (!doc) return { profile: settings.editor.profile, lines: [] };
-    const a = analysisOf(doc);
-    const profile = settings.editor.profile;
-    const t = a.table;
-    const lines: Array<{ line: number; end: number; verdict: string }> = new Array(t.count);
-    for (let i = 0; i < t.count; i++) lines[i] = { line: t.line[i]!, end: t.end[i]!, verdict: verdictClass(a.verdictAt(i, profile)) };
-    return { profile, lines };
+    // Written as prepared JSON: one line per instruction, after every change.
+    return lineVerdictsJson(analysisOf(doc), settings.editor.profile);
   }));
 
   connection.onCodeAction(isolated('codeAction', (params): CodeAction[] => {
