@@ -1,12 +1,15 @@
 // Benchmark: the language server's latency over its real protocol (the esbuild bundle over stdio):
 // time to the first diagnostics of a 50,000-line file, and after one-line edits (95th percentile).
-// `npm run bench:lsp`; writes bench/results/language-server-latency.json. SERVER_NODE_ARGS passes
-// node options to the server (for example `--cpu-prof --cpu-prof-dir=prof` to profile it).
+// Beside the client's wall times it reports where they go: the server's own timing of each publish
+// (`$/kboost/timing`, from the change's arrival to the message written), this client's JSON.parse
+// of the message, and the payload's size. `npm run bench:lsp`; writes
+// bench/results/language-server-latency.json. SERVER_NODE_ARGS passes node options to the server
+// (for example `--cpu-prof --cpu-prof-dir=prof` to profile it).
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type ContentTypeDecoder, type Message } from 'vscode-jsonrpc/node';
 
 const LINES = Number(process.env.LINES ?? 50000);
 const EDITS = Number(process.env.EDITS ?? 20);
@@ -35,11 +38,39 @@ function cpuMsOf(pid: number | undefined): number | null {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
+interface ServerTiming { version: number; waitMs: number; analysisMs: number; diagnosticsMs: number; writeMs: number; totalMs: number; paramsBytes: number }
+
+/** The median and 95th percentile of some times. */
+function spread(times: number[]): { median: number; p95: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: sorted[sorted.length >> 1]!, p95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]! };
+}
+
+const round = (x: number): number => Math.round(x * 10) / 10;
+
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const child = spawn(process.execPath, [...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), server, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, KBOOST_TIMING: '1' },
+  });
+  /** The parse of each version's diagnostics message, and the server's timing of it. */
+  const parseOf = new Map<number, { bytes: number; ms: number }>();
+  const timingOf = new Map<number, ServerTiming>();
+  // vscode-jsonrpc's own decoding, timed: the client's share of each message (JSON.parse of the text).
+  const timedJson: ContentTypeDecoder = {
+    name: 'application/json',
+    decode: (buffer, options) => {
+      const started = performance.now();
+      const value = JSON.parse(Buffer.from(buffer).toString(options.charset)) as Message & { method?: string; params?: { version?: number } };
+      const ms = performance.now() - started;
+      if (value.method === 'textDocument/publishDiagnostics') parseOf.set(value.params?.version ?? 0, { bytes: buffer.byteLength, ms });
+      return Promise.resolve(value);
+    },
+  };
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout!, { charset: 'utf-8', contentTypeDecoder: timedJson }), new StreamMessageWriter(child.stdin!));
   let waiter: ((version: number) => void) | null = null;
   conn.onNotification('textDocument/publishDiagnostics', (p: { version?: number }) => waiter?.(p.version ?? 0));
+  conn.onNotification('$/kboost/timing', (t: ServerTiming) => void timingOf.set(t.version, t));
   conn.listen();
   await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
   await conn.sendNotification('initialized', {});
@@ -69,13 +100,48 @@ async function main(): Promise<void> {
     edits.push(await done);
   }
   const cpuAfterEdits = cpuMsOf(child.pid);
-  edits.sort((a, b) => a - b);
-  const p95 = edits[Math.min(edits.length - 1, Math.ceil(edits.length * 0.95) - 1)]!;
+  // The timing notification follows its publish: let the last one arrive.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const { median, p95 } = spread(edits);
   const cpu = cpuAtStart !== null && cpuAfterOpen !== null && cpuAfterEdits !== null
     ? { serverCpuFirstMs: Math.round(cpuAfterOpen - cpuAtStart), serverCpuPerEditMs: Math.round((cpuAfterEdits - cpuAfterOpen) / EDITS) }
     : {};
-  const result = { lines: LINES, ...(FUNCTION_LINES > 0 ? { functionLines: FUNCTION_LINES } : {}), firstDiagnosticsMs: Math.round(first), editP95Ms: Math.round(p95), editMedianMs: Math.round(edits[edits.length >> 1]!), ...cpu, note: 'a single edit is analysed at once (no debounce); server CPU from /proc (10 ms ticks)' };
-  console.log(`| lines | first diagnostics | after a one-line edit (median / p95) | server CPU: open / per edit |\n|---:|---:|---:|---:|\n| ${LINES} | ${result.firstDiagnosticsMs} ms | ${result.editMedianMs} / ${result.editP95Ms} ms | ${cpu.serverCpuFirstMs ?? '?'} / ${cpu.serverCpuPerEditMs ?? '?'} ms |`);
+  const editVersions = Array.from({ length: EDITS }, (_, k) => k + 2);
+  const serverOf = (pick: (t: ServerTiming) => number, versions: number[]) => spread(versions.map((v) => (timingOf.has(v) ? pick(timingOf.get(v)!) : NaN)));
+  const phases = (versions: number[]) => ({
+    serverTotalMs: serverOf((t) => t.totalMs, versions),
+    serverWaitMs: serverOf((t) => t.waitMs, versions),
+    serverAnalysisMs: serverOf((t) => t.analysisMs, versions),
+    serverDiagnosticsMs: serverOf((t) => t.diagnosticsMs, versions),
+    serverWriteMs: serverOf((t) => t.writeMs, versions),
+    clientParseMs: spread(versions.map((v) => parseOf.get(v)?.ms ?? NaN)),
+  });
+  const rounded = (x: Record<string, { median: number; p95: number }>) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, { median: round(v.median), p95: round(v.p95) }]));
+  const result = {
+    lines: LINES,
+    ...(FUNCTION_LINES > 0 ? { functionLines: FUNCTION_LINES } : {}),
+    firstDiagnosticsMs: Math.round(first),
+    editP95Ms: Math.round(p95),
+    editMedianMs: Math.round(median),
+    ...cpu,
+    payloadBytes: parseOf.get(2)?.bytes ?? null,
+    open: rounded(phases([1])),
+    edits: rounded(phases(editVersions)),
+    note: 'a single edit is analysed at once (no debounce); server CPU from /proc (10 ms ticks); server phases from $/kboost/timing (wall clock)',
+  };
+  const e = result.edits;
+  const o = result.open;
+  console.log([
+    '| lines | first diagnostics | after a one-line edit (median / p95) | server CPU: open / per edit | payload |',
+    '|---:|---:|---:|---:|---:|',
+    `| ${LINES}${FUNCTION_LINES > 0 ? ` (functions of ${FUNCTION_LINES})` : ''} | ${result.firstDiagnosticsMs} ms | ${result.editMedianMs} / ${result.editP95Ms} ms | ${cpu.serverCpuFirstMs ?? '?'} / ${cpu.serverCpuPerEditMs ?? '?'} ms | ${((result.payloadBytes ?? 0) / 1e6).toFixed(1)} MB |`,
+    '',
+    '| medians (ms) | change to written | wait | analysis | probes and JSON | write | client JSON.parse |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    `| open | ${o.serverTotalMs!.median} | ${o.serverWaitMs!.median} | ${o.serverAnalysisMs!.median} | ${o.serverDiagnosticsMs!.median} | ${o.serverWriteMs!.median} | ${o.clientParseMs!.median} |`,
+    `| edit | ${e.serverTotalMs!.median} | ${e.serverWaitMs!.median} | ${e.serverAnalysisMs!.median} | ${e.serverDiagnosticsMs!.median} | ${e.serverWriteMs!.median} | ${e.clientParseMs!.median} |`,
+    `| edit p95 | ${e.serverTotalMs!.p95} | ${e.serverWaitMs!.p95} | ${e.serverAnalysisMs!.p95} | ${e.serverDiagnosticsMs!.p95} | ${e.serverWriteMs!.p95} | ${e.clientParseMs!.p95} |`,
+  ].join('\n'));
   mkdirSync(path.resolve(process.cwd(), 'bench', 'results'), { recursive: true });
   writeFileSync(path.resolve(process.cwd(), 'bench', 'results', 'language-server-latency.json'), JSON.stringify(result, null, 2) + '\n');
   await conn.sendRequest('shutdown');

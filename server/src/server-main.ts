@@ -1,12 +1,24 @@
 // Entry of the one server bundle: `--stdio` runs the language server over stdin/stdout (the debug
 // adapter's `--dap` mode will live here too).
 
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { startLanguageServer } from './lsp/language-server';
+import { preparedJsonContentEncoder } from './lsp/prepared-json-content-encoder';
 
 function main(argv: string[]): number {
   if (argv.includes('--stdio')) {
-    startLanguageServer(createConnection(ProposedFeatures.all, process.stdin, process.stdout));
+    // Our own writer, so that prepared diagnostics JSON is written without JSON.stringify.
+    const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: preparedJsonContentEncoder });
+    const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), writer);
+    // As createConnection does for streams: the client went away, so does the server.
+    let shutdown = false;
+    connection.onShutdown(() => {
+      shutdown = true;
+    });
+    const exit = (): never => process.exit(shutdown ? 0 : 1);
+    process.stdin.on('end', exit);
+    process.stdin.on('close', exit);
+    startLanguageServer(connection);
     return 0;
   }
   process.stderr.write('usage: kboost-server --stdio   (language server over stdin/stdout)\n');

@@ -1,7 +1,8 @@
 // Re-analysis with what a document keeps between versions (line summaries, per-function probes)
 // against a fresh analysis of the same text: after seeded random edits of samples and fixtures, the
-// diagnostics, code lens titles and hovers must be the same. The fresh analysis is the oracle; the
-// protocol tests check the fresh analysis itself.
+// diagnostics, code lens titles and hovers must be the same, and so must the diagnostics JSON the
+// server publishes (byte for byte), which must parse to the diagnostics objects. The fresh analysis
+// is the oracle; the protocol tests check the fresh analysis itself.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,8 @@ import { assemble } from '../../server/src/asm';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../../server/src/editor/document-analysis';
 import { DocumentAssembler } from '../../server/src/editor/document-assembly';
 import { codeLensTitle, hoverMarkdown } from '../../server/src/editor/verdict-presentation';
-import { documentDiagnostics } from '../../server/src/lsp/document-diagnostics';
+import { documentDiagnostics, writeDocumentDiagnosticsJson } from '../../server/src/lsp/document-diagnostics';
+import { JsonByteBuilder } from '../../server/src/lsp/json-byte-builder';
 import { readServerSettings } from '../../server/src/lsp/editor-settings-from-configuration';
 import { REPO_ROOT } from './language-server-client';
 import { seededUnitRandom } from '../seeded-unit-random';
@@ -28,11 +30,24 @@ const PROFILES = ['rfc-2.6.15', 'linux-2.6.18', 'linux-6.1'] as const;
 
 const random = seededUnitRandom;
 
+/** The diagnostics JSON as the server publishes it (a small buffer, so that it grows too). */
+function publishedJson(a: DocumentAnalysis, settings: ReturnType<typeof readServerSettings>): string {
+  const out = new JsonByteBuilder(3, 16);
+  writeDocumentDiagnosticsJson(a, settings, out);
+  const { buffer, start, end } = out.finish();
+  return buffer.toString('latin1', start, end);
+}
+
 /** Everything the editor shows that comes from the analysis. */
 function shown(a: DocumentAnalysis, profile: (typeof PROFILES)[number]): unknown {
   const settings = readServerSettings({ profile });
+  const diagnostics = documentDiagnostics(a, settings);
+  const json = publishedJson(a, settings);
+  assert.ok(/^[\x00-\x7f]*$/.test(json), 'the published JSON is ASCII');
+  assert.deepEqual(JSON.parse(json), diagnostics);
   return {
-    diagnostics: documentDiagnostics(a, settings),
+    json,
+    diagnostics,
     lenses: a.functions.map((f) => codeLensTitle(a, f, profile)),
     hovers: a.annotations.map((x) => hoverMarkdown(a, x, profile)),
     labels: a.labels,

@@ -6,10 +6,12 @@ import { parseSource, type Image, type SourceRange, type Statement } from '../as
 import { decode } from '../isa';
 import {
   DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, reanalyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
+  type ReusableFunctionAnalysis,
 } from '../kprobes';
 import { assembleDocument, DocumentAssembler } from './document-assembly';
 import { FunctionProbeCache } from './function-probe-cache';
-import { SourceLineSummaries, summarizeWholeText } from './source-line-summaries';
+import { SourceLineSummaries, summarizeWholeText, type LineSummary } from './source-line-summaries';
+import { unchangedLineEnds } from './unchanged-line-ends';
 
 export interface EditorSettings {
   profile: ProfileId;
@@ -54,14 +56,38 @@ export interface FunctionInfo {
   size: number;
 }
 
+/** A contract comment's parse: the expected verdict, the pinned profile, and its columns. */
+type Contract = NonNullable<InstructionAnnotation['contract']>;
+
+/**
+ * The document's instructions in columns (index i is the i-th instruction, in image order): what
+ * diagnostics and line verdicts read for every instruction, without an object per instruction.
+ */
+export interface InstructionTable {
+  readonly count: number;
+  /** The instruction's source range: line and columns. */
+  readonly line: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly address: Float64Array;
+  /** Index of the instruction's code in `image.lines`. */
+  readonly code: Int32Array;
+  /** Index of the instruction's function in `functions`, or -1. */
+  readonly fn: Int32Array;
+  /** Contract comments, by instruction index. */
+  readonly contracts: ReadonlyMap<number, Contract>;
+}
+
 export interface DocumentAnalysis {
   image: Image;
   /** The raw text's statements, parsed on first use (symbols, completion, navigation). */
   readonly statements: Statement[];
-  annotations: InstructionAnnotation[];
+  /** One object per instruction, made on first use (hover, code actions); hot paths use `table`. */
+  readonly annotations: InstructionAnnotation[];
+  table: InstructionTable;
   functions: FunctionInfo[];
   /** Label definitions of the raw text in source order (numeric local labels excluded). */
-  labels: ReadonlyArray<{ name: string; range: SourceRange }>;
+  readonly labels: ReadonlyArray<{ name: string; range: SourceRange }>;
   settings: EditorSettings;
   /** Files the includes read, by path (for navigation across includes). */
   includedFiles: Map<string, string>;
@@ -70,8 +96,18 @@ export interface DocumentAnalysis {
    * and cached, so diagnostics pay for the selected profile only and a hover for the others.
    */
   probe(annotation: InstructionAnnotation, profile: ProfileId): InstructionProbe;
+  /** The probe of the table's instruction `index` under a profile. */
+  probeAt(index: number, profile: ProfileId): InstructionProbe;
+  /**
+   * The verdict and optprobe result of the table's instruction `index` (what diagnostics read),
+   * as a probe whose address and decoded instruction may be those of an earlier version where
+   * the function only moved: they are not to be read.
+   */
+  verdictAt(index: number, profile: ProfileId): InstructionProbe;
   /** The annotations of a function, in address order. */
   annotationsOf(fn: FunctionInfo): InstructionAnnotation[];
+  /** The table indexes of a function's instructions, in address order. */
+  indexesOf(fn: FunctionInfo): readonly number[];
 }
 
 /**
@@ -82,6 +118,8 @@ export class DocumentAnalysisCache {
   readonly lines = new SourceLineSummaries();
   readonly functions = new FunctionProbeCache();
   readonly assembler = new DocumentAssembler();
+  /** The last version's lines, compared once per version for the caches above. */
+  previousLines: readonly string[] = [];
 }
 
 function wholeLine(line: number, text: string): SourceRange {
@@ -93,7 +131,7 @@ function wholeLine(line: number, text: string): SourceRange {
 const CONTRACT = /#\s*kboost(?:\(([a-z0-9.-]+)\))?:\s*([a-z][a-z-]*)/;
 
 /** Functions: `.type f, @function` symbols and global labels of code sections, up to the next one. */
-function findFunctions(image: Image, labelLines: Map<string, number>): FunctionInfo[] {
+function findFunctions(image: Image, labelLines: ReadonlyMap<string, number>): FunctionInfo[] {
   const code = new Set(image.sections.filter((s) => s.flags.includes('x') || s.name === '.text').map((s) => s.name));
   const starts = image.symbols
     .filter((s) => s.defined && s.section !== null && code.has(s.section) && (s.type === 'function' || s.binding !== 'local'))
@@ -123,107 +161,232 @@ export function analyzeDocument(
     preprocessor: settings.preprocessor,
     ...(readFile !== undefined ? { readFile } : {}),
   };
+  const ends = cache !== undefined ? unchangedLineEnds(cache.previousLines, lines) : undefined;
+  if (cache !== undefined) cache.previousLines = lines;
   // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
-  const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines) : assembleDocument(text, assemblyOptions);
+  const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines, ends) : assembleDocument(text, assemblyOptions);
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
-  const { instructions, labelLines, labels, dataLines } = cache !== undefined ? cache.lines.summarize(text, lines) : summarizeWholeText(text);
+  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends) : summarizeWholeText(text, lines.length);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
-  const functions = findFunctions(image, labelLines);
-  const annotations: InstructionAnnotation[] = [];
-  const seenOnLine = new Map<number, number>();
-  const ordered = [...functions].sort((x, y) => (x.section < y.section ? -1 : x.section > y.section ? 1 : x.address - y.address));
-  const byFunction = new Map<FunctionInfo, InstructionAnnotation[]>(functions.map((f) => [f, []]));
-  let fnIndex = 0;
-  for (const code of image.lines) {
-    if (code.bytes.length === 0 || dataLines.has(code.line)) continue;
-    // A line expanded by the preprocessor or a macro has no instruction statement of its own in
-    // the raw text: its code is marked on the whole line (up to a comment).
-    const columns = instructions[code.line];
-    let range: SourceRange;
-    if (columns === undefined) range = wholeLine(code.line, lines[code.line] ?? '');
-    else {
-      let index = 0;
-      if (columns.length > 1) {
-        index = seenOnLine.get(code.line) ?? 0;
-        seenOnLine.set(code.line, index + 1);
-      }
-      const c = columns[Math.min(index, columns.length - 1)]!;
-      range = { line: code.line, start: c.start, end: c.end };
-    }
-    const found = functionAt(ordered, code.section, code.address, fnIndex);
-    if (found >= 0) fnIndex = found;
-    const fn = found >= 0 ? ordered[found]! : null;
-    const lineText = lines[code.line] ?? '';
-    const m = lineText.includes('kboost') ? CONTRACT.exec(lineText) : null;
-    const annotation: InstructionAnnotation = {
-      range,
-      section: code.section,
-      address: code.address,
-      bytes: code.bytes,
-      functionName: fn?.name ?? null,
-      contract: m ? { expected: m[2]!, profile: PROFILE_IDS.includes(m[1] as ProfileId) ? (m[1] as ProfileId) : null, range: { line: code.line, start: m.index, end: m.index + m[0].length } } : null,
-    };
-    annotations.push(annotation);
-    if (fn !== null) byFunction.get(fn)!.push(annotation);
-  }
-  const byName = new Map(functions.map((f) => [`${f.section}:${f.name}`, f]));
+  const functions = findFunctions(image, summary.labelLines);
+  const table = instructionTable(image, lines, summary.lines, functions);
   const sectionBytes = new Map(image.sections.map((s) => [s.name, s.bytes]));
-  // This version's function probes, resolved through the cache once per function and profile.
-  const resolved = new Map<FunctionInfo, Map<ProfileId, Map<number, InstructionProbe>>>();
+  // This version's function analyses, resolved through the cache once per function and profile:
+  // exactly (at this address) for probes, anywhere (perhaps an earlier place) for verdicts.
+  const resolved = new Map<string, Array<ResolvedFunction | undefined>>();
+  const resolve = (f: number, profile: ProfileId, exact: boolean): ResolvedFunction => {
+    const exactly = resolved.get(`${profile}\0exact`)?.[f];
+    if (exactly !== undefined) return exactly;
+    const slot = `${profile}\0${exact ? 'exact' : 'anywhere'}`;
+    let byFunction = resolved.get(slot);
+    if (byFunction === undefined) resolved.set(slot, (byFunction = []));
+    return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings, exact));
+  };
+  // The function of the last lookup: walks over the table ask for the same one again and again.
+  let lastFunction = -1;
+  let lastProfile: ProfileId | null = null;
+  let lastExact = false;
+  let lastResolved: ResolvedFunction | null = null;
+  const lookup = (i: number, profile: ProfileId, exact: boolean): InstructionProbe => {
+    const f = table.fn[i]!;
+    if (f >= 0) {
+      if (f !== lastFunction || profile !== lastProfile || exact !== lastExact) {
+        lastResolved = resolve(f, profile, exact);
+        lastFunction = f;
+        lastProfile = profile;
+        lastExact = exact;
+      }
+      const hit = probeInFunction(lastResolved!, table.address[i]! - functions[f]!.address);
+      if (hit !== undefined) return hit;
+    }
+    // Outside any function (or off the function's decode path): the instruction alone.
+    return probeAlone(image.lines[table.code[i]!]!, profile, settings);
+  };
+  const probeAt = (i: number, profile: ProfileId): InstructionProbe => lookup(i, profile, true);
   let statements: Statement[] | null = null;
+  let labels: ReadonlyArray<{ name: string; range: SourceRange }> | null = null;
+  let annotations: InstructionAnnotation[] | null = null;
+  let indexOf: Map<InstructionAnnotation, number> | null = null;
+  let byFunction: Map<FunctionInfo, InstructionAnnotation[]> | null = null;
+  let indexesByFunction: number[][] | null = null;
+  const indexesOf = (fn: FunctionInfo): readonly number[] => {
+    if (indexesByFunction === null) {
+      indexesByFunction = functions.map(() => []);
+      for (let i = 0; i < table.count; i++) if (table.fn[i]! >= 0) indexesByFunction[table.fn[i]!]!.push(i);
+    }
+    const f = functions.indexOf(fn);
+    return f >= 0 ? indexesByFunction[f]! : [];
+  };
+  const materialize = (): InstructionAnnotation[] => {
+    if (annotations !== null) return annotations;
+    annotations = new Array<InstructionAnnotation>(table.count);
+    indexOf = new Map();
+    for (let i = 0; i < table.count; i++) {
+      const code = image.lines[table.code[i]!]!;
+      const f = table.fn[i]!;
+      const a: InstructionAnnotation = {
+        range: { line: table.line[i]!, start: table.start[i]!, end: table.end[i]! },
+        section: code.section,
+        address: code.address,
+        bytes: code.bytes,
+        functionName: f >= 0 ? functions[f]!.name : null,
+        contract: table.contracts.get(i) ?? null,
+      };
+      annotations[i] = a;
+      indexOf.set(a, i);
+    }
+    return annotations;
+  };
   return {
     image,
     get statements() {
       statements ??= parseSource(text).statements;
       return statements;
     },
-    annotations,
+    get annotations() {
+      return materialize();
+    },
+    table,
     functions,
-    labels,
+    get labels() {
+      labels ??= summary.labels();
+      return labels;
+    },
     settings,
     includedFiles,
     probe(a, profile) {
-      const fn = a.functionName === null ? null : byName.get(`${a.section}:${a.functionName}`) ?? null;
-      return probeOf(sectionBytes, functionProbes, resolved, fn, a, profile, settings);
+      materialize();
+      const i = indexOf!.get(a);
+      if (i !== undefined) return probeAt(i, profile);
+      // Not one of this analysis's annotations: by its function's name.
+      const f = a.functionName === null ? -1 : functions.findIndex((x) => x.name === a.functionName && x.section === a.section);
+      const hit = f >= 0 ? probeInFunction(resolve(f, profile, true), a.address - functions[f]!.address) : undefined;
+      return hit ?? probeAlone(a, profile, settings);
     },
+    probeAt,
+    verdictAt: (i, profile) => lookup(i, profile, false),
     annotationsOf(fn) {
-      return byFunction.get(fn) ?? annotations.filter((a) => a.functionName === fn.name && a.section === fn.section);
+      if (byFunction === null) {
+        const all = materialize();
+        byFunction = new Map(functions.map((f) => [f, indexesOf(f).map((i) => all[i]!)]));
+      }
+      return byFunction.get(fn) ?? materialize().filter((a) => a.functionName === fn.name && a.section === fn.section);
     },
+    indexesOf,
   };
 }
 
-/** Index of the function containing an address, or -1; `hint` starts where the previous one was. */
-function functionAt(ordered: FunctionInfo[], section: string, address: number, hint: number): number {
+/** One pass over the Image's lines: every instruction's range, address, function and contract. */
+function instructionTable(image: Image, lines: readonly string[], summaries: readonly LineSummary[], functions: FunctionInfo[]): InstructionTable {
+  const n = image.lines.length;
+  const line = new Int32Array(n);
+  const start = new Int32Array(n);
+  const end = new Int32Array(n);
+  const address = new Float64Array(n);
+  const code = new Int32Array(n);
+  const fnOf = new Int32Array(n);
+  const contracts = new Map<number, Contract>();
+  let seenOnLine: Map<number, number> | null = null;
+  const ordered = functions.map((f, i) => ({ f, i })).sort((x, y) => (x.f.section < y.f.section ? -1 : x.f.section > y.f.section ? 1 : x.f.address - y.f.address));
+  let fnIndex = 0;
+  let count = 0;
+  for (let ci = 0; ci < n; ci++) {
+    const c = image.lines[ci]!;
+    if (c.bytes.length === 0) continue;
+    const s = summaries[c.line];
+    if (s !== undefined && s.data) continue;
+    // A line expanded by the preprocessor or a macro has no instruction statement of its own in
+    // the raw text: its code is marked on the whole line (up to a comment).
+    const columns = s?.instructions;
+    const lineText = lines[c.line] ?? '';
+    if (columns === undefined || columns.length === 0) {
+      const range = wholeLine(c.line, lineText);
+      start[count] = range.start;
+      end[count] = range.end;
+    } else {
+      let index = 0;
+      if (columns.length > 1) {
+        seenOnLine ??= new Map();
+        index = seenOnLine.get(c.line) ?? 0;
+        seenOnLine.set(c.line, index + 1);
+      }
+      const col = columns[Math.min(index, columns.length - 1)]!;
+      start[count] = col.start;
+      end[count] = col.end;
+    }
+    line[count] = c.line;
+    address[count] = c.address;
+    code[count] = ci;
+    // Consecutive instructions mostly fall in the same function: check it before searching.
+    const current = ordered[fnIndex];
+    const inCurrent = current !== undefined && current.f.section === c.section && c.address >= current.f.address && c.address < current.f.address + current.f.size;
+    const found = inCurrent ? fnIndex : functionAt(ordered, c.section, c.address, fnIndex);
+    if (found >= 0) fnIndex = found;
+    fnOf[count] = found >= 0 ? ordered[found]!.i : -1;
+    const m = lineText.includes('kboost') ? CONTRACT.exec(lineText) : null;
+    if (m) contracts.set(count, { expected: m[2]!, profile: PROFILE_IDS.includes(m[1] as ProfileId) ? (m[1] as ProfileId) : null, range: { line: c.line, start: m.index, end: m.index + m[0].length } });
+    count++;
+  }
+  return { count, line, start, end, address, code, fn: fnOf, contracts };
+}
+
+/** Index in `ordered` of the function containing an address, or -1; `hint` starts where the previous one was. */
+function functionAt(ordered: ReadonlyArray<{ f: FunctionInfo }>, section: string, address: number, hint: number): number {
   const inside = (f: FunctionInfo): boolean => f.section === section && address >= f.address && address < f.address + f.size;
-  if (hint < ordered.length && inside(ordered[hint]!)) return hint;
-  for (let i = hint; i < ordered.length; i++) if (inside(ordered[i]!)) return i;
-  for (let i = 0; i < hint && i < ordered.length; i++) if (inside(ordered[i]!)) return i;
+  if (hint < ordered.length && inside(ordered[hint]!.f)) return hint;
+  for (let i = hint; i < ordered.length; i++) if (inside(ordered[i]!.f)) return i;
+  for (let i = 0; i < hint && i < ordered.length; i++) if (inside(ordered[i]!.f)) return i;
   return -1;
 }
 
-function probeOf(
-  sections: Map<string, Uint8Array>, cache: FunctionProbeCache, resolved: Map<FunctionInfo, Map<ProfileId, Map<number, InstructionProbe>>>,
-  fn: FunctionInfo | null, a: InstructionAnnotation, profile: ProfileId, settings: EditorSettings,
-): InstructionProbe {
+/** A function's analysis under one profile, and where the last lookup in it ended. */
+interface ResolvedFunction {
+  analysis: ReusableFunctionAnalysis;
+  next: number;
+}
+
+function resolveFunction(
+  sections: Map<string, Uint8Array>, cache: FunctionProbeCache, fn: FunctionInfo, profile: ProfileId, settings: EditorSettings, exact: boolean,
+): ResolvedFunction {
   const options = { postHandler: settings.postHandler };
   const config = settings.kernel[profile];
-  const known = fn === null ? undefined : resolved.get(fn)?.get(profile);
-  if (known !== undefined) {
-    const hit = known.get(a.address);
-    if (hit !== undefined) return hit;
-  } else if (fn !== null) {
-    // Everything the analysis reads besides the bytes and the address is in the key.
-    const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
-    const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
-    const byAddress = cache.probes(key, fn.address, bytes, (previous) => reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous));
-    let byProfile = resolved.get(fn);
-    if (byProfile === undefined) resolved.set(fn, (byProfile = new Map()));
-    byProfile.set(profile, byAddress);
-    const hit = byAddress.get(a.address);
-    if (hit !== undefined) return hit;
+  // Everything the analysis reads besides the bytes and the address is in the key.
+  const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
+  const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
+  const analyse = (previous: ReusableFunctionAnalysis | null): ReusableFunctionAnalysis =>
+    reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous);
+  const analysis = exact ? cache.probes(key, fn.address, bytes, analyse) : cache.probesAnywhere(key, fn.address, bytes, analyse);
+  return { analysis, next: 0 };
+}
+
+/** The probe at `offset` in a function, or undefined off its decode path. Lookups in address order cost O(1). */
+function probeInFunction(r: ResolvedFunction, offset: number): InstructionProbe | undefined {
+  const offsets = r.analysis.offsets;
+  let k = r.next;
+  if (!(k < offsets.length && offsets[k] === offset)) {
+    let lo = 0;
+    let hi = offsets.length - 1;
+    k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = offsets[mid]!;
+      if (v === offset) {
+        k = mid;
+        break;
+      }
+      if (v < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (k < 0) return undefined;
   }
-  // Outside any function (or off the function's decode path): the instruction alone.
+  r.next = k + 1;
+  return r.analysis.instructions[k];
+}
+
+function probeAlone(a: { section: string; address: number; bytes: Uint8Array }, profile: ProfileId, settings: EditorSettings): InstructionProbe {
+  const options = { postHandler: settings.postHandler };
+  const config = settings.kernel[profile];
   const alone = analyzeFunction({ name: a.section, address: a.address, bytes: a.bytes.subarray(0, 15) }, profile, options, { ...config, optprobes: false });
   return alone.instructions[0] ?? { address: a.address, insn: decode(a.bytes, 0, a.address), verdict: null, optimizable: null };
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { assemble, IncrementalAssembler, type AssembleOptions, type Image } from '../asm';
 import { PreprocessorIdentityCheck } from './preprocessor-identity-check';
+import type { UnchangedLineEnds } from './unchanged-line-ends';
 
 export interface DocumentAssemblyOptions {
   fileName?: string;
@@ -38,11 +39,11 @@ export class DocumentAssembler {
   private readonly assembler = new IncrementalAssembler();
   private readonly identity = new PreprocessorIdentityCheck();
 
-  /** `lines` is `text` split at newlines, when the caller has it already. */
-  assemble(text: string, options: DocumentAssemblyOptions, lines: readonly string[] = text.split('\n')): DocumentAssembly {
+  /** `lines` is `text` split at newlines, when the caller has it already, and `ends` their comparison with the last version. */
+  assemble(text: string, options: DocumentAssemblyOptions, lines: readonly string[] = text.split('\n'), ends?: UnchangedLineEnds): DocumentAssembly {
     // `auto` means the built-in preprocessor for `.S` files (as assemble() decides).
     const builtin = options.preprocessor === 'builtin' || (options.preprocessor === 'auto' && options.fileName?.endsWith('.S') === true);
-    const skip = builtin && this.identity.leavesUnchanged(lines);
+    const skip = builtin && this.identity.leavesUnchanged(lines, ends);
     return assembleWith((source, o) => this.assembler.assemble(source, o), text, skip ? { ...options, preprocessor: 'none' } : options, skip);
   }
 }

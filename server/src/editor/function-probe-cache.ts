@@ -4,12 +4,7 @@
 // before and after the edited bytes (moved with the function when it moved) and decodes only the
 // bytes in between. Entries that a version did not use are dropped.
 
-import type { InstructionProbe, ReusableFunctionAnalysis } from '../kprobes';
-
-interface Entry {
-  analysis: ReusableFunctionAnalysis;
-  byAddress: Map<number, InstructionProbe>;
-}
+import type { ReusableFunctionAnalysis } from '../kprobes';
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -17,15 +12,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function entryOf(analysis: ReusableFunctionAnalysis): Entry {
-  const byAddress = new Map<number, InstructionProbe>();
-  for (const p of analysis.instructions) byAddress.set(p.address, p);
-  return { analysis, byAddress };
-}
-
 export class FunctionProbeCache {
-  private current = new Map<string, Entry>();
-  private previous = new Map<string, Entry>();
+  private current = new Map<string, ReusableFunctionAnalysis>();
+  private previous = new Map<string, ReusableFunctionAnalysis>();
   /** Functions found unchanged, moved, and changed (tests check that each happens). */
   hits = 0;
   relocations = 0;
@@ -43,24 +32,41 @@ export class FunctionProbeCache {
   }
 
   /**
-   * The probes of a function by address. `key` names the function, the profile and the settings;
-   * `bytes` are its code at `address`; `analyse` gets the function's last analysis to reuse.
+   * The analysis of a function (its probes in address order, with their offsets). `key` names the
+   * function, the profile and the settings; `bytes` are its code at `address`; `analyse` gets the
+   * function's last analysis to reuse.
    */
   probes(
     key: string, address: number, bytes: Uint8Array, analyse: (previous: ReusableFunctionAnalysis | null) => ReusableFunctionAnalysis,
-  ): Map<number, InstructionProbe> {
+  ): ReusableFunctionAnalysis {
     const hit = this.current.get(key) ?? this.previous.get(key);
     this.previous.delete(key);
-    const same = hit !== undefined && sameBytes(hit.analysis.bytes, bytes);
-    if (same && hit.analysis.address === address) {
+    const same = hit !== undefined && sameBytes(hit.bytes, bytes);
+    if (same && hit.address === address) {
       this.current.set(key, hit);
       this.hits++;
-      return hit.byAddress;
+      return hit;
     }
     if (same) this.relocations++;
     else this.misses++;
-    const entry = entryOf(analyse(hit?.analysis ?? null));
+    const entry = analyse(hit ?? null);
     this.current.set(key, entry);
-    return entry.byAddress;
+    return entry;
+  }
+
+  /**
+   * Like probes(), except that a function that only moved keeps its last analysis as it is, at
+   * its old address: enough for what depends on the bytes alone (verdicts, optprobe results and
+   * everything by offset), so diagnostics of functions moved by an edit above cost nothing.
+   */
+  probesAnywhere(
+    key: string, address: number, bytes: Uint8Array, analyse: (previous: ReusableFunctionAnalysis | null) => ReusableFunctionAnalysis,
+  ): ReusableFunctionAnalysis {
+    const hit = this.current.get(key) ?? this.previous.get(key);
+    if (hit === undefined || hit.address === address || !sameBytes(hit.bytes, bytes)) return this.probes(key, address, bytes, analyse);
+    this.previous.delete(key);
+    this.current.set(key, hit);
+    this.relocations++;
+    return hit;
   }
 }

@@ -4,9 +4,11 @@
 // comment, or is a directive; then a line is unchanged unless it names a macro, and with no
 // `#define` the only macros are the predefined ones. Rather than keep a copy of the preprocessor's
 // rules, each new `#` line and each new identifier is asked of the preprocessor itself (alone, with
-// no files readable), and the answers are remembered by text across versions.
+// no files readable), and the answers are remembered by text across versions. After an edit only
+// the changed lines are looked at when the last version was left unchanged.
 
 import { preprocessOnly } from '../asm';
+import { unchangedLineEnds, type UnchangedLineEnds } from './unchanged-line-ends';
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 const HASH_LINE = /^\s*#/;
@@ -30,10 +32,32 @@ export class PreprocessorIdentityCheck {
   /** Identifier -> it names no macro (neither `X` nor `X()` expands). */
   private readonly plainIdentifiers = new Map<string, boolean>();
 
-  /** True when running the built-in preprocessor over `lines` gives every line back unchanged. */
-  leavesUnchanged(lines: readonly string[]): boolean {
+  /** The last version checked, and whether the preprocessor leaves it unchanged. */
+  private lastLines: readonly string[] = [];
+  private lastAnswer = false;
+
+  /**
+   * True when running the built-in preprocessor over `lines` gives every line back unchanged.
+   * `ends` may carry the lines' comparison with the last version.
+   */
+  leavesUnchanged(lines: readonly string[], ends?: UnchangedLineEnds): boolean {
+    // Every line of the last version was plain: only the lines that replace its changed ones count.
+    let from = 0;
+    let to = lines.length;
+    if (this.lastAnswer) {
+      const { head, tail } = unchangedLineEnds(this.lastLines, lines, ends);
+      from = head;
+      to = lines.length - tail;
+    }
+    this.lastLines = lines;
+    this.lastAnswer = this.plain(lines, from, to);
+    return this.lastAnswer;
+  }
+
+  private plain(lines: readonly string[], from: number, to: number): boolean {
     const unknown: string[] = [];
-    for (const line of lines) {
+    for (let i = from; i < to; i++) {
+      const line = lines[i]!;
       const plain = this.plainLines.get(line);
       if (plain === false) return false;
       if (plain === undefined) unknown.push(line);

@@ -8,7 +8,7 @@ import type { DocumentAnalysis, FunctionInfo, InstructionAnnotation } from './do
 /** The classes a user sets a severity for. */
 export type VerdictClass = 'boosted' | 'optimized' | 'single-stepped' | 'emulated' | 'refused' | 'depends' | 'invalid';
 
-export function verdictClass(probe: InstructionProbe): VerdictClass {
+export function verdictClass(probe: Pick<InstructionProbe, 'verdict' | 'optimizable'>): VerdictClass {
   const v = probe.verdict;
   if (v === null) return 'invalid';
   if (!v.registration.ok) return 'refused';
@@ -16,33 +16,54 @@ export function verdictClass(probe: InstructionProbe): VerdictClass {
   return v.laterHits;
 }
 
+type Wording = (probe: InstructionProbe, profile: ProfileId) => string;
+
 /**
  * Messages by verdict, profile and optprobe reason: verdicts are shared values, so a document's
- * thousands of instructions with the same verdict share one message, built once.
+ * thousands of instructions with the same verdict share one message, built once (per wording).
  */
-const messages = new WeakMap<object, Map<string, string>>();
-
-export function diagnosticMessage(probe: InstructionProbe, profile: ProfileId): string {
-  const v = probe.verdict;
-  if (v === null) return wordedMessage(probe, profile);
-  // Only an optimized probe's message depends on more than its verdict: the optprobe reason.
-  const key = probe.optimizable?.ok ? probe.optimizable.why : profile;
-  let byKey = messages.get(v);
-  if (byKey === undefined) messages.set(v, (byKey = new Map()));
-  let message = byKey.get(key);
-  if (message === undefined) byKey.set(key, (message = wordedMessage(probe, profile)));
-  return message;
+function memoized(wording: Wording): Wording {
+  const messages = new WeakMap<object, Map<string, string>>();
+  return (probe, profile) => {
+    const v = probe.verdict;
+    if (v === null) return wording(probe, profile);
+    // Only an optimized probe's message depends on more than its verdict: the optprobe reason.
+    const key = probe.optimizable?.ok ? probe.optimizable.why : profile;
+    let byKey = messages.get(v);
+    if (byKey === undefined) messages.set(v, (byKey = new Map()));
+    let message = byKey.get(key);
+    if (message === undefined) byKey.set(key, (message = wording(probe, profile)));
+    return message;
+  };
 }
 
-function wordedMessage(probe: InstructionProbe, profile: ProfileId): string {
+/** `kprobe (profile): class (first hit ...): detail`, the detail as `detail` words it. */
+function worded(probe: InstructionProbe, profile: ProfileId, detail: (probe: InstructionProbe) => string): string {
   const v = probe.verdict;
   if (v === null) return `kprobe (${profile}): cannot decode: ${probe.insn.error}`;
   const cls = verdictClass(probe);
   const what = cls === 'refused' && !v.registration.ok ? `refused (-${v.registration.errno})` : cls;
   const first = v.firstHit !== v.laterHits && v.registration.ok ? ` (first hit ${v.firstHit})` : '';
-  const detail = cls === 'optimized' ? probe.optimizable!.why : v.summary;
-  return `kprobe (${profile}): ${what}${first}: ${detail}`;
+  return `kprobe (${profile}): ${what}${first}: ${detail(probe)}`;
 }
+
+/** The full message (`kboost check`): the verdict's summary, or the optprobe's reason. */
+export const diagnosticMessage = memoized((probe, profile) => worded(probe, profile, (p) => (verdictClass(p) === 'optimized' ? p.optimizable!.why : p.verdict!.summary)));
+
+/** A summary that restates the class before its rule in parentheses: `boosted from the second hit on (RULE)`. */
+const CLASS_THEN_RULE = /^(?:boosted|single-stepped)[^(]*? \((.*)\)$/;
+/** A boostable instruction that is not boosted: `boostable, but WHY: single-stepped instead; ...`. */
+const BOOSTABLE_BUT = /^(boostable, but [^:]+): [a-z-]+ instead/;
+
+/**
+ * The message an editor shows on every instruction: the class and the rule that decided it, in
+ * short words (the hover explains the rest). Tens of thousands of them go out after each edit.
+ */
+export const editorDiagnosticMessage = memoized((probe, profile) => worded(probe, profile, (p) => {
+  if (verdictClass(p) === 'optimized') return p.optimizable!.why.replace(/^optimized: /, '');
+  const summary = p.verdict!.summary;
+  return CLASS_THEN_RULE.exec(summary)?.[1] ?? BOOSTABLE_BUT.exec(summary)?.[1] ?? summary;
+}));
 
 const hexBytes = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 
@@ -88,12 +109,13 @@ export function hoverMarkdown(doc: DocumentAnalysis, a: InstructionAnnotation, s
 }
 
 export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: ProfileId): string {
-  const mine = doc.annotationsOf(fn);
+  // Verdicts only: a function that just moved is not analysed again for its lens.
+  const mine = doc.indexesOf(fn);
   let boostable = 0;
   let optimizable = 0;
   let refused = 0;
-  for (const a of mine) {
-    const p = doc.probe(a, profile);
+  for (const i of mine) {
+    const p = doc.verdictAt(i, profile);
     if (p.verdict?.canBoost.ok && p.verdict.registration.ok) boostable++;
     if (p.optimizable?.ok) optimizable++;
     if (p.verdict && !p.verdict.registration.ok) refused++;
@@ -105,9 +127,12 @@ export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: 
 export function brokenContract(doc: DocumentAnalysis, a: InstructionAnnotation, selected: ProfileId): string | null {
   if (a.contract === null) return null;
   const profile = a.contract.profile ?? selected;
-  const actual = verdictClass(doc.probe(a, profile));
-  if (actual === a.contract.expected) return null;
-  return `kboost contract: expected ${a.contract.expected}, but under ${profile} this instruction is ${actual}`;
+  return contractMessage(a.contract.expected, verdictClass(doc.probe(a, profile)), profile);
+}
+
+/** The message of a contract expecting `expected` where the verdict under `profile` is `actual`; null when it holds. */
+export function contractMessage(expected: string, actual: VerdictClass, profile: ProfileId): string | null {
+  return actual === expected ? null : `kboost contract: expected ${expected}, but under ${profile} this instruction is ${actual}`;
 }
 
 /** Verdicts a probe site is good at: the targets of "move probe to the nearest boostable instruction". */

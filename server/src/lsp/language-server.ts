@@ -3,26 +3,19 @@
 // request is isolated: a failure answers that request with an error and the server lives on.
 
 import {
-  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, Diagnostic, DocumentSymbol, Hover, MarkupKind, ResponseError,
+  CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, DocumentSymbol, Hover, MarkupKind, ResponseError,
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
-import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable, verdictClass } from '../editor/verdict-presentation';
+import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable } from '../editor/verdict-presentation';
 import { wordHover } from '../editor/word-hover';
 import { completionWords } from '../editor/completion-words';
 import { readServerSettings, type ServerSettings } from './editor-settings-from-configuration';
-import { documentDiagnostics } from './document-diagnostics';
 import { fileNameOf } from './file-name-of-uri';
 import { IncludeTracking } from './include-tracking';
-
-/**
- * Re-analysis after an edit: at once when the document had been quiet for DEBOUNCE_MS (a single
- * edit), else after a wait of the last analysis's duration (at most DEBOUNCE_MS), so a burst of
- * typing runs analyses back to back at worst half the time instead of queueing them.
- */
-const DEBOUNCE_MS = 150;
-const MIN_DEBOUNCE_MS = 10;
+import { DiagnosticsPublisher } from './diagnostics-publisher';
+import { lineVerdictsJson } from './line-verdicts-json';
 
 export function startLanguageServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -30,16 +23,12 @@ export function startLanguageServer(connection: Connection): void {
   let clientHasConfiguration = false;
   let clientRefreshesCodeLenses = false;
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
-  const timers = new Map<string, NodeJS.Timeout>();
   /** What each document keeps from one version to the next (line summaries, function probes). */
   const caches = new Map<string, DocumentAnalysisCache>();
-  /** When each document last changed, and how long its last analysis took (ms). */
-  const lastChange = new Map<string, number>();
-  const lastAnalysisMs = new Map<string, number>();
   /** Includes: open buffers first, re-analysis when an included file changes, navigation from includes. */
   const includes = new IncludeTracking(connection, documents, (doc) => {
     analyses.delete(doc.uri);
-    schedule(doc, 0);
+    publisher.changed(doc);
   });
 
   /** Runs a handler; an exception becomes an error response for that request alone. */
@@ -62,37 +51,14 @@ export function startLanguageServer(connection: Connection): void {
     analyses.delete(doc.uri);
     let cache = caches.get(doc.uri);
     if (cache === undefined) caches.set(doc.uri, (cache = new DocumentAnalysisCache()));
-    const started = performance.now();
     const analysis = includes.analysing(doc, (readFile) => analyzeDocument(doc.getText(), settings.editor, fileNameOf(doc.uri), cache, readFile));
-    lastAnalysisMs.set(doc.uri, performance.now() - started);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   }
 
-  function diagnosticsOf(doc: TextDocument): Diagnostic[] {
-    const diagnostics = documentDiagnostics(analysisOf(doc), settings);
-    // Every function has been looked up under the selected profile: what was not reused is stale.
-    caches.get(doc.uri)?.functions.forgetUnused();
-    return diagnostics;
-  }
-
-  function publish(doc: TextDocument): void {
-    if (!includes.isAssembly(doc)) return;
-    try {
-      void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnosticsOf(doc) });
-    } catch (e) {
-      connection.console.error(`kboost: analysis of ${doc.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    }
-  }
-
-  function schedule(doc: TextDocument, delay: number): void {
-    clearTimeout(timers.get(doc.uri));
-    timers.set(doc.uri, setTimeout(() => {
-      timers.delete(doc.uri);
-      const current = documents.get(doc.uri);
-      if (current) publish(current);
-    }, delay));
-  }
+  // Every function has been looked up under the selected profile once diagnostics are built: what
+  // the version did not reuse is stale.
+  const publisher = new DiagnosticsPublisher(connection, documents, analysisOf, () => settings, (uri) => caches.get(uri)?.functions.forgetUnused());
 
   async function refreshSettings(pushed?: unknown): Promise<void> {
     let value = pushed;
@@ -105,7 +71,7 @@ export function startLanguageServer(connection: Connection): void {
     }
     settings = readServerSettings(value ?? {});
     analyses.clear();
-    for (const doc of documents.all()) publish(doc);
+    for (const doc of documents.all()) if (includes.isAssembly(doc)) void publisher.publish(doc);
     // Code lenses name the profile: ask the client to fetch them again.
     if (clientRefreshesCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
@@ -139,21 +105,14 @@ export function startLanguageServer(connection: Connection): void {
     void refreshSettings(pushed);
   });
 
-  documents.onDidOpen((e) => schedule(e.document, 0));
+  // Opening fires onDidChangeContent too: the first analysis runs at once.
   documents.onDidChangeContent((e) => {
-    const now = performance.now();
-    // Opening fires this too (after onDidOpen): the first analysis runs at once.
-    const quiet = now - (lastChange.get(e.document.uri) ?? -Infinity) > DEBOUNCE_MS;
-    lastChange.set(e.document.uri, now);
-    schedule(e.document, quiet ? 0 : Math.min(DEBOUNCE_MS, Math.max(MIN_DEBOUNCE_MS, lastAnalysisMs.get(e.document.uri) ?? DEBOUNCE_MS)));
+    if (includes.isAssembly(e.document)) publisher.changed(e.document);
   });
   documents.onDidClose((e) => {
-    clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
     caches.delete(e.document.uri);
-    lastChange.delete(e.document.uri);
-    lastAnalysisMs.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    publisher.closed(e.document.uri);
   });
 
   connection.onHover(isolated('hover', (params): Hover | null => {
@@ -208,15 +167,11 @@ export function startLanguageServer(connection: Connection): void {
 
   // kboost/lineVerdicts: the verdict class of each instruction line under the selected profile,
   // which the VS Code client paints as gutter icons and inline text.
-  connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string }) => {
+  connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string }): unknown => {
     const doc = documents.get(params?.uri);
     if (!doc) return { profile: settings.editor.profile, lines: [] };
-    const a = analysisOf(doc);
-    const profile = settings.editor.profile;
-    return {
-      profile,
-      lines: a.annotations.map((ann) => ({ line: ann.range.line, end: ann.range.end, verdict: verdictClass(a.probe(ann, profile)) })),
-    };
+    // Written as prepared JSON: one line per instruction, after every change.
+    return lineVerdictsJson(analysisOf(doc), settings.editor.profile);
   }));
 
   connection.onCodeAction(isolated('codeAction', (params): CodeAction[] => {
