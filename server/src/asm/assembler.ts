@@ -5,7 +5,7 @@
 
 import { evaluate } from './expression-evaluation';
 import type { AsmDiagnostic, Statement } from './statement-parser';
-import { ParsedLineCache, parseSourceLines, statementOnLine, type LineParse, type StatementSlot } from './cached-line-parsing';
+import { ParsedLineCache, SourceLineParser, parseSourceLines, type LineParse, type StatementSlot } from './cached-line-parsing';
 import { encodeWithSlot } from './instruction-encoding-cache';
 import { AssemblyState, type WalkCheckpoint } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
@@ -44,6 +44,10 @@ interface ResumePoints {
   parse: LineParse;
   /** Per checkpoint of `parse`: the state before its first statement (never changed afterwards). */
   states: WalkCheckpoint[];
+  /** The state at the end of its walk: the next version takes it over when it joins its walk to this one. */
+  end: AssemblyState;
+  /** Diagnostics of `end` from the walk (layout, emission and symbols add theirs after it). */
+  endDiagnostics: number;
 }
 
 /** Lines between checkpoints: each costs a copy of the small state, each gap a re-walk on resumption. */
@@ -62,42 +66,44 @@ function firstChangedLine(before: readonly string[], after: readonly string[]): 
 }
 
 /**
- * Walks statements from `from` on; `states` holds a state per checkpoint before `from` and gets
- * a checkpoint of the state at each later one (by its statement index) as the walk passes it.
+ * Walks statements from `from` to `to`; `states` holds a state per checkpoint before `from` and
+ * gets a checkpoint of the state at each later one (by its statement index) as the walk passes it,
+ * up to `to` included.
  */
-function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState, from = 0, checkpoints: LineParse['checkpoints'] = [], states: WalkCheckpoint[] = []): void {
+function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState, from = 0, to = statements.length, checkpoints: LineParse['checkpoints'] = [], states: WalkCheckpoint[] = []): void {
   const known = (e: Expr): bigint | null => state.knownNow(e);
   let nextCheckpoint = states.length;
-  for (let i = from; i < statements.length; i++) {
+  for (let i = from; i < to; i++) {
     while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.statements === i) {
       states.push(state.checkpoint());
       nextCheckpoint++;
     }
     const shared = statements[i]!;
-    // Instructions are used as shared (only their range is per line); the rest are moved first.
-    const s = shared.kind === 'instruction' ? shared : statementOnLine(shared, lineOf[i]!);
-    switch (s.kind) {
+    const line = lineOf[i]!;
+    // Every item gets a range of its own: a later version moves the lines of the items it takes over.
+    switch (shared.kind) {
       case 'label': {
-        if (state.isDefined(s.name)) {
-          state.error(s.range, `symbol '${s.name}' is already defined`);
+        const range = { line, start: shared.range.start, end: shared.range.end };
+        if (state.isDefined(shared.name)) {
+          state.error(range, `symbol '${shared.name}' is already defined`);
           break;
         }
-        const item = { kind: 'label' as const, name: s.name, section: state.current, range: s.range, address: 0 };
-        state.labelItems.set(s.name, item);
-        state.defineLabelAtParse(s.name);
+        const item = { kind: 'label' as const, name: shared.name, section: state.current, range, address: 0 };
+        state.labelItems.set(shared.name, item);
+        state.defineLabelAtParse(shared.name);
         state.add(item, 0);
         break;
       }
       case 'assign':
-        defineSet(state, s.name, s.expr, s.range);
+        defineSet(state, shared.name, shared.expr, { line, start: shared.range.start, end: shared.range.end });
         break;
       case 'directive':
-        handleDirective(state, s);
+        handleDirective(state, { ...shared, range: { line, start: shared.range.start, end: shared.range.end } });
         break;
       case 'instruction': {
-        const r = encodeWithSlot(s, slots[i]!, known);
-        const line = lineOf[i]!;
-        const range = s.range.line === line ? s.range : { line, start: s.range.start, end: s.range.end };
+        // Instructions are used as shared (only their range is per line).
+        const r = encodeWithSlot(shared, slots[i]!, known);
+        const range = { line, start: shared.range.start, end: shared.range.end };
         if (!r.ok) {
           state.error(range, r.message, r.start, r.end);
           break;
@@ -109,7 +115,10 @@ function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[],
       }
     }
   }
-  for (; nextCheckpoint < checkpoints.length; nextCheckpoint++) states.push(state.checkpoint());
+  while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.statements <= to) {
+    states.push(state.checkpoint());
+    nextCheckpoint++;
+  }
 }
 
 function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageSymbol[] {
@@ -194,32 +203,71 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
   }
   const previous = resume.previous;
   resume.previous = null;
-  let k = -1;
   // A full parse now and then lets the line cache evict lines no version uses any more.
-  if (previous !== null && !caches.lines.wantsSweep()) {
-    const changed = firstChangedLine(previous.lines, lines);
-    const checkpoints = previous.parse.checkpoints;
-    while (k + 1 < checkpoints.length && checkpoints[k + 1]!.line <= changed) k++;
+  if (previous === null || caches.lines.wantsSweep()) {
+    const parse = parseSourceLines(lines, caches.lines, resume.checkpointLines);
+    const state = new AssemblyState();
+    const states: WalkCheckpoint[] = [];
+    walk(parse.parsed.statements, parse.slots, parse.lineOf, state, 0, parse.parsed.statements.length, parse.checkpoints, states);
+    resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
+    return { parse, state };
   }
-  let parse: LineParse;
+  const { parser, state, states } = resumedWalk(lines, previous, caches.lines, resume.checkpointLines);
+  const parse = parser.finish();
+  resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
+  return { parse, state };
+}
+
+/**
+ * Parses and walks a new version from the last checkpoint of the previous one before its first
+ * changed line, and stops at the first later checkpoint of the previous version, past the change,
+ * where the parse and the walk are in the same state as there (continuesLike): from there on the
+ * text is the same, so the rest of the parse, items and symbols are the previous version's, moved
+ * by the change in line count. Without such a place it goes to the end.
+ */
+function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineCache, checkpointLines: number): { parser: SourceLineParser; state: AssemblyState; states: WalkCheckpoint[] } {
+  const before = previous.lines;
+  const changed = firstChangedLine(before, lines);
+  const checkpoints = previous.parse.checkpoints;
+  let k = 0;
+  while (k + 1 < checkpoints.length && checkpoints[k + 1]!.line <= changed) k++;
+  // The previous version's lines from `unchangedFrom` on are this version's from unchangedFrom + shift.
+  const shift = lines.length - before.length;
+  let same = 0;
+  while (same < before.length - changed && same < lines.length - changed && before[before.length - 1 - same] === lines[lines.length - 1 - same]) same++;
+  const unchangedFrom = before.length - same;
+  let parser: SourceLineParser;
   let state: AssemblyState;
   let states: WalkCheckpoint[];
-  let from = 0;
-  if (k < 0) {
-    parse = parseSourceLines(lines, caches.lines, resume.checkpointLines);
+  const from = checkpoints[k];
+  if (from === undefined || from.line > changed) {
+    parser = new SourceLineParser(lines, cache, checkpointLines);
     state = new AssemblyState();
     states = [];
   } else {
-    const at = previous!.parse.checkpoints[k]!;
-    parse = parseSourceLines(lines, caches.lines, resume.checkpointLines, { from: previous!.parse, at });
+    parser = new SourceLineParser(lines, cache, checkpointLines, { from: previous.parse, at: from });
     // The checkpoint resumed from is made again at the same place: keep its state.
-    states = previous!.states.slice(0, Math.min(k + 1, parse.checkpoints.length));
-    state = AssemblyState.resumedAt(previous!.states[k]!);
-    from = at.statements;
+    states = previous.states.slice(0, k + 1);
+    state = AssemblyState.resumedAt(previous.states[k]!);
   }
-  walk(parse.parsed.statements, parse.slots, parse.lineOf, state, from, parse.checkpoints, states);
-  resume.previous = { lines, parse, states };
-  return { parse, state };
+  let walked = parser.out.statements.length;
+  for (let j = k + 1; j < checkpoints.length; j++) {
+    const at = checkpoints[j]!;
+    if (at.line < unchangedFrom || at.line + shift > lines.length) continue;
+    parser.parseUntil(at.line + shift);
+    walk(parser.out.statements, parser.slots, parser.lineOf, state, walked, parser.out.statements.length, parser.checkpoints, states);
+    walked = parser.out.statements.length;
+    if (from === undefined || !parser.continuesLike(at) || !state.continuesLike(previous.states[j]!, previous.states[k]!)) continue;
+    const keep = parser.spliceRest(previous.parse, j);
+    states.length = keep;
+    previous.end.diagnostics.length = previous.endDiagnostics;
+    const joined = state.joinedTo(previous.end, previous.states[j]!, shift);
+    for (let i = j; i < checkpoints.length; i++) states.push(joined.rebase(previous.states[i]!));
+    return { parser, state: joined.state, states };
+  }
+  parser.parseUntil(lines.length);
+  walk(parser.out.statements, parser.slots, parser.lineOf, state, walked, parser.out.statements.length, parser.checkpoints, states);
+  return { parser, state, states };
 }
 
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {

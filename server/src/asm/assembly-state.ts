@@ -22,6 +22,50 @@ function copyMap<K, V>(from: Map<K, V>, to: Map<K, V>): void {
 
 type LabelItem = Extract<Item, { kind: 'label' }>;
 
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Same entries in the same order (order decides the order of symbols and sections in the output). */
+function sameMap<K, V>(a: Map<K, V>, b: Map<K, V>, same: (x: V, y: V) => boolean = (x, y) => x === y): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.entries();
+  for (const [k, v] of a) {
+    const next = other.next().value as [K, V];
+    if (next[0] !== k || !same(v, next[1])) return false;
+  }
+  return true;
+}
+
+function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.values();
+  for (const x of a) if (other.next().value !== x) return false;
+  return true;
+}
+
+function sameSection(a: SectionState, b: SectionState): boolean {
+  return a.name === b.name && a.flags === b.flags && a.type === b.type && a.alignment === b.alignment && a.entrySize === b.entrySize
+    && a.group?.signature === b.group?.signature && a.group?.comdat === b.group?.comdat;
+}
+
+/**
+ * The writes a map logged since `start` (`now`) against an earlier map's writes from `start` to
+ * `then.length`: same keys in order, deletions in the same places, values equal by `same`.
+ */
+function sameWrites(now: { log: unknown[]; length: number }, then: { log: unknown[]; length: number }, start: number, same: (a: unknown, b: unknown) => boolean): boolean {
+  if (now.length !== then.length) return false;
+  for (let i = start; i < now.length; i += 2) {
+    if (now.log[i] !== then.log[i]) return false;
+    const a = now.log[i + 1];
+    const b = then.log[i + 1];
+    if (ReplayableMap.isDeletion(a) !== ReplayableMap.isDeletion(b) || (!ReplayableMap.isDeletion(a) && !same(a, b))) return false;
+  }
+  return true;
+}
+
 /**
  * The state at a point of the walk, kept to resume from (AssemblyState.resumedAt). The collections
  * that grow with the file (items, labels) are kept as lengths of their append-only histories; the
@@ -105,6 +149,81 @@ export class AssemblyState {
     c.labelItems = ReplayableMap.replayed(cp.labelItems);
     c.parseLabels = ReplayableMap.replayed(cp.parseLabels);
     return c;
+  }
+
+  /**
+   * True when the walk on from here does what an earlier walk did from its checkpoint `at`, given
+   * that the same statements follow: both walks resumed from the checkpoint `from` and made the
+   * same label definitions since (by name, in order; parse-time places equal), and every other
+   * collection the walk reads or leaves in the result holds the same values (the same objects for
+   * items and expressions). Diagnostics may differ: the walk never reads them.
+   */
+  continuesLike(at: WalkCheckpoint, from: WalkCheckpoint): boolean {
+    const o = at.small;
+    if (this.current !== o.current || this.previous !== o.previous || this.tailRuns !== o.tailRuns) return false;
+    if (!sameList(this.sectionStack, o.sectionStack) || !sameList(this.fileSymbols, o.fileSymbols)) return false;
+    if (!sameMap(this.sections, o.sections, sameSection) || !sameMap(this.commons, o.commons, (a, b) => a.size === b.size && a.alignment === b.alignment)) return false;
+    if (!sameMap(this.setItems, o.setItems) || !sameMap(this.types, o.types) || !sameMap(this.sizes, o.sizes) || !sameMap(this.visibility, o.visibility)) return false;
+    if (!sameMap(this.lateAliases, o.lateAliases) || !sameMap(this.frag, o.frag) || !sameMap(this.fragOffset, o.fragOffset) || !sameMap(this.parseSets, o.parseSets)) return false;
+    if (!sameSet(this.globals, o.globals) || !sameSet(this.weaks, o.weaks) || !sameSet(this.locals, o.locals)) return false;
+    return sameWrites(this.labelItems.mark(), at.labelItems, from.labelItems.length, () => true)
+      && sameWrites(this.parseLabels.mark(), at.parseLabels, from.parseLabels.length, (a, b) => {
+        const x = a as ParseTimeLabel;
+        const y = b as ParseTimeLabel;
+        return x.section === y.section && x.frag === y.frag && x.offset === y.offset;
+      });
+  }
+
+  /**
+   * The state at the end of an earlier walk (`end`, the earlier version's own state, taken over)
+   * joined to this one: this walk stopped where continuesLike(at) held, `shift` lines after the
+   * earlier walk's place `at`. Items and label definitions after `at` are the earlier walk's (their
+   * lines moved by `shift`, in place: the earlier version is not used again), diagnostics after it
+   * are moved copies, every other collection is the earlier end's. Returns how to move the
+   * earlier walk's later checkpoints onto this one (rebased()).
+   */
+  joinedTo(end: AssemblyState, at: WalkCheckpoint, shift: number): { state: AssemblyState; rebase: (cp: WalkCheckpoint) => WalkCheckpoint } {
+    const bodyShift = this.body.length - at.body.length;
+    const tailShift = this.bssTail.length - at.bssTail.length;
+    const labelShift = this.labelItems.mark().length - at.labelItems.length;
+    const parseLabelShift = this.parseLabels.mark().length - at.parseLabels.length;
+    const moveItems = (to: Item[], from: Item[], start: number): void => {
+      for (let i = start; i < from.length; i++) {
+        const item = from[i]!;
+        if (shift !== 0) item.range.line += shift;
+        to.push(item);
+      }
+    };
+    moveItems(this.body, end.body, at.body.length);
+    moveItems(this.bssTail, end.bssTail, at.bssTail.length);
+    this.labelItems.replay(end.labelItems.mark(), at.labelItems.length);
+    this.parseLabels.replay(end.parseLabels.mark(), at.parseLabels.length);
+    const kept = at.small.diagnostics.length;
+    const ownDiagnostics = this.diagnostics.slice();
+    const moved = end.diagnostics.slice(kept).map((d) => ({ ...d, line: d.line + shift }));
+    end.body = this.body;
+    end.bssTail = this.bssTail;
+    end.joined = null;
+    end.labelItems = this.labelItems;
+    end.parseLabels = this.parseLabels;
+    end.diagnostics.length = 0;
+    for (const d of ownDiagnostics) end.diagnostics.push(d);
+    for (const d of moved) end.diagnostics.push(d);
+    const rebase = (cp: WalkCheckpoint): WalkCheckpoint => {
+      const diagnostics = cp.small.diagnostics;
+      const count = diagnostics.length - kept;
+      diagnostics.length = 0;
+      for (const d of ownDiagnostics) diagnostics.push(d);
+      for (let i = 0; i < count; i++) diagnostics.push(moved[i]!);
+      return {
+        small: cp.small,
+        body: { items: end.body, length: cp.body.length + bodyShift },
+        bssTail: { items: end.bssTail, length: cp.bssTail.length + tailShift },
+        labelItems: { log: end.labelItems.mark().log, length: cp.labelItems.length + labelShift },
+        parseLabels: { log: end.parseLabels.mark().log, length: cp.parseLabels.length + parseLabelShift },
+      };
+    };
+    return { state: end, rebase };
   }
 
   /** Copies every collection except items and label maps (section attributes too). */
