@@ -51,7 +51,7 @@ interface ResumePoints {
 }
 
 /** Lines between checkpoints: each costs a copy of the small state, each gap a re-walk on resumption. */
-export const CHECKPOINT_LINES = 4096;
+export const CHECKPOINT_LINES = 1024;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
@@ -270,6 +270,7 @@ function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineC
   return { parser, state, states };
 }
 
+const tick = (k: string, t0: number): number => { const t = now(); T[k] = (T[k] ?? 0) + t - t0; return t; };
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   const lines = source.split('\n');
   const { parse, state } = parseAndWalk(lines, caches);

@@ -167,11 +167,32 @@ export class AssemblyState {
     if (!sameMap(this.lateAliases, o.lateAliases) || !sameMap(this.frag, o.frag) || !sameMap(this.fragOffset, o.fragOffset) || !sameMap(this.parseSets, o.parseSets)) return false;
     if (!sameSet(this.globals, o.globals) || !sameSet(this.weaks, o.weaks) || !sameSet(this.locals, o.locals)) return false;
     return sameWrites(this.labelItems.mark(), at.labelItems, from.labelItems.length, () => true)
-      && sameWrites(this.parseLabels.mark(), at.parseLabels, from.parseLabels.length, (a, b) => {
-        const x = a as ParseTimeLabel;
-        const y = b as ParseTimeLabel;
-        return x.section === y.section && x.frag === y.frag && x.offset === y.offset;
-      });
+      && sameWrites(this.parseLabels.mark(), at.parseLabels, from.parseLabels.length, this.sameParseTimePlaces(from));
+  }
+
+  /**
+   * Equality of the parse-time places of the labels defined since `from` in this walk and in the
+   * earlier one, as far as the walk on can see them: a place is seen only through differences with
+   * labels of its run of fixed-size code (or with `.` while the run is open). So the runs must be
+   * the same, and the offsets the same up to one shift per run, where the run is closed here and
+   * began after `from` (a shift in the offsets of a run changes none of their differences).
+   */
+  private sameParseTimePlaces(from: WalkCheckpoint): (a: unknown, b: unknown) => boolean {
+    const shifts = new Map<string, number>();
+    return (a, b) => {
+      const x = a as ParseTimeLabel;
+      const y = b as ParseTimeLabel;
+      if (x.section !== y.section || x.frag !== y.frag) return false;
+      const shift = x.offset - y.offset;
+      const run = this.runName(x.section, x.frag);
+      const known = shifts.get(run);
+      if (known !== undefined) return known === shift;
+      const open = x.frag === (this.frag.get(x.section) ?? 0);
+      const older = x.frag <= (from.small.frag.get(x.section) ?? 0);
+      if (shift !== 0 && (open || older)) return false;
+      shifts.set(run, shift);
+      return true;
+    };
   }
 
   /**
