@@ -270,7 +270,6 @@ function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineC
   return { parser, state, states };
 }
 
-const tick = (k: string, t0: number): number => { const t = now(); T[k] = (T[k] ?? 0) + t - t0; return t; };
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   const lines = source.split('\n');
   const { parse, state } = parseAndWalk(lines, caches);
