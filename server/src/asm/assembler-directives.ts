@@ -229,7 +229,7 @@ function commDirective(state: AssemblyState, d: Directive, local: boolean): void
     state.addBssTail({ kind: 'align', alignment, fill: 0, max: null, code: false, section: '.bss', range: range(), address: 0 });
     state.section('.bss').alignment = Math.max(state.section('.bss').alignment, alignment);
   }
-  const label = { kind: 'label' as const, name, section: '.bss', range: range(), address: 0 };
+  const label = { kind: 'label' as const, name, section: '.bss', range: range(), address: 0, order: 0, region: 0 };
   // A local common symbol is an object of the given size, as GNU as records it.
   if (!state.types.has(name)) state.types.set(name, 'object');
   const sizeExpr = { kind: 'number' as const, value: BigInt(size), start: d.range.start, end: d.range.start };

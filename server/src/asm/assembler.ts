@@ -88,7 +88,7 @@ function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[],
           state.error(range, `symbol '${shared.name}' is already defined`);
           break;
         }
-        const item = { kind: 'label' as const, name: shared.name, section: state.current, range, address: 0 };
+        const item = { kind: 'label' as const, name: shared.name, section: state.current, range, address: 0, order: 0, region: 0 };
         state.labelItems.set(shared.name, item);
         state.defineLabelAtParse(shared.name);
         state.add(item, 0);
@@ -279,7 +279,16 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   const buffers = new Map<string, Uint8Array | null>();
   for (const [name, s] of state.sections) buffers.set(name, s.type === 'nobits' ? null : new Uint8Array(sizes.get(name) ?? 0));
   const em: Emitter = { state, relocations };
-  for (const item of state.items) emitItem(em, item, buffers.get(item.section) ?? null);
+  let section = '';
+  let buf: Uint8Array | null = null;
+  // Items come in runs of one section: the buffer is looked up where the section changes.
+  for (const item of state.items) {
+    if (item.section !== section) {
+      section = item.section;
+      buf = buffers.get(section) ?? null;
+    }
+    emitItem(em, item, buf);
+  }
   const sections: ImageSection[] = [...state.sections.values()].map((s) => {
     const size = sizes.get(s.name) ?? 0;
     const out: ImageSection = { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };

@@ -46,12 +46,6 @@ export function resolvesLocally(state: AssemblyState, item: Extract<Item, { kind
   return !(value.label && state.weaks.has(value.label.name));
 }
 
-/** Where each label sits in the item order, and in which alignment region of its section. */
-interface LabelPlace {
-  index: number;
-  region: number;
-}
-
 /**
  * Grows short branches that do not reach, the way GNU as's relax_segment does: one pass walks
  * each section in order, moving every item by the growth ("stretch") of the items before it; a
@@ -61,55 +55,69 @@ interface LabelPlace {
  */
 export function relax(state: AssemblyState): Map<string, number> {
   const items = state.items;
-  // Items an earlier version's walk made (incremental re-assembly) come with its choice: start short.
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.kind === 'code' && item.useNear) item.useNear = false;
-  }
-  layout(state);
   // Only branches that may still grow and alignments change size; the rest just move.
   const changing: number[] = [];
   // Alignments split a section into regions; growth is not assumed to carry across them.
-  const places = new Map<Item, LabelPlace>();
-  const branchRegion = new Map<Item, number>();
+  const branchRegion: number[] = [];
   // Sections by index, looked up only where the section changes (items come in runs of one section).
   const sectionIndex = new Map<string, number>();
   const itemSection = new Int32Array(items.length);
   const regionCount: number[] = [];
+  const offsets: number[] = [];
   let lastSection = '';
   let k = -1;
+  let offsetHere = 0;
+  // The first layout, all branches short (items an earlier version made come with its choice).
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (item.section !== lastSection) {
+      if (k >= 0) offsets[k] = offsetHere;
       lastSection = item.section;
       const known = sectionIndex.get(lastSection);
       if (known === undefined) {
         k = sectionIndex.size;
         sectionIndex.set(lastSection, k);
         regionCount.push(0);
+        offsets.push(0);
       } else k = known;
+      offsetHere = offsets[k]!;
     }
     itemSection[i] = k;
+    item.address = offsetHere;
     const n = regionCount[k]!;
-    if (item.kind === 'label') places.set(item, { index: i, region: n });
-    else if (item.kind === 'align') {
+    if (item.kind === 'label') {
+      item.order = i;
+      item.region = n;
+    } else if (item.kind === 'align') {
       regionCount[k] = n + 1;
       changing.push(i);
     } else if (item.kind === 'code' && item.encoding.near) {
-      branchRegion.set(item, n);
+      item.useNear = false;
+      branchRegion.push(n);
       changing.push(i);
     }
+    offsetHere += sizeHere(item);
   }
-  if (changing.length === 0) return layout(state);
+  if (k >= 0) offsets[k] = offsetHere;
+  const sizes = (): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const [name, index] of sectionIndex) out.set(name, offsets[index]!);
+    return out;
+  };
+  if (changing.length === 0) return sizes();
   const stretch = new Int32Array(sectionIndex.size);
+  let grewEver = false;
   for (let pass = 0; pass < MAX_LAYOUT_PASSES; pass++) {
     stretch.fill(0);
+    // While no section has moved, the items between changing ones stay where they are.
+    let moving = false;
     let grew = false;
     let next = 0;
+    let branch = 0;
     for (let c = 0; c < changing.length; c++) {
       const at = changing[c]!;
       // Items between two changing ones move by their section's stretch so far.
-      for (; next < at; next++) items[next]!.address += stretch[itemSection[next]!]!;
+      if (moving) for (; next < at; next++) items[next]!.address += stretch[itemSection[next]!]!;
       next = at + 1;
       const item = items[at]!;
       const k = itemSection[at]!;
@@ -119,21 +127,26 @@ export function relax(state: AssemblyState): Map<string, number> {
       let growth = 0;
       if (item.kind === 'align') {
         growth = paddingSize(address, item.alignment, item.max) - paddingSize(oldAddress, item.alignment, item.max);
-      } else if (item.kind === 'code' && !item.useNear && item.encoding.near) {
-        item.address = address;
-        if (!branchReaches(state, item, at, moved, places, branchRegion.get(item)!)) {
-          item.useNear = true;
-          growth = item.encoding.near.bytes.length - item.encoding.plan.bytes.length;
-          grew = true;
+      } else if (item.kind === 'code') {
+        const region = branchRegion[branch++]!;
+        if (!item.useNear) {
+          item.address = address;
+          if (!branchReaches(state, item, at, moved, region)) {
+            item.useNear = true;
+            growth = item.encoding.near!.bytes.length - item.encoding.plan.bytes.length;
+            grew = true;
+          }
         }
       }
       item.address = address;
       stretch[k] = moved + growth;
+      if (growth !== 0) moving = true;
     }
-    for (; next < items.length; next++) items[next]!.address += stretch[itemSection[next]!]!;
+    if (moving) for (; next < items.length; next++) items[next]!.address += stretch[itemSection[next]!]!;
     if (!grew) break;
+    grewEver = true;
   }
-  return layout(state);
+  return grewEver ? layout(state) : sizes();
 }
 
 /** The target of a branch to a plain label of its own section, without a general evaluation. */
@@ -144,9 +157,7 @@ function localLabelTarget(state: AssemblyState, item: Extract<Item, { kind: 'cod
 }
 
 /** Whether a short branch reaches its target in the current pass of relax(). */
-function branchReaches(
-  state: AssemblyState, item: Extract<Item, { kind: 'code' }>, index: number, stretch: number, places: Map<Item, LabelPlace>, region: number,
-): boolean {
+function branchReaches(state: AssemblyState, item: Extract<Item, { kind: 'code' }>, index: number, stretch: number, region: number): boolean {
   const field = item.encoding.plan.fields.find((f) => f.relative)!;
   let target: number;
   let label = localLabelTarget(state, item, field.expr!);
@@ -158,10 +169,9 @@ function branchReaches(
     label = r.value.label ? state.labelItems.get(r.value.label.name) ?? null : null;
   }
   const end = item.address + item.encoding.plan.bytes.length;
-  const place = label ? places.get(label) : undefined;
   // A label later in the item order has not been reached (moved) in this pass yet.
-  if (label && (place === undefined || place.index > index) && stretch !== 0) {
-    if (stretch < 0 || place?.region === region) target += stretch;
+  if (label && label.order > index && stretch !== 0) {
+    if (stretch < 0 || label.region === region) target += stretch;
     // A forward target across an alignment keeps its old address this pass, as in GNU as.
     else if (target < end) return true;
   }

@@ -40,84 +40,77 @@ export function lineMapReusing(
   const oldVersion = previous?.bytesVersion ?? new Uint32Array(0);
   const version = previous ? previous.version + 1 : KEPT_VERSIONS;
   const lineShift = previous ? lineCount - previous.lineCount : 0;
-  const out: LineCode[] = [];
-  const outVersion: number[] = [];
-  let entryShift = 0;
-  let buf: Uint8Array | null = null;
-  let bufSection = '';
 
-  /** Adds the entry of one run: shared, with reused bytes, or new. */
-  const emit = (line: number, section: string, address: number, size: number): void => {
-    if (section !== bufSection) {
-      bufSection = section;
-      buf = buffers.get(section) ?? null;
-    }
-    const k = out.length;
-    if (buf !== null && old.length > 0) {
-      const a = old[k];
-      if (a !== undefined && a.line === line && a.section === section && a.address === address && oldVersion[k]! + KEPT_VERSIONS > version && sameBytes(a.bytes, buf, address, size)) {
-        out.push(a);
-        outVersion.push(oldVersion[k]!);
-        return;
-      }
-      const j = k + entryShift;
-      const b = old[j];
-      if (b !== undefined && b.line + lineShift === line && b.section === section && oldVersion[j]! + KEPT_VERSIONS > version && sameBytes(b.bytes, buf, address, size)) {
-        out.push({ line, section, address, bytes: b.bytes });
-        outVersion.push(oldVersion[j]!);
-        return;
-      }
-    }
-    out.push({ line, section, address, bytes: buf ? (buf as Uint8Array).subarray(address, address + size) : new Uint8Array(size) });
-    outVersion.push(version);
-  };
-
-  // The entry count is known only at the end; the suffix is matched by counting from the end,
-  // so count runs first (cheap: no objects).
+  // The runs first (a line's adjacent pieces make one entry), as plain numbers: the suffix is
+  // matched by counting from the end, so the entry count must be known before entries are made.
   const items = state.items;
   const deferred = state.deferredStart;
-  const padding = (a: { address: number; alignment: number; max: number | null }): number => paddingSize(a.address, a.alignment, a.max);
-  const sizeOf = (i: number): number => (i >= deferred ? 0 : itemSize(items[i]!, padding));
-  let runs = 0;
+  const runLine: number[] = [];
+  const runSection: string[] = [];
+  const runAddress: number[] = [];
+  const runEnd: number[] = [];
   {
     let line = -1;
     let section = '';
     let end = -1;
+    let open = false;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       if (item.kind === 'set') continue;
-      if (!(runs > 0 && line === item.range.line && section === item.section && end === item.address)) {
-        runs++;
-        line = item.range.line;
-        section = item.section;
-      }
       // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
-      const size = sizeOf(i);
-      if (size > 0 || end !== item.address) end = item.address + size;
-    }
-  }
-  entryShift = old.length - runs;
-  // A line's adjacent pieces make one entry.
-  let line = -1;
-  let section = '';
-  let address = 0;
-  let end = -1;
-  let open = false;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.kind === 'set') continue;
-    const size = sizeOf(i);
-    if (open && line === item.range.line && section === item.section && end === item.address) {
-      if (size > 0) end = item.address + size;
-    } else {
-      if (open) emit(line, section, address, end - address);
+      const size = i >= deferred ? 0 : item.kind === 'align' ? paddingSize(item.address, item.alignment, item.max) : itemSize(item, noPadding);
+      if (open && line === item.range.line && section === item.section && end === item.address) {
+        if (size > 0) runEnd[runEnd.length - 1] = end = item.address + size;
+        continue;
+      }
       open = true;
       line = item.range.line;
       section = item.section;
-      address = item.address;
       end = item.address + size;
+      runLine.push(line);
+      runSection.push(section);
+      runAddress.push(item.address);
+      runEnd.push(end);
     }
   }
-  if (open) emit(line, section, address, end - address);
-  return { lines: out, next: { lines: out, lineCount, version, bytesVersion: Uint32Array.from(outVersion) } };
+  const runs = runLine.length;
+  const entryShift = old.length - runs;
+  const out: LineCode[] = [];
+  const outVersion = new Uint32Array(runs);
+  let buf: Uint8Array | null = null;
+  let bufSection = '';
+  const reuse = old.length > 0;
+  for (let k = 0; k < runs; k++) {
+    const line = runLine[k]!;
+    const section = runSection[k]!;
+    const address = runAddress[k]!;
+    const size = runEnd[k]! - address;
+    if (section !== bufSection) {
+      bufSection = section;
+      buf = buffers.get(section) ?? null;
+    }
+    if (buf !== null && reuse) {
+      // The same entry in the unchanged prefix: shared as it is.
+      const a = old[k];
+      if (a !== undefined && a.line === line && a.address === address && a.section === section && oldVersion[k]! + KEPT_VERSIONS > version && sameBytes(a.bytes, buf, address, size)) {
+        out.push(a);
+        outVersion[k] = oldVersion[k]!;
+        continue;
+      }
+      // The entry of the unchanged suffix, moved: its bytes view is kept.
+      const j = k + entryShift;
+      const b = old[j];
+      if (b !== undefined && b.line + lineShift === line && b.section === section && oldVersion[j]! + KEPT_VERSIONS > version && sameBytes(b.bytes, buf, address, size)) {
+        out.push({ line, section, address, bytes: b.bytes });
+        outVersion[k] = oldVersion[j]!;
+        continue;
+      }
+    }
+    out.push({ line, section, address, bytes: buf ? buf.subarray(address, address + size) : new Uint8Array(size) });
+    outVersion[k] = version;
+  }
+  return { lines: out, next: { lines: out, lineCount, version, bytesVersion: outVersion } };
 }
+
+/** Sizes of items other than alignments (whose padding is computed where they sit). */
+const noPadding = (): number => 0;
