@@ -11,6 +11,7 @@ import { AssemblyState, type WalkCheckpoint } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
 import type { Image, ImageRelocation, ImageSection, ImageSymbol } from './assembled-image';
 import { lineMapReusing, type PreviousLineMap } from './line-map-with-reused-bytes';
+import { splitReusing, type SplitSource } from './source-lines-reusing-previous';
 import { finalContext } from './final-symbol-values';
 import { relax } from './branch-relaxation';
 import { emitItem, type Emitter } from './section-emission';
@@ -30,7 +31,7 @@ export interface AssemblyCaches {
   /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
   lines: ParsedLineCache;
   /** Kept by IncrementalAssembler only: where the next version may resume (see ResumePoints). */
-  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null } | null;
+  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null; split: SplitSource | null } | null;
 }
 
 /**
@@ -55,7 +56,7 @@ export const CHECKPOINT_LINES = 1024;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
-  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null } : null };
+  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null } : null };
 }
 
 /** The first line where two versions differ (the shorter one's length when one extends the other). */
@@ -271,7 +272,12 @@ function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineC
 }
 
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
-  const lines = source.split('\n');
+  let lines: string[];
+  if (caches.resume === null) lines = source.split('\n');
+  else {
+    caches.resume.split = splitReusing(source, caches.resume.split);
+    lines = caches.resume.split.lines;
+  }
   const { parse, state } = parseAndWalk(lines, caches);
   const { parsed } = parse;
   const sizes = relax(state);
