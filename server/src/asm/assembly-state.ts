@@ -208,15 +208,12 @@ export class AssemblyState {
     const tailShift = this.bssTail.length - at.bssTail.length;
     const labelShift = this.labelItems.mark().length - at.labelItems.length;
     const parseLabelShift = this.parseLabels.mark().length - at.parseLabels.length;
-    const moveItems = (to: Item[], from: Item[], start: number): void => {
-      for (let i = start; i < from.length; i++) {
-        const item = from[i]!;
-        if (shift !== 0) item.range.line += shift;
-        to.push(item);
-      }
+    const moveItems = (to: Item[], from: Item[], start: number): Item[] => {
+      if (shift !== 0) for (let i = start; i < from.length; i++) from[i]!.range.line += shift;
+      return to.concat(from.slice(start));
     };
-    moveItems(this.body, end.body, at.body.length);
-    moveItems(this.bssTail, end.bssTail, at.bssTail.length);
+    this.body = moveItems(this.body, end.body, at.body.length);
+    this.bssTail = moveItems(this.bssTail, end.bssTail, at.bssTail.length);
     this.labelItems.replay(end.labelItems.mark(), at.labelItems.length);
     this.parseLabels.replay(end.parseLabels.mark(), at.parseLabels.length);
     const kept = at.small.diagnostics.length;

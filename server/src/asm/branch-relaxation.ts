@@ -158,7 +158,9 @@ function localLabelTarget(state: AssemblyState, item: Extract<Item, { kind: 'cod
 
 /** Whether a short branch reaches its target in the current pass of relax(). */
 function branchReaches(state: AssemblyState, item: Extract<Item, { kind: 'code' }>, index: number, stretch: number, region: number): boolean {
-  const field = item.encoding.plan.fields.find((f) => f.relative)!;
+  const fields = item.encoding.plan.fields;
+  let field = fields[0]!;
+  for (let i = 1; !field.relative && i < fields.length; i++) field = fields[i]!;
   let target: number;
   let label = localLabelTarget(state, item, field.expr!);
   if (label !== null) target = label.address;

@@ -284,11 +284,11 @@ export class SourceLineParser {
     const statementShift = this.out.statements.length - at.statements;
     const errorShift = this.out.errors.length - at.errors;
     const { statements, errors } = earlier.parsed;
-    for (let i = at.statements; i < statements.length; i++) {
-      this.out.statements.push(statements[i]!);
-      this.slots.push(earlier.slots[i]!);
-      this.lineOf.push(earlier.lineOf[i]! + shift);
-    }
+    this.out.statements = this.out.statements.concat(statements.slice(at.statements));
+    this.slots = this.slots.concat(earlier.slots.slice(at.statements));
+    const lineOf = earlier.lineOf.slice(at.statements);
+    if (shift !== 0) for (let i = 0; i < lineOf.length; i++) lineOf[i] += shift;
+    this.lineOf = this.lineOf.concat(lineOf);
     for (let i = at.errors; i < errors.length; i++) this.out.errors.push({ ...errors[i]!, line: errors[i]!.line + shift });
     let keep = this.checkpoints.length;
     while (keep > 0 && this.checkpoints[keep - 1]!.line > this.line - this.checkpointEvery / 2) keep--;
