@@ -288,7 +288,10 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   let section = '';
   let buf: Uint8Array | null = null;
   // Items come in runs of one section: the buffer is looked up where the section changes.
-  for (const item of state.items) {
+  const items = state.items;
+  // Indexed loops in the per-item stages: an iterator here allocates a result per item.
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     if (item.section !== section) {
       section = item.section;
       buf = buffers.get(section) ?? null;

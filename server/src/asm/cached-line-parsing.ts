@@ -248,7 +248,9 @@ export class SourceLineParser {
         mode.noprefix = entry.modeAfter.noprefix;
         const locals = this.locals;
         // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
-        for (const s of entry.statements) {
+        const statements = entry.statements;
+        for (let k = 0; k < statements.length; k++) {
+          const s = statements[k]!;
           if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
           else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
           else out.statements.push(s);
@@ -256,7 +258,7 @@ export class SourceLineParser {
         for (const e of entry.errors) out.errors.push({ ...e, line });
       }
       // Same statements as the template in the same order: parsing is deterministic given the state.
-      if (out.statements.length - before === entry.slots.length) for (const slot of entry.slots) slots.push(slot);
+      if (out.statements.length - before === entry.slots.length) for (let k = 0; k < entry.slots.length; k++) slots.push(entry.slots[k]!);
       else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined });
       for (let i = before; i < out.statements.length; i++) lineOf.push(line);
     }

@@ -194,7 +194,10 @@ export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void 
       // A plain loop: TypedArray.set from a short array is slower than copying it by hand.
       for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i]!;
       const end = at + bytes.length;
-      for (const f of fields) emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!;
+        emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
+      }
       return;
     }
     case 'data':
