@@ -31,7 +31,7 @@ export interface AssemblyCaches {
   /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
   lines: ParsedLineCache;
   /** Kept by IncrementalAssembler only: where the next version may resume (see ResumePoints). */
-  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null; split: SplitSource | null } | null;
+  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null; split: SplitSource | null; joins: number } | null;
 }
 
 /**
@@ -56,7 +56,7 @@ export const CHECKPOINT_LINES = 1024;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
-  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null } : null };
+  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null, joins: 0 } : null };
 }
 
 /** The first line where two versions differ (the shorter one's length when one extends the other). */
@@ -213,7 +213,8 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
     resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
     return { parse, state };
   }
-  const { parser, state, states } = resumedWalk(lines, previous, caches.lines, resume.checkpointLines);
+  const { parser, state, states, joined } = resumedWalk(lines, previous, caches.lines, resume.checkpointLines);
+  if (joined) resume.joins++;
   const parse = parser.finish();
   resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
   return { parse, state };
@@ -226,7 +227,7 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
  * text is the same, so the rest of the parse, items and symbols are the previous version's, moved
  * by the change in line count. Without such a place it goes to the end.
  */
-function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineCache, checkpointLines: number): { parser: SourceLineParser; state: AssemblyState; states: WalkCheckpoint[] } {
+function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineCache, checkpointLines: number): { parser: SourceLineParser; state: AssemblyState; states: WalkCheckpoint[]; joined: boolean } {
   const before = previous.lines;
   const changed = firstChangedLine(before, lines);
   const checkpoints = previous.parse.checkpoints;
@@ -258,17 +259,19 @@ function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineC
     parser.parseUntil(at.line + shift);
     walk(parser.out.statements, parser.slots, parser.lineOf, state, walked, parser.out.statements.length, parser.checkpoints, states);
     walked = parser.out.statements.length;
-    if (from === undefined || !parser.continuesLike(at) || !state.continuesLike(previous.states[j]!, previous.states[k]!)) continue;
+    if (from === undefined || !parser.continuesLike(at)) continue;
+    const ours = state.continuesLike(previous.states[j]!, previous.states[k]!);
+    if (ours === null) continue;
     const keep = parser.spliceRest(previous.parse, j);
     states.length = keep;
     previous.end.diagnostics.length = previous.endDiagnostics;
-    const joined = state.joinedTo(previous.end, previous.states[j]!, shift);
+    const joined = state.joinedTo(previous.end, previous.states[j]!, shift, ours);
     for (let i = j; i < checkpoints.length; i++) states.push(joined.rebase(previous.states[i]!));
-    return { parser, state: joined.state, states };
+    return { parser, state: joined.state, states, joined: true };
   }
   parser.parseUntil(lines.length);
   walk(parser.out.statements, parser.slots, parser.lineOf, state, walked, parser.out.statements.length, parser.checkpoints, states);
-  return { parser, state, states };
+  return { parser, state, states, joined: false };
 }
 
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {

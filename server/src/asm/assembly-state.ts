@@ -46,6 +46,19 @@ function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
   return true;
 }
 
+/** Structural equality of expressions (columns included: they place diagnostics). */
+function sameExpr(a: Expr, b: Expr): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind || a.start !== b.start || a.end !== b.end) return false;
+  switch (a.kind) {
+    case 'number': return a.value === (b as typeof a).value;
+    case 'symbol': return a.name === (b as typeof a).name;
+    case 'dot': return true;
+    case 'unary': return a.op === (b as typeof a).op && sameExpr(a.arg, (b as typeof a).arg);
+    case 'binary': return a.op === (b as typeof a).op && sameExpr(a.left, (b as typeof a).left) && sameExpr(a.right, (b as typeof a).right);
+  }
+}
+
 function sameSection(a: SectionState, b: SectionState): boolean {
   return a.name === b.name && a.flags === b.flags && a.type === b.type && a.alignment === b.alignment && a.entrySize === b.entrySize
     && a.group?.signature === b.group?.signature && a.group?.comdat === b.group?.comdat;
@@ -152,22 +165,42 @@ export class AssemblyState {
   }
 
   /**
-   * True when the walk on from here does what an earlier walk did from its checkpoint `at`, given
+   * Whether the walk on from here does what an earlier walk did from its checkpoint `at`, given
    * that the same statements follow: both walks resumed from the checkpoint `from` and made the
-   * same label definitions since (by name, in order; parse-time places equal), and every other
-   * collection the walk reads or leaves in the result holds the same values (the same objects for
-   * items and expressions). Diagnostics may differ: the walk never reads them.
+   * same label definitions since (by name, in order; parse-time places as seen later, see
+   * sameParseTimePlaces), and every other collection the walk reads or leaves in the result holds
+   * the same values. `.set` and `.size` made since `from` are equal ones made again: the same
+   * expressions in the same section. Diagnostics may differ: the walk never reads them. Returns
+   * null when not, else which of the earlier walk's `.set`/`.size` values are this walk's
+   * (joinedTo puts this walk's in their place).
    */
-  continuesLike(at: WalkCheckpoint, from: WalkCheckpoint): boolean {
+  continuesLike(at: WalkCheckpoint, from: WalkCheckpoint): Map<object, object> | null {
     const o = at.small;
-    if (this.current !== o.current || this.previous !== o.previous || this.tailRuns !== o.tailRuns) return false;
-    if (!sameList(this.sectionStack, o.sectionStack) || !sameList(this.fileSymbols, o.fileSymbols)) return false;
-    if (!sameMap(this.sections, o.sections, sameSection) || !sameMap(this.commons, o.commons, (a, b) => a.size === b.size && a.alignment === b.alignment)) return false;
-    if (!sameMap(this.setItems, o.setItems) || !sameMap(this.types, o.types) || !sameMap(this.sizes, o.sizes) || !sameMap(this.visibility, o.visibility)) return false;
-    if (!sameMap(this.lateAliases, o.lateAliases) || !sameMap(this.frag, o.frag) || !sameMap(this.fragOffset, o.fragOffset) || !sameMap(this.parseSets, o.parseSets)) return false;
-    if (!sameSet(this.globals, o.globals) || !sameSet(this.weaks, o.weaks) || !sameSet(this.locals, o.locals)) return false;
-    return sameWrites(this.labelItems.mark(), at.labelItems, from.labelItems.length, () => true)
+    if (this.current !== o.current || this.previous !== o.previous || this.tailRuns !== o.tailRuns) return null;
+    if (!sameList(this.sectionStack, o.sectionStack) || !sameList(this.fileSymbols, o.fileSymbols)) return null;
+    if (!sameMap(this.sections, o.sections, sameSection) || !sameMap(this.commons, o.commons, (a, b) => a.size === b.size && a.alignment === b.alignment)) return null;
+    if (!sameMap(this.types, o.types) || !sameMap(this.visibility, o.visibility) || !sameMap(this.lateAliases, o.lateAliases)) return null;
+    if (!sameMap(this.frag, o.frag) || !sameMap(this.fragOffset, o.fragOffset) || !sameMap(this.parseSets, o.parseSets, sameExpr)) return null;
+    if (!sameSet(this.globals, o.globals) || !sameSet(this.weaks, o.weaks) || !sameSet(this.locals, o.locals)) return null;
+    const ours = new Map<object, object>();
+    // Only the earlier walk's own values since `from` are replaced: one it had at `from` may sit
+    // under other names too, where this walk has it as well.
+    let before: Set<object> | null = null;
+    const mine = (a: object, b: object): boolean => {
+      if (a === b) return true;
+      const known = ours.get(b);
+      if (known !== undefined) return known === a;
+      before ??= new Set<object>([...from.small.setItems.values(), ...from.small.sizes.values(), ...[...from.small.sizes.values()].map((v) => v.item)]);
+      if (before.has(b)) return false;
+      ours.set(b, a);
+      return true;
+    };
+    const sameSetItem = (a: Extract<Item, { kind: 'set' }>, b: Extract<Item, { kind: 'set' }>): boolean => a === b || (a.name === b.name && a.section === b.section && sameExpr(a.expr, b.expr) && mine(a, b));
+    if (!sameMap(this.setItems, o.setItems, sameSetItem)) return null;
+    if (!sameMap(this.sizes, o.sizes, (a, b) => a === b || (sameExpr(a.expr, b.expr) && sameSetItem(a.item, b.item) && mine(a, b)))) return null;
+    const same = sameWrites(this.labelItems.mark(), at.labelItems, from.labelItems.length, () => true)
       && sameWrites(this.parseLabels.mark(), at.parseLabels, from.parseLabels.length, this.sameParseTimePlaces(from));
+    return same ? ours : null;
   }
 
   /**
@@ -203,7 +236,24 @@ export class AssemblyState {
    * are moved copies, every other collection is the earlier end's. Returns how to move the
    * earlier walk's later checkpoints onto this one (rebased()).
    */
-  joinedTo(end: AssemblyState, at: WalkCheckpoint, shift: number): { state: AssemblyState; rebase: (cp: WalkCheckpoint) => WalkCheckpoint } {
+  joinedTo(end: AssemblyState, at: WalkCheckpoint, shift: number, ours: Map<object, object>): { state: AssemblyState; rebase: (cp: WalkCheckpoint) => WalkCheckpoint } {
+    // The earlier walk's `.set`/`.size` values made before `at` (kept or copied since) become this walk's.
+    const substitute = (c: AssemblyState): void => {
+      if (ours.size === 0) return;
+      for (const [k, v] of c.setItems) {
+        const mine = ours.get(v) as typeof v | undefined;
+        if (mine !== undefined) c.setItems.set(k, mine);
+      }
+      for (const [k, v] of c.sizes) {
+        const mine = ours.get(v) as typeof v | undefined;
+        if (mine !== undefined) c.sizes.set(k, mine);
+        else {
+          const item = ours.get(v.item) as typeof v.item | undefined;
+          if (item !== undefined) c.sizes.set(k, { expr: v.expr, item });
+        }
+      }
+    };
+    substitute(end);
     const bodyShift = this.body.length - at.body.length;
     const tailShift = this.bssTail.length - at.bssTail.length;
     const labelShift = this.labelItems.mark().length - at.labelItems.length;
@@ -228,6 +278,7 @@ export class AssemblyState {
     for (const d of ownDiagnostics) end.diagnostics.push(d);
     for (const d of moved) end.diagnostics.push(d);
     const rebase = (cp: WalkCheckpoint): WalkCheckpoint => {
+      substitute(cp.small);
       const diagnostics = cp.small.diagnostics;
       const count = diagnostics.length - kept;
       diagnostics.length = 0;
