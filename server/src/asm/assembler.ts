@@ -52,7 +52,7 @@ interface ResumePoints {
 }
 
 /** Lines between checkpoints: each costs a copy of the small state, each gap a re-walk on resumption. */
-export const CHECKPOINT_LINES = 1024;
+export const CHECKPOINT_LINES = 512;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
