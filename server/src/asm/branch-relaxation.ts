@@ -105,6 +105,20 @@ export function relax(state: AssemblyState): Map<string, number> {
     return out;
   };
   if (changing.length === 0) return sizes();
+  // A pass moves only what the passes read: labels (branch targets), `.set` items (a `.` in their
+  // expression) and the changing items; layout() places everything once the sizes are settled.
+  const tracked: number[] = [];
+  for (let i = 0, c = 0; i < items.length; i++) {
+    const kind = items[i]!.kind;
+    if (kind === 'label' || kind === 'set' || (c < changing.length && changing[c] === i)) tracked.push(i);
+    if (c < changing.length && changing[c] === i) c++;
+  }
+  // Per branch: its relative field and, for a plain local label, the label (the same every pass).
+  const targets: BranchTarget[] = [];
+  for (const at of changing) {
+    const item = items[at]!;
+    if (item.kind === 'code') targets.push(branchTarget(state, item));
+  }
   const stretch = new Int32Array(sectionIndex.size);
   let grewEver = false;
   for (let pass = 0; pass < MAX_LAYOUT_PASSES; pass++) {
@@ -112,26 +126,27 @@ export function relax(state: AssemblyState): Map<string, number> {
     // While no section has moved, the items between changing ones stay where they are.
     let moving = false;
     let grew = false;
-    let next = 0;
     let branch = 0;
-    for (let c = 0; c < changing.length; c++) {
-      const at = changing[c]!;
-      // Items between two changing ones move by their section's stretch so far.
-      if (moving) for (; next < at; next++) items[next]!.address += stretch[itemSection[next]!]!;
-      next = at + 1;
+    for (let t = 0; t < tracked.length; t++) {
+      const at = tracked[t]!;
       const item = items[at]!;
       const k = itemSection[at]!;
       const moved = stretch[k]!;
+      if (item.kind === 'label' || item.kind === 'set') {
+        if (moving) item.address += moved;
+        continue;
+      }
       const oldAddress = item.address;
       const address = oldAddress + moved;
       let growth = 0;
       if (item.kind === 'align') {
         growth = paddingSize(address, item.alignment, item.max) - paddingSize(oldAddress, item.alignment, item.max);
       } else if (item.kind === 'code') {
-        const region = branchRegion[branch++]!;
+        const region = branchRegion[branch]!;
+        const target = targets[branch++]!;
         if (!item.useNear) {
           item.address = address;
-          if (!branchReaches(state, item, at, moved, region)) {
+          if (!branchReaches(state, item, target, at, moved, region)) {
             item.useNear = true;
             growth = item.encoding.near!.bytes.length - item.encoding.plan.bytes.length;
             grew = true;
@@ -142,11 +157,22 @@ export function relax(state: AssemblyState): Map<string, number> {
       stretch[k] = moved + growth;
       if (growth !== 0) moving = true;
     }
-    if (moving) for (; next < items.length; next++) items[next]!.address += stretch[itemSection[next]!]!;
     if (!grew) break;
     grewEver = true;
   }
   return grewEver ? layout(state) : sizes();
+}
+
+interface BranchTarget {
+  field: Extract<Item, { kind: 'code' }>['encoding']['plan']['fields'][number];
+  label: Extract<Item, { kind: 'label' }> | null;
+}
+
+function branchTarget(state: AssemblyState, item: Extract<Item, { kind: 'code' }>): BranchTarget {
+  const fields = item.encoding.plan.fields;
+  let field = fields[0]!;
+  for (let i = 1; !field.relative && i < fields.length; i++) field = fields[i]!;
+  return { field, label: localLabelTarget(state, item, field.expr!) };
 }
 
 /** The target of a branch to a plain label of its own section, without a general evaluation. */
@@ -157,15 +183,12 @@ function localLabelTarget(state: AssemblyState, item: Extract<Item, { kind: 'cod
 }
 
 /** Whether a short branch reaches its target in the current pass of relax(). */
-function branchReaches(state: AssemblyState, item: Extract<Item, { kind: 'code' }>, index: number, stretch: number, region: number): boolean {
-  const fields = item.encoding.plan.fields;
-  let field = fields[0]!;
-  for (let i = 1; !field.relative && i < fields.length; i++) field = fields[i]!;
+function branchReaches(state: AssemblyState, item: Extract<Item, { kind: 'code' }>, branch: BranchTarget, index: number, stretch: number, region: number): boolean {
   let target: number;
-  let label = localLabelTarget(state, item, field.expr!);
+  let label = branch.label;
   if (label !== null) target = label.address;
   else {
-    const r = evaluate(field.expr!, finalContext(state, item));
+    const r = evaluate(branch.field.expr!, finalContext(state, item));
     if (!r.ok || !resolvesLocally(state, item, r.value)) return false;
     target = Number(r.value.constant);
     label = r.value.label ? state.labelItems.get(r.value.label.name) ?? null : null;
