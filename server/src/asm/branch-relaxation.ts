@@ -105,19 +105,28 @@ export function relax(state: AssemblyState): Map<string, number> {
     return out;
   };
   if (changing.length === 0) return sizes();
-  // A pass moves only what the passes read: labels (branch targets), `.set` items (a `.` in their
-  // expression) and the changing items; layout() places everything once the sizes are settled.
-  const tracked: number[] = [];
-  for (let i = 0, c = 0; i < items.length; i++) {
-    const kind = items[i]!.kind;
-    if (kind === 'label' || kind === 'set' || (c < changing.length && changing[c] === i)) tracked.push(i);
-    if (c < changing.length && changing[c] === i) c++;
-  }
   // Per branch: its relative field and, for a plain local label, the label (the same every pass).
   const targets: BranchTarget[] = [];
+  const targetLabels = new Set<Item>();
+  let evaluated = false;
   for (const at of changing) {
     const item = items[at]!;
-    if (item.kind === 'code') targets.push(branchTarget(state, item));
+    if (item.kind !== 'code') continue;
+    const target = branchTarget(state, item);
+    targets.push(target);
+    if (target.label === null) evaluated = true;
+    else targetLabels.add(target.label);
+  }
+  // A pass moves only what the passes read: the changing items, the labels branches go to, and
+  // when a target is an expression, every label and `.set` item (a `.` in their expression);
+  // layout() places everything once the sizes are settled.
+  const tracked: number[] = [];
+  for (let i = 0, c = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (c < changing.length && changing[c] === i) {
+      tracked.push(i);
+      c++;
+    } else if (evaluated ? item.kind === 'label' || item.kind === 'set' : item.kind === 'label' && targetLabels.has(item)) tracked.push(i);
   }
   const stretch = new Int32Array(sectionIndex.size);
   let grewEver = false;
