@@ -18,6 +18,7 @@ import { emitItem, type Emitter } from './section-emission';
 import { expandSource, expandedText, imageOnUserLines } from './source-expansion';
 import type { ExpansionOptions } from './expanded-source-lines';
 import type { Expr } from './expression-syntax';
+import type { Item } from './assembly-items';
 
 /** Options of assemble(): include paths, the file's name, and which preprocessor runs first. */
 export type AssembleOptions = ExpansionOptions;
@@ -235,9 +236,7 @@ function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineC
   while (k + 1 < checkpoints.length && checkpoints[k + 1]!.line <= changed) k++;
   // The previous version's lines from `unchangedFrom` on are this version's from unchangedFrom + shift.
   const shift = lines.length - before.length;
-  let same = 0;
-  while (same < before.length - changed && same < lines.length - changed && before[before.length - 1 - same] === lines[lines.length - 1 - same]) same++;
-  const unchangedFrom = before.length - same;
+  const unchangedFrom = before.length - commonEndLines(before, lines, Math.min(before.length, lines.length) - changed);
   let parser: SourceLineParser;
   let state: AssemblyState;
   let states: WalkCheckpoint[];
@@ -274,6 +273,33 @@ function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineC
   return { parser, state, states, joined: false };
 }
 
+/**
+ * Emits every item. The per-item loops live in small functions of their own: V8 optimizes a long
+ * loop in the middle of a bigger function, and the rest of that function then lacks type
+ * feedback and deoptimizes on every call.
+ */
+function emitAll(em: Emitter, items: Item[], buffers: Map<string, Uint8Array | null>): void {
+  let section = '';
+  let buf: Uint8Array | null = null;
+  // Items come in runs of one section: the buffer is looked up where the section changes.
+  // Indexed loops in the per-item stages: an iterator here allocates a result per item.
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.section !== section) {
+      section = item.section;
+      buf = buffers.get(section) ?? null;
+    }
+    emitItem(em, item, buf);
+  }
+}
+
+/** How many lines the two versions share at their ends, at most `limit`. */
+function commonEndLines(before: readonly string[], after: readonly string[], limit: number): number {
+  let same = 0;
+  while (same < limit && before[before.length - 1 - same] === after[after.length - 1 - same]) same++;
+  return same;
+}
+
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   let lines: string[];
   if (caches.resume === null) lines = source.split('\n');
@@ -287,20 +313,7 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();
   for (const [name, s] of state.sections) buffers.set(name, s.type === 'nobits' ? null : new Uint8Array(sizes.get(name) ?? 0));
-  const em: Emitter = { state, relocations };
-  let section = '';
-  let buf: Uint8Array | null = null;
-  // Items come in runs of one section: the buffer is looked up where the section changes.
-  const items = state.items;
-  // Indexed loops in the per-item stages: an iterator here allocates a result per item.
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.section !== section) {
-      section = item.section;
-      buf = buffers.get(section) ?? null;
-    }
-    emitItem(em, item, buf);
-  }
+  emitAll({ state, relocations }, state.items, buffers);
   const sections: ImageSection[] = [...state.sections.values()].map((s) => {
     const size = sizes.get(s.name) ?? 0;
     const out: ImageSection = { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };

@@ -46,15 +46,24 @@ export function resolvesLocally(state: AssemblyState, item: Extract<Item, { kind
   return !(value.label && state.weaks.has(value.label.name));
 }
 
+/** The first layout of relax(), all branches short, and what the passes need from it. */
+interface FirstLayout {
+  /** Items that may change size: alignments and branches that may still grow, in order. */
+  changing: number[];
+  /** Per branch among them: its alignment region. */
+  branchRegion: number[];
+  sectionIndex: Map<string, number>;
+  itemSection: Int32Array;
+  /** Per section (by index): its size. */
+  offsets: number[];
+}
+
 /**
- * Grows short branches that do not reach, the way GNU as's relax_segment does: one pass walks
- * each section in order, moving every item by the growth ("stretch") of the items before it; a
- * branch target not reached yet in this pass is assumed to move by the same stretch. Alignment
- * padding is recomputed at the moved address and may absorb growth. Passes repeat until nothing
- * grows; branches never shrink, so this ends.
+ * Places every item with all branches short (items an earlier version made come with its choice).
+ * The per-item loops of relax() live in functions of their own: V8 optimizes a long loop in the
+ * middle of a bigger function, and the rest of that function then deoptimizes on every call.
  */
-export function relax(state: AssemblyState): Map<string, number> {
-  const items = state.items;
+function firstLayout(items: Item[]): FirstLayout {
   // Only branches that may still grow and alignments change size; the rest just move.
   const changing: number[] = [];
   // Alignments split a section into regions; growth is not assumed to carry across them.
@@ -67,11 +76,9 @@ export function relax(state: AssemblyState): Map<string, number> {
   let lastSection = '';
   let k = -1;
   let offsetHere = 0;
-  // The first layout, all branches short (items an earlier version made come with its choice).
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (item.section !== lastSection) {
-      if (k >= 0) offsets[k] = offsetHere;
       lastSection = item.section;
       const known = sectionIndex.get(lastSection);
       if (known === undefined) {
@@ -97,8 +104,22 @@ export function relax(state: AssemblyState): Map<string, number> {
       changing.push(i);
     }
     offsetHere += sizeHere(item);
+    // Kept up to date here: code after a long loop has no type feedback when V8 optimizes the loop.
+    offsets[k] = offsetHere;
   }
-  if (k >= 0) offsets[k] = offsetHere;
+  return { changing, branchRegion, sectionIndex, itemSection, offsets };
+}
+
+/**
+ * Grows short branches that do not reach, the way GNU as's relax_segment does: one pass walks
+ * each section in order, moving every item by the growth ("stretch") of the items before it; a
+ * branch target not reached yet in this pass is assumed to move by the same stretch. Alignment
+ * padding is recomputed at the moved address and may absorb growth. Passes repeat until nothing
+ * grows; branches never shrink, so this ends.
+ */
+export function relax(state: AssemblyState): Map<string, number> {
+  const items = state.items;
+  const { changing, branchRegion, sectionIndex, itemSection, offsets } = firstLayout(items);
   const sizes = (): Map<string, number> => {
     const out = new Map<string, number>();
     for (const [name, index] of sectionIndex) out.set(name, offsets[index]!);
@@ -120,56 +141,69 @@ export function relax(state: AssemblyState): Map<string, number> {
   // A pass moves only what the passes read: the changing items, the labels branches go to, and
   // when a target is an expression, every label and `.set` item (a `.` in their expression);
   // layout() places everything once the sizes are settled.
+  const tracked = trackedItems(items, changing, evaluated ? null : targetLabels);
+  const stretch = new Int32Array(sectionIndex.size);
+  let grewEver = false;
+  for (let pass = 0; pass < MAX_LAYOUT_PASSES; pass++) {
+    if (!relaxPass(state, items, tracked, itemSection, branchRegion, targets, stretch)) break;
+    grewEver = true;
+  }
+  return grewEver ? layout(state) : sizes();
+}
+
+/** Indexes of the changing items and of the labels in `targets` (every label and `.set` item when null). */
+function trackedItems(items: Item[], changing: number[], targets: Set<Item> | null): number[] {
   const tracked: number[] = [];
   for (let i = 0, c = 0; i < items.length; i++) {
     const item = items[i]!;
     if (c < changing.length && changing[c] === i) {
       tracked.push(i);
       c++;
-    } else if (evaluated ? item.kind === 'label' || item.kind === 'set' : item.kind === 'label' && targetLabels.has(item)) tracked.push(i);
+    } else if (targets === null ? item.kind === 'label' || item.kind === 'set' : item.kind === 'label' && targets.has(item)) tracked.push(i);
   }
-  const stretch = new Int32Array(sectionIndex.size);
-  let grewEver = false;
-  for (let pass = 0; pass < MAX_LAYOUT_PASSES; pass++) {
-    stretch.fill(0);
-    // While no section has moved, the items between changing ones stay where they are.
-    let moving = false;
-    let grew = false;
-    let branch = 0;
-    for (let t = 0; t < tracked.length; t++) {
-      const at = tracked[t]!;
-      const item = items[at]!;
-      const k = itemSection[at]!;
-      const moved = stretch[k]!;
-      if (item.kind === 'label' || item.kind === 'set') {
-        if (moving) item.address += moved;
-        continue;
-      }
-      const oldAddress = item.address;
-      const address = oldAddress + moved;
-      let growth = 0;
-      if (item.kind === 'align') {
-        growth = paddingSize(address, item.alignment, item.max) - paddingSize(oldAddress, item.alignment, item.max);
-      } else if (item.kind === 'code') {
-        const region = branchRegion[branch]!;
-        const target = targets[branch++]!;
-        if (!item.useNear) {
-          item.address = address;
-          if (!branchReaches(state, item, target, at, moved, region)) {
-            item.useNear = true;
-            growth = item.encoding.near!.bytes.length - item.encoding.plan.bytes.length;
-            grew = true;
-          }
+  return tracked;
+}
+
+/** One pass of relax() over the tracked items; true when a branch grew. */
+function relaxPass(
+  state: AssemblyState, items: Item[], tracked: number[], itemSection: Int32Array, branchRegion: number[], targets: BranchTarget[], stretch: Int32Array,
+): boolean {
+  stretch.fill(0);
+  // While no section has moved, the items between changing ones stay where they are.
+  let moving = false;
+  let grew = false;
+  let branch = 0;
+  for (let t = 0; t < tracked.length; t++) {
+    const at = tracked[t]!;
+    const item = items[at]!;
+    const k = itemSection[at]!;
+    const moved = stretch[k]!;
+    if (item.kind === 'label' || item.kind === 'set') {
+      if (moving) item.address += moved;
+      continue;
+    }
+    const oldAddress = item.address;
+    const address = oldAddress + moved;
+    let growth = 0;
+    if (item.kind === 'align') {
+      growth = paddingSize(address, item.alignment, item.max) - paddingSize(oldAddress, item.alignment, item.max);
+    } else if (item.kind === 'code') {
+      const region = branchRegion[branch]!;
+      const target = targets[branch++]!;
+      if (!item.useNear) {
+        item.address = address;
+        if (!branchReaches(state, item, target, at, moved, region)) {
+          item.useNear = true;
+          growth = item.encoding.near!.bytes.length - item.encoding.plan.bytes.length;
+          grew = true;
         }
       }
-      item.address = address;
-      stretch[k] = moved + growth;
-      if (growth !== 0) moving = true;
     }
-    if (!grew) break;
-    grewEver = true;
+    item.address = address;
+    stretch[k] = moved + growth;
+    if (growth !== 0) moving = true;
   }
-  return grewEver ? layout(state) : sizes();
+  return grew;
 }
 
 interface BranchTarget {

@@ -67,39 +67,8 @@ export function lineMapReusing(
 
   // The runs first (a line's adjacent pieces make one entry), as plain numbers: the suffix is
   // matched by counting from the end, so the entry count must be known before entries are made.
-  const items = state.items;
-  const deferred = state.deferredStart;
-  if (runLine.length < items.length) growRuns(items.length + 1024);
   const sectionNames: string[] = [];
-  let runs = 0;
-  {
-    let line = -1;
-    let section = '';
-    let sectionIndex = -1;
-    let end = -1;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      if (item.kind === 'set') continue;
-      // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
-      const size = i >= deferred ? 0 : item.kind === 'align' ? paddingSize(item.address, item.alignment, item.max) : itemSize(item, noPadding);
-      if (runs > 0 && line === item.range.line && section === item.section && end === item.address) {
-        if (size > 0) runEnd[runs - 1] = end = item.address + size;
-        continue;
-      }
-      line = item.range.line;
-      if (section !== item.section) {
-        section = item.section;
-        sectionIndex = sectionNames.indexOf(section);
-        if (sectionIndex < 0) sectionIndex = sectionNames.push(section) - 1;
-      }
-      end = item.address + size;
-      runLine[runs] = line;
-      runSection[runs] = sectionIndex;
-      runAddress[runs] = item.address;
-      runEnd[runs] = end;
-      runs++;
-    }
-  }
+  const runs = collectRuns(state, sectionNames);
   const entryShift = old.length - runs;
   const out: LineCode[] = [];
   const outVersion = new Uint32Array(runs);
@@ -143,6 +112,41 @@ export function lineMapReusing(
     outVersion[k] = buf !== null && size > COPIED_BYTES ? version : OWN_BYTES;
   }
   return { lines: out, next: { lines: out, lineCount, version, bytesVersion: outVersion } };
+}
+
+/** The runs of the items into the scratch arrays (section by index into `sectionNames`); returns their count. */
+function collectRuns(state: AssemblyState, sectionNames: string[]): number {
+  const items = state.items;
+  const deferred = state.deferredStart;
+  if (runLine.length < items.length) growRuns(items.length + 1024);
+  let runs = 0;
+  let line = -1;
+  let section = '';
+  let sectionIndex = -1;
+  let end = -1;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.kind === 'set') continue;
+    // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
+    const size = i >= deferred ? 0 : item.kind === 'align' ? paddingSize(item.address, item.alignment, item.max) : itemSize(item, noPadding);
+    if (runs > 0 && line === item.range.line && section === item.section && end === item.address) {
+      if (size > 0) runEnd[runs - 1] = end = item.address + size;
+      continue;
+    }
+    line = item.range.line;
+    if (section !== item.section) {
+      section = item.section;
+      sectionIndex = sectionNames.indexOf(section);
+      if (sectionIndex < 0) sectionIndex = sectionNames.push(section) - 1;
+    }
+    end = item.address + size;
+    runLine[runs] = line;
+    runSection[runs] = sectionIndex;
+    runAddress[runs] = item.address;
+    runEnd[runs] = end;
+    runs++;
+  }
+  return runs;
 }
 
 /** Sizes of items other than alignments (whose padding is computed where they sit). */
