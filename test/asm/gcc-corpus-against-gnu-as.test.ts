@@ -2,19 +2,20 @@
 // lz4, fetched from npm by scripts/fetch-asm-corpus-sources.sh into .cache/asm-corpus/) are
 // compiled with `gcc -m32 -O2 -S`, and each .s is assembled by kboost and by `as --32`. Every
 // function's bytes and relocations, and every other section, must be equal; at least 100,000
-// instructions must be compared. Skips, saying why, without the network, gcc -m32 or as.
+// instructions must be compared. Skips, saying why, without the network, gcc -m32 or as. The .s
+// files are compiled once and kept in .cache/asm-corpus/build (see buildFetchedCorpus).
 // KBOOST_ASM_CORPUS=dir adds the C files of dir at several option sets (a separate test).
 
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compareAssemblyFile, emptyTally } from './gcc-corpus-function-comparison';
 import type { CorpusTally } from './gcc-corpus-function-comparison';
 import {
-  CORPUS_CACHE, REPO_ROOT, compileAll, directoryJobs, fetchCorpusSources, fetchedCorpusJobs, gccCannotTarget32Bit,
+  REPO_ROOT, buildFetchedCorpus, compileAll, directoryJobs, fetchCorpusSources, gccCannotTarget32Bit,
 } from './gcc-corpus-sources';
 import type { CompileJob } from './gcc-corpus-sources';
 import { gnuAsAvailable } from './gnu-as-oracle';
@@ -35,14 +36,16 @@ function toolsMissing(): string | null {
   return gccCannotTarget32Bit();
 }
 
+function tallyJob(tally: CorpusTally, job: CompileJob, error: string | null, compileFailuresAreProblems: boolean): void {
+  const label = path.relative(REPO_ROOT, job.output);
+  if (error === null) compareAssemblyFile(job.output, label, tally);
+  // Extra sources may need headers this machine lacks; the pinned ones must always compile.
+  else if (compileFailuresAreProblems) tally.problems.push(`${label}: gcc failed: ${error.split('\n')[0]}`);
+}
+
 async function runCorpus(jobs: CompileJob[], compileFailuresAreProblems: boolean): Promise<CorpusTally> {
   const tally = emptyTally();
-  await compileAll(jobs, (job, error) => {
-    const label = path.relative(REPO_ROOT, job.output);
-    if (error === null) compareAssemblyFile(job.output, label, tally);
-    // Extra sources may need headers this machine lacks; the pinned ones must always compile.
-    else if (compileFailuresAreProblems) tally.problems.push(`${label}: gcc failed: ${error.split('\n')[0]}`);
-  });
+  await compileAll(jobs, (job, error) => tallyJob(tally, job, error, compileFailuresAreProblems));
   return tally;
 }
 
@@ -90,10 +93,8 @@ test('sqlite and lz4 compiled by gcc -m32 -O2 assemble byte for byte like as --3
   assert.equal(fetch, null, 'scripts/fetch-asm-corpus-sources.sh failed');
 
   // The .s files stay in the (git-ignored) cache, so a reported line can be looked at afterwards.
-  const outDir = path.join(CORPUS_CACHE, 'build');
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  const tally = await runCorpus(fetchedCorpusJobs(outDir), true);
+  const tally = emptyTally();
+  await buildFetchedCorpus((job, error) => tallyJob(tally, job, error, true));
   report(t, 'corpus', tally, (Date.now() - started) / 1000);
 
   assert.equal(tally.problems.length, 0, differences(tally));

@@ -1,10 +1,11 @@
 // Where the assembler's real-world corpus comes from and how it is compiled: the pinned npm sources
 // that scripts/fetch-asm-corpus-sources.sh puts in .cache/asm-corpus/, each C file with the gcc
 // options it is built with, and a compile queue that runs at most two `gcc -m32 -S` at a time
-// (the machine has two cores) and hands each .s over as soon as it is ready.
+// (the machine has two cores) and hands each .s over as soon as it is ready. The built .s files are
+// kept in .cache/asm-corpus/build, which only ever appears complete: see buildFetchedCorpus.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -93,4 +94,48 @@ export async function compileAll(jobs: readonly CompileJob[], done: (job: Compil
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_COMPILES, jobs.length) }, worker));
+}
+
+/** The folder of the built corpus (complete whenever it exists: made elsewhere, then renamed). */
+export const CORPUS_BUILD = path.join(CORPUS_CACHE, 'build');
+/** Lists the .s files of a complete build; a build whose list differs from the jobs' is made again. */
+const BUILD_MANIFEST = 'built-files.txt';
+
+function manifestOf(jobs: readonly CompileJob[]): string {
+  return jobs.map((j) => `${path.basename(j.output)} ${path.relative(CORPUS_CACHE, j.source)} ${j.options.join(' ')}`).sort().join('\n') + '\n';
+}
+
+/**
+ * Hands every .s of the fetched corpus to `done`, from .cache/asm-corpus/build when it holds this
+ * corpus already, else compiled. Concurrent runs (two test files, or the benchmark) never see a
+ * half-made build: each compiles into a folder of its own, renamed into place once complete
+ * (a rename is atomic); the build of whichever run finished last stays.
+ */
+export async function buildFetchedCorpus(done: (job: CompileJob, error: string | null) => void): Promise<void> {
+  const kept = fetchedCorpusJobs(CORPUS_BUILD);
+  const manifest = path.join(CORPUS_BUILD, BUILD_MANIFEST);
+  if (existsSync(manifest) && readFileSync(manifest, 'utf8') === manifestOf(kept) && kept.every((j) => existsSync(j.output))) {
+    for (const job of kept) done(job, null);
+    return;
+  }
+  const own = mkdtempSync(path.join(CORPUS_CACHE, 'build-'));
+  const jobs = fetchedCorpusJobs(own);
+  let failed = false;
+  try {
+    await compileAll(jobs, (job, error) => {
+      if (error !== null) failed = true;
+      done(job, error);
+    });
+    if (failed) return;
+    writeFileSync(path.join(own, BUILD_MANIFEST), manifestOf(jobs));
+    // Out of the way first (a folder is not renamed over a full one), then ours in.
+    if (existsSync(CORPUS_BUILD)) {
+      const old = mkdtempSync(path.join(CORPUS_CACHE, 'old-build-'));
+      renameSync(CORPUS_BUILD, path.join(old, 'build'));
+      rmSync(old, { recursive: true, force: true });
+    }
+    renameSync(own, CORPUS_BUILD);
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
 }

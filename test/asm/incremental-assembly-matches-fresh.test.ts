@@ -88,7 +88,7 @@ function checkCachedParse(cache: ParsedLineCache, text: string, context: string)
   assert.deepEqual(parsed.errors, fresh.errors, `${context}: parse errors`);
 }
 
-function checkEdits(name: string, source: string, seed: number, checkpointLines?: number, editOf = edit): void {
+function checkEdits(name: string, source: string, seed: number, checkpointLines?: number, editOf = edit): IncrementalAssembler {
   const random = seeded(seed);
   const incremental = new IncrementalAssembler({}, checkpointLines);
   const lineCache = new ParsedLineCache();
@@ -103,6 +103,7 @@ function checkEdits(name: string, source: string, seed: number, checkpointLines?
     assert.deepEqual(incremental.assemble(text), assemble(text), context);
     checkCachedParse(lineCache, text, context);
   }
+  return incremental;
 }
 
 test('incremental re-assembly equals a fresh assemble() after random one-line edits of every fixture', () => {
@@ -183,6 +184,94 @@ test('incremental re-assembly equals a fresh assemble() when edits move a functi
     const source = callsToTheEnd(seeded(seed));
     checkEdits(`calls ${seed}, checkpoints every 32 lines`, source, seed, 32, codeEdit);
     checkEdits(`calls ${seed}, default checkpoints`, source, seed + 100, undefined, codeEdit);
+  }
+});
+
+/**
+ * What a later line can see of an earlier one, all mixed: `.set` numbers that size immediates,
+ * label differences folded at parse time (a run of fixed-size code between them, which edits grow
+ * or shrink), labels used before and after their definition, numeric labels both ways, alignments,
+ * `.org`, `.lcomm`, `.size`, aliases and names set again, section switches, block comments over several lines, Intel syntax,
+ * and lines with errors (diagnostics after an edit must move with their lines).
+ */
+function everythingVisibleLater(random: () => number): string {
+  const out = ['\t.text', '\t.globl f', 'f:', 'L0:'];
+  let labels = 1;
+  for (let i = 0; i < 500; i++) {
+    const r = Math.floor(random() * 20);
+    const a = Math.floor(random() * labels);
+    const b = Math.floor(random() * labels);
+    if (r === 0) out.push(`L${labels++}:`);
+    else if (r === 1) out.push(`\t.set S${i}, ${Math.floor(random() * 300)}`, `\taddl $S${i}, %eax`);
+    else if (r === 2) out.push(`\tmovl $(L${a}-L${b}), %ecx`, `\taddl $(L${a}-L${b}), %edx`);
+    else if (r === 3) out.push('1:\tpushl %ebx', '\tjne 1b');
+    else if (r === 4) out.push('\tjmp 1f', '\tnop', '1:');
+    else if (r === 5) out.push('\t.p2align 3');
+    else if (r === 6) out.push(`\t.lcomm buf${i}, ${1 + Math.floor(random() * 20)}`);
+    else if (r === 7) out.push('\t.data', `\t.long L${a} - L${b}, L${a}`, '\t.text');
+    else if (r === 8) out.push('\t.pushsection .rodata', `\t.byte ${i % 256}`, '\t.popsection');
+    else if (r === 9) out.push('/* a comment', `\tmovl %eax, %ebx  over ${i}`, '*/');
+    else if (r === 10) out.push('\tbadinsn %eax');
+    else if (r === 11) out.push(`\tjmp L${labels + 1}`);
+    else if (r === 12) out.push('\t.intel_syntax noprefix', '\tmov eax, [ebx+4]', '\t.att_syntax');
+    else if (r === 13) out.push('\t.org .+3');
+    else if (r === 14) out.push(`\t.size f, .-f`);
+    else if (r === 15) out.push(`\tcall L${a}`);
+    // Aliases take the type and size their target has when they are set; names set again and again.
+    else if (r === 16) out.push('\t.type f, @function', `\t.set A${i % 5}, f`);
+    else if (r === 17) out.push(`\t.set B${i % 3}, L${a}`, `\t.size B${i % 3}, ${i % 9}`, `\t.long B${i % 3}`);
+    else out.push(`\tmovl ${4 * (i % 40)}(%ebp), %eax`);
+  }
+  for (let l = labels; l < labels + 3; l++) out.push(`L${l}:`, '\tret');
+  return out.join('\n');
+}
+
+test('incremental re-assembly equals a fresh assemble() when it takes over the end of the previous version', () => {
+  for (const seed of [31, 32, 33]) {
+    const source = everythingVisibleLater(seeded(seed));
+    let joined = 0;
+    for (const every of [16, 64]) {
+      joined += checkEdits(`everything ${seed}, checkpoints every ${every} lines`, source, seed * every, every).joinedVersions;
+      joined += checkEdits(`everything ${seed}, code edits, checkpoints every ${every} lines`, source, seed * every + 1, every, codeEdit).joinedVersions;
+    }
+    // The reuse is exercised, not only the fallback to walking to the end.
+    assert.ok(joined >= 40, `only ${joined} versions took over the previous walk's end`);
+  }
+});
+
+/**
+ * Label differences folded at parse time far below their labels: `addl $(Q - P)` takes a byte
+ * immediate while the run of code from P to Q is short, so an edit inside the run (which a
+ * checkpoint may split) changes an encoding a hundred lines further down.
+ */
+function distantDifferences(random: () => number): string {
+  const out = ['\t.text', 'f:'];
+  for (let i = 0; i < 30; i++) {
+    out.push(`P${i}:`);
+    for (let k = 0; k < 5; k++) out.push(k === 2 ? `Q${i}:` : '\taddl $1, %ecx');
+    out.push(`\tjne P${i}`);
+    for (let k = 0; k < 20; k++) out.push(random() < 0.2 && i > 3 ? `\taddl $(Q${i - 3} - P${i - 3}), %eax` : '\tmovl %eax, %ebx');
+  }
+  out.push('\tret');
+  return out.join('\n');
+}
+
+/** Grows or shrinks a run between two labels (or anything else) by more than a byte immediate's reach. */
+function runEdit(lines: string[], random: () => number): { lines: string[]; what: string } {
+  const out = lines.slice();
+  const at = 2 + Math.floor(random() * (out.length - 3));
+  if (random() < 0.6) out.splice(at, 0, `\t.skip ${100 + Math.floor(random() * 60)}`);
+  else {
+    const skip = pick(random, linesLike(out, /\.skip/));
+    if (skip !== undefined) out.splice(skip, 1);
+  }
+  return { lines: out, what: `run edit near ${at}` };
+}
+
+test('incremental re-assembly equals a fresh assemble() when edits change label differences that later lines fold', () => {
+  for (const seed of [41, 42]) {
+    const source = distantDifferences(seeded(seed));
+    for (const every of [3, 7, 16]) checkEdits(`differences ${seed}, checkpoints every ${every} lines`, source, seed * every, every, runEdit);
   }
 });
 

@@ -223,19 +223,21 @@ function commDirective(state: AssemblyState, d: Directive, local: boolean): void
   // later .bss subsection, after all explicit .bss contents; .lcomm aligns by size, .comm only
   // when asked.
   const alignment = local ? implicitLcommAlignment(size) : explicit ?? 0;
+  // Each item has a range of its own (a later version moves the lines of the items it takes over).
+  const range = (): Directive['range'] => ({ ...d.range });
   if (alignment > 1) {
-    state.addBssTail({ kind: 'align', alignment, fill: 0, max: null, code: false, section: '.bss', range: d.range, address: 0 });
+    state.addBssTail({ kind: 'align', alignment, fill: 0, max: null, code: false, section: '.bss', range: range(), address: 0 });
     state.section('.bss').alignment = Math.max(state.section('.bss').alignment, alignment);
   }
-  const label = { kind: 'label' as const, name, section: '.bss', range: d.range, address: 0 };
+  const label = { kind: 'label' as const, name, section: '.bss', range: range(), address: 0, order: 0, region: 0 };
   // A local common symbol is an object of the given size, as GNU as records it.
   if (!state.types.has(name)) state.types.set(name, 'object');
   const sizeExpr = { kind: 'number' as const, value: BigInt(size), start: d.range.start, end: d.range.start };
-  state.sizes.set(name, { expr: sizeExpr, item: { kind: 'set', name: '', expr: sizeExpr, section: '.bss', range: d.range, address: 0 } });
+  state.sizes.set(name, { expr: sizeExpr, item: { kind: 'set', name: '', expr: sizeExpr, section: '.bss', range: range(), address: 0 } });
   state.labelItems.set(name, label);
   state.defineBssTailLabelAtParse(name);
   state.addBssTail(label);
-  state.addBssTail({ kind: 'space', size, fill: 0, section: '.bss', range: d.range, address: 0 });
+  state.addBssTail({ kind: 'space', size, fill: 0, section: '.bss', range: range(), address: 0 });
 }
 
 /** `.file "name"` names a FILE symbol; `.file N "name"` (DWARF line tables) makes none. */

@@ -5,18 +5,20 @@
 
 import { evaluate } from './expression-evaluation';
 import type { AsmDiagnostic, Statement } from './statement-parser';
-import { ParsedLineCache, parseSourceLines, statementOnLine, type LineParse, type StatementSlot } from './cached-line-parsing';
+import { ParsedLineCache, SourceLineParser, parseSourceLines, type LineParse, type StatementSlot } from './cached-line-parsing';
 import { encodeWithSlot } from './instruction-encoding-cache';
 import { AssemblyState, type WalkCheckpoint } from './assembly-state';
 import { defineSet, handleDirective } from './assembler-directives';
 import type { Image, ImageRelocation, ImageSection, ImageSymbol } from './assembled-image';
 import { lineMapReusing, type PreviousLineMap } from './line-map-with-reused-bytes';
+import { splitReusing, type SplitSource } from './source-lines-reusing-previous';
 import { finalContext } from './final-symbol-values';
 import { relax } from './branch-relaxation';
 import { emitItem, type Emitter } from './section-emission';
 import { expandSource, expandedText, imageOnUserLines } from './source-expansion';
 import type { ExpansionOptions } from './expanded-source-lines';
 import type { Expr } from './expression-syntax';
+import type { Item } from './assembly-items';
 
 /** Options of assemble(): include paths, the file's name, and which preprocessor runs first. */
 export type AssembleOptions = ExpansionOptions;
@@ -30,7 +32,7 @@ export interface AssemblyCaches {
   /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
   lines: ParsedLineCache;
   /** Kept by IncrementalAssembler only: where the next version may resume (see ResumePoints). */
-  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null } | null;
+  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null; split: SplitSource | null; joins: number } | null;
 }
 
 /**
@@ -44,14 +46,18 @@ interface ResumePoints {
   parse: LineParse;
   /** Per checkpoint of `parse`: the state before its first statement (never changed afterwards). */
   states: WalkCheckpoint[];
+  /** The state at the end of its walk: the next version takes it over when it joins its walk to this one. */
+  end: AssemblyState;
+  /** Diagnostics of `end` from the walk (layout, emission and symbols add theirs after it). */
+  endDiagnostics: number;
 }
 
 /** Lines between checkpoints: each costs a copy of the small state, each gap a re-walk on resumption. */
-export const CHECKPOINT_LINES = 4096;
+export const CHECKPOINT_LINES = 512;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
-  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null } : null };
+  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null, joins: 0 } : null };
 }
 
 /** The first line where two versions differ (the shorter one's length when one extends the other). */
@@ -62,42 +68,44 @@ function firstChangedLine(before: readonly string[], after: readonly string[]): 
 }
 
 /**
- * Walks statements from `from` on; `states` holds a state per checkpoint before `from` and gets
- * a checkpoint of the state at each later one (by its statement index) as the walk passes it.
+ * Walks statements from `from` to `to`; `states` holds a state per checkpoint before `from` and
+ * gets a checkpoint of the state at each later one (by its statement index) as the walk passes it,
+ * up to `to` included.
  */
-function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState, from = 0, checkpoints: LineParse['checkpoints'] = [], states: WalkCheckpoint[] = []): void {
+function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[], state: AssemblyState, from = 0, to = statements.length, checkpoints: LineParse['checkpoints'] = [], states: WalkCheckpoint[] = []): void {
   const known = (e: Expr): bigint | null => state.knownNow(e);
   let nextCheckpoint = states.length;
-  for (let i = from; i < statements.length; i++) {
+  for (let i = from; i < to; i++) {
     while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.statements === i) {
       states.push(state.checkpoint());
       nextCheckpoint++;
     }
     const shared = statements[i]!;
-    // Instructions are used as shared (only their range is per line); the rest are moved first.
-    const s = shared.kind === 'instruction' ? shared : statementOnLine(shared, lineOf[i]!);
-    switch (s.kind) {
+    const line = lineOf[i]!;
+    // Every item gets a range of its own: a later version moves the lines of the items it takes over.
+    switch (shared.kind) {
       case 'label': {
-        if (state.isDefined(s.name)) {
-          state.error(s.range, `symbol '${s.name}' is already defined`);
+        const range = { line, start: shared.range.start, end: shared.range.end };
+        if (state.isDefined(shared.name)) {
+          state.error(range, `symbol '${shared.name}' is already defined`);
           break;
         }
-        const item = { kind: 'label' as const, name: s.name, section: state.current, range: s.range, address: 0 };
-        state.labelItems.set(s.name, item);
-        state.defineLabelAtParse(s.name);
+        const item = { kind: 'label' as const, name: shared.name, section: state.current, range, address: 0, order: 0, region: 0 };
+        state.labelItems.set(shared.name, item);
+        state.defineLabelAtParse(shared.name);
         state.add(item, 0);
         break;
       }
       case 'assign':
-        defineSet(state, s.name, s.expr, s.range);
+        defineSet(state, shared.name, shared.expr, { line, start: shared.range.start, end: shared.range.end });
         break;
       case 'directive':
-        handleDirective(state, s);
+        handleDirective(state, { ...shared, range: { line, start: shared.range.start, end: shared.range.end } });
         break;
       case 'instruction': {
-        const r = encodeWithSlot(s, slots[i]!, known);
-        const line = lineOf[i]!;
-        const range = s.range.line === line ? s.range : { line, start: s.range.start, end: s.range.end };
+        // Instructions are used as shared (only their range is per line).
+        const r = encodeWithSlot(shared, slots[i]!, known);
+        const range = { line, start: shared.range.start, end: shared.range.end };
         if (!r.ok) {
           state.error(range, r.message, r.start, r.end);
           break;
@@ -109,7 +117,10 @@ function walk(statements: Statement[], slots: StatementSlot[], lineOf: number[],
       }
     }
   }
-  for (; nextCheckpoint < checkpoints.length; nextCheckpoint++) states.push(state.checkpoint());
+  while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.statements <= to) {
+    states.push(state.checkpoint());
+    nextCheckpoint++;
+  }
 }
 
 function symbolsOf(state: AssemblyState, relocations: ImageRelocation[]): ImageSymbol[] {
@@ -194,44 +205,115 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
   }
   const previous = resume.previous;
   resume.previous = null;
-  let k = -1;
   // A full parse now and then lets the line cache evict lines no version uses any more.
-  if (previous !== null && !caches.lines.wantsSweep()) {
-    const changed = firstChangedLine(previous.lines, lines);
-    const checkpoints = previous.parse.checkpoints;
-    while (k + 1 < checkpoints.length && checkpoints[k + 1]!.line <= changed) k++;
+  if (previous === null || caches.lines.wantsSweep()) {
+    const parse = parseSourceLines(lines, caches.lines, resume.checkpointLines);
+    const state = new AssemblyState();
+    const states: WalkCheckpoint[] = [];
+    walk(parse.parsed.statements, parse.slots, parse.lineOf, state, 0, parse.parsed.statements.length, parse.checkpoints, states);
+    resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
+    return { parse, state };
   }
-  let parse: LineParse;
-  let state: AssemblyState;
-  let states: WalkCheckpoint[];
-  let from = 0;
-  if (k < 0) {
-    parse = parseSourceLines(lines, caches.lines, resume.checkpointLines);
-    state = new AssemblyState();
-    states = [];
-  } else {
-    const at = previous!.parse.checkpoints[k]!;
-    parse = parseSourceLines(lines, caches.lines, resume.checkpointLines, { from: previous!.parse, at });
-    // The checkpoint resumed from is made again at the same place: keep its state.
-    states = previous!.states.slice(0, Math.min(k + 1, parse.checkpoints.length));
-    state = AssemblyState.resumedAt(previous!.states[k]!);
-    from = at.statements;
-  }
-  walk(parse.parsed.statements, parse.slots, parse.lineOf, state, from, parse.checkpoints, states);
-  resume.previous = { lines, parse, states };
+  const { parser, state, states, joined } = resumedWalk(lines, previous, caches.lines, resume.checkpointLines);
+  if (joined) resume.joins++;
+  const parse = parser.finish();
+  resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
   return { parse, state };
 }
 
+/**
+ * Parses and walks a new version from the last checkpoint of the previous one before its first
+ * changed line, and stops at the first later checkpoint of the previous version, past the change,
+ * where the parse and the walk are in the same state as there (continuesLike): from there on the
+ * text is the same, so the rest of the parse, items and symbols are the previous version's, moved
+ * by the change in line count. Without such a place it goes to the end.
+ */
+function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineCache, checkpointLines: number): { parser: SourceLineParser; state: AssemblyState; states: WalkCheckpoint[]; joined: boolean } {
+  const before = previous.lines;
+  const changed = firstChangedLine(before, lines);
+  const checkpoints = previous.parse.checkpoints;
+  let k = 0;
+  while (k + 1 < checkpoints.length && checkpoints[k + 1]!.line <= changed) k++;
+  // The previous version's lines from `unchangedFrom` on are this version's from unchangedFrom + shift.
+  const shift = lines.length - before.length;
+  const unchangedFrom = before.length - commonEndLines(before, lines, Math.min(before.length, lines.length) - changed);
+  let parser: SourceLineParser;
+  let state: AssemblyState;
+  let states: WalkCheckpoint[];
+  const from = checkpoints[k];
+  if (from === undefined || from.line > changed) {
+    parser = new SourceLineParser(lines, cache, checkpointLines);
+    state = new AssemblyState();
+    states = [];
+  } else {
+    parser = new SourceLineParser(lines, cache, checkpointLines, { from: previous.parse, at: from });
+    // The checkpoint resumed from is made again at the same place: keep its state.
+    states = previous.states.slice(0, k + 1);
+    state = AssemblyState.resumedAt(previous.states[k]!);
+  }
+  let walked = parser.out.statements.length;
+  for (let j = k + 1; j < checkpoints.length; j++) {
+    const at = checkpoints[j]!;
+    if (at.line < unchangedFrom || at.line + shift > lines.length) continue;
+    parser.parseUntil(at.line + shift);
+    walk(parser.out.statements, parser.slots, parser.lineOf, state, walked, parser.out.statements.length, parser.checkpoints, states);
+    walked = parser.out.statements.length;
+    if (from === undefined || !parser.continuesLike(at)) continue;
+    const ours = state.continuesLike(previous.states[j]!, previous.states[k]!);
+    if (ours === null) continue;
+    const keep = parser.spliceRest(previous.parse, j);
+    states.length = keep;
+    previous.end.diagnostics.length = previous.endDiagnostics;
+    const joined = state.joinedTo(previous.end, previous.states[j]!, shift, ours);
+    for (let i = j; i < checkpoints.length; i++) states.push(joined.rebase(previous.states[i]!));
+    return { parser, state: joined.state, states, joined: true };
+  }
+  parser.parseUntil(lines.length);
+  walk(parser.out.statements, parser.slots, parser.lineOf, state, walked, parser.out.statements.length, parser.checkpoints, states);
+  return { parser, state, states, joined: false };
+}
+
+/**
+ * Emits every item. The per-item loops live in small functions of their own: V8 optimizes a long
+ * loop in the middle of a bigger function, and the rest of that function then lacks type
+ * feedback and deoptimizes on every call.
+ */
+function emitAll(em: Emitter, items: Item[], buffers: Map<string, Uint8Array | null>): void {
+  let section = '';
+  let buf: Uint8Array | null = null;
+  // Items come in runs of one section: the buffer is looked up where the section changes.
+  // Indexed loops in the per-item stages: an iterator here allocates a result per item.
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.section !== section) {
+      section = item.section;
+      buf = buffers.get(section) ?? null;
+    }
+    emitItem(em, item, buf);
+  }
+}
+
+/** How many lines the two versions share at their ends, at most `limit`. */
+function commonEndLines(before: readonly string[], after: readonly string[], limit: number): number {
+  let same = 0;
+  while (same < limit && before[before.length - 1 - same] === after[after.length - 1 - same]) same++;
+  return same;
+}
+
 function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
-  const lines = source.split('\n');
+  let lines: string[];
+  if (caches.resume === null) lines = source.split('\n');
+  else {
+    caches.resume.split = splitReusing(source, caches.resume.split);
+    lines = caches.resume.split.lines;
+  }
   const { parse, state } = parseAndWalk(lines, caches);
   const { parsed } = parse;
   const sizes = relax(state);
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();
   for (const [name, s] of state.sections) buffers.set(name, s.type === 'nobits' ? null : new Uint8Array(sizes.get(name) ?? 0));
-  const em: Emitter = { state, relocations };
-  for (const item of state.items) emitItem(em, item, buffers.get(item.section) ?? null);
+  emitAll({ state, relocations }, state.items, buffers);
   const sections: ImageSection[] = [...state.sections.values()].map((s) => {
     const size = sizes.get(s.name) ?? 0;
     const out: ImageSection = { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };

@@ -14,7 +14,8 @@ export interface ItemBase {
 }
 
 export type Item =
-  | (ItemBase & { kind: 'label'; name: string })
+  /** `order` and `region`: the label's index in the items and its alignment region, set by relax(). */
+  | (ItemBase & { kind: 'label'; name: string; order: number; region: number })
   | (ItemBase & { kind: 'code'; encoding: InstructionEncoding; useNear: boolean })
   | (ItemBase & { kind: 'data'; width: 1 | 2 | 4 | 8; exprs: Expr[] })
   | (ItemBase & { kind: 'bytes'; bytes: number[] })

@@ -22,6 +22,63 @@ function copyMap<K, V>(from: Map<K, V>, to: Map<K, V>): void {
 
 type LabelItem = Extract<Item, { kind: 'label' }>;
 
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Same entries in the same order (order decides the order of symbols and sections in the output). */
+function sameMap<K, V>(a: Map<K, V>, b: Map<K, V>, same: (x: V, y: V) => boolean = (x, y) => x === y): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.entries();
+  for (const [k, v] of a) {
+    const next = other.next().value as [K, V];
+    if (next[0] !== k || !same(v, next[1])) return false;
+  }
+  return true;
+}
+
+function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.values();
+  for (const x of a) if (other.next().value !== x) return false;
+  return true;
+}
+
+/** Structural equality of expressions (columns included: they place diagnostics). */
+function sameExpr(a: Expr, b: Expr): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind || a.start !== b.start || a.end !== b.end) return false;
+  switch (a.kind) {
+    case 'number': return a.value === (b as typeof a).value;
+    case 'symbol': return a.name === (b as typeof a).name;
+    case 'dot': return true;
+    case 'unary': return a.op === (b as typeof a).op && sameExpr(a.arg, (b as typeof a).arg);
+    case 'binary': return a.op === (b as typeof a).op && sameExpr(a.left, (b as typeof a).left) && sameExpr(a.right, (b as typeof a).right);
+  }
+}
+
+function sameSection(a: SectionState, b: SectionState): boolean {
+  return a.name === b.name && a.flags === b.flags && a.type === b.type && a.alignment === b.alignment && a.entrySize === b.entrySize
+    && a.group?.signature === b.group?.signature && a.group?.comdat === b.group?.comdat;
+}
+
+/**
+ * The writes a map logged since `start` (`now`) against an earlier map's writes from `start` to
+ * `then.length`: same keys in order, deletions in the same places, values equal by `same`.
+ */
+function sameWrites(now: { log: unknown[]; length: number }, then: { log: unknown[]; length: number }, start: number, same: (a: unknown, b: unknown) => boolean): boolean {
+  if (now.length !== then.length) return false;
+  for (let i = start; i < now.length; i += 2) {
+    if (now.log[i] !== then.log[i]) return false;
+    const a = now.log[i + 1];
+    const b = then.log[i + 1];
+    if (ReplayableMap.isDeletion(a) !== ReplayableMap.isDeletion(b) || (!ReplayableMap.isDeletion(a) && !same(a, b))) return false;
+  }
+  return true;
+}
+
 /**
  * The state at a point of the walk, kept to resume from (AssemblyState.resumedAt). The collections
  * that grow with the file (items, labels) are kept as lengths of their append-only histories; the
@@ -105,6 +162,137 @@ export class AssemblyState {
     c.labelItems = ReplayableMap.replayed(cp.labelItems);
     c.parseLabels = ReplayableMap.replayed(cp.parseLabels);
     return c;
+  }
+
+  /**
+   * Whether the walk on from here does what an earlier walk did from its checkpoint `at`, given
+   * that the same statements follow: both walks resumed from the checkpoint `from` and made the
+   * same label definitions since (by name, in order; parse-time places as seen later, see
+   * sameParseTimePlaces), and every other collection the walk reads or leaves in the result holds
+   * the same values. `.set` and `.size` made since `from` are equal ones made again: the same
+   * expressions in the same section. Diagnostics may differ: the walk never reads them. Returns
+   * null when not, else which of the earlier walk's `.set`/`.size` values are this walk's
+   * (joinedTo puts this walk's in their place).
+   */
+  continuesLike(at: WalkCheckpoint, from: WalkCheckpoint): Map<object, object> | null {
+    const o = at.small;
+    if (this.current !== o.current || this.previous !== o.previous || this.tailRuns !== o.tailRuns) return null;
+    if (!sameList(this.sectionStack, o.sectionStack) || !sameList(this.fileSymbols, o.fileSymbols)) return null;
+    if (!sameMap(this.sections, o.sections, sameSection) || !sameMap(this.commons, o.commons, (a, b) => a.size === b.size && a.alignment === b.alignment)) return null;
+    if (!sameMap(this.types, o.types) || !sameMap(this.visibility, o.visibility) || !sameMap(this.lateAliases, o.lateAliases)) return null;
+    if (!sameMap(this.frag, o.frag) || !sameMap(this.fragOffset, o.fragOffset) || !sameMap(this.parseSets, o.parseSets, sameExpr)) return null;
+    if (!sameSet(this.globals, o.globals) || !sameSet(this.weaks, o.weaks) || !sameSet(this.locals, o.locals)) return null;
+    const ours = new Map<object, object>();
+    // Only the earlier walk's own values since `from` are replaced: one it had at `from` may sit
+    // under other names too, where this walk has it as well.
+    let before: Set<object> | null = null;
+    const mine = (a: object, b: object): boolean => {
+      if (a === b) return true;
+      const known = ours.get(b);
+      if (known !== undefined) return known === a;
+      before ??= new Set<object>([...from.small.setItems.values(), ...from.small.sizes.values(), ...[...from.small.sizes.values()].map((v) => v.item)]);
+      if (before.has(b)) return false;
+      ours.set(b, a);
+      return true;
+    };
+    const sameSetItem = (a: Extract<Item, { kind: 'set' }>, b: Extract<Item, { kind: 'set' }>): boolean => a === b || (a.name === b.name && a.section === b.section && sameExpr(a.expr, b.expr) && mine(a, b));
+    if (!sameMap(this.setItems, o.setItems, sameSetItem)) return null;
+    if (!sameMap(this.sizes, o.sizes, (a, b) => a === b || (sameExpr(a.expr, b.expr) && sameSetItem(a.item, b.item) && mine(a, b)))) return null;
+    const same = sameWrites(this.labelItems.mark(), at.labelItems, from.labelItems.length, () => true)
+      && sameWrites(this.parseLabels.mark(), at.parseLabels, from.parseLabels.length, this.sameParseTimePlaces(from));
+    return same ? ours : null;
+  }
+
+  /**
+   * Equality of the parse-time places of the labels defined since `from` in this walk and in the
+   * earlier one, as far as the walk on can see them: a place is seen only through differences with
+   * labels of its run of fixed-size code (or with `.` while the run is open). So the runs must be
+   * the same, and the offsets the same up to one shift per run, where the run is closed here and
+   * began after `from` (a shift in the offsets of a run changes none of their differences).
+   */
+  private sameParseTimePlaces(from: WalkCheckpoint): (a: unknown, b: unknown) => boolean {
+    const shifts = new Map<string, number>();
+    return (a, b) => {
+      const x = a as ParseTimeLabel;
+      const y = b as ParseTimeLabel;
+      if (x.section !== y.section || x.frag !== y.frag) return false;
+      const shift = x.offset - y.offset;
+      const run = this.runName(x.section, x.frag);
+      const known = shifts.get(run);
+      if (known !== undefined) return known === shift;
+      const open = x.frag === (this.frag.get(x.section) ?? 0);
+      const older = x.frag <= (from.small.frag.get(x.section) ?? 0);
+      if (shift !== 0 && (open || older)) return false;
+      shifts.set(run, shift);
+      return true;
+    };
+  }
+
+  /**
+   * The state at the end of an earlier walk (`end`, the earlier version's own state, taken over)
+   * joined to this one: this walk stopped where continuesLike(at) held, `shift` lines after the
+   * earlier walk's place `at`. Items and label definitions after `at` are the earlier walk's (their
+   * lines moved by `shift`, in place: the earlier version is not used again), diagnostics after it
+   * are moved copies, every other collection is the earlier end's. Returns how to move the
+   * earlier walk's later checkpoints onto this one (rebased()).
+   */
+  joinedTo(end: AssemblyState, at: WalkCheckpoint, shift: number, ours: Map<object, object>): { state: AssemblyState; rebase: (cp: WalkCheckpoint) => WalkCheckpoint } {
+    // The earlier walk's `.set`/`.size` values made before `at` (kept or copied since) become this walk's.
+    const substitute = (c: AssemblyState): void => {
+      if (ours.size === 0) return;
+      for (const [k, v] of c.setItems) {
+        const mine = ours.get(v) as typeof v | undefined;
+        if (mine !== undefined) c.setItems.set(k, mine);
+      }
+      for (const [k, v] of c.sizes) {
+        const mine = ours.get(v) as typeof v | undefined;
+        if (mine !== undefined) c.sizes.set(k, mine);
+        else {
+          const item = ours.get(v.item) as typeof v.item | undefined;
+          if (item !== undefined) c.sizes.set(k, { expr: v.expr, item });
+        }
+      }
+    };
+    substitute(end);
+    const bodyShift = this.body.length - at.body.length;
+    const tailShift = this.bssTail.length - at.bssTail.length;
+    const labelShift = this.labelItems.mark().length - at.labelItems.length;
+    const parseLabelShift = this.parseLabels.mark().length - at.parseLabels.length;
+    const moveItems = (to: Item[], from: Item[], start: number): Item[] => {
+      if (shift !== 0) for (let i = start; i < from.length; i++) from[i]!.range.line += shift;
+      return to.concat(from.slice(start));
+    };
+    this.body = moveItems(this.body, end.body, at.body.length);
+    this.bssTail = moveItems(this.bssTail, end.bssTail, at.bssTail.length);
+    this.labelItems.replay(end.labelItems.mark(), at.labelItems.length);
+    this.parseLabels.replay(end.parseLabels.mark(), at.parseLabels.length);
+    const kept = at.small.diagnostics.length;
+    const ownDiagnostics = this.diagnostics.slice();
+    const moved = end.diagnostics.slice(kept).map((d) => ({ ...d, line: d.line + shift }));
+    end.body = this.body;
+    end.bssTail = this.bssTail;
+    end.joined = null;
+    end.labelItems = this.labelItems;
+    end.parseLabels = this.parseLabels;
+    end.diagnostics.length = 0;
+    for (const d of ownDiagnostics) end.diagnostics.push(d);
+    for (const d of moved) end.diagnostics.push(d);
+    const rebase = (cp: WalkCheckpoint): WalkCheckpoint => {
+      substitute(cp.small);
+      const diagnostics = cp.small.diagnostics;
+      const count = diagnostics.length - kept;
+      diagnostics.length = 0;
+      for (const d of ownDiagnostics) diagnostics.push(d);
+      for (let i = 0; i < count; i++) diagnostics.push(moved[i]!);
+      return {
+        small: cp.small,
+        body: { items: end.body, length: cp.body.length + bodyShift },
+        bssTail: { items: end.bssTail, length: cp.bssTail.length + tailShift },
+        labelItems: { log: end.labelItems.mark().log, length: cp.labelItems.length + labelShift },
+        parseLabels: { log: end.parseLabels.mark().log, length: cp.parseLabels.length + parseLabelShift },
+      };
+    };
+    return { state: end, rebase };
   }
 
   /** Copies every collection except items and label maps (section attributes too). */

@@ -46,10 +46,68 @@ export function resolvesLocally(state: AssemblyState, item: Extract<Item, { kind
   return !(value.label && state.weaks.has(value.label.name));
 }
 
-/** Where each label sits in the item order, and in which alignment region of its section. */
-interface LabelPlace {
-  index: number;
-  region: number;
+/** The first layout of relax(), all branches short, and what the passes need from it. */
+interface FirstLayout {
+  /** Items that may change size: alignments and branches that may still grow, in order. */
+  changing: number[];
+  /** Per branch among them: its alignment region. */
+  branchRegion: number[];
+  sectionIndex: Map<string, number>;
+  itemSection: Int32Array;
+  /** Per section (by index): its size. */
+  offsets: number[];
+}
+
+/**
+ * Places every item with all branches short (items an earlier version made come with its choice).
+ * The per-item loops of relax() live in functions of their own: V8 optimizes a long loop in the
+ * middle of a bigger function, and the rest of that function then deoptimizes on every call.
+ */
+function firstLayout(items: Item[]): FirstLayout {
+  // Only branches that may still grow and alignments change size; the rest just move.
+  const changing: number[] = [];
+  // Alignments split a section into regions; growth is not assumed to carry across them.
+  const branchRegion: number[] = [];
+  // Sections by index, looked up only where the section changes (items come in runs of one section).
+  const sectionIndex = new Map<string, number>();
+  const itemSection = new Int32Array(items.length);
+  const regionCount: number[] = [];
+  const offsets: number[] = [];
+  let lastSection = '';
+  let k = -1;
+  let offsetHere = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.section !== lastSection) {
+      lastSection = item.section;
+      const known = sectionIndex.get(lastSection);
+      if (known === undefined) {
+        k = sectionIndex.size;
+        sectionIndex.set(lastSection, k);
+        regionCount.push(0);
+        offsets.push(0);
+      } else k = known;
+      offsetHere = offsets[k]!;
+    }
+    itemSection[i] = k;
+    item.address = offsetHere;
+    const n = regionCount[k]!;
+    if (item.kind === 'label') {
+      item.order = i;
+      item.region = n;
+    } else if (item.kind === 'align') {
+      regionCount[k] = n + 1;
+      changing.push(i);
+    } else if (item.kind === 'code' && item.encoding.near) {
+      item.useNear = false;
+      branchRegion.push(n);
+      changing.push(i);
+    }
+    offsetHere += sizeHere(item);
+    // Kept up to date here: code after a long loop has no type feedback when V8 optimizes the loop.
+    offsets[k] = offsetHere;
+  }
+  return { changing, branchRegion, sectionIndex, itemSection, offsets };
 }
 
 /**
@@ -61,79 +119,103 @@ interface LabelPlace {
  */
 export function relax(state: AssemblyState): Map<string, number> {
   const items = state.items;
-  // Items an earlier version's walk made (incremental re-assembly) come with its choice: start short.
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.kind === 'code' && item.useNear) item.useNear = false;
+  const { changing, branchRegion, sectionIndex, itemSection, offsets } = firstLayout(items);
+  const sizes = (): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const [name, index] of sectionIndex) out.set(name, offsets[index]!);
+    return out;
+  };
+  if (changing.length === 0) return sizes();
+  // Per branch: its relative field and, for a plain local label, the label (the same every pass).
+  const targets: BranchTarget[] = [];
+  const targetLabels = new Set<Item>();
+  let evaluated = false;
+  for (const at of changing) {
+    const item = items[at]!;
+    if (item.kind !== 'code') continue;
+    const target = branchTarget(state, item);
+    targets.push(target);
+    if (target.label === null) evaluated = true;
+    else targetLabels.add(target.label);
   }
-  layout(state);
-  // Only branches that may still grow and alignments change size; the rest just move.
-  const changing: number[] = [];
-  // Alignments split a section into regions; growth is not assumed to carry across them.
-  const places = new Map<Item, LabelPlace>();
-  const branchRegion = new Map<Item, number>();
-  // Sections by index, looked up only where the section changes (items come in runs of one section).
-  const sectionIndex = new Map<string, number>();
-  const itemSection = new Int32Array(items.length);
-  const regionCount: number[] = [];
-  let lastSection = '';
-  let k = -1;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.section !== lastSection) {
-      lastSection = item.section;
-      const known = sectionIndex.get(lastSection);
-      if (known === undefined) {
-        k = sectionIndex.size;
-        sectionIndex.set(lastSection, k);
-        regionCount.push(0);
-      } else k = known;
-    }
-    itemSection[i] = k;
-    const n = regionCount[k]!;
-    if (item.kind === 'label') places.set(item, { index: i, region: n });
-    else if (item.kind === 'align') {
-      regionCount[k] = n + 1;
-      changing.push(i);
-    } else if (item.kind === 'code' && item.encoding.near) {
-      branchRegion.set(item, n);
-      changing.push(i);
-    }
-  }
-  if (changing.length === 0) return layout(state);
+  // A pass moves only what the passes read: the changing items, the labels branches go to, and
+  // when a target is an expression, every label and `.set` item (a `.` in their expression);
+  // layout() places everything once the sizes are settled.
+  const tracked = trackedItems(items, changing, evaluated ? null : targetLabels);
   const stretch = new Int32Array(sectionIndex.size);
+  let grewEver = false;
   for (let pass = 0; pass < MAX_LAYOUT_PASSES; pass++) {
-    stretch.fill(0);
-    let grew = false;
-    let next = 0;
-    for (let c = 0; c < changing.length; c++) {
-      const at = changing[c]!;
-      // Items between two changing ones move by their section's stretch so far.
-      for (; next < at; next++) items[next]!.address += stretch[itemSection[next]!]!;
-      next = at + 1;
-      const item = items[at]!;
-      const k = itemSection[at]!;
-      const moved = stretch[k]!;
-      const oldAddress = item.address;
-      const address = oldAddress + moved;
-      let growth = 0;
-      if (item.kind === 'align') {
-        growth = paddingSize(address, item.alignment, item.max) - paddingSize(oldAddress, item.alignment, item.max);
-      } else if (item.kind === 'code' && !item.useNear && item.encoding.near) {
+    if (!relaxPass(state, items, tracked, itemSection, branchRegion, targets, stretch)) break;
+    grewEver = true;
+  }
+  return grewEver ? layout(state) : sizes();
+}
+
+/** Indexes of the changing items and of the labels in `targets` (every label and `.set` item when null). */
+function trackedItems(items: Item[], changing: number[], targets: Set<Item> | null): number[] {
+  const tracked: number[] = [];
+  for (let i = 0, c = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (c < changing.length && changing[c] === i) {
+      tracked.push(i);
+      c++;
+    } else if (targets === null ? item.kind === 'label' || item.kind === 'set' : item.kind === 'label' && targets.has(item)) tracked.push(i);
+  }
+  return tracked;
+}
+
+/** One pass of relax() over the tracked items; true when a branch grew. */
+function relaxPass(
+  state: AssemblyState, items: Item[], tracked: number[], itemSection: Int32Array, branchRegion: number[], targets: BranchTarget[], stretch: Int32Array,
+): boolean {
+  stretch.fill(0);
+  // While no section has moved, the items between changing ones stay where they are.
+  let moving = false;
+  let grew = false;
+  let branch = 0;
+  for (let t = 0; t < tracked.length; t++) {
+    const at = tracked[t]!;
+    const item = items[at]!;
+    const k = itemSection[at]!;
+    const moved = stretch[k]!;
+    if (item.kind === 'label' || item.kind === 'set') {
+      if (moving) item.address += moved;
+      continue;
+    }
+    const oldAddress = item.address;
+    const address = oldAddress + moved;
+    let growth = 0;
+    if (item.kind === 'align') {
+      growth = paddingSize(address, item.alignment, item.max) - paddingSize(oldAddress, item.alignment, item.max);
+    } else if (item.kind === 'code') {
+      const region = branchRegion[branch]!;
+      const target = targets[branch++]!;
+      if (!item.useNear) {
         item.address = address;
-        if (!branchReaches(state, item, at, moved, places, branchRegion.get(item)!)) {
+        if (!branchReaches(state, item, target, at, moved, region)) {
           item.useNear = true;
-          growth = item.encoding.near.bytes.length - item.encoding.plan.bytes.length;
+          growth = item.encoding.near!.bytes.length - item.encoding.plan.bytes.length;
           grew = true;
         }
       }
-      item.address = address;
-      stretch[k] = moved + growth;
     }
-    for (; next < items.length; next++) items[next]!.address += stretch[itemSection[next]!]!;
-    if (!grew) break;
+    item.address = address;
+    stretch[k] = moved + growth;
+    if (growth !== 0) moving = true;
   }
-  return layout(state);
+  return grew;
+}
+
+interface BranchTarget {
+  field: Extract<Item, { kind: 'code' }>['encoding']['plan']['fields'][number];
+  label: Extract<Item, { kind: 'label' }> | null;
+}
+
+function branchTarget(state: AssemblyState, item: Extract<Item, { kind: 'code' }>): BranchTarget {
+  const fields = item.encoding.plan.fields;
+  let field = fields[0]!;
+  for (let i = 1; !field.relative && i < fields.length; i++) field = fields[i]!;
+  return { field, label: localLabelTarget(state, item, field.expr!) };
 }
 
 /** The target of a branch to a plain label of its own section, without a general evaluation. */
@@ -144,24 +226,20 @@ function localLabelTarget(state: AssemblyState, item: Extract<Item, { kind: 'cod
 }
 
 /** Whether a short branch reaches its target in the current pass of relax(). */
-function branchReaches(
-  state: AssemblyState, item: Extract<Item, { kind: 'code' }>, index: number, stretch: number, places: Map<Item, LabelPlace>, region: number,
-): boolean {
-  const field = item.encoding.plan.fields.find((f) => f.relative)!;
+function branchReaches(state: AssemblyState, item: Extract<Item, { kind: 'code' }>, branch: BranchTarget, index: number, stretch: number, region: number): boolean {
   let target: number;
-  let label = localLabelTarget(state, item, field.expr!);
+  let label = branch.label;
   if (label !== null) target = label.address;
   else {
-    const r = evaluate(field.expr!, finalContext(state, item));
+    const r = evaluate(branch.field.expr!, finalContext(state, item));
     if (!r.ok || !resolvesLocally(state, item, r.value)) return false;
     target = Number(r.value.constant);
     label = r.value.label ? state.labelItems.get(r.value.label.name) ?? null : null;
   }
   const end = item.address + item.encoding.plan.bytes.length;
-  const place = label ? places.get(label) : undefined;
   // A label later in the item order has not been reached (moved) in this pass yet.
-  if (label && (place === undefined || place.index > index) && stretch !== 0) {
-    if (stretch < 0 || place?.region === region) target += stretch;
+  if (label && label.order > index && stretch !== 0) {
+    if (stretch < 0 || label.region === region) target += stretch;
     // A forward target across an alignment keeps its old address this pass, as in GNU as.
     else if (target < end) return true;
   }

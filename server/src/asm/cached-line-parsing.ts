@@ -166,41 +166,66 @@ export interface LineParse {
 export function parseSourceLines(
   lines: readonly string[], cache: ParsedLineCache, checkpointEvery = 0, resume?: { from: LineParse; at: ParseCheckpoint },
 ): LineParse {
-  const out: ParsedSource = { statements: [], errors: [], lineCount: lines.length };
-  let slots: StatementSlot[] = [];
-  let lineOf: number[] = [];
-  const checkpoints: ParseCheckpoint[] = [];
-  const state: LexState = { inBlockComment: false };
-  let locals = new NumericLocalLabels();
-  const mode: SyntaxMode = { intel: false, noprefix: false };
-  let commentOpened = { line: 0, column: 0 };
-  let first = 0;
-  if (resume) {
-    const at = resume.at;
-    const from = resume.from;
-    out.statements = from.parsed.statements.slice(0, at.statements);
-    out.errors = from.parsed.errors.slice(0, at.errors);
-    slots = from.slots.slice(0, at.statements);
-    lineOf = from.lineOf.slice(0, at.statements);
-    for (const c of from.checkpoints) if (c.line < at.line) checkpoints.push(c);
-    state.inBlockComment = at.inBlockComment;
-    locals = at.locals.clone();
-    mode.intel = at.mode.intel;
-    mode.noprefix = at.mode.noprefix;
-    commentOpened = at.commentOpened;
-    first = at.line;
-  }
-  cache.generation++;
-  let used = 0;
-  for (let line = first; line < lines.length; line++) {
-    if (checkpointEvery > 0 && line % checkpointEvery === 0) {
-      checkpoints.push({ line, statements: out.statements.length, errors: out.errors.length, inBlockComment: state.inBlockComment, locals: locals.clone(), mode: { ...mode }, commentOpened });
+  const parser = new SourceLineParser(lines, cache, checkpointEvery, resume);
+  parser.parseUntil(lines.length);
+  return parser.finish();
+}
+
+/**
+ * parseSourceLines in steps: parseUntil() a line, look at the state there, go on, or splice the
+ * rest of an earlier parse on (spliceRest) when its state at the same text is the same.
+ */
+export class SourceLineParser {
+  readonly out: ParsedSource;
+  slots: StatementSlot[] = [];
+  lineOf: number[] = [];
+  readonly checkpoints: ParseCheckpoint[] = [];
+  private readonly state: LexState = { inBlockComment: false };
+  private locals = new NumericLocalLabels();
+  private readonly mode: SyntaxMode = { intel: false, noprefix: false };
+  private commentOpened = { line: 0, column: 0 };
+  /** The next line to parse. */
+  line = 0;
+  private used = 0;
+  private spliced = false;
+
+  constructor(
+    private readonly lines: readonly string[], private readonly cache: ParsedLineCache, private readonly checkpointEvery = 0,
+    private readonly resume?: { from: LineParse; at: ParseCheckpoint },
+  ) {
+    this.out = { statements: [], errors: [], lineCount: lines.length };
+    if (resume) {
+      const at = resume.at;
+      const from = resume.from;
+      this.out.statements = from.parsed.statements.slice(0, at.statements);
+      this.out.errors = from.parsed.errors.slice(0, at.errors);
+      this.slots = from.slots.slice(0, at.statements);
+      this.lineOf = from.lineOf.slice(0, at.statements);
+      for (const c of from.checkpoints) if (c.line < at.line) this.checkpoints.push(c);
+      // The checkpoint resumed from is one of this parse too (it may sit off the grid: see spliceRest).
+      this.checkpoints.push(at);
+      this.state.inBlockComment = at.inBlockComment;
+      this.locals = at.locals.clone();
+      this.mode.intel = at.mode.intel;
+      this.mode.noprefix = at.mode.noprefix;
+      this.commentOpened = at.commentOpened;
+      this.line = at.line;
     }
-    const lineText = lines[line]!;
-    const wasInComment = state.inBlockComment;
-    const stateIndex = (wasInComment ? 1 : 0) | (mode.intel ? 2 : 0) | (mode.noprefix ? 4 : 0);
-    const before = out.statements.length;
-    {
+    cache.generation++;
+  }
+
+  /** Parses the lines before `end`. */
+  parseUntil(end: number): void {
+    const { lines, cache, out, state, mode, checkpointEvery } = this;
+    const { slots, lineOf } = this;
+    for (let line = this.line; line < end; line++) {
+      if (checkpointEvery > 0 && line % checkpointEvery === 0 && this.checkpoints[this.checkpoints.length - 1]?.line !== line) {
+        this.checkpoints.push({ line, statements: out.statements.length, errors: out.errors.length, inBlockComment: state.inBlockComment, locals: this.locals.clone(), mode: { ...mode }, commentOpened: this.commentOpened });
+      }
+      const lineText = lines[line]!;
+      const wasInComment = state.inBlockComment;
+      const stateIndex = (wasInComment ? 1 : 0) | (mode.intel ? 2 : 0) | (mode.noprefix ? 4 : 0);
+      const before = out.statements.length;
       const map = cache.byState[stateIndex]!;
       let entry = map.get(lineText);
       if (entry === undefined) {
@@ -212,17 +237,20 @@ export function parseSourceLines(
         entry = { tokens, use: localReferenceUse(tokens, template), statements: template.statements, slots: slotList, errors: template.errors, blockCommentAfter: state.inBlockComment, modeAfter, used: 0 };
         map.set(lineText, entry);
       }
-      if (entry.used !== cache.generation) used++;
+      if (entry.used !== cache.generation) this.used++;
       entry.used = cache.generation;
-      if (!wasInComment && entry.blockCommentAfter) commentOpened = blockCommentOpening(lineText, line);
+      if (!wasInComment && entry.blockCommentAfter) this.commentOpened = blockCommentOpening(lineText, line);
       state.inBlockComment = entry.blockCommentAfter;
       if (entry.use === 'parse') {
-        parseLine(entry.tokens, line, locals, out, mode);
+        parseLine(entry.tokens, line, this.locals, out, mode);
       } else {
         mode.intel = entry.modeAfter.intel;
         mode.noprefix = entry.modeAfter.noprefix;
+        const locals = this.locals;
         // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
-        for (const s of entry.statements) {
+        const statements = entry.statements;
+        for (let k = 0; k < statements.length; k++) {
+          const s = statements[k]!;
           if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
           else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
           else out.statements.push(s);
@@ -230,13 +258,59 @@ export function parseSourceLines(
         for (const e of entry.errors) out.errors.push({ ...e, line });
       }
       // Same statements as the template in the same order: parsing is deterministic given the state.
-      if (out.statements.length - before === entry.slots.length) for (const slot of entry.slots) slots.push(slot);
+      if (out.statements.length - before === entry.slots.length) for (let k = 0; k < entry.slots.length; k++) slots.push(entry.slots[k]!);
       else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined });
+      for (let i = before; i < out.statements.length; i++) lineOf.push(line);
     }
-    for (let i = before; i < out.statements.length; i++) lineOf.push(line);
+    if (end > this.line) this.line = end;
   }
-  if (state.inBlockComment) out.errors.push(unterminatedCommentError(commentOpened));
-  // A resumed parse did not visit the lines before its checkpoint: only a full parse may evict.
-  if (!resume) cache.sweep(used);
-  return { parsed: out, slots, lineOf, checkpoints };
+
+  /**
+   * True when parsing on from here does what `earlier` did from its checkpoint `at`: outside a
+   * block comment in both, same syntax mode, same numeric label counts (the lines that follow are
+   * the same text).
+   */
+  continuesLike(at: ParseCheckpoint): boolean {
+    return !this.state.inBlockComment && !at.inBlockComment && this.mode.intel === at.mode.intel && this.mode.noprefix === at.mode.noprefix && this.locals.sameCounts(at.locals);
+  }
+
+  /**
+   * Takes the rest of an earlier parse from its checkpoint `index` on (continuesLike() holds and
+   * the lines from there are these lines from `this.line` on): statements and slots are shared,
+   * lines moved by the difference; checkpoints of this parse closer than half an interval before
+   * the splice are dropped (returns how many are kept), the earlier ones after it moved over.
+   */
+  spliceRest(earlier: LineParse, index: number): number {
+    const at = earlier.checkpoints[index]!;
+    const shift = this.line - at.line;
+    const statementShift = this.out.statements.length - at.statements;
+    const errorShift = this.out.errors.length - at.errors;
+    const { statements, errors } = earlier.parsed;
+    this.out.statements = this.out.statements.concat(statements.slice(at.statements));
+    this.slots = this.slots.concat(earlier.slots.slice(at.statements));
+    const lineOf = earlier.lineOf.slice(at.statements);
+    if (shift !== 0) for (let i = 0; i < lineOf.length; i++) lineOf[i] += shift;
+    this.lineOf = this.lineOf.concat(lineOf);
+    for (let i = at.errors; i < errors.length; i++) this.out.errors.push({ ...errors[i]!, line: errors[i]!.line + shift });
+    let keep = this.checkpoints.length;
+    while (keep > 0 && this.checkpoints[keep - 1]!.line > this.line - this.checkpointEvery / 2) keep--;
+    this.checkpoints.length = keep;
+    const opened = this.commentOpened;
+    for (let i = index; i < earlier.checkpoints.length; i++) {
+      const c = earlier.checkpoints[i]!;
+      const commentOpened = c.commentOpened.line >= at.line ? { line: c.commentOpened.line + shift, column: c.commentOpened.column } : opened;
+      this.checkpoints.push({ ...c, line: c.line + shift, statements: c.statements + statementShift, errors: c.errors + errorShift, commentOpened });
+    }
+    this.line = this.lines.length;
+    this.spliced = true;
+    return keep;
+  }
+
+  finish(): LineParse {
+    // A spliced parse has the earlier one's error for an unterminated comment already.
+    if (this.state.inBlockComment && !this.spliced) this.out.errors.push(unterminatedCommentError(this.commentOpened));
+    // A resumed parse did not visit the lines before its checkpoint: only a full parse may evict.
+    if (!this.resume) this.cache.sweep(this.used);
+    return { parsed: this.out, slots: this.slots, lineOf: this.lineOf, checkpoints: this.checkpoints };
+  }
 }

@@ -1,6 +1,7 @@
 // Re-assembly of an edited document. Parsing and the walk that makes items resume at the last
-// checkpoint before the first changed line (the state there is kept from the previous version);
-// layout, relaxation, emission and symbols run in full. Lines whose text was seen in an earlier
+// checkpoint before the first changed line (the state there is kept from the previous version)
+// and stop at the first later checkpoint where the state is the previous version's at the same
+// text: the rest is taken over. Layout, relaxation, emission and symbols run in full. Lines whose text was seen in an earlier
 // version are not lexed or parsed again, and their instructions are not encoded again while the
 // parse-time values their encoding asked for are unchanged. The Image is always the one
 // assemble() gives for the text.
@@ -23,5 +24,10 @@ export class IncrementalAssembler {
    */
   assemble(source: string, options: AssembleOptions = this.options): Image {
     return assembleWithCaches(source, options, this.caches);
+  }
+
+  /** How many versions took over the end of the previous version's walk (tests check the reuse happens). */
+  get joinedVersions(): number {
+    return this.caches.resume?.joins ?? 0;
   }
 }

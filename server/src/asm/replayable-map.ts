@@ -24,6 +24,20 @@ export class ReplayableMap<K, V> extends Map<K, V> {
     super.clear();
   }
 
+  static isDeletion(value: unknown): boolean {
+    return value === DELETED;
+  }
+
+  /** Applies another map's writes from `start` to `moment.length` (logging them here too). */
+  replay(moment: { log: unknown[]; length: number }, start: number): void {
+    const log = moment.log;
+    for (let i = start; i < moment.length; i += 2) {
+      const value = log[i + 1];
+      if (value === DELETED) this.delete(log[i] as K);
+      else this.set(log[i] as K, value as V);
+    }
+  }
+
   /** A moment of this map: rebuilt later by replayed(). The log is shared, never rewritten. */
   mark(): { log: unknown[]; length: number } {
     return { log: this.log, length: this.log.length };

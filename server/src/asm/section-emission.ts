@@ -90,8 +90,10 @@ function emitBranchToLocalLabel(em: Emitter, item: Item, buf: Uint8Array, at: nu
 
 /** An absolute value into a field, with GNU as's warning when data does not fit. */
 function emitNumber(em: Emitter, item: Item, buf: Uint8Array, at: number, size: 1 | 2 | 4 | 8, value: bigint, checkRange: boolean): void {
-  const limit = 1n << BigInt(8 * size);
-  if (checkRange && size < 8 && (value >= limit || value < -limit / 2n)) em.state.warning(item.range, `value ${value} truncated to ${size} byte(s)`);
+  if (checkRange && size < 8) {
+    const limit = 1n << BigInt(8 * size);
+    if (value >= limit || value < -limit / 2n) em.state.warning(item.range, `value ${value} truncated to ${size} byte(s)`);
+  }
   writeLittleEndian(buf, at, size, value);
 }
 
@@ -155,17 +157,47 @@ function emitPicField(em: Emitter, item: Item, buf: Uint8Array, at: number, size
   writeLittleEndian(buf, at, size, addend);
 }
 
+/** An instruction's bytes with its number fields written in, and the fields left to write. */
+interface BakedPlan {
+  bytes: Uint8Array;
+  fields: EncodingPlan['fields'];
+}
+
+const baked = new WeakMap<EncodingPlan, BakedPlan>();
+
+/**
+ * A number field of an instruction is written the same way wherever the instruction sits (no
+ * range check, no relocation), so plans shared by many lines have it written once.
+ */
+function bakedPlan(plan: EncodingPlan): BakedPlan {
+  let b = baked.get(plan);
+  if (b !== undefined) return b;
+  const bytes = Uint8Array.from(plan.bytes);
+  const fields = plan.fields.filter((f) => {
+    if (f.expr === null) return false;
+    if (f.expr.kind !== 'number' || f.relative) return true;
+    writeLittleEndian(bytes, f.offset, f.size, BigInt.asIntN(64, f.expr.value));
+    return false;
+  });
+  b = { bytes, fields };
+  baked.set(plan, b);
+  return b;
+}
+
 export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void {
   const at = item.address;
   switch (item.kind) {
     case 'code': {
       const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
       if (!buf) return em.state.error(item.range, 'instruction in a section without contents');
-      // A plain loop: TypedArray.set from a short JS array is slower than copying it by hand.
-      const bytes = plan.bytes;
+      const { bytes, fields } = bakedPlan(plan);
+      // A plain loop: TypedArray.set from a short array is slower than copying it by hand.
       for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i]!;
       const end = at + bytes.length;
-      for (const f of plan.fields) emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!;
+        emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
+      }
       return;
     }
     case 'data':

@@ -68,6 +68,12 @@ export class NumericLocalLabels {
     const n = this.counts.get(digits) ?? 0;
     return this.name(digits, ref.endsWith('b') ? n : n + 1);
   }
+  /** True when both have defined the same numeric labels as many times. */
+  sameCounts(other: NumericLocalLabels): boolean {
+    if (this.counts.size !== other.counts.size) return false;
+    for (const [k, v] of this.counts) if (other.counts.get(k) !== v) return false;
+    return true;
+  }
   /** A copy holding the same counts (to resume parsing from a checkpoint). */
   clone(): NumericLocalLabels {
     const c = new NumericLocalLabels();
