@@ -381,7 +381,7 @@ function probeInFunction(r: ResolvedFunction, offset: number): InstructionProbe 
     if (k < 0) return undefined;
   }
   r.next = k + 1;
-  return r.analysis.instructions[k];
+  return r.analysis.probe(k);
 }
 
 function probeAlone(a: { section: string; address: number; bytes: Uint8Array }, profile: ProfileId, settings: EditorSettings): InstructionProbe {

@@ -1,66 +1,30 @@
 // Re-analysis of a function after an edit, with work proportional to the change: the instructions
-// before and after the edited bytes keep their decoded facts and verdicts (a verdict depends on the
-// bytes, not the address), only the bytes in between are decoded again, and an instruction keeps
-// its optprobe result when everything that result reads (the function-wide reason, jump targets
-// within its 5 bytes, the instructions it would copy) is unchanged. The result equals
-// analyzeFunction(fn, ...).instructions with no kernel areas (as the editor analyses).
+// before and after the edited bytes keep their facts and verdicts (a verdict depends on the bytes,
+// not the address), only the bytes in between are scanned again, and an instruction keeps its
+// optprobe result when everything that result reads (the function-wide reason, jump targets
+// within its 5 bytes, the instructions it would copy) is unchanged. An analysis is columns (typed
+// arrays and shared verdicts, as the scan keeps them): a probe object, and its decoded
+// instruction, are made only when read. The result equals analyzeFunction(fn, ...).instructions
+// with no kernel areas (as the editor analyses).
 
-import { decode, relativeTarget, type DecodedInstruction } from '../isa';
+import { decode, decodeIntoChecked, newDecodedInstruction, relativeTarget, type DecodedInstruction } from '../isa';
 import type { KernelConfig, ProbeOptions, ProfileId } from './kprobe-vocabulary';
 import type { FunctionCode, InstructionProbe } from './function-probe-analysis';
 import {
-  functionWideOptprobeReason, isIndirectJump, optprobeAnswer, optprobeCode,
+  functionWideOptprobeReason, isIndirectJump, OPT_NONE, optprobeCode, sharedOptprobeAnswer,
   type Optimizability, type OptprobeArgument, type OptprobeCandidates, type OptprobeWording,
 } from './optprobe-conditions-6-1';
 import { JMP32_SIZE } from './profile-linux-6-1';
-import { staticVerdict } from './static-verdict';
+import { staticVerdictOfScanned, type StaticVerdict } from './static-verdict';
 
-/** Per-instruction facts that do not depend on where the instruction is (shared across versions). */
-interface InstructionFacts {
-  length: number;
-  valid: boolean;
-  indirectJump: boolean;
-  /** A relative jump's or call's target, as a distance from the instruction's start, or null. */
-  target: number | null;
-}
-
-/** One analysed version of a function: what reanalyzeFunction needs from the last one. */
-export interface ReusableFunctionAnalysis {
-  address: number;
-  bytes: Uint8Array;
-  instructions: InstructionProbe[];
-  /** Each instruction's offset from the function's start. */
-  offsets: Int32Array;
-  facts: InstructionFacts[];
-  /** Jump and call targets as offsets from the function's start. */
-  targets: ReadonlySet<number>;
-  functionWide: string | null;
-  /** Whether optprobe results were computed (linux-6.1 with CONFIG_OPTPROBES). */
-  optprobes: boolean;
-}
+/** Per-instruction flags (independent of the address). */
+const VALID = 1;
+const INDIRECT_JUMP = 2;
+/** A relative branch: its target is `distance` bytes from the instruction's start. */
+const BRANCH = 4;
 
 /** Longest instruction: decoding reads at most this many bytes from its start. */
 const MAX_INSTRUCTION = 15;
-
-function factsOf(insn: DecodedInstruction): InstructionFacts {
-  const e = insn.valid ? insn.entry : null;
-  // As the scan reads them: the target of a relative branch, an indirect or far jmp.
-  return { length: insn.length, valid: insn.valid, indirectJump: e !== null && isIndirectJump(e), target: e?.relative ? relativeTarget(insn) - insn.address : null };
-}
-
-/** Index of `offset` in the ascending `offsets` from `from` on, or -1. */
-function indexOfOffset(offsets: Int32Array, offset: number, from: number): number {
-  let lo = from;
-  let hi = offsets.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = offsets[mid]!;
-    if (v === offset) return mid;
-    if (v < offset) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
 
 /** Hex numbers in an optprobe reason are addresses inside the function: they move with it. */
 const ADDRESS = /0x([0-9a-f]+)/g;
@@ -78,24 +42,13 @@ class MovedOptimizability implements Optimizability {
   get why(): string {
     return (this.text ??= this.base.why.replace(ADDRESS, (_m, hex: string) => `0x${(parseInt(hex, 16) + this.delta).toString(16)}`));
   }
-
-  /** Moved again: still one step from the reason as written (no chains across versions). */
-  movedBy(delta: number): Optimizability {
-    return this.text === undefined ? new MovedOptimizability(this.base, this.delta + delta) : new MovedOptimizability(this, delta);
-  }
 }
 
-function movedOptimizable(o: Optimizability | null, delta: number): Optimizability | null {
-  if (o === null || delta === 0) return o;
-  if (o instanceof MovedOptimizability) return o.movedBy(delta);
-  return o.why.includes('0x') ? new MovedOptimizability(o, delta) : o;
-}
-
-/** A probe moved to another address; its instruction is decoded there on first read. */
-class MovedProbe implements InstructionProbe {
+/** A probe of one analysed version; its instruction is decoded on first read. */
+class ColumnProbe implements InstructionProbe {
   private decoded: DecodedInstruction | undefined;
   constructor(
-    readonly address: number, readonly verdict: InstructionProbe['verdict'], public optimizable: Optimizability | null,
+    readonly address: number, readonly verdict: StaticVerdict | null, readonly optimizable: Optimizability | null,
     private readonly bytes: Uint8Array, private readonly offset: number,
   ) {}
 
@@ -104,6 +57,88 @@ class MovedProbe implements InstructionProbe {
   }
 }
 
+/** One analysed version of a function, in columns: what reanalyzeFunction reuses from the last one. */
+export class ReusableFunctionAnalysis {
+  private made: Array<InstructionProbe | undefined>;
+  private all: InstructionProbe[] | null = null;
+
+  constructor(
+    readonly address: number,
+    /** This version's own copy of the function's bytes. */
+    readonly bytes: Uint8Array,
+    readonly count: number,
+    /** Each instruction's offset from the function's start, its length and flags. */
+    readonly offsets: Int32Array,
+    readonly lengths: Uint8Array,
+    readonly flags: Uint8Array,
+    /** A branch's target as a distance from its instruction's start (where BRANCH is set). */
+    readonly distances: Float64Array,
+    readonly verdicts: ReadonlyArray<StaticVerdict | null>,
+    /** Optprobe results as worded, and how far each instruction moved since. */
+    readonly worded: ReadonlyArray<Optimizability | null>,
+    readonly moved: Float64Array,
+    /** Per offset (a few bytes past the end included): 1 where a branch of the function lands. */
+    readonly targeted: Uint8Array,
+    readonly functionWide: string | null,
+    /** Whether optprobe results were computed (linux-6.1 with CONFIG_OPTPROBES). */
+    readonly optprobes: boolean,
+    made: Array<InstructionProbe | undefined>,
+  ) {
+    this.made = made;
+  }
+
+  /** The optprobe result of instruction k, its addresses at this version's place. */
+  optimizableAt(k: number): Optimizability | null {
+    const o = this.worded[k]!;
+    const delta = this.moved[k]!;
+    return o === null || delta === 0 || !o.why.includes('0x') ? o : new MovedOptimizability(o, delta);
+  }
+
+  /** Whether instruction k's probe object was made (so a next version may keep it). */
+  madeProbe(k: number): InstructionProbe | undefined {
+    return this.made[k];
+  }
+
+  /** The probe of instruction k, made on first read. */
+  probe(k: number): InstructionProbe {
+    let p = this.made[k];
+    if (p === undefined) {
+      const offset = this.offsets[k]!;
+      this.made[k] = p = new ColumnProbe(this.address + offset, this.verdicts[k]!, this.optimizableAt(k), this.bytes, offset);
+    }
+    return p;
+  }
+
+  /** Every probe in address order (made on first read: hovers and tests, not diagnostics). */
+  get instructions(): InstructionProbe[] {
+    if (this.all === null) {
+      this.all = new Array<InstructionProbe>(this.count);
+      for (let k = 0; k < this.count; k++) this.all[k] = this.probe(k);
+    }
+    return this.all;
+  }
+}
+
+/** Index of `offset` in the ascending `offsets` (first `count`) from `from` on, or -1. */
+function indexOfOffset(offsets: Int32Array, count: number, offset: number, from: number): number {
+  let lo = from;
+  let hi = count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = offsets[mid]!;
+    if (v === offset) return mid;
+    if (v < offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+const EMPTY = new ReusableFunctionAnalysis(
+  0, new Uint8Array(0), 0, new Int32Array(0), new Uint8Array(0), new Uint8Array(0), new Float64Array(0), [], [], new Float64Array(0),
+  new Uint8Array(0), null, false, [],
+);
+const INSN = newDecodedInstruction();
+
 /**
  * Analyses `fn` (no kernel areas), reusing what `previous` (the same function under the same
  * profile, options and config) computed for bytes that did not change.
@@ -111,11 +146,9 @@ class MovedProbe implements InstructionProbe {
 export function reanalyzeFunction(
   fn: FunctionCode, profile: ProfileId, options: ProbeOptions, config: KernelConfig, previous: ReusableFunctionAnalysis | null,
 ): ReusableFunctionAnalysis {
-  // The caller's buffer may be a whole section of one version: moved probes decode from a copy.
+  // The caller's buffer may be a whole section of one version: probes decode from a copy.
   const bytes = fn.bytes.slice();
-  const old: ReusableFunctionAnalysis = previous ?? {
-    address: fn.address, bytes: new Uint8Array(0), instructions: [], offsets: new Int32Array(0), facts: [], targets: new Set(), functionWide: null, optprobes: false,
-  };
+  const old = previous ?? EMPTY;
   const oldBytes = old.bytes;
   const lengthDelta = bytes.length - oldBytes.length;
   const shortest = Math.min(bytes.length, oldBytes.length);
@@ -124,136 +157,146 @@ export function reanalyzeFunction(
   let suffix = 0;
   while (suffix < shortest - prefix && bytes[bytes.length - 1 - suffix] === oldBytes[oldBytes.length - 1 - suffix]) suffix++;
 
-  const instructions: InstructionProbe[] = [];
-  const offsets: number[] = [];
-  const facts: InstructionFacts[] = [];
-  /** For each new instruction, the index of the old one it reuses, or -1. */
-  const reused: number[] = [];
-  const prefixShift = fn.address - old.address;
   // Before the edit: instructions whose bytes (all a decoder may read) lie in the common prefix.
-  let j = 0;
-  for (; j < old.facts.length; j++) {
-    const o = old.offsets[j]!;
-    if (o + MAX_INSTRUCTION > prefix) break;
-    const p = old.instructions[j]!;
-    // A moved probe of an older version is made again, so that it holds this version's bytes.
-    instructions.push(prefixShift === 0 && !(p instanceof MovedProbe) ? p : new MovedProbe(p.address + prefixShift, p.verdict, p.optimizable, bytes, o));
-    offsets.push(o);
-    facts.push(old.facts[j]!);
-    reused.push(j);
-  }
-  const prefixCount = instructions.length;
-  // The edited bytes: decoded again until an instruction starts where an old one started in the
+  let prefixCount = 0;
+  while (prefixCount < old.count && old.offsets[prefixCount]! + MAX_INSTRUCTION <= prefix) prefixCount++;
+  // The edited bytes: scanned again until an instruction starts where an old one started in the
   // common suffix; from there on every instruction is the old one, moved.
   const suffixStart = oldBytes.length - suffix;
-  let offset = prefixCount > 0 ? offsets[prefixCount - 1]! + facts[prefixCount - 1]!.length : 0;
+  const midOffsets: number[] = [];
+  const midLengths: number[] = [];
+  const midFlags: number[] = [];
+  const midDistances: number[] = [];
+  const midVerdicts: Array<StaticVerdict | null> = [];
+  let offset = prefixCount > 0 ? old.offsets[prefixCount - 1]! + old.lengths[prefixCount - 1]! : 0;
   let resume = -1;
+  const insn = INSN;
   while (offset < bytes.length) {
-    if (offset - lengthDelta >= suffixStart && (resume = indexOfOffset(old.offsets, offset - lengthDelta, j)) >= 0) break;
+    if (offset - lengthDelta >= suffixStart && (resume = indexOfOffset(old.offsets, old.count, offset - lengthDelta, prefixCount)) >= 0) break;
     const address = fn.address + offset;
-    const insn = decode(bytes, offset, address);
-    // Probes outlive this version: after an edit their bytes must not hold this version's copy.
-    if (previous !== null) insn.bytes = insn.bytes.slice();
-    const r = staticVerdict(profile, insn, options, config);
-    instructions.push({ address, insn, verdict: r.ok ? r.verdict : null, optimizable: null });
-    offsets.push(offset);
-    facts.push(factsOf(insn));
-    reused.push(-1);
+    let flags = 0;
+    let distance = 0;
+    let verdict: StaticVerdict | null = null;
+    if (decodeIntoChecked(insn, bytes, offset, address)) {
+      const entry = insn.entry!;
+      flags = VALID | (isIndirectJump(entry) ? INDIRECT_JUMP : 0);
+      if (entry.relative) {
+        flags |= BRANCH;
+        distance = relativeTarget(insn) - address;
+      }
+      const r = staticVerdictOfScanned(profile, insn, bytes, offset, options, config);
+      if (r.ok) verdict = r.verdict;
+    }
+    midOffsets.push(offset);
+    midLengths.push(insn.length);
+    midFlags.push(flags);
+    midDistances.push(distance);
+    midVerdicts.push(verdict);
     offset += insn.length;
   }
+  const suffixFrom = resume >= 0 ? resume : old.count;
+  const suffixCount = old.count - suffixFrom;
+  const middle = midOffsets.length;
+  const suffixAt = prefixCount + middle;
+  const count = suffixAt + suffixCount;
+
+  // The columns: the prefix and suffix copied (the suffix's offsets moved), the middle new.
+  const offsets = new Int32Array(count);
+  const lengths = new Uint8Array(count);
+  const flags = new Uint8Array(count);
+  const distances = new Float64Array(count);
+  const moved = new Float64Array(count);
+  offsets.set(old.offsets.subarray(0, prefixCount));
+  lengths.set(old.lengths.subarray(0, prefixCount));
+  flags.set(old.flags.subarray(0, prefixCount));
+  distances.set(old.distances.subarray(0, prefixCount));
+  for (let m = 0; m < middle; m++) {
+    offsets[prefixCount + m] = midOffsets[m]!;
+    lengths[prefixCount + m] = midLengths[m]!;
+    flags[prefixCount + m] = midFlags[m]!;
+    distances[prefixCount + m] = midDistances[m]!;
+  }
+  offsets.set(old.offsets.subarray(suffixFrom, old.count), suffixAt);
+  for (let i = suffixAt; i < count; i++) offsets[i]! += lengthDelta;
+  lengths.set(old.lengths.subarray(suffixFrom, old.count), suffixAt);
+  flags.set(old.flags.subarray(suffixFrom, old.count), suffixAt);
+  distances.set(old.distances.subarray(suffixFrom, old.count), suffixAt);
+  const verdicts = old.verdicts.slice(0, prefixCount).concat(midVerdicts, old.verdicts.slice(suffixFrom, old.count));
+
+  const prefixShift = fn.address - old.address;
   const suffixShift = fn.address + lengthDelta - old.address;
-  if (resume >= 0) {
-    for (let k = resume; k < old.facts.length; k++) {
-      const o = old.offsets[k]! + lengthDelta;
-      const p = old.instructions[k]!;
-      instructions.push(suffixShift === 0 && !(p instanceof MovedProbe) ? p : new MovedProbe(p.address + suffixShift, p.verdict, p.optimizable, bytes, o));
-      offsets.push(o);
-      facts.push(old.facts[k]!);
-      reused.push(k);
+  let valid = true;
+  let indirect = false;
+  const targeted = new Uint8Array(bytes.length + JMP32_SIZE);
+  for (let i = 0; i < count; i++) {
+    const f = flags[i]!;
+    valid &&= (f & VALID) !== 0;
+    if ((f & INDIRECT_JUMP) !== 0) indirect = true;
+    if ((f & BRANCH) !== 0) {
+      const t = offsets[i]! + distances[i]!;
+      if (t >= 0 && t < targeted.length) targeted[t] = 1;
     }
   }
 
+  // Probe objects already made for unchanged instructions that did not move are kept.
+  const made: Array<InstructionProbe | undefined> = new Array<InstructionProbe | undefined>(count);
+  if (prefixShift === 0) for (let i = 0; i < prefixCount; i++) made[i] = old.madeProbe(i);
+  if (suffixShift === 0) for (let i = 0; i < suffixCount; i++) made[suffixAt + i] = old.madeProbe(suffixFrom + i);
+
   const optprobes = profile === 'linux-6.1' && config.optprobes;
-  let functionWide: string | null = null;
-  const targets = new Set<number>();
-  let valid = true;
-  let indirect = false;
-  for (let i = 0; i < facts.length; i++) {
-    const f = facts[i]!;
-    valid &&= f.valid;
-    indirect ||= f.indirectJump;
-    if (f.target !== null) targets.add(offsets[i]! + f.target);
-  }
-  if (optprobes) {
-    functionWide = functionWideOptprobeReason(valid, indirect, false);
+  const functionWide = optprobes ? functionWideOptprobeReason(valid, indirect, false) : null;
+  let worded: Array<Optimizability | null>;
+  if (!optprobes) {
+    worded = new Array<Optimizability | null>(count).fill(null);
+  } else {
+    worded = old.worded.slice(0, prefixCount).concat(new Array<Optimizability | null>(middle).fill(null), old.worded.slice(suffixFrom, old.count));
+    moved.set(old.moved.subarray(0, prefixCount));
+    moved.set(old.moved.subarray(suffixFrom, old.count), suffixAt);
+    if (prefixShift !== 0) for (let i = 0; i < prefixCount; i++) moved[i]! += prefixShift;
+    if (suffixShift !== 0) for (let i = suffixAt; i < count; i++) moved[i]! += suffixShift;
     const candidates: OptprobeCandidates & OptprobeWording = {
-      count: instructions.length, size: bytes.length, address: fn.address, functionWide,
+      count, size: bytes.length, address: fn.address, functionWide,
       offset: (k) => offsets[k]!,
-      length: (k) => facts[k]!.length,
+      length: (k) => lengths[k]!,
       // Only linux-6.1 gets here: the verdict's canBoost is 6.1's can_boost of the bytes.
-      canCopy: (k) => instructions[k]!.verdict?.canBoost.ok === true,
-      targeted: (offset) => targets.has(offset),
-      mnemonic: (k) => instructions[k]!.insn.mnemonic,
+      canCopy: (k) => verdicts[k]?.canBoost.ok === true,
+      targeted: (at) => targeted[at] === 1,
+      mnemonic: (k) => decode(bytes, offsets[k]!, fn.address + offsets[k]!).mnemonic,
     };
     const argument: OptprobeArgument = { value: 0 };
-    const optimizabilityAt = (i: number): Optimizability | null => {
-      if (instructions[i]!.verdict?.registration.ok !== true) return null;
-      return optprobeAnswer(optprobeCode(candidates, i, options.postHandler, functionWide !== null, argument), argument.value, candidates);
-    };
     const comparable = old.optprobes && old.functionWide === functionWide;
-    // Offsets where the jump targets seen from an unchanged instruction differ: before the edit
-    // they are compared in place, after it moved by the length change.
-    const prefixEnd = prefixCount > 0 ? offsets[prefixCount - 1]! + JMP32_SIZE : 0;
-    const suffixFrom = resume >= 0 ? old.offsets[resume]! + lengthDelta : bytes.length;
-    const changedTargets = new Set<number>();
-    for (const t of targets) {
-      if (t < prefixEnd && !old.targets.has(t)) changedTargets.add(t);
-      if (t >= suffixFrom && !old.targets.has(t - lengthDelta)) changedTargets.add(t);
-    }
-    for (const t of old.targets) {
-      if (t < prefixEnd && !targets.has(t)) changedTargets.add(t);
-      if (t + lengthDelta >= suffixFrom && !targets.has(t + lengthDelta)) changedTargets.add(t + lengthDelta);
-    }
-    for (let i = 0; i < instructions.length; i++) {
-      const from = reused[i]!;
-      const probe = instructions[i]!;
+    const oldTargeted = old.targeted;
+    for (let i = 0; i < count; i++) {
       const isPrefix = i < prefixCount;
+      const reused = isPrefix || i >= suffixAt;
       // An unchanged instruction keeps its result when its 5-byte window saw the same jump
       // targets and the instructions it copies are unchanged ones on its own side of the edit.
-      let keep = comparable && from >= 0;
+      let keep = comparable && reused;
       if (keep) {
-        if (changedTargets.size > 0) {
-          const o = offsets[i]!;
-          for (let a = 1; a < JMP32_SIZE && keep; a++) keep = !changedTargets.has(o + a);
-        }
+        const o = offsets[i]!;
+        const was = isPrefix ? o : o - lengthDelta;
+        for (let a = 1; a < JMP32_SIZE && keep; a++) keep = targeted[o + a] === (oldTargeted[was + a] ?? 0);
         if (keep && isPrefix) {
           // The run of copied instructions must stay among the reused ones before the edit.
           let covered = 0;
           for (let k = i; covered < JMP32_SIZE && keep; k++) {
             if (k >= prefixCount) keep = false;
-            else covered += facts[k]!.length;
+            else covered += lengths[k]!;
           }
         }
       }
-      const optimizable = keep ? movedOptimizable(old.instructions[from]!.optimizable, isPrefix ? prefixShift : suffixShift) : optimizabilityAt(i);
-      if (optimizable !== probe.optimizable) instructions[i] = probeWith(probe, optimizable, bytes, offsets[i]!, from >= 0 ? old.instructions[from]! : null);
-    }
-  } else {
-    for (let i = 0; i < instructions.length; i++) {
-      if (instructions[i]!.optimizable !== null) instructions[i] = probeWith(instructions[i]!, null, bytes, offsets[i]!, reused[i]! >= 0 ? old.instructions[reused[i]!]! : null);
+      if (keep) continue;
+      let answer: Optimizability | null = null;
+      if (verdicts[i]?.registration.ok === true) {
+        const code = optprobeCode(candidates, i, options.postHandler, functionWide !== null, argument);
+        if (code !== OPT_NONE) answer = sharedOptprobeAnswer(code, argument.value, candidates);
+      }
+      if (reused && answer !== worded[i]) made[i] = undefined;
+      worded[i] = answer;
+      moved[i] = 0;
     }
   }
-  return { address: fn.address, bytes, instructions, offsets: Int32Array.from(offsets), facts, targets, functionWide, optprobes };
-}
-
-/** The probe with another optprobe result; `old` (the last version's probe) is never changed. */
-function probeWith(p: InstructionProbe, optimizable: Optimizability | null, bytes: Uint8Array, offset: number, old: InstructionProbe | null): InstructionProbe {
-  if (p instanceof MovedProbe && p !== old) {
-    p.optimizable = optimizable;
-    return p;
-  }
-  if (p === old || p instanceof MovedProbe) return new MovedProbe(p.address, p.verdict, optimizable, bytes, offset);
-  // Decoded in this call: a plain value of this version.
-  p.optimizable = optimizable;
-  return p;
+  return new ReusableFunctionAnalysis(
+    fn.address, bytes, count, offsets, lengths, flags, distances, verdicts, worded, moved, targeted, functionWide, optprobes, made,
+  );
 }

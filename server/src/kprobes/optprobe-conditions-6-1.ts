@@ -87,6 +87,18 @@ export function optprobeAnswer(code: number, arg: number, w: OptprobeWording): O
   }
 }
 
+/** Answers whose words read only the code and number, shared (an analysis keeps one per probe). */
+const sharedAnswers = new Map<number, Optimizability | null>();
+
+/** optprobeAnswer, with one shared value per code and number where the words quote nothing of the function. */
+export function sharedOptprobeAnswer(code: number, arg: number, w: OptprobeWording): Optimizability | null {
+  if (code === OPT_FUNCTION_WIDE || code === OPT_TARGET_INSIDE || code === OPT_COPIED_NOT_BOOSTABLE) return optprobeAnswer(code, arg, w);
+  const key = code * 65536 + arg;
+  let shared = sharedAnswers.get(key);
+  if (shared === undefined) sharedAnswers.set(key, (shared = optprobeAnswer(code, arg, w)));
+  return shared;
+}
+
 /** The reason that rules optprobes out for a whole function, or null. */
 export function functionWideOptprobeReason(decodesCompletely: boolean, hasIndirectJump: boolean, hasExceptionTableSites: boolean): string | null {
   return !decodesCompletely ? 'the function does not decode completely'
