@@ -138,6 +138,7 @@ const EMPTY = new ReusableFunctionAnalysis(
   new Uint8Array(0), null, false, [],
 );
 const INSN = newDecodedInstruction();
+const WORDING_INSN = newDecodedInstruction();
 
 /**
  * Analyses `fn` (no kernel areas), reusing what `previous` (the same function under the same
@@ -261,7 +262,8 @@ export function reanalyzeFunction(
       // Only linux-6.1 gets here: the verdict's canBoost is 6.1's can_boost of the bytes.
       canCopy: (k) => verdicts[k]?.canBoost.ok === true,
       targeted: (at) => targeted[at] === 1,
-      mnemonic: (k) => decode(bytes, offsets[k]!, fn.address + offsets[k]!).mnemonic,
+      // As the scan words it: the table entry's mnemonic.
+      mnemonic: (k) => (decodeIntoChecked(WORDING_INSN, bytes, offsets[k]!, fn.address + offsets[k]!) ? WORDING_INSN.entry!.mnemonic : '(bad)'),
     };
     const argument: OptprobeArgument = { value: 0 };
     const comparable = old.optprobes && old.functionWide === functionWide;
