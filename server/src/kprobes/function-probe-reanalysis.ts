@@ -61,6 +61,7 @@ class ColumnProbe implements InstructionProbe {
 export class ReusableFunctionAnalysis {
   private made: Array<InstructionProbe | undefined>;
   private all: InstructionProbe[] | null = null;
+  private byVerdict: Map<StaticVerdict | null, Map<Optimizability | null, InstructionProbe>> | null = null;
 
   constructor(
     readonly address: number,
@@ -109,6 +110,24 @@ export class ReusableFunctionAnalysis {
     return p;
   }
 
+  /**
+   * A probe with instruction k's verdict and optprobe result, one per such pair: its address and
+   * instruction are those of some instruction with the pair (what diagnostics read needs neither).
+   */
+  verdictProbe(k: number): InstructionProbe {
+    const p = this.made[k];
+    if (p !== undefined) return p;
+    const verdict = this.verdicts[k]!;
+    const o = this.worded[k]!;
+    if (o !== null && this.moved[k] !== 0 && o.why.includes('0x')) return this.probe(k);
+    this.byVerdict ??= new Map();
+    let byResult = this.byVerdict.get(verdict);
+    if (byResult === undefined) this.byVerdict.set(verdict, (byResult = new Map()));
+    let shared = byResult.get(o);
+    if (shared === undefined) byResult.set(o, (shared = this.probe(k)));
+    return shared;
+  }
+
   /** Every probe in address order (made on first read: hovers and tests, not diagnostics). */
   get instructions(): InstructionProbe[] {
     if (this.all === null) {
@@ -117,6 +136,18 @@ export class ReusableFunctionAnalysis {
     }
     return this.all;
   }
+}
+
+/** The first index below `count` whose offset is at least `offset` (offsets ascend). */
+function lowerBound(offsets: Int32Array, count: number, offset: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsets[mid]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Index of `offset` in the ascending `offsets` (first `count`) from `from` on, or -1. */
@@ -138,6 +169,8 @@ const EMPTY = new ReusableFunctionAnalysis(
   new Uint8Array(0), null, false, [],
 );
 const INSN = newDecodedInstruction();
+/** The detour jump's bytes, read once (a module binding read in a loop can cost a call). */
+const WINDOW = JMP32_SIZE;
 const WORDING_INSN = newDecodedInstruction();
 
 /**
@@ -159,8 +192,7 @@ export function reanalyzeFunction(
   while (suffix < shortest - prefix && bytes[bytes.length - 1 - suffix] === oldBytes[oldBytes.length - 1 - suffix]) suffix++;
 
   // Before the edit: instructions whose bytes (all a decoder may read) lie in the common prefix.
-  let prefixCount = 0;
-  while (prefixCount < old.count && old.offsets[prefixCount]! + MAX_INSTRUCTION <= prefix) prefixCount++;
+  const prefixCount = lowerBound(old.offsets, old.count, prefix - MAX_INSTRUCTION + 1);
   // The edited bytes: scanned again until an instruction starts where an old one started in the
   // common suffix; from there on every instruction is the old one, moved.
   const suffixStart = oldBytes.length - suffix;
@@ -267,35 +299,38 @@ export function reanalyzeFunction(
     };
     const argument: OptprobeArgument = { value: 0 };
     const comparable = old.optprobes && old.functionWide === functionWide;
-    const oldTargeted = old.targeted;
-    for (let i = 0; i < count; i++) {
-      const isPrefix = i < prefixCount;
-      const reused = isPrefix || i >= suffixAt;
-      // An unchanged instruction keeps its result when its 5-byte window saw the same jump
-      // targets and the instructions it copies are unchanged ones on its own side of the edit.
-      let keep = comparable && reused;
-      if (keep) {
-        const o = offsets[i]!;
-        const was = isPrefix ? o : o - lengthDelta;
-        for (let a = 1; a < JMP32_SIZE && keep; a++) keep = targeted[o + a] === (oldTargeted[was + a] ?? 0);
-        if (keep && isPrefix) {
-          // The run of copied instructions must stay among the reused ones before the edit.
-          let covered = 0;
-          for (let k = i; covered < JMP32_SIZE && keep; k++) {
-            if (k >= prefixCount) keep = false;
-            else covered += lengths[k]!;
-          }
-        }
-      }
-      if (keep) continue;
+    const reword = (i: number): void => {
       let answer: Optimizability | null = null;
       if (verdicts[i]?.registration.ok === true) {
         const code = optprobeCode(candidates, i, options.postHandler, functionWide !== null, argument);
         if (code !== OPT_NONE) answer = sharedOptprobeAnswer(code, argument.value, candidates);
       }
-      if (reused && answer !== worded[i]) made[i] = undefined;
+      if (answer !== worded[i]) made[i] = undefined;
       worded[i] = answer;
       moved[i] = 0;
+    };
+    if (!comparable) {
+      for (let i = 0; i < count; i++) reword(i);
+    } else {
+      // An unchanged instruction keeps its result when its 5-byte window sees the same jump
+      // targets and the instructions it copies are unchanged ones on its own side of the edit:
+      // only the new instructions, the last few before the edit and those whose window holds a
+      // changed target are asked again.
+      for (let i = prefixCount; i < suffixAt; i++) reword(i);
+      for (let i = prefixCount - 1, reach = 0; i >= 0 && reach < WINDOW; i--) {
+        reach += lengths[i]!;
+        if (reach < WINDOW) reword(i);
+      }
+      const oldTargeted = old.targeted;
+      const oldSuffixEnd = Math.min(oldTargeted.length, targeted.length - lengthDelta);
+      const prefixBytes = prefixCount > 0 ? offsets[prefixCount - 1]! + WINDOW : 0;
+      const suffixBytes = suffixAt < count ? offsets[suffixAt]! : targeted.length;
+      for (let t = 1; t < prefixBytes; t++) if (targeted[t] !== oldTargeted[t]) rewordWindowsAt(t, 0, prefixCount);
+      for (let t = suffixBytes + 1; t < oldSuffixEnd + lengthDelta; t++) if (targeted[t] !== oldTargeted[t - lengthDelta]) rewordWindowsAt(t, suffixAt, count);
+    }
+    /** Asks again the instructions of [from, to) whose window (the 4 bytes after the int3) holds `t`. */
+    function rewordWindowsAt(t: number, from: number, to: number): void {
+      for (let i = Math.max(from, lowerBound(offsets, count, t - WINDOW + 1)); i < to && offsets[i]! < t; i++) reword(i);
     }
   }
   return new ReusableFunctionAnalysis(
