@@ -11,7 +11,7 @@ import { decode, decodeIntoChecked, newDecodedInstruction, relativeTarget, type 
 import type { KernelConfig, ProbeOptions, ProfileId } from './kprobe-vocabulary';
 import type { FunctionCode, InstructionProbe } from './function-probe-analysis';
 import {
-  functionWideOptprobeReason, isIndirectJump, OPT_NONE, optprobeCode, sharedOptprobeAnswer,
+  absoluteOptprobeArgument, functionWideOptprobeReason, isIndirectJump, OPT_NONE, optprobeCode, relativeOptprobeArgument, sharedOptprobeAnswer,
   type Optimizability, type OptprobeArgument, type OptprobeCandidates, type OptprobeWording,
 } from './optprobe-conditions-6-1';
 import { JMP32_SIZE } from './profile-linux-6-1';
@@ -26,22 +26,15 @@ const BRANCH = 4;
 /** Longest instruction: decoding reads at most this many bytes from its start. */
 const MAX_INSTRUCTION = 15;
 
-/** Hex numbers in an optprobe reason are addresses inside the function: they move with it. */
-const ADDRESS = /0x([0-9a-f]+)/g;
+/** Verdicts are shared values: a column holds their number here (0: no verdict). */
+const VERDICTS: Array<StaticVerdict | null> = [null];
+const VERDICT_IDS = new Map<StaticVerdict, number>();
 
-/** An optprobe result moved with its instruction; its reason is rewritten on first read. */
-class MovedOptimizability implements Optimizability {
-  readonly ok: boolean;
-  readonly copied?: number;
-  private text: string | undefined;
-  constructor(private readonly base: Optimizability, private readonly delta: number) {
-    this.ok = base.ok;
-    if (base.copied !== undefined) this.copied = base.copied;
-  }
-
-  get why(): string {
-    return (this.text ??= this.base.why.replace(ADDRESS, (_m, hex: string) => `0x${(parseInt(hex, 16) + this.delta).toString(16)}`));
-  }
+function verdictId(v: StaticVerdict | null): number {
+  if (v === null) return 0;
+  let id = VERDICT_IDS.get(v);
+  if (id === undefined) VERDICT_IDS.set(v, (id = VERDICTS.push(v) - 1));
+  return id;
 }
 
 /** A probe of one analysed version; its instruction is decoded on first read. */
@@ -58,10 +51,10 @@ class ColumnProbe implements InstructionProbe {
 }
 
 /** One analysed version of a function, in columns: what reanalyzeFunction reuses from the last one. */
-export class ReusableFunctionAnalysis {
-  private made: Array<InstructionProbe | undefined>;
+export class ReusableFunctionAnalysis implements OptprobeCandidates, OptprobeWording {
   private all: InstructionProbe[] | null = null;
-  private byVerdict: Map<StaticVerdict | null, Map<Optimizability | null, InstructionProbe>> | null = null;
+  /** Probes handed to diagnostics, one per verdict, optprobe code and argument. */
+  private shared: Map<number, Map<number, InstructionProbe>> | null = null;
 
   constructor(
     readonly address: number,
@@ -74,38 +67,63 @@ export class ReusableFunctionAnalysis {
     readonly flags: Uint8Array,
     /** A branch's target as a distance from its instruction's start (where BRANCH is set). */
     readonly distances: Float64Array,
-    readonly verdicts: ReadonlyArray<StaticVerdict | null>,
-    /** Optprobe results as worded, and how far each instruction moved since. */
-    readonly worded: ReadonlyArray<Optimizability | null>,
-    readonly moved: Float64Array,
+    /** Each instruction's verdict, by its number in VERDICTS. */
+    readonly verdictIds: Int32Array,
+    /** Optprobe codes and their arguments as distances from the probe (relativeOptprobeArgument). */
+    readonly optCodes: Uint8Array,
+    readonly optArgs: Float64Array,
     /** Per offset (a few bytes past the end included): 1 where a branch of the function lands. */
-    readonly targeted: Uint8Array,
+    readonly targetBytes: Uint8Array,
     readonly functionWide: string | null,
     /** Whether optprobe results were computed (linux-6.1 with CONFIG_OPTPROBES). */
     readonly optprobes: boolean,
-    made: Array<InstructionProbe | undefined>,
-  ) {
-    this.made = made;
+    /** Probe objects made so far, by instruction index. */
+    readonly made: Map<number, InstructionProbe>,
+  ) {}
+
+  get size(): number {
+    return this.bytes.length;
   }
 
-  /** The optprobe result of instruction k, its addresses at this version's place. */
+  offset(k: number): number {
+    return this.offsets[k]!;
+  }
+
+  length(k: number): number {
+    return this.lengths[k]!;
+  }
+
+  // Only linux-6.1 asks: the verdict's canBoost is 6.1's can_boost of the bytes.
+  canCopy(k: number): boolean {
+    return VERDICTS[this.verdictIds[k]!]?.canBoost.ok === true;
+  }
+
+  targeted(at: number): boolean {
+    return this.targetBytes[at] === 1;
+  }
+
+  /** As the scan words it: the table entry's mnemonic. */
+  mnemonic(k: number): string {
+    const at = this.offsets[k]!;
+    return decodeIntoChecked(WORDING_INSN, this.bytes, at, this.address + at) ? WORDING_INSN.entry!.mnemonic : '(bad)';
+  }
+
+  verdict(k: number): StaticVerdict | null {
+    return VERDICTS[this.verdictIds[k]!]!;
+  }
+
+  /** The optprobe result of instruction k, worded at this version's place. */
   optimizableAt(k: number): Optimizability | null {
-    const o = this.worded[k]!;
-    const delta = this.moved[k]!;
-    return o === null || delta === 0 || !o.why.includes('0x') ? o : new MovedOptimizability(o, delta);
-  }
-
-  /** Whether instruction k's probe object was made (so a next version may keep it). */
-  madeProbe(k: number): InstructionProbe | undefined {
-    return this.made[k];
+    const code = this.optCodes[k]!;
+    return code === OPT_NONE ? null : sharedOptprobeAnswer(code, absoluteOptprobeArgument(code, this.optArgs[k]!, this.offsets[k]!, k), this);
   }
 
   /** The probe of instruction k, made on first read. */
   probe(k: number): InstructionProbe {
-    let p = this.made[k];
+    let p = this.made.get(k);
     if (p === undefined) {
       const offset = this.offsets[k]!;
-      this.made[k] = p = new ColumnProbe(this.address + offset, this.verdicts[k]!, this.optimizableAt(k), this.bytes, offset);
+      this.made.set(k, (p = new ColumnProbe(this.address + offset, this.verdict(k), this.optimizableAt(k), this.bytes, offset)));
     }
     return p;
   }
@@ -115,17 +133,17 @@ export class ReusableFunctionAnalysis {
    * instruction are those of some instruction with the pair (what diagnostics read needs neither).
    */
   verdictProbe(k: number): InstructionProbe {
-    const p = this.made[k];
+    const p = this.made.get(k);
     if (p !== undefined) return p;
-    const verdict = this.verdicts[k]!;
-    const o = this.worded[k]!;
-    if (o !== null && this.moved[k] !== 0 && o.why.includes('0x')) return this.probe(k);
-    this.byVerdict ??= new Map();
-    let byResult = this.byVerdict.get(verdict);
-    if (byResult === undefined) this.byVerdict.set(verdict, (byResult = new Map()));
-    let shared = byResult.get(o);
-    if (shared === undefined) byResult.set(o, (shared = this.probe(k)));
-    return shared;
+    const code = this.optCodes[k]!;
+    const key = this.verdictIds[k]! * 256 + code;
+    const arg = absoluteOptprobeArgument(code, this.optArgs[k]!, this.offsets[k]!, k);
+    this.shared ??= new Map();
+    let byArg = this.shared.get(key);
+    if (byArg === undefined) this.shared.set(key, (byArg = new Map()));
+    let found = byArg.get(arg);
+    if (found === undefined) byArg.set(arg, (found = this.probe(k)));
+    return found;
   }
 
   /** Every probe in address order (made on first read: hovers and tests, not diagnostics). */
@@ -165,8 +183,8 @@ function indexOfOffset(offsets: Int32Array, count: number, offset: number, from:
 }
 
 const EMPTY = new ReusableFunctionAnalysis(
-  0, new Uint8Array(0), 0, new Int32Array(0), new Uint8Array(0), new Uint8Array(0), new Float64Array(0), [], [], new Float64Array(0),
-  new Uint8Array(0), null, false, [],
+  0, new Uint8Array(0), 0, new Int32Array(0), new Uint8Array(0), new Uint8Array(0), new Float64Array(0), new Int32Array(0), new Uint8Array(0),
+  new Float64Array(0), new Uint8Array(0), null, false, new Map(),
 );
 const INSN = newDecodedInstruction();
 /** The detour jump's bytes, read once (a module binding read in a loop can cost a call). */
@@ -200,7 +218,7 @@ export function reanalyzeFunction(
   const midLengths: number[] = [];
   const midFlags: number[] = [];
   const midDistances: number[] = [];
-  const midVerdicts: Array<StaticVerdict | null> = [];
+  const midVerdicts: number[] = [];
   let offset = prefixCount > 0 ? old.offsets[prefixCount - 1]! + old.lengths[prefixCount - 1]! : 0;
   let resume = -1;
   const insn = INSN;
@@ -224,7 +242,7 @@ export function reanalyzeFunction(
     midLengths.push(insn.length);
     midFlags.push(flags);
     midDistances.push(distance);
-    midVerdicts.push(verdict);
+    midVerdicts.push(verdictId(verdict));
     offset += insn.length;
   }
   const suffixFrom = resume >= 0 ? resume : old.count;
@@ -238,29 +256,33 @@ export function reanalyzeFunction(
   const lengths = new Uint8Array(count);
   const flags = new Uint8Array(count);
   const distances = new Float64Array(count);
-  const moved = new Float64Array(count);
+  const verdictIds = new Int32Array(count);
+  const optCodes = new Uint8Array(count);
+  const optArgs = new Float64Array(count);
   offsets.set(old.offsets.subarray(0, prefixCount));
   lengths.set(old.lengths.subarray(0, prefixCount));
   flags.set(old.flags.subarray(0, prefixCount));
   distances.set(old.distances.subarray(0, prefixCount));
+  verdictIds.set(old.verdictIds.subarray(0, prefixCount));
   for (let m = 0; m < middle; m++) {
     offsets[prefixCount + m] = midOffsets[m]!;
     lengths[prefixCount + m] = midLengths[m]!;
     flags[prefixCount + m] = midFlags[m]!;
     distances[prefixCount + m] = midDistances[m]!;
+    verdictIds[prefixCount + m] = midVerdicts[m]!;
   }
   offsets.set(old.offsets.subarray(suffixFrom, old.count), suffixAt);
   for (let i = suffixAt; i < count; i++) offsets[i]! += lengthDelta;
   lengths.set(old.lengths.subarray(suffixFrom, old.count), suffixAt);
   flags.set(old.flags.subarray(suffixFrom, old.count), suffixAt);
   distances.set(old.distances.subarray(suffixFrom, old.count), suffixAt);
-  const verdicts = old.verdicts.slice(0, prefixCount).concat(midVerdicts, old.verdicts.slice(suffixFrom, old.count));
+  verdictIds.set(old.verdictIds.subarray(suffixFrom, old.count), suffixAt);
 
   const prefixShift = fn.address - old.address;
   const suffixShift = fn.address + lengthDelta - old.address;
   let valid = true;
   let indirect = false;
-  const targeted = new Uint8Array(bytes.length + JMP32_SIZE);
+  const targeted = new Uint8Array(bytes.length + WINDOW);
   for (let i = 0; i < count; i++) {
     const f = flags[i]!;
     valid &&= (f & VALID) !== 0;
@@ -272,44 +294,37 @@ export function reanalyzeFunction(
   }
 
   // Probe objects already made for unchanged instructions that did not move are kept.
-  const made: Array<InstructionProbe | undefined> = new Array<InstructionProbe | undefined>(count);
-  if (prefixShift === 0) for (let i = 0; i < prefixCount; i++) made[i] = old.madeProbe(i);
-  if (suffixShift === 0) for (let i = 0; i < suffixCount; i++) made[suffixAt + i] = old.madeProbe(suffixFrom + i);
+  const made = new Map<number, InstructionProbe>();
+  if (prefixShift === 0 || suffixShift === 0) {
+    for (const [k, p] of old.made) {
+      if (k < prefixCount && prefixShift === 0) made.set(k, p);
+      else if (k >= suffixFrom && suffixShift === 0) made.set(k - suffixFrom + suffixAt, p);
+    }
+  }
 
   const optprobes = profile === 'linux-6.1' && config.optprobes;
   const functionWide = optprobes ? functionWideOptprobeReason(valid, indirect, false) : null;
-  let worded: Array<Optimizability | null>;
-  if (!optprobes) {
-    worded = new Array<Optimizability | null>(count).fill(null);
-  } else {
-    worded = old.worded.slice(0, prefixCount).concat(new Array<Optimizability | null>(middle).fill(null), old.worded.slice(suffixFrom, old.count));
-    moved.set(old.moved.subarray(0, prefixCount));
-    moved.set(old.moved.subarray(suffixFrom, old.count), suffixAt);
-    if (prefixShift !== 0) for (let i = 0; i < prefixCount; i++) moved[i]! += prefixShift;
-    if (suffixShift !== 0) for (let i = suffixAt; i < count; i++) moved[i]! += suffixShift;
-    const candidates: OptprobeCandidates & OptprobeWording = {
-      count, size: bytes.length, address: fn.address, functionWide,
-      offset: (k) => offsets[k]!,
-      length: (k) => lengths[k]!,
-      // Only linux-6.1 gets here: the verdict's canBoost is 6.1's can_boost of the bytes.
-      canCopy: (k) => verdicts[k]?.canBoost.ok === true,
-      targeted: (at) => targeted[at] === 1,
-      // As the scan words it: the table entry's mnemonic.
-      mnemonic: (k) => (decodeIntoChecked(WORDING_INSN, bytes, offsets[k]!, fn.address + offsets[k]!) ? WORDING_INSN.entry!.mnemonic : '(bad)'),
-    };
+  const analysis = new ReusableFunctionAnalysis(
+    fn.address, bytes, count, offsets, lengths, flags, distances, verdictIds, optCodes, optArgs, targeted, functionWide, optprobes, made,
+  );
+  if (optprobes) {
+    optCodes.set(old.optCodes.subarray(0, prefixCount));
+    optCodes.set(old.optCodes.subarray(suffixFrom, old.count), suffixAt);
+    optArgs.set(old.optArgs.subarray(0, prefixCount));
+    optArgs.set(old.optArgs.subarray(suffixFrom, old.count), suffixAt);
     const argument: OptprobeArgument = { value: 0 };
     const comparable = old.optprobes && old.functionWide === functionWide;
     const reword = (i: number): void => {
-      let answer: Optimizability | null = null;
-      if (verdicts[i]?.registration.ok === true) {
-        const code = optprobeCode(candidates, i, options.postHandler, functionWide !== null, argument);
-        if (code !== OPT_NONE) answer = sharedOptprobeAnswer(code, argument.value, candidates);
-      }
-      if (answer !== worded[i]) made[i] = undefined;
-      worded[i] = answer;
-      moved[i] = 0;
+      let code = OPT_NONE;
+      if (VERDICTS[verdictIds[i]!]?.registration.ok === true) code = optprobeCode(analysis, i, options.postHandler, functionWide !== null, argument);
+      const arg = code === OPT_NONE ? 0 : relativeOptprobeArgument(code, argument.value, offsets[i]!, i);
+      if (code !== optCodes[i] || arg !== optArgs[i]) made.delete(i);
+      optCodes[i] = code;
+      optArgs[i] = arg;
     };
     if (!comparable) {
+      // The function-wide reason's words may have changed: no probe object is kept.
+      made.clear();
       for (let i = 0; i < count; i++) reword(i);
     } else {
       // An unchanged instruction keeps its result when its 5-byte window sees the same jump
@@ -321,19 +336,18 @@ export function reanalyzeFunction(
         reach += lengths[i]!;
         if (reach < WINDOW) reword(i);
       }
-      const oldTargeted = old.targeted;
-      const oldSuffixEnd = Math.min(oldTargeted.length, targeted.length - lengthDelta);
+      const oldTargeted = old.targetBytes;
       const prefixBytes = prefixCount > 0 ? offsets[prefixCount - 1]! + WINDOW : 0;
       const suffixBytes = suffixAt < count ? offsets[suffixAt]! : targeted.length;
+      /** Asks again the instructions of [from, to) whose window (the 4 bytes after the int3) holds `t`. */
+      const rewordWindowsAt = (t: number, from: number, to: number): void => {
+        for (let i = Math.max(from, lowerBound(offsets, count, t - WINDOW + 1)); i < to && offsets[i]! < t; i++) reword(i);
+      };
       for (let t = 1; t < prefixBytes; t++) if (targeted[t] !== oldTargeted[t]) rewordWindowsAt(t, 0, prefixCount);
-      for (let t = suffixBytes + 1; t < oldSuffixEnd + lengthDelta; t++) if (targeted[t] !== oldTargeted[t - lengthDelta]) rewordWindowsAt(t, suffixAt, count);
+      for (let t = suffixBytes + 1; t < targeted.length; t++) if (targeted[t] !== oldTargeted[t - lengthDelta]) rewordWindowsAt(t, suffixAt, count);
     }
-    /** Asks again the instructions of [from, to) whose window (the 4 bytes after the int3) holds `t`. */
-    function rewordWindowsAt(t: number, from: number, to: number): void {
-      for (let i = Math.max(from, lowerBound(offsets, count, t - WINDOW + 1)); i < to && offsets[i]! < t; i++) reword(i);
-    }
+  } else if (old.optprobes) {
+    made.clear();
   }
-  return new ReusableFunctionAnalysis(
-    fn.address, bytes, count, offsets, lengths, flags, distances, verdicts, worded, moved, targeted, functionWide, optprobes, made,
-  );
+  return analysis;
 }

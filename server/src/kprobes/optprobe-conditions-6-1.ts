@@ -99,6 +99,18 @@ export function sharedOptprobeAnswer(code: number, arg: number, w: OptprobeWordi
   return shared;
 }
 
+/**
+ * An argument as a distance from its probe (an offset from the probe's offset, an index from its
+ * index), so that it stays true when the function's instructions move; `absoluteOptprobeArgument` undoes it.
+ */
+export function relativeOptprobeArgument(code: number, arg: number, offset: number, index: number): number {
+  return code === OPT_TARGET_INSIDE ? arg - offset : code === OPT_COPIED_NOT_BOOSTABLE ? arg - index : arg;
+}
+
+export function absoluteOptprobeArgument(code: number, relative: number, offset: number, index: number): number {
+  return code === OPT_TARGET_INSIDE ? relative + offset : code === OPT_COPIED_NOT_BOOSTABLE ? relative + index : relative;
+}
+
 /** The reason that rules optprobes out for a whole function, or null. */
 export function functionWideOptprobeReason(decodesCompletely: boolean, hasIndirectJump: boolean, hasExceptionTableSites: boolean): string | null {
   return !decodesCompletely ? 'the function does not decode completely'
