@@ -55,6 +55,9 @@ export class ReusableFunctionAnalysis implements OptprobeCandidates, OptprobeWor
   private all: InstructionProbe[] | null = null;
   /** Probes handed to diagnostics, one per verdict, optprobe code and argument. */
   private shared: Map<number, Map<number, InstructionProbe>> | null = null;
+  private lastKey = -1;
+  private lastArg = 0;
+  private lastShared: InstructionProbe | null = null;
 
   constructor(
     readonly address: number,
@@ -138,11 +141,16 @@ export class ReusableFunctionAnalysis implements OptprobeCandidates, OptprobeWor
     const code = this.optCodes[k]!;
     const key = this.verdictIds[k]! * 256 + code;
     const arg = absoluteOptprobeArgument(code, this.optArgs[k]!, this.offsets[k]!, k);
+    // Neighbouring instructions mostly share both: one comparison before two lookups.
+    if (key === this.lastKey && arg === this.lastArg) return this.lastShared!;
     this.shared ??= new Map();
     let byArg = this.shared.get(key);
     if (byArg === undefined) this.shared.set(key, (byArg = new Map()));
     let found = byArg.get(arg);
     if (found === undefined) byArg.set(arg, (found = this.probe(k)));
+    this.lastKey = key;
+    this.lastArg = arg;
+    this.lastShared = found;
     return found;
   }
 

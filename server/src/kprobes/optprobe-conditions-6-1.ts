@@ -90,9 +90,24 @@ export function optprobeAnswer(code: number, arg: number, w: OptprobeWording): O
 /** Answers whose words read only the code and number, shared (an analysis keeps one per probe). */
 const sharedAnswers = new Map<number, Optimizability | null>();
 
-/** optprobeAnswer, with one shared value per code and number where the words quote nothing of the function. */
+/** A refusal that quotes an address or an instruction: worded when first read (diagnostics read only `ok`). */
+class RefusalWordedOnRead implements Optimizability {
+  readonly ok = false;
+  private text: string | undefined;
+  constructor(private readonly code: number, private readonly arg: number, private readonly w: OptprobeWording) {}
+
+  get why(): string {
+    return (this.text ??= optprobeAnswer(this.code, this.arg, this.w)!.why);
+  }
+}
+
+/**
+ * optprobeAnswer, with one shared value per code and number where the words quote nothing of the
+ * function, and words that quote it made when first read.
+ */
 export function sharedOptprobeAnswer(code: number, arg: number, w: OptprobeWording): Optimizability | null {
-  if (code === OPT_FUNCTION_WIDE || code === OPT_TARGET_INSIDE || code === OPT_COPIED_NOT_BOOSTABLE) return optprobeAnswer(code, arg, w);
+  if (code === OPT_FUNCTION_WIDE) return optprobeAnswer(code, arg, w);
+  if (code === OPT_TARGET_INSIDE || code === OPT_COPIED_NOT_BOOSTABLE) return new RefusalWordedOnRead(code, arg, w);
   const key = code * 65536 + arg;
   let shared = sharedAnswers.get(key);
   if (shared === undefined) sharedAnswers.set(key, (shared = optprobeAnswer(code, arg, w)));
