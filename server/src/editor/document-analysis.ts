@@ -197,7 +197,7 @@ export function analyzeDocument(
         lastProfile = profile;
         lastExact = exact;
       }
-      const hit = probeInFunction(lastResolved!, table.address[i]! - functions[f]!.address);
+      const hit = probeInFunction(lastResolved!, table.address[i]! - functions[f]!.address, exact);
       if (hit !== undefined) return hit;
     }
     // Outside any function (or off the function's decode path): the instruction alone.
@@ -360,8 +360,11 @@ function resolveFunction(
   return { analysis, next: 0 };
 }
 
-/** The probe at `offset` in a function, or undefined off its decode path. Lookups in address order cost O(1). */
-function probeInFunction(r: ResolvedFunction, offset: number): InstructionProbe | undefined {
+/**
+ * The probe at `offset` in a function, or undefined off its decode path; not `exact`: a probe with
+ * its verdict and optprobe result only. Lookups in address order cost O(1).
+ */
+function probeInFunction(r: ResolvedFunction, offset: number, exact = true): InstructionProbe | undefined {
   const offsets = r.analysis.offsets;
   let k = r.next;
   if (!(k < offsets.length && offsets[k] === offset)) {
@@ -381,7 +384,7 @@ function probeInFunction(r: ResolvedFunction, offset: number): InstructionProbe 
     if (k < 0) return undefined;
   }
   r.next = k + 1;
-  return r.analysis.instructions[k];
+  return exact ? r.analysis.probe(k) : r.analysis.verdictProbe(k);
 }
 
 function probeAlone(a: { section: string; address: number; bytes: Uint8Array }, profile: ProfileId, settings: EditorSettings): InstructionProbe {

@@ -5,7 +5,7 @@ export * from './kprobe-vocabulary';
 export { staticVerdict, type StaticVerdict, type VerdictResult } from './static-verdict';
 export { probedInstruction, type ProbedInstruction } from './probed-instruction';
 export { analyzeFunction, probeAt, NO_KERNEL_AREAS } from './function-probe-analysis';
-export { reanalyzeFunction, type ReusableFunctionAnalysis } from './function-probe-reanalysis';
+export { reanalyzeFunction, ReusableFunctionAnalysis } from './function-probe-reanalysis';
 export type { FunctionAnalysis, FunctionCode, FunctionSummary, InstructionProbe, KernelAreas, Optimizability } from './function-probe-analysis';
 export { isOptimized, optimizabilityOf, scanFunction, type FunctionScan } from './function-probe-scan';
 export { exceptionTableSites, markedAreas, parseKprobesBlacklist } from './kernel-areas';

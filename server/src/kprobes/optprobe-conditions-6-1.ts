@@ -87,6 +87,45 @@ export function optprobeAnswer(code: number, arg: number, w: OptprobeWording): O
   }
 }
 
+/** Answers whose words read only the code and number, shared (an analysis keeps one per probe). */
+const sharedAnswers = new Map<number, Optimizability | null>();
+
+/** A refusal that quotes an address or an instruction: worded when first read (diagnostics read only `ok`). */
+class RefusalWordedOnRead implements Optimizability {
+  readonly ok = false;
+  private text: string | undefined;
+  constructor(private readonly code: number, private readonly arg: number, private readonly w: OptprobeWording) {}
+
+  get why(): string {
+    return (this.text ??= optprobeAnswer(this.code, this.arg, this.w)!.why);
+  }
+}
+
+/**
+ * optprobeAnswer, with one shared value per code and number where the words quote nothing of the
+ * function, and words that quote it made when first read.
+ */
+export function sharedOptprobeAnswer(code: number, arg: number, w: OptprobeWording): Optimizability | null {
+  if (code === OPT_FUNCTION_WIDE) return optprobeAnswer(code, arg, w);
+  if (code === OPT_TARGET_INSIDE || code === OPT_COPIED_NOT_BOOSTABLE) return new RefusalWordedOnRead(code, arg, w);
+  const key = code * 65536 + arg;
+  let shared = sharedAnswers.get(key);
+  if (shared === undefined) sharedAnswers.set(key, (shared = optprobeAnswer(code, arg, w)));
+  return shared;
+}
+
+/**
+ * An argument as a distance from its probe (an offset from the probe's offset, an index from its
+ * index), so that it stays true when the function's instructions move; `absoluteOptprobeArgument` undoes it.
+ */
+export function relativeOptprobeArgument(code: number, arg: number, offset: number, index: number): number {
+  return code === OPT_TARGET_INSIDE ? arg - offset : code === OPT_COPIED_NOT_BOOSTABLE ? arg - index : arg;
+}
+
+export function absoluteOptprobeArgument(code: number, relative: number, offset: number, index: number): number {
+  return code === OPT_TARGET_INSIDE ? relative + offset : code === OPT_COPIED_NOT_BOOSTABLE ? relative + index : relative;
+}
+
 /** The reason that rules optprobes out for a whole function, or null. */
 export function functionWideOptprobeReason(decodesCompletely: boolean, hasIndirectJump: boolean, hasExceptionTableSites: boolean): string | null {
   return !decodesCompletely ? 'the function does not decode completely'
