@@ -120,6 +120,8 @@ export class DocumentAnalysisCache {
   readonly assembler = new DocumentAssembler();
   /** The last version's lines, compared once per version for the caches above. */
   previousLines: readonly string[] = [];
+  /** The summaries read lines the assembler has parsed from its cache rather than parse them again. */
+  readonly parsedLineAlone = (lineText: string) => this.assembler.parsedLineAlone(lineText);
 }
 
 function wholeLine(line: number, text: string): SourceRange {
@@ -166,7 +168,7 @@ export function analyzeDocument(
   // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
   const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines, ends) : assembleDocument(text, assemblyOptions);
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
-  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends) : summarizeWholeText(text, lines.length);
+  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends, cache.parsedLineAlone) : summarizeWholeText(text, lines.length);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, summary.labelLines);

@@ -38,7 +38,16 @@ export interface SourceSummary {
 const SYNTAX_SWITCH = /\.(?:intel|att)_syntax/i;
 const EMPTY: LineSummary = { instructions: [], labels: [], data: false, standalone: true };
 
-function summarizeStatements(statements: ReturnType<typeof parseSource>['statements'], into: (line: number, s: LineSummary) => void): void {
+type LineStatements = ReturnType<typeof parseSource>['statements'];
+
+/** What a line's statement adds to its summary. `1:` labels are skipped (named `.L1\x02n`, or \x01 in a cached parse). */
+function addStatement(st: LineStatements[number], to: { instructions: Array<{ start: number; end: number }>; labels: Array<{ name: string; start: number; end: number }>; data: boolean }): void {
+  if (st.kind === 'label' && !st.name.includes('\x02') && st.name.charCodeAt(0) !== 1) to.labels.push({ name: st.name, start: st.range.start, end: st.range.end });
+  if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) to.data = true;
+  if (st.kind === 'instruction' && st.mnemonic !== null) to.instructions.push({ start: st.range.start, end: st.range.end });
+}
+
+function summarizeStatements(statements: LineStatements, into: (line: number, s: LineSummary) => void): void {
   // Groups the statements of a parse by line.
   let line = -1;
   let current: { instructions: Array<{ start: number; end: number }>; labels: Array<{ name: string; start: number; end: number }>; data: boolean; standalone: boolean } | null = null;
@@ -48,14 +57,24 @@ function summarizeStatements(statements: ReturnType<typeof parseSource>['stateme
       line = st.range.line;
       current = { instructions: [], labels: [], data: false, standalone: true };
     }
-    if (st.kind === 'label' && !st.name.includes('\x02')) current!.labels.push({ name: st.name, start: st.range.start, end: st.range.end });
-    if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) current!.data = true;
-    if (st.kind === 'instruction' && st.mnemonic !== null) current!.instructions.push({ start: st.range.start, end: st.range.end });
+    addStatement(st, current!);
   }
   if (current !== null) into(line, current);
 }
 
-function summarizeLine(text: string): LineSummary {
+/** A line's statements parsed alone (from the start-of-file state) by someone else, when known. */
+export type ParsedLineAlone = (lineText: string) => { statements: readonly LineStatements[number][]; blockCommentAfter: boolean } | undefined;
+
+function summarizeLine(text: string, parsedAlone?: ParsedLineAlone): LineSummary {
+  // The assembler's parse of the same text in the same state, when it has one: no second lexing.
+  const shared = parsedAlone?.(text);
+  if (shared !== undefined) {
+    const standalone = !shared.blockCommentAfter && !SYNTAX_SWITCH.test(text);
+    if (shared.statements.length === 0) return standalone ? EMPTY : { ...EMPTY, standalone };
+    const out = { instructions: [], labels: [], data: false, standalone };
+    for (const st of shared.statements) addStatement(st, out);
+    return out;
+  }
   const state = { inBlockComment: false };
   lexLine(text, state);
   const standalone = !state.inBlockComment && !SYNTAX_SWITCH.test(text);
@@ -101,8 +120,11 @@ export class SourceLineSummaries {
   /** Lines of the last version that are not standalone. */
   private stateful = 0;
 
-  /** `lines` is `text` split at newlines; `ends` may carry their comparison with the last version. */
-  summarize(text: string, lines: readonly string[], ends?: UnchangedLineEnds): SourceSummary {
+  /**
+   * `lines` is `text` split at newlines; `ends` may carry their comparison with the last version;
+   * `parsedAlone` gives lines the assembler has parsed already.
+   */
+  summarize(text: string, lines: readonly string[], ends?: UnchangedLineEnds, parsedAlone?: ParsedLineAlone): SourceSummary {
     const old = this.lines;
     const oldSummaries = this.summaries;
     const { head, tail } = unchangedLineEnds(old, lines, ends);
@@ -118,7 +140,7 @@ export class SourceLineSummaries {
     for (let i = head; i < lines.length - tail; i++) {
       const lineText = lines[i]!;
       let s = replaced.get(lineText);
-      if (s === undefined) replaced.set(lineText, (s = summarizeLine(lineText)));
+      if (s === undefined) replaced.set(lineText, (s = summarizeLine(lineText, parsedAlone)));
       if (!s.standalone) stateful++;
       middle.push(s);
     }
