@@ -37,6 +37,17 @@ export class IncrementalAssembler {
     return cachedStartStateLine(this.caches.lines, lineText);
   }
 
+  /**
+   * The last assembly's parse when it parsed exactly `source` (no preprocessor expansion): every
+   * statement (cached lines' ones say line 0) and its line. Shared: never modify it.
+   */
+  lastParseOf(source: string): { statements: readonly Statement[]; lineOf: readonly number[] } | undefined {
+    const resume = this.caches.resume;
+    const previous = resume?.previous;
+    if (!resume || !previous || resume.split === null || resume.split.source !== source || previous.lines !== resume.split.lines) return undefined;
+    return { statements: previous.parse.parsed.statements, lineOf: previous.parse.lineOf };
+  }
+
   /** How many versions took over the end of the previous version's walk (tests check the reuse happens). */
   get joinedVersions(): number {
     return this.caches.resume?.joins ?? 0;

@@ -175,7 +175,7 @@ export function analyzeDocument(
   // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
   const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines, ends) : assembleDocument(text, assemblyOptions);
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
-  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends, cache.parsedLineAlone) : summarizeWholeText(text, lines.length);
+  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends, cache.parsedLineAlone, () => cache.assembler.lastParseOf(text)) : summarizeWholeText(text, lines.length);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, summary.labelLines);

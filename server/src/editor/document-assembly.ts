@@ -51,6 +51,11 @@ export class DocumentAssembler {
   parsedLineAlone(lineText: string): { statements: readonly Statement[]; blockCommentAfter: boolean } | undefined {
     return this.assembler.parsedLineAlone(lineText);
   }
+
+  /** The statements of the last assembly with each one's line, when it parsed `text` as it is (not preprocessed). */
+  lastParseOf(text: string): { statements: readonly Statement[]; lineOf: readonly number[] } | undefined {
+    return this.assembler.lastParseOf(text);
+  }
 }
 
 /** A one-off assembly of a document (the reference an open document's assembly must equal). */

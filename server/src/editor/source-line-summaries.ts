@@ -1,8 +1,10 @@
 // What the editor needs from the raw (unexpanded) text of a document, line by line: instruction
-// ranges, label definitions and data directives. Each line is parsed on its own and remembered by
-// its text, so after an edit only new or changed lines are parsed again, and unchanged lines keep
-// their summary object wherever they move. A document where a line carries parser state into the
-// next (an open block comment, a syntax switch) is parsed whole.
+// ranges, label definitions and data directives. Each line is summarized on its own and remembered
+// by its text, so after an edit only new or changed lines are looked at, and unchanged lines keep
+// their summary object wherever they move. A line's statements come from the assembler's cache of
+// parsed lines when it holds that text parsed from the start-of-file state, else from a parse here.
+// A document where a line carries parser state into the next (an open block comment, a syntax
+// switch) is summarized from a parse of the whole text: the assembler's, when it parsed the raw text.
 
 import { parseSource, type SourceRange } from '../asm';
 import { lexLine } from '../asm/source-lexer';
@@ -47,14 +49,16 @@ function addStatement(st: LineStatements[number], to: { instructions: Array<{ st
   if (st.kind === 'instruction' && st.mnemonic !== null) to.instructions.push({ start: st.range.start, end: st.range.end });
 }
 
-function summarizeStatements(statements: LineStatements, into: (line: number, s: LineSummary) => void): void {
-  // Groups the statements of a parse by line.
+/** Groups the statements of a parse by line: their own, or `lineOf` (a cached parse's statements may say line 0). */
+function summarizeStatements(statements: readonly LineStatements[number][], into: (line: number, s: LineSummary) => void, lineOf?: readonly number[]): void {
   let line = -1;
   let current: { instructions: Array<{ start: number; end: number }>; labels: Array<{ name: string; start: number; end: number }>; data: boolean; standalone: boolean } | null = null;
-  for (const st of statements) {
-    if (st.range.line !== line) {
+  for (let i = 0; i < statements.length; i++) {
+    const st = statements[i]!;
+    const at = lineOf !== undefined ? lineOf[i]! : st.range.line;
+    if (at !== line) {
       if (current !== null) into(line, current);
-      line = st.range.line;
+      line = at;
       current = { instructions: [], labels: [], data: false, standalone: true };
     }
     addStatement(st, current!);
@@ -100,12 +104,23 @@ function summaryOf(lines: readonly LineSummary[]): SourceSummary {
   };
 }
 
-/** The summary from one parse of the whole text (a document without memory, and the fallback). */
-export function summarizeWholeText(text: string, lineCount = text.split('\n').length): SourceSummary {
+/** A parse of the whole text made elsewhere: statements and each one's line. */
+export interface WholeTextParse {
+  statements: readonly LineStatements[number][];
+  lineOf: readonly number[];
+}
+
+/**
+ * The summary from one parse of the whole text (a document without memory, and the fallback):
+ * `parsed` when given (it must be the parse of `text`), else parseSource.
+ */
+export function summarizeWholeText(text: string, lineCount = text.split('\n').length, parsed?: WholeTextParse): SourceSummary {
   const lines: LineSummary[] = new Array<LineSummary>(lineCount).fill(EMPTY);
-  summarizeStatements(parseSource(text).statements, (line, s) => {
+  const put = (line: number, s: LineSummary): void => {
     if (line < lines.length) lines[line] = s;
-  });
+  };
+  if (parsed !== undefined) summarizeStatements(parsed.statements, put, parsed.lineOf);
+  else summarizeStatements(parseSource(text).statements, put);
   return summaryOf(lines);
 }
 
@@ -122,9 +137,10 @@ export class SourceLineSummaries {
 
   /**
    * `lines` is `text` split at newlines; `ends` may carry their comparison with the last version;
-   * `parsedAlone` gives lines the assembler has parsed already.
+   * `parsedAlone` gives lines the assembler has parsed already, `wholeParse` its parse of `text`
+   * when it parsed the text as it is.
    */
-  summarize(text: string, lines: readonly string[], ends?: UnchangedLineEnds, parsedAlone?: ParsedLineAlone): SourceSummary {
+  summarize(text: string, lines: readonly string[], ends?: UnchangedLineEnds, parsedAlone?: ParsedLineAlone, wholeParse?: () => WholeTextParse | undefined): SourceSummary {
     const old = this.lines;
     const oldSummaries = this.summaries;
     const { head, tail } = unchangedLineEnds(old, lines, ends);
@@ -151,7 +167,7 @@ export class SourceLineSummaries {
     this.summaries = summaries;
     this.stateful = stateful;
     // State crosses lines somewhere: the whole text is parsed at once, as the assembler does.
-    if (stateful > 0) return summarizeWholeText(text, lines.length);
+    if (stateful > 0) return summarizeWholeText(text, lines.length, wholeParse?.());
     return summaryOf(summaries);
   }
 }
