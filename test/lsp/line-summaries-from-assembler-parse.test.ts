@@ -1,9 +1,10 @@
 // The editor's line summaries read from the assembler's cached parse of a line must equal the
 // summaries made by parsing each line again (the oracle: SourceLineSummaries without the
-// assembler). The documents put lines in every parser state the cache keys by: inside a block
-// comment, after `.intel_syntax noprefix`, after `.att_syntax`, and as `.S` files the
-// preprocessor rewrites, so some lines were parsed by the assembler only in another state (or in
-// expanded form) and must be parsed again, and others are read from the cache.
+// assembler), and so must those read from its whole parse where lines carry state. The documents
+// put lines in every parser state the cache keys by: inside a block comment, after
+// `.intel_syntax noprefix`, after `.att_syntax`, and as `.S` files the preprocessor rewrites, so
+// some lines were parsed by the assembler only in another state (or in expanded form) and must be
+// parsed again, and others are read from the cache.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +37,7 @@ test('line summaries from the assembler parse equal summaries parsed again, in e
   ];
   let shared = 0;
   let parsedAgain = 0;
+  let wholeShared = 0;
   for (let doc = 0; doc < 24; doc++) {
     const assembler = new DocumentAssembler();
     const fileName = path.join(REPO_ROOT, `test/fixtures/lsp/summaries${doc}${doc % 3 === 0 ? '.S' : '.s'}`);
@@ -54,7 +56,12 @@ test('line summaries from the assembler parse equal summaries parsed again, in e
         else shared++;
         return found;
       };
-      const got = withCache.summarize(text, lines, undefined, counted);
+      const whole = (): ReturnType<DocumentAssembler['lastParseOf']> => {
+        const found = assembler.lastParseOf(text);
+        if (found !== undefined) wholeShared++;
+        return found;
+      };
+      const got = withCache.summarize(text, lines, undefined, counted, whole);
       const expected = alone.summarize(text, lines);
       assert.deepEqual(got.lines, expected.lines, `doc ${doc}, version ${version}:\n${text}`);
       assert.deepEqual(got.labels(), expected.labels());
@@ -63,4 +70,7 @@ test('line summaries from the assembler parse equal summaries parsed again, in e
   // Both paths were taken: lines read from the cache and lines it did not hold.
   assert.ok(shared > 200, `only ${shared} lines read from the assembler's parse`);
   assert.ok(parsedAgain > 20, `only ${parsedAgain} lines parsed again`);
+  // Documents with state across lines and nothing to expand (no macros, includes, `.S`) were
+  // summarized from the assembler's whole parse.
+  assert.ok(wholeShared > 10, `only ${wholeShared} versions read the assembler's whole parse`);
 });
