@@ -14,15 +14,9 @@ import { DocumentAssembler } from '../../server/src/editor/document-assembly';
 import { SourceLineSummaries, type ParsedLineAlone } from '../../server/src/editor/source-line-summaries';
 import { REPO_ROOT } from './language-server-client';
 import { seededUnitRandom } from '../seeded-unit-random';
+import { ANALYSIS_SAMPLE_FILES } from './analysis-sample-files';
 
-const FILES = [
-  'samples/seed-walkthrough.S',
-  'samples/three-generations.S',
-  'test/fixtures/lsp/verdicts-linux-2.6.18.S',
-  'test/fixtures/asm/intel-syntax.s',
-  'test/fixtures/asm/macros-and-conditionals.s',
-  'test/fixtures/asm/branches-and-relaxation.s',
-];
+const FILES = ANALYSIS_SAMPLE_FILES;
 
 test('line summaries from the assembler parse equal summaries parsed again, in every lexer state', () => {
   const pool = FILES.flatMap((f) => readFileSync(path.join(REPO_ROOT, f), 'utf8').split('\n'));
