@@ -49,21 +49,23 @@ function addStatement(st: LineStatements[number], to: { instructions: Array<{ st
   if (st.kind === 'instruction' && st.mnemonic !== null) to.instructions.push({ start: st.range.start, end: st.range.end });
 }
 
-/** Groups the statements of a parse by line: their own, or `lineOf` (a cached parse's statements may say line 0). */
-function summarizeStatements(statements: readonly LineStatements[number][], into: (line: number, s: LineSummary) => void, lineOf?: readonly number[]): void {
-  let line = -1;
-  let current: { instructions: Array<{ start: number; end: number }>; labels: Array<{ name: string; start: number; end: number }>; data: boolean; standalone: boolean } | null = null;
-  for (let i = 0; i < statements.length; i++) {
-    const st = statements[i]!;
-    const at = lineOf !== undefined ? lineOf[i]! : st.range.line;
-    if (at !== line) {
-      if (current !== null) into(line, current);
-      line = at;
-      current = { instructions: [], labels: [], data: false, standalone: true };
-    }
-    addStatement(st, current!);
+/** Calls `each` with every line's run of statements [from, to): lines from `lineOf` (a cached parse's statements may say line 0), else their own. */
+function forEachLineRun(statements: readonly LineStatements[number][], each: (line: number, from: number, to: number) => void, lineOf?: readonly number[]): void {
+  const lineAt = (i: number): number => (lineOf !== undefined ? lineOf[i]! : statements[i]!.range.line);
+  let from = 0;
+  while (from < statements.length) {
+    const line = lineAt(from);
+    let to = from + 1;
+    while (to < statements.length && lineAt(to) === line) to++;
+    each(line, from, to);
+    from = to;
   }
-  if (current !== null) into(line, current);
+}
+
+function summaryOfRun(statements: readonly LineStatements[number][], from: number, to: number, standalone: boolean): LineSummary {
+  const out = { instructions: [], labels: [], data: false, standalone };
+  for (let i = from; i < to; i++) addStatement(statements[i]!, out);
+  return out;
 }
 
 /** A line's statements parsed alone (from the start-of-file state) by someone else, when known. */
@@ -75,16 +77,14 @@ function summarizeLine(text: string, parsedAlone?: ParsedLineAlone): LineSummary
   if (shared !== undefined) {
     const standalone = !shared.blockCommentAfter && !SYNTAX_SWITCH.test(text);
     if (shared.statements.length === 0) return standalone ? EMPTY : { ...EMPTY, standalone };
-    const out = { instructions: [], labels: [], data: false, standalone };
-    for (const st of shared.statements) addStatement(st, out);
-    return out;
+    return summaryOfRun(shared.statements, 0, shared.statements.length, standalone);
   }
   const state = { inBlockComment: false };
   lexLine(text, state);
   const standalone = !state.inBlockComment && !SYNTAX_SWITCH.test(text);
-  let out: LineSummary = standalone ? EMPTY : { ...EMPTY, standalone };
-  summarizeStatements(parseSource(text).statements, (_line, s) => (out = { ...s, standalone }));
-  return out;
+  const statements = parseSource(text).statements;
+  if (statements.length === 0) return standalone ? EMPTY : { ...EMPTY, standalone };
+  return summaryOfRun(statements, 0, statements.length, standalone);
 }
 
 function summaryOf(lines: readonly LineSummary[]): SourceSummary {
@@ -112,16 +112,30 @@ export interface WholeTextParse {
 
 /**
  * The summary from one parse of the whole text (a document without memory, and the fallback):
- * `parsed` when given (it must be the parse of `text`), else parseSource.
+ * `parsed` when given (it must be the parse of `text`), else parseSource. With `reuse`, a line
+ * whose run in `parsed` is the very statement objects of the line's cached parse alone takes its
+ * summary alone (same statements, same summary) instead of a new one.
  */
-export function summarizeWholeText(text: string, lineCount = text.split('\n').length, parsed?: WholeTextParse): SourceSummary {
+export function summarizeWholeText(
+  text: string, lineCount = text.split('\n').length, parsed?: WholeTextParse,
+  reuse?: { lines: readonly string[]; alone: readonly LineSummary[]; parsedAlone: ParsedLineAlone },
+): SourceSummary {
   const lines: LineSummary[] = new Array<LineSummary>(lineCount).fill(EMPTY);
-  const put = (line: number, s: LineSummary): void => {
-    if (line < lines.length) lines[line] = s;
-  };
-  if (parsed !== undefined) summarizeStatements(parsed.statements, put, parsed.lineOf);
-  else summarizeStatements(parseSource(text).statements, put);
+  const statements = parsed?.statements ?? parseSource(text).statements;
+  forEachLineRun(statements, (line, from, to) => {
+    if (line >= lines.length) return;
+    const alone = reuse?.alone[line];
+    if (alone !== undefined && alone.standalone && sameStatements(reuse!.parsedAlone(reuse!.lines[line]!)?.statements, statements, from, to)) lines[line] = alone;
+    else lines[line] = summaryOfRun(statements, from, to, true);
+  }, parsed?.lineOf);
   return summaryOf(lines);
+}
+
+/** `cached` is the run [from, to) of `statements`, object for object. */
+function sameStatements(cached: readonly LineStatements[number][] | undefined, statements: readonly LineStatements[number][], from: number, to: number): boolean {
+  if (cached === undefined || cached.length !== to - from) return false;
+  for (let i = from; i < to; i++) if (cached[i - from] !== statements[i]) return false;
+  return true;
 }
 
 /**
@@ -167,7 +181,10 @@ export class SourceLineSummaries {
     this.summaries = summaries;
     this.stateful = stateful;
     // State crosses lines somewhere: the whole text is parsed at once, as the assembler does.
-    if (stateful > 0) return summarizeWholeText(text, lines.length, wholeParse?.());
+    if (stateful > 0) {
+      const parsed = wholeParse?.();
+      return summarizeWholeText(text, lines.length, parsed, parsed !== undefined && parsedAlone !== undefined ? { lines, alone: summaries, parsedAlone } : undefined);
+    }
     return summaryOf(summaries);
   }
 }
