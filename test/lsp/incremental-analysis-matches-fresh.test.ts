@@ -17,15 +17,9 @@ import { JsonByteBuilder } from '../../server/src/lsp/json-byte-builder';
 import { readServerSettings } from '../../server/src/lsp/editor-settings-from-configuration';
 import { REPO_ROOT } from './language-server-client';
 import { seededUnitRandom } from '../seeded-unit-random';
+import { ANALYSIS_SAMPLE_FILES } from './analysis-sample-files';
 
-const FILES = [
-  'samples/seed-walkthrough.S',
-  'samples/three-generations.S',
-  'test/fixtures/lsp/verdicts-linux-2.6.18.S',
-  'test/fixtures/asm/intel-syntax.s',
-  'test/fixtures/asm/macros-and-conditionals.s',
-  'test/fixtures/asm/branches-and-relaxation.s',
-];
+const FILES = ANALYSIS_SAMPLE_FILES;
 const PROFILES = ['rfc-2.6.15', 'linux-2.6.18', 'linux-6.1'] as const;
 
 const random = seededUnitRandom;

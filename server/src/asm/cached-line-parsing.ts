@@ -77,6 +77,15 @@ export class ParsedLineCache {
   }
 }
 
+/**
+ * A line's parse from the start-of-file state (outside a comment, AT&T syntax with prefixes) when
+ * some parse through `cache` made it: statements on line 0, `1:` labels as placeholders (a name
+ * starting with \x01). Read-only: the entry's use and eviction are left as they are.
+ */
+export function cachedStartStateLine(cache: ParsedLineCache, lineText: string): { statements: readonly Statement[]; blockCommentAfter: boolean } | undefined {
+  return cache.byState[0]!.get(lineText);
+}
+
 function localReferenceCount(tokens: Token[]): number {
   let n = 0;
   for (const t of tokens) if (t.kind === 'localref') n++;

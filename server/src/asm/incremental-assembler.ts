@@ -7,6 +7,8 @@
 // assemble() gives for the text.
 // Protocol-free: the language server keeps one per open document.
 
+import { cachedStartStateLine } from './cached-line-parsing';
+import type { Statement } from './statement-parser';
 import { assembleWithCaches, newAssemblyCaches, CHECKPOINT_LINES, type AssembleOptions, type AssemblyCaches } from './assembler';
 import type { Image } from './assembled-image';
 
@@ -24,6 +26,26 @@ export class IncrementalAssembler {
    */
   assemble(source: string, options: AssembleOptions = this.options): Image {
     return assembleWithCaches(source, options, this.caches);
+  }
+
+  /**
+   * The statements of `lineText` parsed alone (from the start-of-file state), when an assembly
+   * parsed that text in that state and its cache still holds it; else undefined. Numeric `1:`
+   * labels are placeholder names starting with \x01. The objects are shared: never modify them.
+   */
+  parsedLineAlone(lineText: string): { statements: readonly Statement[]; blockCommentAfter: boolean } | undefined {
+    return cachedStartStateLine(this.caches.lines, lineText);
+  }
+
+  /**
+   * The last assembly's parse when it parsed exactly `source` (no preprocessor expansion): every
+   * statement (cached lines' ones say line 0) and its line. Shared: never modify it.
+   */
+  lastParseOf(source: string): { statements: readonly Statement[]; lineOf: readonly number[] } | undefined {
+    const resume = this.caches.resume;
+    const previous = resume?.previous;
+    if (!resume || !previous || resume.split === null || resume.split.source !== source || previous.lines !== resume.split.lines) return undefined;
+    return { statements: previous.parse.parsed.statements, lineOf: previous.parse.lineOf };
   }
 
   /** How many versions took over the end of the previous version's walk (tests check the reuse happens). */

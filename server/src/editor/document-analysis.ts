@@ -12,6 +12,7 @@ import { assembleDocument, DocumentAssembler } from './document-assembly';
 import { FunctionProbeCache } from './function-probe-cache';
 import { SourceLineSummaries, summarizeWholeText, type LineSummary } from './source-line-summaries';
 import { unchangedLineEnds } from './unchanged-line-ends';
+import { splitReusing, type SplitSource } from '../asm/source-lines-reusing-previous';
 
 export interface EditorSettings {
   profile: ProfileId;
@@ -120,6 +121,13 @@ export class DocumentAnalysisCache {
   readonly assembler = new DocumentAssembler();
   /** The last version's lines, compared once per version for the caches above. */
   previousLines: readonly string[] = [];
+  /**
+   * The last version's split: the next one splits only the lines an edit touched and keeps the
+   * other line strings, so comparing the versions' lines is mostly identity checks.
+   */
+  split: SplitSource | null = null;
+  /** The summaries read lines the assembler has parsed from its cache rather than parse them again. */
+  readonly parsedLineAlone = (lineText: string) => this.assembler.parsedLineAlone(lineText);
 }
 
 function wholeLine(line: number, text: string): SourceRange {
@@ -154,7 +162,8 @@ export function analyzeDocument(
   text: string, settings: EditorSettings = DEFAULT_EDITOR_SETTINGS, fileName?: string, cache?: DocumentAnalysisCache,
   readFile?: (path: string) => string | null,
 ): DocumentAnalysis {
-  const lines = text.split('\n');
+  if (cache !== undefined) cache.split = splitReusing(text, cache.split);
+  const lines = cache?.split?.lines ?? text.split('\n');
   const assemblyOptions = {
     ...(fileName !== undefined ? { fileName } : {}),
     includePaths: settings.includePaths,
@@ -166,7 +175,7 @@ export function analyzeDocument(
   // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
   const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines, ends) : assembleDocument(text, assemblyOptions);
   // Without a cache (a one-off analysis) the text is parsed whole: the reference the cache must match.
-  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends) : summarizeWholeText(text, lines.length);
+  const summary = cache !== undefined ? cache.lines.summarize(text, lines, ends, cache.parsedLineAlone, () => cache.assembler.lastParseOf(text)) : summarizeWholeText(text, lines.length);
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, summary.labelLines);

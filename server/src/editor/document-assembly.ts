@@ -6,7 +6,7 @@
 // unchanged. The Image is always the one assemble() gives for the text.
 
 import { readFileSync } from 'node:fs';
-import { assemble, IncrementalAssembler, type AssembleOptions, type Image } from '../asm';
+import { assemble, IncrementalAssembler, type AssembleOptions, type Image, type Statement } from '../asm';
 import { PreprocessorIdentityCheck } from './preprocessor-identity-check';
 import type { UnchangedLineEnds } from './unchanged-line-ends';
 
@@ -45,6 +45,16 @@ export class DocumentAssembler {
     const builtin = options.preprocessor === 'builtin' || (options.preprocessor === 'auto' && options.fileName?.endsWith('.S') === true);
     const skip = builtin && this.identity.leavesUnchanged(lines, ends);
     return assembleWith((source, o) => this.assembler.assemble(source, o), text, skip ? { ...options, preprocessor: 'none' } : options, skip);
+  }
+
+  /** A line's statements parsed alone, when an assembly of a version parsed that text from the start-of-file state. */
+  parsedLineAlone(lineText: string): { statements: readonly Statement[]; blockCommentAfter: boolean } | undefined {
+    return this.assembler.parsedLineAlone(lineText);
+  }
+
+  /** The statements of the last assembly with each one's line, when it parsed `text` as it is (not preprocessed). */
+  lastParseOf(text: string): { statements: readonly Statement[]; lineOf: readonly number[] } | undefined {
+    return this.assembler.lastParseOf(text);
   }
 }
 

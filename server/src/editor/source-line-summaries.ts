@@ -1,8 +1,10 @@
 // What the editor needs from the raw (unexpanded) text of a document, line by line: instruction
-// ranges, label definitions and data directives. Each line is parsed on its own and remembered by
-// its text, so after an edit only new or changed lines are parsed again, and unchanged lines keep
-// their summary object wherever they move. A document where a line carries parser state into the
-// next (an open block comment, a syntax switch) is parsed whole.
+// ranges, label definitions and data directives. Each line is summarized on its own and remembered
+// by its text, so after an edit only new or changed lines are looked at, and unchanged lines keep
+// their summary object wherever they move. A line's statements come from the assembler's cache of
+// parsed lines when it holds that text parsed from the start-of-file state, else from a parse here.
+// A document where a line carries parser state into the next (an open block comment, a syntax
+// switch) is summarized from a parse of the whole text: the assembler's, when it parsed the raw text.
 
 import { parseSource, type SourceRange } from '../asm';
 import { lexLine } from '../asm/source-lexer';
@@ -38,30 +40,51 @@ export interface SourceSummary {
 const SYNTAX_SWITCH = /\.(?:intel|att)_syntax/i;
 const EMPTY: LineSummary = { instructions: [], labels: [], data: false, standalone: true };
 
-function summarizeStatements(statements: ReturnType<typeof parseSource>['statements'], into: (line: number, s: LineSummary) => void): void {
-  // Groups the statements of a parse by line.
-  let line = -1;
-  let current: { instructions: Array<{ start: number; end: number }>; labels: Array<{ name: string; start: number; end: number }>; data: boolean; standalone: boolean } | null = null;
-  for (const st of statements) {
-    if (st.range.line !== line) {
-      if (current !== null) into(line, current);
-      line = st.range.line;
-      current = { instructions: [], labels: [], data: false, standalone: true };
-    }
-    if (st.kind === 'label' && !st.name.includes('\x02')) current!.labels.push({ name: st.name, start: st.range.start, end: st.range.end });
-    if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) current!.data = true;
-    if (st.kind === 'instruction' && st.mnemonic !== null) current!.instructions.push({ start: st.range.start, end: st.range.end });
-  }
-  if (current !== null) into(line, current);
+type LineStatements = ReturnType<typeof parseSource>['statements'];
+
+/** What a line's statement adds to its summary. `1:` labels are skipped (named `.L1\x02n`, or \x01 in a cached parse). */
+function addStatement(st: LineStatements[number], to: { instructions: Array<{ start: number; end: number }>; labels: Array<{ name: string; start: number; end: number }>; data: boolean }): void {
+  if (st.kind === 'label' && !st.name.includes('\x02') && st.name.charCodeAt(0) !== 1) to.labels.push({ name: st.name, start: st.range.start, end: st.range.end });
+  if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) to.data = true;
+  if (st.kind === 'instruction' && st.mnemonic !== null) to.instructions.push({ start: st.range.start, end: st.range.end });
 }
 
-function summarizeLine(text: string): LineSummary {
+/** Calls `each` with every line's run of statements [from, to): lines from `lineOf` (a cached parse's statements may say line 0), else their own. */
+function forEachLineRun(statements: readonly LineStatements[number][], each: (line: number, from: number, to: number) => void, lineOf?: readonly number[]): void {
+  const lineAt = (i: number): number => (lineOf !== undefined ? lineOf[i]! : statements[i]!.range.line);
+  let from = 0;
+  while (from < statements.length) {
+    const line = lineAt(from);
+    let to = from + 1;
+    while (to < statements.length && lineAt(to) === line) to++;
+    each(line, from, to);
+    from = to;
+  }
+}
+
+function summaryOfRun(statements: readonly LineStatements[number][], from: number, to: number, standalone: boolean): LineSummary {
+  const out = { instructions: [], labels: [], data: false, standalone };
+  for (let i = from; i < to; i++) addStatement(statements[i]!, out);
+  return out;
+}
+
+/** A line's statements parsed alone (from the start-of-file state) by someone else, when known. */
+export type ParsedLineAlone = (lineText: string) => { statements: readonly LineStatements[number][]; blockCommentAfter: boolean } | undefined;
+
+function summarizeLine(text: string, parsedAlone?: ParsedLineAlone): LineSummary {
+  // The assembler's parse of the same text in the same state, when it has one: no second lexing.
+  const shared = parsedAlone?.(text);
+  if (shared !== undefined) {
+    const standalone = !shared.blockCommentAfter && !SYNTAX_SWITCH.test(text);
+    if (shared.statements.length === 0) return standalone ? EMPTY : { ...EMPTY, standalone };
+    return summaryOfRun(shared.statements, 0, shared.statements.length, standalone);
+  }
   const state = { inBlockComment: false };
   lexLine(text, state);
   const standalone = !state.inBlockComment && !SYNTAX_SWITCH.test(text);
-  let out: LineSummary = standalone ? EMPTY : { ...EMPTY, standalone };
-  summarizeStatements(parseSource(text).statements, (_line, s) => (out = { ...s, standalone }));
-  return out;
+  const statements = parseSource(text).statements;
+  if (statements.length === 0) return standalone ? EMPTY : { ...EMPTY, standalone };
+  return summaryOfRun(statements, 0, statements.length, standalone);
 }
 
 function summaryOf(lines: readonly LineSummary[]): SourceSummary {
@@ -81,13 +104,38 @@ function summaryOf(lines: readonly LineSummary[]): SourceSummary {
   };
 }
 
-/** The summary from one parse of the whole text (a document without memory, and the fallback). */
-export function summarizeWholeText(text: string, lineCount = text.split('\n').length): SourceSummary {
+/** A parse of the whole text made elsewhere: statements and each one's line. */
+export interface WholeTextParse {
+  statements: readonly LineStatements[number][];
+  lineOf: readonly number[];
+}
+
+/**
+ * The summary from one parse of the whole text (a document without memory, and the fallback):
+ * `parsed` when given (it must be the parse of `text`), else parseSource. With `reuse`, a line
+ * whose run in `parsed` is the very statement objects of the line's cached parse alone takes its
+ * summary alone (same statements, same summary) instead of a new one.
+ */
+export function summarizeWholeText(
+  text: string, lineCount = text.split('\n').length, parsed?: WholeTextParse,
+  reuse?: { lines: readonly string[]; alone: readonly LineSummary[]; parsedAlone: ParsedLineAlone },
+): SourceSummary {
   const lines: LineSummary[] = new Array<LineSummary>(lineCount).fill(EMPTY);
-  summarizeStatements(parseSource(text).statements, (line, s) => {
-    if (line < lines.length) lines[line] = s;
-  });
+  const statements = parsed?.statements ?? parseSource(text).statements;
+  forEachLineRun(statements, (line, from, to) => {
+    if (line >= lines.length) return;
+    const alone = reuse?.alone[line];
+    if (alone !== undefined && alone.standalone && sameStatements(reuse!.parsedAlone(reuse!.lines[line]!)?.statements, statements, from, to)) lines[line] = alone;
+    else lines[line] = summaryOfRun(statements, from, to, true);
+  }, parsed?.lineOf);
   return summaryOf(lines);
+}
+
+/** `cached` is the run [from, to) of `statements`, object for object. */
+function sameStatements(cached: readonly LineStatements[number][] | undefined, statements: readonly LineStatements[number][], from: number, to: number): boolean {
+  if (cached === undefined || cached.length !== to - from) return false;
+  for (let i = from; i < to; i++) if (cached[i - from] !== statements[i]) return false;
+  return true;
 }
 
 /**
@@ -101,8 +149,12 @@ export class SourceLineSummaries {
   /** Lines of the last version that are not standalone. */
   private stateful = 0;
 
-  /** `lines` is `text` split at newlines; `ends` may carry their comparison with the last version. */
-  summarize(text: string, lines: readonly string[], ends?: UnchangedLineEnds): SourceSummary {
+  /**
+   * `lines` is `text` split at newlines; `ends` may carry their comparison with the last version;
+   * `parsedAlone` gives lines the assembler has parsed already, `wholeParse` its parse of `text`
+   * when it parsed the text as it is.
+   */
+  summarize(text: string, lines: readonly string[], ends?: UnchangedLineEnds, parsedAlone?: ParsedLineAlone, wholeParse?: () => WholeTextParse | undefined): SourceSummary {
     const old = this.lines;
     const oldSummaries = this.summaries;
     const { head, tail } = unchangedLineEnds(old, lines, ends);
@@ -118,7 +170,7 @@ export class SourceLineSummaries {
     for (let i = head; i < lines.length - tail; i++) {
       const lineText = lines[i]!;
       let s = replaced.get(lineText);
-      if (s === undefined) replaced.set(lineText, (s = summarizeLine(lineText)));
+      if (s === undefined) replaced.set(lineText, (s = summarizeLine(lineText, parsedAlone)));
       if (!s.standalone) stateful++;
       middle.push(s);
     }
@@ -129,7 +181,10 @@ export class SourceLineSummaries {
     this.summaries = summaries;
     this.stateful = stateful;
     // State crosses lines somewhere: the whole text is parsed at once, as the assembler does.
-    if (stateful > 0) return summarizeWholeText(text, lines.length);
+    if (stateful > 0) {
+      const parsed = wholeParse?.();
+      return summarizeWholeText(text, lines.length, parsed, parsed !== undefined && parsedAlone !== undefined ? { lines, alone: summaries, parsedAlone } : undefined);
+    }
     return summaryOf(summaries);
   }
 }
