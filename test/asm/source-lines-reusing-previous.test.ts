@@ -44,6 +44,13 @@ test('splitReusing equals split() and its line starts after random edits', () =>
       const fresh = text.split('\n');
       assert.deepEqual(next.lines, fresh, `seed ${seed}, version ${i}`);
       assert.deepEqual([...next.starts], startsOf(fresh), `seed ${seed}, version ${i}: line starts`);
+      // The unchanged ends it reports are lines both versions really share, without overlap.
+      const before = split as SplitSource | null;
+      const old: readonly string[] = before?.lines ?? [];
+      assert.equal(next.previousLines, before?.lines ?? null);
+      assert.ok(next.head + next.tail <= Math.min(old.length, fresh.length), `seed ${seed}, version ${i}: ends overlap`);
+      assert.deepEqual(fresh.slice(0, next.head), old.slice(0, next.head), `seed ${seed}, version ${i}: head`);
+      assert.deepEqual(fresh.slice(fresh.length - next.tail), old.slice(old.length - next.tail), `seed ${seed}, version ${i}: tail`);
       split = next;
       text = i % 50 === 49 ? '' : edit(text, random);
     }

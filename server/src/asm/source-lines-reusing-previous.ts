@@ -8,6 +8,13 @@ export interface SplitSource {
   source: string;
   lines: string[];
   starts: Int32Array;
+  /**
+   * The split this one was made from (null for the first), and how many of its first and last
+   * lines this version shares (not overlapping): what lies between is what the edit changed.
+   */
+  previousLines: readonly string[] | null;
+  head: number;
+  tail: number;
 }
 
 /** Compared in blocks first: a native string comparison is much faster than a loop over chars. */
@@ -51,11 +58,11 @@ function lineAt(starts: Int32Array, offset: number): number {
 
 export function splitReusing(source: string, previous: SplitSource | null): SplitSource {
   if (previous === null || previous.source === source) {
-    if (previous !== null) return previous;
+    if (previous !== null) return { ...previous, previousLines: previous.lines, head: previous.lines.length, tail: 0 };
     const lines = source.split('\n');
     const starts = new Int32Array(lines.length);
     startsOf(lines, 0, 0, starts, 0);
-    return { source, lines, starts };
+    return { source, lines, starts, previousLines: null, head: 0, tail: 0 };
   }
   const old = previous.source;
   const prefix = commonPrefix(old, source);
@@ -76,5 +83,5 @@ export function splitReusing(source: string, previous: SplitSource | null): Spli
   startsOf(middle, 0, middleStart, starts, first);
   const moved = first + middle.length;
   for (let i = last; i < previous.starts.length; i++) starts[moved + i - last] = previous.starts[i]! + delta;
-  return { source, lines, starts };
+  return { source, lines, starts, previousLines: previous.lines, head: first, tail: previous.starts.length - last };
 }

@@ -170,7 +170,11 @@ export function analyzeDocument(
     preprocessor: settings.preprocessor,
     ...(readFile !== undefined ? { readFile } : {}),
   };
-  const ends = cache !== undefined ? unchangedLineEnds(cache.previousLines, lines) : undefined;
+  // The split already knows which lines the edit left alone: no second comparison of the lines.
+  const split = cache?.split;
+  const ends = cache === undefined ? undefined
+    : split?.previousLines === cache.previousLines ? { previous: cache.previousLines, head: split.head, tail: split.tail }
+      : unchangedLineEnds(cache.previousLines, lines);
   if (cache !== undefined) cache.previousLines = lines;
   // Without a cache (a one-off analysis) the plain assemble(): the reference the cache must match.
   const { image, includedFiles } = cache !== undefined ? cache.assembler.assemble(text, assemblyOptions, lines, ends) : assembleDocument(text, assemblyOptions);
