@@ -1,5 +1,6 @@
 // The VS Code extension: starts the kboost language server (dist/kboost-server.js --stdio) for
-// i386 assembly files, and shows and switches the kprobe profile from the status bar. The only
+// i386 assembly files, shows and switches the kprobe profile from the status bar, and paints the
+// verdict of the visible instruction lines in the gutter. The only
 // code of the project that imports 'vscode'.
 
 import * as vscode from 'vscode';
@@ -35,9 +36,38 @@ function verdictDecorations(context: vscode.ExtensionContext): Map<string, vscod
   return types;
 }
 
+/**
+ * Lines painted beyond the visible ones on each side: scrolling within them needs no new request,
+ * and a large file is never painted whole (the server answers for the asked lines only).
+ */
+const PAINT_MARGIN = 250;
+
+/** What each editor shows now: the document version and the lines its marks cover. */
+const painted = new WeakMap<vscode.TextEditor, { version: number; from: number; to: number }>();
+
+/** The visible lines of an editor, with the margin. */
+function paintWindow(editor: vscode.TextEditor): { from: number; to: number } {
+  const visible = editor.visibleRanges.length > 0 ? editor.visibleRanges : [new vscode.Range(0, 0, 0, 0)];
+  const from = Math.min(...visible.map((r) => r.start.line));
+  const to = Math.max(...visible.map((r) => r.end.line));
+  return { from: Math.max(0, from - PAINT_MARGIN), to: to + PAINT_MARGIN };
+}
+
+/** True when the editor's visible lines are already painted for its current text. */
+function paintedAlready(editor: vscode.TextEditor): boolean {
+  const p = painted.get(editor);
+  if (p === undefined || p.version !== editor.document.version) return false;
+  return editor.visibleRanges.every((r) => r.start.line >= p.from && r.end.line <= p.to);
+}
+
 async function paintVerdicts(editor: vscode.TextEditor, types: Map<string, vscode.TextEditorDecorationType>): Promise<void> {
   if (client === undefined || editor.document.languageId !== 'i386-asm') return;
-  const result = await client.sendRequest<LineVerdicts>('kboost/lineVerdicts', { uri: editor.document.uri.toString() });
+  const version = editor.document.version;
+  const { from, to } = paintWindow(editor);
+  const result = await client.sendRequest<LineVerdicts>('kboost/lineVerdicts', {
+    uri: editor.document.uri.toString(),
+    range: { start: { line: from, character: 0 }, end: { line: to, character: 0 } },
+  });
   const inline = vscode.workspace.getConfiguration('kboost').get<boolean>('inlineVerdicts', true);
   const byVerdict = new Map<string, vscode.DecorationOptions[]>();
   for (const l of result.lines) {
@@ -47,6 +77,7 @@ async function paintVerdicts(editor: vscode.TextEditor, types: Map<string, vscod
     byVerdict.set(l.verdict, list);
   }
   for (const [verdict, type] of types) editor.setDecorations(type, byVerdict.get(verdict) ?? []);
+  painted.set(editor, { version, from, to });
 }
 
 function currentProfile(): string {
@@ -143,8 +174,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       for (const editor of vscode.window.visibleTextEditors) void paintVerdicts(editor, types).catch(() => undefined);
     }, 400);
   };
+  // Scrolling past the painted lines paints the new ones (soon: the text has not changed).
+  const scrollTimers = new WeakMap<vscode.TextEditor, NodeJS.Timeout>();
+  const scrolled = (e: vscode.TextEditorVisibleRangesChangeEvent): void => {
+    if (paintedAlready(e.textEditor)) return;
+    clearTimeout(scrollTimers.get(e.textEditor));
+    scrollTimers.set(e.textEditor, setTimeout(() => void paintVerdicts(e.textEditor, types).catch(() => undefined), 60));
+  };
   context.subscriptions.push(
     vscode.window.onDidChangeVisibleTextEditors(repaint),
+    vscode.window.onDidChangeTextEditorVisibleRanges(scrolled),
     vscode.workspace.onDidChangeTextDocument(repaint),
     vscode.languages.onDidChangeDiagnostics(repaint),
   );

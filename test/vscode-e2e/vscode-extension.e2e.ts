@@ -1,11 +1,13 @@
 // Real VS Code end to end: the built extension in code-server, driven by headless Debian chromium.
 // Checks what a user sees: the profile in the status bar, the function's code lens, kboost diagnostics
-// in the Problems panel and in hovers, the verdict table on the `je` line, and a profile switch.
+// in the Problems panel and in hovers, the verdict table on the `je` line, a profile switch, and the
+// gutter marks at the end of a long file (the client paints the lines around the visible ones).
 // Not a *.test.ts file (npm test skips it): `npm run test:vscode` runs it after install and build.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { E2E_DIR, REPO_ROOT, startCodeServer, type CodeServerSession } from './code-server-session';
 import { closeWithin, hoverEditorWord, launchChromium, type Browser, type Page } from './headless-chromium-workbench';
@@ -15,6 +17,18 @@ const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'lsp', FIXTURE_NAME);
 const SCREENSHOTS = path.join(E2E_DIR, 'screenshots');
 // Under linux-2.6.18 the fixture has 8 boosted (hint), 3 single-stepped and 1 depends (information).
 const INFO_COUNT = 4;
+// A long file (`.inc`: assembly to the editor, not searched by `kboost check`), far longer than the
+// lines the client paints around the visible ones.
+const LONG_NAME = 'long-function.inc';
+const LONG_LINES = 3000;
+
+function longFile(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kboost-e2e-long-'));
+  const body = Array.from({ length: LONG_LINES }, (_, i) => `\taddl $${i}, %eax`);
+  const file = path.join(dir, LONG_NAME);
+  writeFileSync(file, ['\t.text', '\t.globl long_one', '\t.type long_one, @function', 'long_one:', ...body, 'last_line:', '\tret', ''].join('\n'));
+  return file;
+}
 
 let server: CodeServerSession | undefined;
 let browser: Browser | undefined;
@@ -35,7 +49,7 @@ describe('kboost in code-server (real VS Code workbench)', { timeout: 300_000 },
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startCodeServer({
-      workspaceFiles: { [FIXTURE_NAME]: FIXTURE },
+      workspaceFiles: { [FIXTURE_NAME]: FIXTURE, [LONG_NAME]: longFile() },
       userSettings: { 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'kboost.profile': 'linux-2.6.18' },
       startTimeoutMs: 60_000,
     });
@@ -157,5 +171,31 @@ describe('kboost in code-server (real VS Code workbench)', { timeout: 300_000 },
   it('code lens follows the profile switch', async () => {
     const lens = page.locator('.codelens-decoration', { hasText: '(linux-6.1)' }).first();
     await lens.waitFor({ state: 'visible', timeout: 10_000 });
+  });
+
+  it('paints the gutter marks at the end of a long file', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type(LONG_NAME);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: LONG_NAME }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-line', { hasText: 'long_one:' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The long file's editor is in the active group (another group shows the verdict table).
+    const dots = page.locator('.editor-group-container.active .monaco-editor .cgmr');
+    const atLeastTenDots = async (): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while ((await dots.count()) < 10 && Date.now() < deadline) await page.waitForTimeout(500);
+    };
+    // The top painted first, and the repaints after opening done: only scrolling can paint the end.
+    await atLeastTenDots();
+    assert.ok((await dots.count()) >= 10, `only ${await dots.count()} gutter decorations at the top of ${LONG_NAME}`);
+    await page.waitForTimeout(1500);
+    await page.locator('.monaco-editor .view-line', { hasText: 'long_one:' }).first().click();
+    await page.keyboard.press('Control+End');
+    await page.locator('.monaco-editor .view-line', { hasText: 'last_line:' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    // Only the visible lines are rendered: marks here mean the end of the file was painted.
+    await atLeastTenDots();
+    await shot('11-gutter-at-the-end-of-a-long-file');
+    assert.ok((await dots.count()) >= 10, `only ${await dots.count()} gutter decorations at the end of ${LONG_NAME}`);
   });
 });

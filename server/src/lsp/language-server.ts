@@ -4,7 +4,7 @@
 
 import {
   CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, DocumentSymbol, Hover, MarkupKind, ResponseError,
-  SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes,
+  SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes, type Range,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
@@ -166,12 +166,15 @@ export function startLanguageServer(connection: Connection): void {
   connection.onReferences(isolated('references', (params): Location[] => includes.occurrences(params, analysisOf)?.references ?? []));
 
   // kboost/lineVerdicts: the verdict class of each instruction line under the selected profile,
-  // which the VS Code client paints as gutter icons and inline text.
-  connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string }): unknown => {
+  // which the VS Code client paints as gutter icons and inline text; with a range, of those lines only.
+  connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string; range?: Range }): unknown => {
     const doc = documents.get(params?.uri);
     if (!doc) return { profile: settings.editor.profile, lines: [] };
+    const from = params.range?.start?.line;
+    const to = params.range?.end?.line;
+    const asked = Number.isInteger(from) && Number.isInteger(to);
     // Written as prepared JSON: one line per instruction, after every change.
-    return lineVerdictsJson(analysisOf(doc), settings.editor.profile);
+    return lineVerdictsJson(analysisOf(doc), settings.editor.profile, asked ? from : 0, asked ? to : Infinity);
   }));
 
   connection.onCodeAction(isolated('codeAction', (params): CodeAction[] => {
