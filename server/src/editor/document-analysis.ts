@@ -13,6 +13,7 @@ import { FunctionProbeCache } from './function-probe-cache';
 import { SourceLineSummaries, summarizeWholeText, type LineSummary } from './source-line-summaries';
 import { unchangedLineEnds } from './unchanged-line-ends';
 import { splitReusing, type SplitSource } from '../asm/source-lines-reusing-previous';
+import { functionVerdictKeys, NO_VERDICT_KEY, verdictKeyOf } from './verdict-keys';
 
 export interface EditorSettings {
   profile: ProfileId;
@@ -83,8 +84,14 @@ export interface DocumentAnalysis {
   image: Image;
   /** The raw text's statements, parsed on first use (symbols, completion, navigation). */
   readonly statements: Statement[];
-  /** One object per instruction, made on first use (hover, code actions); hot paths use `table`. */
+  /** One object per instruction, made on first use (code actions, tests); hot paths use `table`. */
   readonly annotations: InstructionAnnotation[];
+  /** The annotation of the table's instruction `index` alone (a hover needs one, not 50,000). */
+  annotationAt(index: number): InstructionAnnotation;
+  /** The table indexes of the instructions on a source line, in table order. */
+  indexesOnLine(line: number): number[];
+  /** The number of lines of the analysed text. */
+  lineCount: number;
   table: InstructionTable;
   functions: FunctionInfo[];
   /** Label definitions of the raw text in source order (numeric local labels excluded). */
@@ -105,6 +112,11 @@ export interface DocumentAnalysis {
    * the function only moved: they are not to be read.
    */
   verdictAt(index: number, profile: ProfileId): InstructionProbe;
+  /**
+   * Every instruction's verdict key (verdict-keys.ts) under a profile, NO_VERDICT_KEY where it has
+   * no verdict: what verdictAt answers, read from each function's keys (kept while it is unchanged).
+   */
+  verdictKeys(profile: ProfileId): Int32Array;
   /** The annotations of a function, in address order. */
   annotationsOf(fn: FunctionInfo): InstructionAnnotation[];
   /** The table indexes of a function's instructions, in address order. */
@@ -220,6 +232,7 @@ export function analyzeDocument(
   let statements: Statement[] | null = null;
   let labels: ReadonlyArray<{ name: string; range: SourceRange }> | null = null;
   let annotations: InstructionAnnotation[] | null = null;
+  let annotationsMade: Array<InstructionAnnotation | undefined> | null = null;
   let indexOf: Map<InstructionAnnotation, number> | null = null;
   let byFunction: Map<FunctionInfo, InstructionAnnotation[]> | null = null;
   let indexesByFunction: number[][] | null = null;
@@ -231,25 +244,73 @@ export function analyzeDocument(
     const f = functions.indexOf(fn);
     return f >= 0 ? indexesByFunction[f]! : [];
   };
+  const annotationAt = (i: number): InstructionAnnotation => {
+    indexOf ??= new Map();
+    annotationsMade ??= new Array<InstructionAnnotation | undefined>(table.count);
+    const made = annotationsMade[i];
+    if (made !== undefined) return made;
+    const code = image.lines[table.code[i]!]!;
+    const f = table.fn[i]!;
+    const a: InstructionAnnotation = {
+      range: { line: table.line[i]!, start: table.start[i]!, end: table.end[i]! },
+      section: code.section,
+      address: code.address,
+      bytes: code.bytes,
+      functionName: f >= 0 ? functions[f]!.name : null,
+      contract: table.contracts.get(i) ?? null,
+    };
+    annotationsMade[i] = a;
+    indexOf.set(a, i);
+    return a;
+  };
   const materialize = (): InstructionAnnotation[] => {
     if (annotations !== null) return annotations;
-    annotations = new Array<InstructionAnnotation>(table.count);
-    indexOf = new Map();
+    const all = new Array<InstructionAnnotation>(table.count);
+    for (let i = 0; i < table.count; i++) all[i] = annotationAt(i);
+    return (annotations = all);
+  };
+  const keysByProfile = new Map<ProfileId, Int32Array>();
+  const verdictKeys = (profile: ProfileId): Int32Array => {
+    let keys = keysByProfile.get(profile);
+    if (keys !== undefined) return keys;
+    keys = new Int32Array(table.count);
+    // One function at a time, in address order: its keys by index, found by a merge of offsets.
+    let f = -1;
+    let offsets: Int32Array | null = null;
+    let fnKeys: Int32Array | null = null;
+    let base = 0;
+    let k = 0;
     for (let i = 0; i < table.count; i++) {
-      const code = image.lines[table.code[i]!]!;
-      const f = table.fn[i]!;
-      const a: InstructionAnnotation = {
-        range: { line: table.line[i]!, start: table.start[i]!, end: table.end[i]! },
-        section: code.section,
-        address: code.address,
-        bytes: code.bytes,
-        functionName: f >= 0 ? functions[f]!.name : null,
-        contract: table.contracts.get(i) ?? null,
-      };
-      annotations[i] = a;
-      indexOf.set(a, i);
+      const fi = table.fn[i]!;
+      if (fi !== f) {
+        f = fi;
+        if (f >= 0) {
+          const { analysis } = resolve(f, profile, false);
+          offsets = analysis.offsets;
+          fnKeys = functionVerdictKeys(analysis);
+          base = functions[f]!.address;
+          k = 0;
+        }
+      }
+      let key = NO_VERDICT_KEY;
+      let found = false;
+      if (f >= 0) {
+        const offset = table.address[i]! - base;
+        // Offsets ascend: from where the last one was found, or from the start when the table went back.
+        if (k > 0 && offsets![k - 1]! >= offset) k = lowerBound(offsets!, offset);
+        const n = fnKeys!.length;
+        while (k < n && offsets![k]! < offset) k++;
+        if (k < n && offsets![k] === offset) {
+          key = fnKeys![k]!;
+          found = true;
+          k++;
+        }
+      }
+      // Outside any function, or off its decode path: the instruction alone, as verdictAt does.
+      keys[i] = found ? key : verdictKeyOf(lookup(i, profile, false));
     }
-    return annotations;
+    keysByProfile.set(profile, keys);
+    return keys;
   };
   return {
     image,
@@ -260,6 +321,13 @@ export function analyzeDocument(
     get annotations() {
       return materialize();
     },
+    annotationAt,
+    indexesOnLine(line) {
+      const found: number[] = [];
+      for (let i = 0; i < table.count; i++) if (table.line[i] === line) found.push(i);
+      return found;
+    },
+    lineCount: lines.length,
     table,
     functions,
     get labels() {
@@ -269,8 +337,7 @@ export function analyzeDocument(
     settings,
     includedFiles,
     probe(a, profile) {
-      materialize();
-      const i = indexOf!.get(a);
+      const i = indexOf?.get(a);
       if (i !== undefined) return probeAt(i, profile);
       // Not one of this analysis's annotations: by its function's name.
       const f = a.functionName === null ? -1 : functions.findIndex((x) => x.name === a.functionName && x.section === a.section);
@@ -279,12 +346,16 @@ export function analyzeDocument(
     },
     probeAt,
     verdictAt: (i, profile) => lookup(i, profile, false),
+    verdictKeys,
     annotationsOf(fn) {
-      if (byFunction === null) {
-        const all = materialize();
-        byFunction = new Map(functions.map((f) => [f, indexesOf(f).map((i) => all[i]!)]));
+      // One function's annotations (a code action's search), not every instruction's.
+      byFunction ??= new Map();
+      let found = byFunction.get(fn);
+      if (found === undefined) {
+        found = functions.includes(fn) ? indexesOf(fn).map(annotationAt) : materialize().filter((a) => a.functionName === fn.name && a.section === fn.section);
+        byFunction.set(fn, found);
       }
-      return byFunction.get(fn) ?? materialize().filter((a) => a.functionName === fn.name && a.section === fn.section);
+      return found;
     },
     indexesOf,
   };
@@ -351,6 +422,18 @@ function functionAt(ordered: ReadonlyArray<{ f: FunctionInfo }>, section: string
   for (let i = hint; i < ordered.length; i++) if (inside(ordered[i]!.f)) return i;
   for (let i = 0; i < hint && i < ordered.length; i++) if (inside(ordered[i]!.f)) return i;
   return -1;
+}
+
+/** The first index of ascending `values` whose value is not below `x`. */
+function lowerBound(values: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A function's analysis under one profile, and where the last lookup in it ended. */

@@ -16,6 +16,7 @@ import { fileNameOf } from './file-name-of-uri';
 import { IncludeTracking } from './include-tracking';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
 import { lineVerdictsJson } from './line-verdicts-json';
+import type { WrittenEntries } from './json-entries-from-previous-version';
 
 export function startLanguageServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -25,6 +26,8 @@ export function startLanguageServer(connection: Connection): void {
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
   /** What each document keeps from one version to the next (line summaries, function probes). */
   const caches = new Map<string, DocumentAnalysisCache>();
+  /** Each document's last line verdicts answer: the next one copies what did not change. */
+  const lastLineVerdicts = new Map<string, WrittenEntries>();
   /** Includes: open buffers first, re-analysis when an included file changes, navigation from includes. */
   const includes = new IncludeTracking(connection, documents, (doc) => {
     analyses.delete(doc.uri);
@@ -112,6 +115,7 @@ export function startLanguageServer(connection: Connection): void {
   documents.onDidClose((e) => {
     analyses.delete(e.document.uri);
     caches.delete(e.document.uri);
+    lastLineVerdicts.delete(e.document.uri);
     publisher.closed(e.document.uri);
   });
 
@@ -120,7 +124,9 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return null;
     const a = analysisOf(doc);
     const { line, character } = params.position;
-    const ann = a.annotations.find((x) => x.range.line === line && character >= x.range.start && character <= x.range.end);
+    // The one annotation under the cursor, made alone (not every instruction's).
+    const at = a.indexesOnLine(line).find((i) => character >= a.table.start[i]! && character <= a.table.end[i]!);
+    const ann = at === undefined ? undefined : a.annotationAt(at);
     if (ann) return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(a, ann, settings.editor.profile) } };
     const text = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
     const word = wordHover(text, character);
@@ -171,7 +177,9 @@ export function startLanguageServer(connection: Connection): void {
     const doc = documents.get(params?.uri);
     if (!doc) return { profile: settings.editor.profile, lines: [] };
     // Written as prepared JSON: one line per instruction, after every change.
-    return lineVerdictsJson(analysisOf(doc), settings.editor.profile);
+    const { json, entries } = lineVerdictsJson(analysisOf(doc), settings.editor.profile, lastLineVerdicts.get(doc.uri) ?? null);
+    lastLineVerdicts.set(doc.uri, entries);
+    return json;
   }));
 
   connection.onCodeAction(isolated('codeAction', (params): CodeAction[] => {
@@ -181,7 +189,7 @@ export function startLanguageServer(connection: Connection): void {
     const profile = settings.editor.profile;
     const line = params.range.start.line;
     const actions: CodeAction[] = [];
-    for (const ann of a.annotations.filter((x) => x.range.line === line)) {
+    for (const ann of a.indexesOnLine(line).map((i) => a.annotationAt(i))) {
       const target = nearestBoostable(a, ann, profile);
       if (target === null) continue;
       const targetText = doc.getText({ start: { line: target.range.line, character: target.range.start }, end: { line: target.range.line, character: target.range.end } });

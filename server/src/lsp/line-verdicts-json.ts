@@ -1,37 +1,60 @@
 // The answer to kboost/lineVerdicts (the verdict class of each instruction line, which the VS Code
 // client paints as gutter marks and inline text after every change) as prepared JSON bytes:
-// `{"profile":...,"lines":[{"line":L,"end":E,"verdict":"..."},...]}`, one walk over the table.
+// `{"profile":...,"lines":[{"line":L,"end":E,"verdict":"..."},...]}`, from the instructions'
+// verdict keys, copying from the document's previous answer the entries that did not change.
 
 import type { DocumentAnalysis } from '../editor/document-analysis';
 import { verdictClass, type VerdictClass } from '../editor/verdict-presentation';
+import { NO_VERDICT_KEY, probeOfVerdictKey } from '../editor/verdict-keys';
 import type { ProfileId } from '../kprobes';
 import { asciiBytes, JsonByteBuilder, putBytes, putInt } from './json-byte-builder';
+import { writeEntriesReusing, type WrittenEntries } from './json-entries-from-previous-version';
 import { asciiJson, PreparedJson } from './prepared-json-content-encoder';
 
 /** Room for a response's envelope (`{"jsonrpc":"2.0","id":...,"result":`). */
 const ENVELOPE_ROOM = 128;
 const LINE = asciiBytes('{"line":');
 const END = asciiBytes(',"end":');
-const CLOSE = asciiBytes(']}');
-/** `,"verdict":"<class>"}` by class, prepared once. */
-const verdictTails = new Map<VerdictClass, Uint8Array>();
+/** `,"verdict":"<class>"},` by class number (1 on), prepared once. */
+const tails: Uint8Array[] = [new Uint8Array(0)];
+const classNumbers = new Map<VerdictClass, number>();
+/** Class numbers by verdict key. */
+const classOfKey: number[] = [];
 
-export function lineVerdictsJson(a: DocumentAnalysis, profile: ProfileId): PreparedJson {
-  const t = a.table;
-  const out = new JsonByteBuilder(ENVELOPE_ROOM, 64 * t.count);
-  out.bytes(asciiBytes(`{"profile":${asciiJson(profile)},"lines":[`));
-  for (let i = 0; i < t.count; i++) {
-    const cls = verdictClass(a.verdictAt(i, profile));
-    let tail = verdictTails.get(cls);
-    if (tail === undefined) verdictTails.set(cls, (tail = asciiBytes(`,"verdict":${asciiJson(cls)}}`)));
-    const buf = out.reserve(1 + LINE.length + END.length + 32 + tail.length);
-    let at = out.position;
-    if (i > 0) buf[at++] = 0x2c; // ,
-    at = putInt(buf, putBytes(buf, at, LINE), t.line[i]!);
-    at = putInt(buf, putBytes(buf, at, END), t.end[i]!);
-    out.position = putBytes(buf, at, tail);
+function classNumber(cls: VerdictClass): number {
+  let n = classNumbers.get(cls);
+  if (n === undefined) {
+    classNumbers.set(cls, (n = tails.length));
+    tails.push(asciiBytes(`,"verdict":${asciiJson(cls)}},`));
   }
-  out.bytes(CLOSE);
-  const { buffer, start, end } = out.finish();
-  return new PreparedJson(buffer, start, end);
+  return n;
 }
+
+/** The answer, and what the document's next answer may copy (its buffer is not written again). */
+export function lineVerdictsJson(a: DocumentAnalysis, profile: ProfileId, previous: WrittenEntries | null = null): { json: PreparedJson; entries: WrittenEntries } {
+  const t = a.table;
+  const keys = a.verdictKeys(profile);
+  const ids = new Int32Array(t.count);
+  for (let i = 0; i < t.count; i++) {
+    const key = keys[i]!;
+    ids[i] = key === NO_VERDICT_KEY ? classNumber(verdictClass(a.verdictAt(i, profile))) : (classOfKey[key] ??= classNumber(verdictClass(probeOfVerdictKey(key))));
+  }
+  const out = new JsonByteBuilder(ENVELOPE_ROOM, 64 * t.count);
+  out.bytes(asciiBytes(`{"profile":${asciiJson(profile)},"lines":`));
+  const arrayStart = out.position;
+  out.bytes(asciiBytes('['));
+  const fresh = (i: number): void => {
+    const tail = tails[ids[i]!]!;
+    const buf = out.reserve(LINE.length + END.length + 32 + tail.length);
+    const at = putInt(buf, putBytes(buf, out.position, LINE), t.line[i]!);
+    out.position = putBytes(buf, putInt(buf, putBytes(buf, at, END), t.end[i]!), tail);
+  };
+  const patch = (buf: Buffer, entry: number, _i: number, line: number): void => void putInt(buf, entry + LINE.length, line);
+  const entries = writeEntriesReusing(out, arrayStart, { count: t.count, line: t.line, start: t.start, end: t.end, ids, unkeyed: NONE, lineCount: a.lineCount }, previous, fresh, patch);
+  out.bytes(asciiBytes('}'));
+  const { buffer, start, end } = out.finish();
+  entries.buffer = buffer;
+  return { json: new PreparedJson(buffer, start, end), entries };
+}
+
+const NONE: ReadonlyMap<number, unknown> = new Map();

@@ -1,0 +1,43 @@
+// Verdicts as small numbers: one key per verdict (a shared value) and optprobe reason, the pair
+// that an instruction's verdict class and diagnostic message are worded from. A document's column
+// of keys lets diagnostics and line verdicts read every instruction with no probe lookup, and a
+// function keeps its keys for as long as its analysis is reused (unchanged functions cost nothing).
+
+import type { InstructionProbe, ReusableFunctionAnalysis } from '../kprobes';
+
+/** An instruction with no verdict (undecodable): its wording depends on more than a key. */
+export const NO_VERDICT_KEY = -1;
+
+/** One probe per key, to word the key from. */
+const representatives: InstructionProbe[] = [];
+const keysByVerdict = new WeakMap<object, Map<string, number>>();
+
+/** The key of a probe's verdict and optprobe reason, or NO_VERDICT_KEY. */
+export function verdictKeyOf(probe: InstructionProbe): number {
+  const v = probe.verdict;
+  if (v === null) return NO_VERDICT_KEY;
+  const why = probe.optimizable?.ok ? probe.optimizable.why : '';
+  let byWhy = keysByVerdict.get(v);
+  if (byWhy === undefined) keysByVerdict.set(v, (byWhy = new Map()));
+  let key = byWhy.get(why);
+  if (key === undefined) byWhy.set(why, (key = representatives.push(probe) - 1));
+  return key;
+}
+
+/** A probe with the key's verdict and optprobe result (its address and instruction are not to be read). */
+export function probeOfVerdictKey(key: number): InstructionProbe {
+  return representatives[key]!;
+}
+
+const functionKeys = new WeakMap<ReusableFunctionAnalysis, Int32Array>();
+
+/** The keys of a function analysis's instructions, by index; computed once per analysis. */
+export function functionVerdictKeys(analysis: ReusableFunctionAnalysis): Int32Array {
+  let keys = functionKeys.get(analysis);
+  if (keys === undefined) {
+    keys = new Int32Array(analysis.count);
+    for (let k = 0; k < analysis.count; k++) keys[k] = verdictKeyOf(analysis.verdictProbe(k));
+    functionKeys.set(analysis, keys);
+  }
+  return keys;
+}
