@@ -10,8 +10,8 @@ import { contractMessage, editorDiagnosticMessage, verdictClass, type VerdictCla
 import { NO_VERDICT_KEY, probeOfVerdictKey } from '../editor/verdict-keys';
 import type { InstructionProbe, ProfileId } from '../kprobes';
 import { DEFAULT_SEVERITIES, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
-import { asciiBytes, putBytes, putInt, type JsonByteBuilder } from './json-byte-builder';
-import { digitCount, writeEntriesReusing, type WrittenEntries } from './json-entries-from-previous-version';
+import { asciiBytes, digitCount, putBytes, putInt, type JsonByteBuilder } from './json-byte-builder';
+import { writeEntriesReusing, type WrittenEntries } from './json-entries-from-previous-version';
 import { asciiJson } from './prepared-json-content-encoder';
 
 /** What every instruction with the same verdict shares: severity, class, message, and their JSON. */

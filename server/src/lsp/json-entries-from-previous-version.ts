@@ -5,7 +5,7 @@
 // with their line numbers written over in place when the edit moved them (same digit count; an
 // entry whose line gains a digit is written again). A run of copied entries is one native copy.
 
-import type { JsonByteBuilder } from './json-byte-builder';
+import { digitCount, type JsonByteBuilder } from './json-byte-builder';
 
 /** What decides an entry's bytes, by instruction. */
 export interface EntryKeys {
@@ -40,10 +40,6 @@ export interface WrittenEntries {
 export type FreshEntry = (i: number) => void;
 /** Writes `line` over an entry's line numbers, which have as many digits as before. */
 export type LinePatch = (buf: Buffer, entryStart: number, i: number, line: number) => void;
-
-export function digitCount(n: number): number {
-  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : String(n).length;
-}
 
 /**
  * Writes the entries of `keys` into `out` (the array's `[` already written, and any entries before
@@ -89,31 +85,29 @@ export function writeEntriesReusing(
     out.position = dest + (to - from);
     runFrom = runTo;
   };
-  const reuse = (i: number, j: number, d: number): void => {
-    if (runTo === i && runOld + (i - runFrom) === j && runDelta === d && runTo > runFrom) {
-      runTo = i + 1;
-      return;
-    }
-    flush();
-    runFrom = i;
-    runTo = i + 1;
-    runOld = j;
-    runDelta = d;
+  /** Old entry j, moved by d lines, has new entry i's bytes. */
+  const same = (i: number, j: number, d: number): boolean => {
+    const o = old!;
+    if (j < 0 || j >= oldCount || o.ids[j] !== ids[i] || o.start[j] !== start[i] || o.end[j] !== end[i]) return false;
+    const l = line[i]!;
+    if (o.line[j]! + d !== l || (d !== 0 && digitCount(l - d) !== digitCount(l))) return false;
+    return o.unkeyed.size === 0 || !o.unkeyed.has(j);
   };
   for (let i = 0; i < count; i++) {
     if (old !== undefined && (unkeyed.size === 0 || !unkeyed.has(i))) {
-      const id = ids[i]!;
-      const l = line[i]!;
-      // Before the edit: the same entry at the same index.
-      if (i < oldCount && old.ids[i] === id && old.line[i] === l && old.start[i] === start[i] && old.end[i] === end[i] && (old.unkeyed.size === 0 || !old.unkeyed.has(i))) {
-        reuse(i, i, 0);
+      // The run goes on (a repetitive text matches both ways: the run is kept, not broken).
+      if (runTo === i && runTo > runFrom && same(i, runOld + (i - runFrom), runDelta)) {
+        runTo = i + 1;
         continue;
       }
-      // After it: the same entry moved, with as many digits in its line.
-      const j = i + shift;
-      if (j >= 0 && j < oldCount && old.ids[j] === id && old.start[j] === start[i] && old.end[j] === end[i] && old.line[j]! + delta === l
-        && digitCount(old.line[j]!) === digitCount(l) && (old.unkeyed.size === 0 || !old.unkeyed.has(j))) {
-        reuse(i, j, delta);
+      // Before the edit, the same entry at the same index; after it, the same entry moved.
+      const j = same(i, i, 0) ? i : same(i, i + shift, delta) ? i + shift : -1;
+      if (j >= 0) {
+        flush();
+        runFrom = i;
+        runTo = i + 1;
+        runOld = j;
+        runDelta = line[i]! - old.line[j]!;
         continue;
       }
     }
