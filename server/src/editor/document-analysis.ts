@@ -195,18 +195,18 @@ export function analyzeDocument(
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, summary.labelLines);
-  const table = instructionTable(image, lines, summary.lines, functions);
+  const table = instructionTable(image, lines, summary.lines, functions, linesMentioning(text, lines, 'kboost'));
   const sectionBytes = new Map(image.sections.map((s) => [s.name, s.bytes]));
   // This version's function analyses, resolved through the cache once per function and profile:
   // exactly (at this address) for probes, anywhere (perhaps an earlier place) for verdicts.
-  const resolved = new Map<string, Array<ResolvedFunction | undefined>>();
+  const resolved = new Map<ProfileId, { exact: Array<ResolvedFunction | undefined>; anywhere: Array<ResolvedFunction | undefined>; settingsKey: string }>();
   const resolve = (f: number, profile: ProfileId, exact: boolean): ResolvedFunction => {
-    const exactly = resolved.get(`${profile}\0exact`)?.[f];
+    let byProfile = resolved.get(profile);
+    if (byProfile === undefined) resolved.set(profile, (byProfile = { exact: [], anywhere: [], settingsKey: settingsKeyOf(profile, settings) }));
+    const exactly = byProfile.exact[f];
     if (exactly !== undefined) return exactly;
-    const slot = `${profile}\0${exact ? 'exact' : 'anywhere'}`;
-    let byFunction = resolved.get(slot);
-    if (byFunction === undefined) resolved.set(slot, (byFunction = []));
-    return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings, exact));
+    const byFunction = exact ? byProfile.exact : byProfile.anywhere;
+    return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings, byProfile.settingsKey, exact));
   };
   // The function of the last lookup: walks over the table ask for the same one again and again.
   let lastFunction = -1;
@@ -361,8 +361,28 @@ export function analyzeDocument(
   };
 }
 
+/**
+ * The lines of `text` (split as `lines`) that contain `word`: one native search of the whole text
+ * rather than one per line, where the word is rare (contract comments).
+ */
+function linesMentioning(text: string, lines: readonly string[], word: string): Set<number> {
+  const found = new Set<number>();
+  let line = 0;
+  let lineStart = 0;
+  for (let at = text.indexOf(word); at >= 0 && line < lines.length; at = text.indexOf(word, lineStart)) {
+    while (line < lines.length && lineStart + lines[line]!.length < at) lineStart += lines[line++]!.length + 1;
+    found.add(line);
+    // On from the next line.
+    lineStart += (lines[line]?.length ?? 0) + 1;
+    line++;
+  }
+  return found;
+}
+
 /** One pass over the Image's lines: every instruction's range, address, function and contract. */
-function instructionTable(image: Image, lines: readonly string[], summaries: readonly LineSummary[], functions: FunctionInfo[]): InstructionTable {
+function instructionTable(
+  image: Image, lines: readonly string[], summaries: readonly LineSummary[], functions: FunctionInfo[], contractLines: ReadonlySet<number>,
+): InstructionTable {
   const n = image.lines.length;
   const line = new Int32Array(n);
   const start = new Int32Array(n);
@@ -408,7 +428,7 @@ function instructionTable(image: Image, lines: readonly string[], summaries: rea
     const found = inCurrent ? fnIndex : functionAt(ordered, c.section, c.address, fnIndex);
     if (found >= 0) fnIndex = found;
     fnOf[count] = found >= 0 ? ordered[found]!.i : -1;
-    const m = lineText.includes('kboost') ? CONTRACT.exec(lineText) : null;
+    const m = contractLines.size > 0 && contractLines.has(c.line) ? CONTRACT.exec(lineText) : null;
     if (m) contracts.set(count, { expected: m[2]!, profile: PROFILE_IDS.includes(m[1] as ProfileId) ? (m[1] as ProfileId) : null, range: { line: c.line, start: m.index, end: m.index + m[0].length } });
     count++;
   }
@@ -442,13 +462,19 @@ interface ResolvedFunction {
   next: number;
 }
 
+/** Everything a function's analysis reads besides its bytes, address and name, as a key. */
+function settingsKeyOf(profile: ProfileId, settings: EditorSettings): string {
+  const config = settings.kernel[profile];
+  return `${profile}\0${settings.postHandler}\0${config.preemption}\0${config.optprobes}`;
+}
+
 function resolveFunction(
-  sections: Map<string, Uint8Array>, cache: FunctionProbeCache, fn: FunctionInfo, profile: ProfileId, settings: EditorSettings, exact: boolean,
+  sections: Map<string, Uint8Array>, cache: FunctionProbeCache, fn: FunctionInfo, profile: ProfileId, settings: EditorSettings, settingsKey: string,
+  exact: boolean,
 ): ResolvedFunction {
   const options = { postHandler: settings.postHandler };
   const config = settings.kernel[profile];
-  // Everything the analysis reads besides the bytes and the address is in the key.
-  const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
+  const key = `${fn.section}\0${fn.name}\0${settingsKey}`;
   const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
   const analyse = (previous: ReusableFunctionAnalysis | null): ReusableFunctionAnalysis =>
     reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous);

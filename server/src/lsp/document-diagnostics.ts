@@ -125,8 +125,10 @@ export function writeDocumentDiagnosticsJson(
   const t = a.table;
   const arrayStart = out.position;
   out.bytes(asciiBytes('['));
-  const diagnostics = new Array<VerdictDiagnostic | null>(t.count).fill(null);
   const ids = new Int32Array(t.count);
+  /** The diagnostics by id (a few shared ones), rather than an array of 50,000 references. */
+  const byId = new Map<number, VerdictDiagnostic>();
+  let last: VerdictDiagnostic | null = null;
   const contracts = new Map<number, string>();
   const written = (json: string): void => out.bytes(asciiBytes(`${json},`));
   let index = -1;
@@ -135,15 +137,15 @@ export function writeDocumentDiagnosticsJson(
     verdict: (i, d) => {
       index = i;
       if (d === null) return;
-      diagnostics[i] = d;
+      if (d !== last) byId.set(d.id, (last = d));
       ids[i] = d.id;
     },
     contract: (line, start, end, message) => contracts.set(index, asciiJson(contractDiagnostic(line, start, end, message))),
   });
   const keys = { count: t.count, line: t.line, start: t.start, end: t.end, ids, unkeyed: t.contracts, lineCount: a.lineCount };
   const fresh = (i: number): void => {
-    const d = diagnostics[i];
-    if (d !== null && d !== undefined) {
+    const d = ids[i] !== 0 ? byId.get(ids[i]!) : undefined;
+    if (d !== undefined) {
       // Every instruction's diagnostic where it changed (or on open), written in place.
       const buf = out.reserve(RANGE_BYTES + d.json.length);
       const line = t.line[i]!;
