@@ -3,7 +3,7 @@
 // of keys lets diagnostics and line verdicts read every instruction with no probe lookup, and a
 // function keeps its keys for as long as its analysis is reused (unchanged functions cost nothing).
 
-import type { InstructionProbe, ReusableFunctionAnalysis } from '../kprobes';
+import type { InstructionProbe, Optimizability, ReusableFunctionAnalysis } from '../kprobes';
 
 /** An instruction with no verdict (undecodable): its wording depends on more than a key. */
 export const NO_VERDICT_KEY = -1;
@@ -14,13 +14,16 @@ const keysByVerdict = new WeakMap<object, Map<string, number>>();
 
 /** The key of a probe's verdict and optprobe reason, or NO_VERDICT_KEY. */
 export function verdictKeyOf(probe: InstructionProbe): number {
-  const v = probe.verdict;
-  if (v === null) return NO_VERDICT_KEY;
-  const why = probe.optimizable?.ok ? probe.optimizable.why : '';
+  return probe.verdict === null ? NO_VERDICT_KEY : keyOf(probe.verdict, probe.optimizable, () => probe);
+}
+
+/** The key of a verdict and optprobe result; `probe` makes the key's probe when the key is new. */
+function keyOf(v: object, optimizable: Optimizability | null, probe: () => InstructionProbe): number {
+  const why = optimizable?.ok ? optimizable.why : '';
   let byWhy = keysByVerdict.get(v);
   if (byWhy === undefined) keysByVerdict.set(v, (byWhy = new Map()));
   let key = byWhy.get(why);
-  if (key === undefined) byWhy.set(why, (key = representatives.push(probe) - 1));
+  if (key === undefined) byWhy.set(why, (key = representatives.push(probe()) - 1));
   return key;
 }
 
@@ -36,7 +39,11 @@ export function functionVerdictKeys(analysis: ReusableFunctionAnalysis): Int32Ar
   let keys = functionKeys.get(analysis);
   if (keys === undefined) {
     keys = new Int32Array(analysis.count);
-    for (let k = 0; k < analysis.count; k++) keys[k] = verdictKeyOf(analysis.verdictProbe(k));
+    // From the columns: a probe object is made only for a key not seen before.
+    for (let k = 0; k < analysis.count; k++) {
+      const v = analysis.verdict(k);
+      keys[k] = v === null ? NO_VERDICT_KEY : keyOf(v, analysis.optimizableAt(k), () => analysis.probe(k));
+    }
     functionKeys.set(analysis, keys);
   }
   return keys;
