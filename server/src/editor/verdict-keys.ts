@@ -40,9 +40,23 @@ export function functionVerdictKeys(analysis: ReusableFunctionAnalysis): Int32Ar
   if (keys === undefined) {
     keys = new Int32Array(analysis.count);
     // From the columns: a probe object is made only for a key not seen before.
+    let lastVerdict: object | null = null;
+    let lastAnswer: Optimizability | null = null;
+    let lastKey = NO_VERDICT_KEY;
     for (let k = 0; k < analysis.count; k++) {
       const v = analysis.verdict(k);
-      keys[k] = v === null ? NO_VERDICT_KEY : keyOf(v, analysis.optimizableAt(k), () => analysis.probe(k));
+      if (v === null) {
+        keys[k] = NO_VERDICT_KEY;
+        continue;
+      }
+      const answer = analysis.optimizableAt(k);
+      // Neighbours mostly share both (shared values): one comparison instead of two lookups.
+      if (v !== lastVerdict || answer !== lastAnswer) {
+        lastKey = keyOf(v, answer, () => analysis.probe(k));
+        lastVerdict = v;
+        lastAnswer = answer;
+      }
+      keys[k] = lastKey;
     }
     functionKeys.set(analysis, keys);
   }
