@@ -10,7 +10,7 @@ import { contractMessage, editorDiagnosticMessage, verdictClass, type VerdictCla
 import { NO_VERDICT_KEY, probeOfVerdictKey } from '../editor/verdict-keys';
 import type { InstructionProbe, ProfileId } from '../kprobes';
 import { DEFAULT_SEVERITIES, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
-import { asciiBytes, digitCount, putBytes, putInt, type JsonByteBuilder } from './json-byte-builder';
+import { asciiBytes, digitCount, putBytes, putInt, rewriteDigits, type JsonByteBuilder } from './json-byte-builder';
 import { writeEntriesReusing, type WrittenEntries } from './json-entries-from-previous-version';
 import { asciiJson } from './prepared-json-content-encoder';
 
@@ -158,10 +158,10 @@ export function writeDocumentDiagnosticsJson(
     const contract = contracts.size > 0 ? contracts.get(i) : undefined;
     if (contract !== undefined) written(contract);
   };
-  const patch = (buf: Buffer, entry: number, i: number, line: number): void => {
-    const first = entry + RANGE_START.length;
-    putInt(buf, first, line);
-    putInt(buf, first + digitCount(line) + CHARACTER.length + digitCount(t.start[i]!) + RANGE_END.length, line);
+  const patch = (buf: Buffer, entry: number, i: number, was: number, line: number): void => {
+    const first = entry + RANGE_START.length + digitCount(line);
+    rewriteDigits(buf, first, was, line);
+    rewriteDigits(buf, first + CHARACTER.length + digitCount(t.start[i]!) + RANGE_END.length + digitCount(line), was, line);
   };
   return writeEntriesReusing(out, arrayStart, keys, previous, fresh, patch);
 }

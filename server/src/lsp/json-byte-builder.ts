@@ -44,6 +44,22 @@ export function putInt(buf: Uint8Array, at: number, n: number): number {
   return end;
 }
 
+/**
+ * Writes line number `to` over `from` (as many digits, ending before `end`), rewriting only the
+ * low digits that differ: moved by a few lines, a number mostly changes in its last digit.
+ */
+export function rewriteDigits(buf: Uint8Array, end: number, from: number, to: number): void {
+  let a = from | 0;
+  let b = to | 0;
+  let at = end;
+  while (a !== b) {
+    const qb = (b / 10) | 0;
+    buf[--at] = 48 + b - qb * 10;
+    a = (a / 10) | 0;
+    b = qb;
+  }
+}
+
 export class JsonByteBuilder {
   private buffer: Buffer;
   /** Where the next byte goes. */

@@ -38,8 +38,8 @@ export interface WrittenEntries {
 
 /** Writes entry i (its comma included) at `out.position`. */
 export type FreshEntry = (i: number) => void;
-/** Writes `line` over an entry's line numbers, which have as many digits as before. */
-export type LinePatch = (buf: Buffer, entryStart: number, i: number, line: number) => void;
+/** Writes `line` over an entry's line numbers (`was`, as many digits). */
+export type LinePatch = (buf: Buffer, entryStart: number, i: number, was: number, line: number) => void;
 
 /**
  * Writes the entries of `keys` into `out` (the array's `[` already written, and any entries before
@@ -79,7 +79,7 @@ export function writeEntriesReusing(
       moved += n;
       for (let m = 0; m < n; m++) {
         const i = runFrom + m;
-        if (ids[i] !== 0) patch(buf, at[i]!, i, line[i]!);
+        if (ids[i] !== 0) patch(buf, at[i]!, i, line[i]! - runDelta, line[i]!);
       }
     }
     out.position = dest + (to - from);

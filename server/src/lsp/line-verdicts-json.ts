@@ -7,7 +7,7 @@ import type { DocumentAnalysis } from '../editor/document-analysis';
 import { verdictClass, type VerdictClass } from '../editor/verdict-presentation';
 import { NO_VERDICT_KEY, probeOfVerdictKey } from '../editor/verdict-keys';
 import type { ProfileId } from '../kprobes';
-import { asciiBytes, JsonByteBuilder, putBytes, putInt } from './json-byte-builder';
+import { asciiBytes, digitCount, JsonByteBuilder, putBytes, putInt, rewriteDigits } from './json-byte-builder';
 import { writeEntriesReusing, type WrittenEntries } from './json-entries-from-previous-version';
 import { asciiJson, PreparedJson } from './prepared-json-content-encoder';
 
@@ -49,7 +49,7 @@ export function lineVerdictsJson(a: DocumentAnalysis, profile: ProfileId, previo
     const at = putInt(buf, putBytes(buf, out.position, LINE), t.line[i]!);
     out.position = putBytes(buf, putInt(buf, putBytes(buf, at, END), t.end[i]!), tail);
   };
-  const patch = (buf: Buffer, entry: number, _i: number, line: number): void => void putInt(buf, entry + LINE.length, line);
+  const patch = (buf: Buffer, entry: number, _i: number, was: number, line: number): void => rewriteDigits(buf, entry + LINE.length + digitCount(line), was, line);
   const entries = writeEntriesReusing(out, arrayStart, { count: t.count, line: t.line, start: t.start, end: t.end, ids, unkeyed: NONE, lineCount: a.lineCount }, previous, fresh, patch);
   out.bytes(asciiBytes('}'));
   const { buffer, start, end } = out.finish();
