@@ -474,10 +474,10 @@ function resolveFunction(
 ): ResolvedFunction {
   const options = { postHandler: settings.postHandler };
   const config = settings.kernel[profile];
-  const key = `${fn.section}\0${fn.name}\0${settingsKey}`;
-  const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
-  const analyse = (previous: ReusableFunctionAnalysis | null): ReusableFunctionAnalysis =>
-    reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous);
+  const key = cache.keyOf(settingsKey, fn.section, fn.name);
+  const bytes = { section: sections.get(fn.section)!, start: fn.address, size: fn.size };
+  const analyse = (previous: ReusableFunctionAnalysis | null, code: Uint8Array): ReusableFunctionAnalysis =>
+    reanalyzeFunction({ name: fn.name, address: fn.address, bytes: code }, profile, options, config, previous);
   const analysis = exact ? cache.probes(key, fn.address, bytes, analyse) : cache.probesAnywhere(key, fn.address, bytes, analyse);
   return { analysis, next: 0 };
 }
