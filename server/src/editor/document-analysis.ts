@@ -235,14 +235,15 @@ export function analyzeDocument(
   let annotationsMade: Array<InstructionAnnotation | undefined> | null = null;
   let indexOf: Map<InstructionAnnotation, number> | null = null;
   let byFunction: Map<FunctionInfo, InstructionAnnotation[]> | null = null;
-  let indexesByFunction: number[][] | null = null;
+  let indexesByFunction: Map<FunctionInfo, number[]> | null = null;
   const indexesOf = (fn: FunctionInfo): readonly number[] => {
     if (indexesByFunction === null) {
-      indexesByFunction = functions.map(() => []);
-      for (let i = 0; i < table.count; i++) if (table.fn[i]! >= 0) indexesByFunction[table.fn[i]!]!.push(i);
+      // By function object: code lenses ask for every function (no search of the list each time).
+      const byIndex = functions.map((): number[] => []);
+      for (let i = 0; i < table.count; i++) if (table.fn[i]! >= 0) byIndex[table.fn[i]!]!.push(i);
+      indexesByFunction = new Map(functions.map((f, k) => [f, byIndex[k]!]));
     }
-    const f = functions.indexOf(fn);
-    return f >= 0 ? indexesByFunction[f]! : [];
+    return indexesByFunction.get(fn) ?? [];
   };
   const annotationAt = (i: number): InstructionAnnotation => {
     indexOf ??= new Map();

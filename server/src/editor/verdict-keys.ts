@@ -10,7 +10,8 @@ export const NO_VERDICT_KEY = -1;
 
 /** One probe per key, to word the key from. */
 const representatives: InstructionProbe[] = [];
-const keysByVerdict = new WeakMap<object, Map<string, number>>();
+/** Keys by verdict: the one with no optimized answer, and those of each optimized answer's reason. */
+const keysByVerdict = new WeakMap<object, { plain: number; optimized: Map<string, number> }>();
 
 /** The key of a probe's verdict and optprobe reason, or NO_VERDICT_KEY. */
 export function verdictKeyOf(probe: InstructionProbe): number {
@@ -19,11 +20,14 @@ export function verdictKeyOf(probe: InstructionProbe): number {
 
 /** The key of a verdict and optprobe result; `probe` makes the key's probe when the key is new. */
 function keyOf(v: object, optimizable: Optimizability | null, probe: () => InstructionProbe): number {
-  const why = optimizable?.ok ? optimizable.why : '';
-  let byWhy = keysByVerdict.get(v);
-  if (byWhy === undefined) keysByVerdict.set(v, (byWhy = new Map()));
-  let key = byWhy.get(why);
-  if (key === undefined) byWhy.set(why, (key = representatives.push(probe()) - 1));
+  let keys = keysByVerdict.get(v);
+  if (keys === undefined) keysByVerdict.set(v, (keys = { plain: NO_VERDICT_KEY, optimized: new Map() }));
+  if (!optimizable?.ok) {
+    if (keys.plain === NO_VERDICT_KEY) keys.plain = representatives.push(probe()) - 1;
+    return keys.plain;
+  }
+  let key = keys.optimized.get(optimizable.why);
+  if (key === undefined) keys.optimized.set(optimizable.why, (key = representatives.push(probe()) - 1));
   return key;
 }
 
