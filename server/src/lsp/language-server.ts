@@ -225,10 +225,12 @@ export function startLanguageServer(connection: Connection): void {
     const doc = documents.get(params?.uri);
     if (!doc) return null;
     const a = analysisOf(doc);
-    const ann = a.annotations.find((x) => x.range.line >= params.line && x.functionName !== null)
-      ?? [...a.annotations].reverse().find((x) => x.range.line <= params.line && x.functionName !== null);
-    const fn = a.functions.find((f) => f.name === ann?.functionName && f.section === ann?.section)
-      ?? [...a.functions].reverse().find((f) => f.line <= params.line);
+    // The first instruction of a function at or after the line, else the last before it: from the table.
+    const t = a.table;
+    let at = -1;
+    for (let i = 0; i < t.count && at < 0; i++) if (t.line[i]! >= params.line && t.fn[i]! >= 0) at = i;
+    for (let i = t.count - 1; i >= 0 && at < 0; i--) if (t.line[i]! <= params.line && t.fn[i]! >= 0) at = i;
+    const fn = (at >= 0 ? a.functions[t.fn[at]!] : undefined) ?? [...a.functions].reverse().find((f) => f.line <= params.line);
     return fn ? functionVerdictTable(a, fn, settings.editor.profile) : null;
   }));
 
