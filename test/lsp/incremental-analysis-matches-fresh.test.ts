@@ -1,7 +1,9 @@
 // Re-analysis with what a document keeps between versions (line summaries, per-function probes)
 // against a fresh analysis of the same text: after seeded random edits of samples and fixtures, the
 // diagnostics, code lens titles and hovers must be the same, and so must the diagnostics JSON the
-// server publishes (byte for byte), which must parse to the diagnostics objects. The fresh analysis
+// server publishes (byte for byte), which must parse to the diagnostics objects, and the line
+// verdicts' JSON; both again when copied from the last version's bytes (as the server writes them
+// after an edit), across profile and severity changes and contract comments. The fresh analysis
 // is the oracle; the protocol tests check the fresh analysis itself.
 
 import { test } from 'node:test';

@@ -1,7 +1,8 @@
 // The diagnostics and line verdicts the server writes as prepared JSON bytes (its own content
 // encoder), read by a real JSON-RPC client, against the diagnostics objects and the annotations'
 // verdict classes computed in this process for the same text and settings: non-ASCII in the URI
-// and in messages, edits, a contract, every profile.
+// and in messages, edits, a contract, every profile; and edit after edit, where the server copies
+// what did not change from its last message (lines moved across a digit count, severities).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
