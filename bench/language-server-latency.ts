@@ -13,6 +13,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 
 const LINES = Number(process.env.LINES ?? 50000);
 const EDITS = Number(process.env.EDITS ?? 20);
+/** LINE_VERDICTS=1 also requests kboost/lineVerdicts after each publish, as the VS Code client does. */
+const LINE_VERDICTS = process.env.LINE_VERDICTS === '1';
 /** FUNCTION_LINES=n starts a new global function every n lines (default: one function). */
 const FUNCTION_LINES = Number(process.env.FUNCTION_LINES ?? 0);
 const server = path.resolve(process.cwd(), 'dist', 'kboost-server.js');
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
   const first = await done;
   const cpuAfterOpen = cpuMsOf(child.pid);
   const edits: number[] = [];
+  /** The client's wall time of each kboost/lineVerdicts request (LINE_VERDICTS=1). */
+  const lineVerdicts: number[] = [];
   for (let v = 2; v < 2 + EDITS; v++) {
     done = until(v);
     const line = 10 + v;
@@ -98,6 +102,11 @@ async function main(): Promise<void> {
       contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: '\tincl %ecx\n' }],
     });
     edits.push(await done);
+    if (LINE_VERDICTS) {
+      const asked = performance.now();
+      await conn.sendRequest('kboost/lineVerdicts', { uri });
+      lineVerdicts.push(performance.now() - asked);
+    }
   }
   const cpuAfterEdits = cpuMsOf(child.pid);
   // The timing notification follows its publish: let the last one arrive.
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
     editMedianMs: Math.round(median),
     ...cpu,
     payloadBytes: parseOf.get(2)?.bytes ?? null,
+    ...(LINE_VERDICTS ? { lineVerdictsMs: rounded({ request: spread(lineVerdicts) }).request } : {}),
     open: rounded(phases([1])),
     edits: rounded(phases(editVersions)),
     note: 'a single edit is analysed at once (no debounce); server CPU from /proc (10 ms ticks); server phases from $/kboost/timing (wall clock)',
@@ -141,6 +151,7 @@ async function main(): Promise<void> {
     `| open | ${o.serverTotalMs!.median} | ${o.serverWaitMs!.median} | ${o.serverAnalysisMs!.median} | ${o.serverDiagnosticsMs!.median} | ${o.serverWriteMs!.median} | ${o.clientParseMs!.median} |`,
     `| edit | ${e.serverTotalMs!.median} | ${e.serverWaitMs!.median} | ${e.serverAnalysisMs!.median} | ${e.serverDiagnosticsMs!.median} | ${e.serverWriteMs!.median} | ${e.clientParseMs!.median} |`,
     `| edit p95 | ${e.serverTotalMs!.p95} | ${e.serverWaitMs!.p95} | ${e.serverAnalysisMs!.p95} | ${e.serverDiagnosticsMs!.p95} | ${e.serverWriteMs!.p95} | ${e.clientParseMs!.p95} |`,
+    ...(LINE_VERDICTS ? ['', `kboost/lineVerdicts after each edit (client wall, median / p95): ${result.lineVerdictsMs!.median} / ${result.lineVerdictsMs!.p95} ms`] : []),
   ].join('\n'));
   mkdirSync(path.resolve(process.cwd(), 'bench', 'results'), { recursive: true });
   writeFileSync(path.resolve(process.cwd(), 'bench', 'results', 'language-server-latency.json'), JSON.stringify(result, null, 2) + '\n');

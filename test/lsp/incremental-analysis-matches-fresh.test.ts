@@ -1,7 +1,9 @@
 // Re-analysis with what a document keeps between versions (line summaries, per-function probes)
 // against a fresh analysis of the same text: after seeded random edits of samples and fixtures, the
 // diagnostics, code lens titles and hovers must be the same, and so must the diagnostics JSON the
-// server publishes (byte for byte), which must parse to the diagnostics objects. The fresh analysis
+// server publishes (byte for byte), which must parse to the diagnostics objects, and the line
+// verdicts' JSON; both again when copied from the last version's bytes (as the server writes them
+// after an edit), across profile and severity changes and contract comments. The fresh analysis
 // is the oracle; the protocol tests check the fresh analysis itself.
 
 import { test } from 'node:test';
@@ -11,36 +13,57 @@ import path from 'node:path';
 import { assemble } from '../../server/src/asm';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../../server/src/editor/document-analysis';
 import { DocumentAssembler } from '../../server/src/editor/document-assembly';
-import { codeLensTitle, hoverMarkdown } from '../../server/src/editor/verdict-presentation';
-import { documentDiagnostics, writeDocumentDiagnosticsJson } from '../../server/src/lsp/document-diagnostics';
+import { codeLensTitle, hoverMarkdown, verdictClass } from '../../server/src/editor/verdict-presentation';
+import { documentDiagnostics, writeDocumentDiagnosticsJson, type PublishedDiagnostics } from '../../server/src/lsp/document-diagnostics';
+import type { WrittenEntries } from '../../server/src/lsp/json-entries-from-previous-version';
+import { lineVerdictsJson } from '../../server/src/lsp/line-verdicts-json';
 import { JsonByteBuilder } from '../../server/src/lsp/json-byte-builder';
-import { readServerSettings } from '../../server/src/lsp/editor-settings-from-configuration';
+import { readServerSettings, type ServerSettings } from '../../server/src/lsp/editor-settings-from-configuration';
 import { REPO_ROOT } from './language-server-client';
 import { seededUnitRandom } from '../seeded-unit-random';
 import { ANALYSIS_SAMPLE_FILES } from './analysis-sample-files';
 
 const FILES = ANALYSIS_SAMPLE_FILES;
 const PROFILES = ['rfc-2.6.15', 'linux-2.6.18', 'linux-6.1'] as const;
+type Profile = (typeof PROFILES)[number];
+/**
+ * The server keeps one settings object until the configuration changes: so does the test, per
+ * profile and severity choice (a changed severity makes entries differ from the last version's).
+ */
+const SETTINGS = new Map(PROFILES.flatMap((profile): Array<[string, ServerSettings]> => [
+  [`${profile}`, readServerSettings({ profile })],
+  [`${profile} severities`, readServerSettings({ profile, severity: { boosted: 'none', singleStepped: 'warning', refused: 'error' } })],
+]));
 
 const random = seededUnitRandom;
 
 /** The diagnostics JSON as the server publishes it (a small buffer, so that it grows too). */
-function publishedJson(a: DocumentAnalysis, settings: ReturnType<typeof readServerSettings>): string {
+function publishedJson(a: DocumentAnalysis, settings: ServerSettings, previous: PublishedDiagnostics | null = null): { json: string; entries: PublishedDiagnostics } {
   const out = new JsonByteBuilder(3, 16);
-  writeDocumentDiagnosticsJson(a, settings, out);
+  const entries = writeDocumentDiagnosticsJson(a, settings, out, previous);
   const { buffer, start, end } = out.finish();
-  return buffer.toString('latin1', start, end);
+  entries.buffer = buffer;
+  return { json: buffer.toString('latin1', start, end), entries };
+}
+
+/** The line verdicts' JSON as the server answers it. */
+function lineVerdictsText(a: DocumentAnalysis, profile: Profile, previous: WrittenEntries | null = null): { json: string; entries: WrittenEntries } {
+  const { json, entries } = lineVerdictsJson(a, profile, previous);
+  return { json: json.buffer.toString('latin1', json.start, json.end), entries };
 }
 
 /** Everything the editor shows that comes from the analysis. */
-function shown(a: DocumentAnalysis, profile: (typeof PROFILES)[number]): unknown {
-  const settings = readServerSettings({ profile });
+function shown(a: DocumentAnalysis, settings: ServerSettings): unknown {
+  const profile = settings.editor.profile;
   const diagnostics = documentDiagnostics(a, settings);
-  const json = publishedJson(a, settings);
+  const { json } = publishedJson(a, settings);
   assert.ok(/^[\x00-\x7f]*$/.test(json), 'the published JSON is ASCII');
   assert.deepEqual(JSON.parse(json), diagnostics);
+  const lineVerdicts = lineVerdictsText(a, profile).json;
+  assert.deepEqual(JSON.parse(lineVerdicts), { profile, lines: a.annotations.map((x) => ({ line: x.range.line, end: x.range.end, verdict: verdictClass(a.probe(x, profile)) })) });
   return {
     json,
+    lineVerdicts,
     diagnostics,
     lenses: a.functions.map((f) => codeLensTitle(a, f, profile)),
     hovers: a.annotations.map((x) => hoverMarkdown(a, x, profile)),
@@ -53,8 +76,13 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
   // Lines that carry parser state to the next line (a block comment, a syntax switch), and lines
   // that parse differently in that state, so the whole-text fallback is exercised too.
   const stateful = ['/* a block comment', 'that ends here */ addl $2, %eax', '\t.intel_syntax noprefix', 'il: mov eax, dword ptr [ebx+4]', '\t.att_syntax'];
+  // Contract comments: their diagnostics follow their instruction's (never copied from a last version).
+  const contracts = ['\tnop # kboost: boosted', '\tret # kboost(rfc-2.6.15): single-stepped', '\tpushl %ebp # kboost: emulated'];
   let hits = 0;
   let relocations = 0;
+  let copied = 0;
+  let moved = 0;
+  let written = 0;
   let misses = 0;
   let compared = 0;
   // Besides the files: a document of many small functions, where edits move the functions after
@@ -68,10 +96,14 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
   documents.forEach(([file, lines], n) => {
     const next = random(1000 + n);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
-    const line = (): string => (next() < 0.15 ? pick(stateful) : pick(pool));
+    const line = (): string => (next() < 0.15 ? pick(stateful) : next() < 0.05 ? pick(contracts) : pick(pool));
     const fileName = path.join(REPO_ROOT, file);
     const cache = new DocumentAnalysisCache();
-    let profile: (typeof PROFILES)[number] = 'linux-6.1';
+    let profile: Profile = 'linux-6.1';
+    let severities = '';
+    // What the server keeps of the last version it published: the diagnostics and line verdicts.
+    let lastDiagnostics: PublishedDiagnostics | null = null;
+    let lastLineVerdicts: WrittenEntries | null = null;
     for (let step = 0; step < 40; step++) {
       const at = Math.floor(next() * (lines.length + 1));
       const kind = next();
@@ -79,13 +111,25 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
       else if (kind < 0.55 && lines.length > 1) lines.splice(Math.min(at, lines.length - 1), 1);
       else if (kind < 0.75 && lines.length > 0) lines[Math.min(at, lines.length - 1)] = line();
       else if (kind < 0.85) lines.splice(at, 0, ...lines.slice(at, at + 4)); // a pasted block
-      else if (kind < 0.92) profile = pick(PROFILES);
+      else if (kind < 0.92) (profile = pick(PROFILES)), (severities = next() < 0.5 ? ' severities' : '');
       // else: no change, the version is analysed again as it is
       const text = lines.join('\n');
-      const settings = { ...readServerSettings({ profile }).editor };
+      const serverSettings: ServerSettings = SETTINGS.get(`${profile}${severities}`)!;
+      const settings = { ...serverSettings.editor };
       const incremental = analyzeDocument(text, settings, fileName, cache);
       const fresh = analyzeDocument(text, settings, fileName);
-      assert.deepEqual(shown(incremental, profile), shown(fresh, profile), `${file}, step ${step}:\n${text}`);
+      const expected = shown(fresh, serverSettings) as { json: string; lineVerdicts: string };
+      assert.deepEqual(shown(incremental, serverSettings), expected, `${file}, step ${step}:\n${text}`);
+      // Written from the last version's bytes where they are the same: byte for byte the fresh JSON.
+      const diagnosticsJson = publishedJson(incremental, serverSettings, lastDiagnostics);
+      assert.equal(diagnosticsJson.json, expected.json, `${file}, step ${step}, diagnostics from the last version's:\n${text}`);
+      const lineVerdicts = lineVerdictsText(incremental, profile, lastLineVerdicts);
+      assert.equal(lineVerdicts.json, expected.lineVerdicts, `${file}, step ${step}, line verdicts from the last version's:\n${text}`);
+      lastDiagnostics = diagnosticsJson.entries;
+      lastLineVerdicts = lineVerdicts.entries;
+      copied += diagnosticsJson.entries.copied + lineVerdicts.entries.copied;
+      moved += diagnosticsJson.entries.moved + lineVerdicts.entries.moved;
+      written += 2 * incremental.table.count;
       // As the server does after publishing (here on every other step, so both paths are taken).
       if (step % 2 === 0) cache.functions.forgetUnused();
       // Labels (symbols, completion) as the whole text's parse has them.
@@ -102,6 +146,9 @@ test('incremental re-analysis after seeded random edits equals a fresh analysis'
   assert.ok(hits > 50, `only ${hits} cache hits`);
   assert.ok(relocations > 10, `only ${relocations} relocations`);
   assert.ok(misses > 50, `only ${misses} cache misses`);
+  // The last version's entries were copied, some of them moved by lines, and not all.
+  assert.ok(copied > written / 4 && copied < written, `${copied} of ${written} entries copied`);
+  assert.ok(moved > written / 20, `only ${moved} of ${written} entries moved`);
 });
 
 test('an open .S document skips the built-in preprocessor only where it gives the same Image', () => {

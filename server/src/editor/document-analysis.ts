@@ -13,6 +13,7 @@ import { FunctionProbeCache } from './function-probe-cache';
 import { SourceLineSummaries, summarizeWholeText, type LineSummary } from './source-line-summaries';
 import { unchangedLineEnds } from './unchanged-line-ends';
 import { splitReusing, type SplitSource } from '../asm/source-lines-reusing-previous';
+import { functionVerdictKeys, NO_VERDICT_KEY, verdictKeyOf } from './verdict-keys';
 
 export interface EditorSettings {
   profile: ProfileId;
@@ -83,8 +84,14 @@ export interface DocumentAnalysis {
   image: Image;
   /** The raw text's statements, parsed on first use (symbols, completion, navigation). */
   readonly statements: Statement[];
-  /** One object per instruction, made on first use (hover, code actions); hot paths use `table`. */
+  /** One object per instruction, made on first use (code actions, tests); hot paths use `table`. */
   readonly annotations: InstructionAnnotation[];
+  /** The annotation of the table's instruction `index` alone (a hover needs one, not 50,000). */
+  annotationAt(index: number): InstructionAnnotation;
+  /** The table indexes of the instructions on a source line, in table order. */
+  indexesOnLine(line: number): number[];
+  /** The number of lines of the analysed text. */
+  lineCount: number;
   table: InstructionTable;
   functions: FunctionInfo[];
   /** Label definitions of the raw text in source order (numeric local labels excluded). */
@@ -105,6 +112,11 @@ export interface DocumentAnalysis {
    * the function only moved: they are not to be read.
    */
   verdictAt(index: number, profile: ProfileId): InstructionProbe;
+  /**
+   * Every instruction's verdict key (verdict-keys.ts) under a profile, NO_VERDICT_KEY where it has
+   * no verdict: what verdictAt answers, read from each function's keys (kept while it is unchanged).
+   */
+  verdictKeys(profile: ProfileId): Int32Array;
   /** The annotations of a function, in address order. */
   annotationsOf(fn: FunctionInfo): InstructionAnnotation[];
   /** The table indexes of a function's instructions, in address order. */
@@ -183,18 +195,18 @@ export function analyzeDocument(
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, summary.labelLines);
-  const table = instructionTable(image, lines, summary.lines, functions);
+  const table = instructionTable(image, lines, summary.lines, functions, linesMentioning(text, lines, 'kboost'));
   const sectionBytes = new Map(image.sections.map((s) => [s.name, s.bytes]));
   // This version's function analyses, resolved through the cache once per function and profile:
   // exactly (at this address) for probes, anywhere (perhaps an earlier place) for verdicts.
-  const resolved = new Map<string, Array<ResolvedFunction | undefined>>();
+  const resolved = new Map<ProfileId, { exact: Array<ResolvedFunction | undefined>; anywhere: Array<ResolvedFunction | undefined>; settingsKey: string }>();
   const resolve = (f: number, profile: ProfileId, exact: boolean): ResolvedFunction => {
-    const exactly = resolved.get(`${profile}\0exact`)?.[f];
+    let byProfile = resolved.get(profile);
+    if (byProfile === undefined) resolved.set(profile, (byProfile = { exact: [], anywhere: [], settingsKey: settingsKeyOf(profile, settings) }));
+    const exactly = byProfile.exact[f];
     if (exactly !== undefined) return exactly;
-    const slot = `${profile}\0${exact ? 'exact' : 'anywhere'}`;
-    let byFunction = resolved.get(slot);
-    if (byFunction === undefined) resolved.set(slot, (byFunction = []));
-    return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings, exact));
+    const byFunction = exact ? byProfile.exact : byProfile.anywhere;
+    return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings, byProfile.settingsKey, exact));
   };
   // The function of the last lookup: walks over the table ask for the same one again and again.
   let lastFunction = -1;
@@ -220,36 +232,86 @@ export function analyzeDocument(
   let statements: Statement[] | null = null;
   let labels: ReadonlyArray<{ name: string; range: SourceRange }> | null = null;
   let annotations: InstructionAnnotation[] | null = null;
+  let annotationsMade: Array<InstructionAnnotation | undefined> | null = null;
   let indexOf: Map<InstructionAnnotation, number> | null = null;
   let byFunction: Map<FunctionInfo, InstructionAnnotation[]> | null = null;
-  let indexesByFunction: number[][] | null = null;
+  let indexesByFunction: Map<FunctionInfo, number[]> | null = null;
   const indexesOf = (fn: FunctionInfo): readonly number[] => {
     if (indexesByFunction === null) {
-      indexesByFunction = functions.map(() => []);
-      for (let i = 0; i < table.count; i++) if (table.fn[i]! >= 0) indexesByFunction[table.fn[i]!]!.push(i);
+      // By function object: code lenses ask for every function (no search of the list each time).
+      const byIndex = functions.map((): number[] => []);
+      for (let i = 0; i < table.count; i++) if (table.fn[i]! >= 0) byIndex[table.fn[i]!]!.push(i);
+      indexesByFunction = new Map(functions.map((f, k) => [f, byIndex[k]!]));
     }
-    const f = functions.indexOf(fn);
-    return f >= 0 ? indexesByFunction[f]! : [];
+    return indexesByFunction.get(fn) ?? [];
+  };
+  const annotationAt = (i: number): InstructionAnnotation => {
+    indexOf ??= new Map();
+    annotationsMade ??= new Array<InstructionAnnotation | undefined>(table.count);
+    const made = annotationsMade[i];
+    if (made !== undefined) return made;
+    const code = image.lines[table.code[i]!]!;
+    const f = table.fn[i]!;
+    const a: InstructionAnnotation = {
+      range: { line: table.line[i]!, start: table.start[i]!, end: table.end[i]! },
+      section: code.section,
+      address: code.address,
+      bytes: code.bytes,
+      functionName: f >= 0 ? functions[f]!.name : null,
+      contract: table.contracts.get(i) ?? null,
+    };
+    annotationsMade[i] = a;
+    indexOf.set(a, i);
+    return a;
   };
   const materialize = (): InstructionAnnotation[] => {
     if (annotations !== null) return annotations;
-    annotations = new Array<InstructionAnnotation>(table.count);
-    indexOf = new Map();
+    const all = new Array<InstructionAnnotation>(table.count);
+    for (let i = 0; i < table.count; i++) all[i] = annotationAt(i);
+    return (annotations = all);
+  };
+  const keysByProfile = new Map<ProfileId, Int32Array>();
+  const verdictKeys = (profile: ProfileId): Int32Array => {
+    let keys = keysByProfile.get(profile);
+    if (keys !== undefined) return keys;
+    keys = new Int32Array(table.count);
+    // One function at a time, in address order: its keys by index, found by a merge of offsets.
+    let f = -1;
+    let offsets: Int32Array | null = null;
+    let fnKeys: Int32Array | null = null;
+    let base = 0;
+    let k = 0;
     for (let i = 0; i < table.count; i++) {
-      const code = image.lines[table.code[i]!]!;
-      const f = table.fn[i]!;
-      const a: InstructionAnnotation = {
-        range: { line: table.line[i]!, start: table.start[i]!, end: table.end[i]! },
-        section: code.section,
-        address: code.address,
-        bytes: code.bytes,
-        functionName: f >= 0 ? functions[f]!.name : null,
-        contract: table.contracts.get(i) ?? null,
-      };
-      annotations[i] = a;
-      indexOf.set(a, i);
+      const fi = table.fn[i]!;
+      if (fi !== f) {
+        f = fi;
+        if (f >= 0) {
+          const { analysis } = resolve(f, profile, false);
+          offsets = analysis.offsets;
+          fnKeys = functionVerdictKeys(analysis);
+          base = functions[f]!.address;
+          k = 0;
+        }
+      }
+      let key = NO_VERDICT_KEY;
+      let found = false;
+      if (f >= 0) {
+        const offset = table.address[i]! - base;
+        // Offsets ascend: from where the last one was found, or from the start when the table went back.
+        if (k > 0 && offsets![k - 1]! >= offset) k = lowerBound(offsets!, offset);
+        const n = fnKeys!.length;
+        while (k < n && offsets![k]! < offset) k++;
+        if (k < n && offsets![k] === offset) {
+          key = fnKeys![k]!;
+          found = true;
+          k++;
+        }
+      }
+      // Outside any function, or off its decode path: the instruction alone, as verdictAt does.
+      keys[i] = found ? key : verdictKeyOf(lookup(i, profile, false));
     }
-    return annotations;
+    keysByProfile.set(profile, keys);
+    return keys;
   };
   return {
     image,
@@ -260,6 +322,13 @@ export function analyzeDocument(
     get annotations() {
       return materialize();
     },
+    annotationAt,
+    indexesOnLine(line) {
+      const found: number[] = [];
+      for (let i = 0; i < table.count; i++) if (table.line[i] === line) found.push(i);
+      return found;
+    },
+    lineCount: lines.length,
     table,
     functions,
     get labels() {
@@ -269,8 +338,7 @@ export function analyzeDocument(
     settings,
     includedFiles,
     probe(a, profile) {
-      materialize();
-      const i = indexOf!.get(a);
+      const i = indexOf?.get(a);
       if (i !== undefined) return probeAt(i, profile);
       // Not one of this analysis's annotations: by its function's name.
       const f = a.functionName === null ? -1 : functions.findIndex((x) => x.name === a.functionName && x.section === a.section);
@@ -279,19 +347,43 @@ export function analyzeDocument(
     },
     probeAt,
     verdictAt: (i, profile) => lookup(i, profile, false),
+    verdictKeys,
     annotationsOf(fn) {
-      if (byFunction === null) {
-        const all = materialize();
-        byFunction = new Map(functions.map((f) => [f, indexesOf(f).map((i) => all[i]!)]));
+      // One function's annotations (a code action's search), not every instruction's.
+      byFunction ??= new Map();
+      let found = byFunction.get(fn);
+      if (found === undefined) {
+        found = functions.includes(fn) ? indexesOf(fn).map(annotationAt) : materialize().filter((a) => a.functionName === fn.name && a.section === fn.section);
+        byFunction.set(fn, found);
       }
-      return byFunction.get(fn) ?? materialize().filter((a) => a.functionName === fn.name && a.section === fn.section);
+      return found;
     },
     indexesOf,
   };
 }
 
+/**
+ * The lines of `text` (split as `lines`) that contain `word`: one native search of the whole text
+ * rather than one per line, where the word is rare (contract comments).
+ */
+function linesMentioning(text: string, lines: readonly string[], word: string): Set<number> {
+  const found = new Set<number>();
+  let line = 0;
+  let lineStart = 0;
+  for (let at = text.indexOf(word); at >= 0 && line < lines.length; at = text.indexOf(word, lineStart)) {
+    while (line < lines.length && lineStart + lines[line]!.length < at) lineStart += lines[line++]!.length + 1;
+    found.add(line);
+    // On from the next line.
+    lineStart += (lines[line]?.length ?? 0) + 1;
+    line++;
+  }
+  return found;
+}
+
 /** One pass over the Image's lines: every instruction's range, address, function and contract. */
-function instructionTable(image: Image, lines: readonly string[], summaries: readonly LineSummary[], functions: FunctionInfo[]): InstructionTable {
+function instructionTable(
+  image: Image, lines: readonly string[], summaries: readonly LineSummary[], functions: FunctionInfo[], contractLines: ReadonlySet<number>,
+): InstructionTable {
   const n = image.lines.length;
   const line = new Int32Array(n);
   const start = new Int32Array(n);
@@ -337,7 +429,7 @@ function instructionTable(image: Image, lines: readonly string[], summaries: rea
     const found = inCurrent ? fnIndex : functionAt(ordered, c.section, c.address, fnIndex);
     if (found >= 0) fnIndex = found;
     fnOf[count] = found >= 0 ? ordered[found]!.i : -1;
-    const m = lineText.includes('kboost') ? CONTRACT.exec(lineText) : null;
+    const m = contractLines.size > 0 && contractLines.has(c.line) ? CONTRACT.exec(lineText) : null;
     if (m) contracts.set(count, { expected: m[2]!, profile: PROFILE_IDS.includes(m[1] as ProfileId) ? (m[1] as ProfileId) : null, range: { line: c.line, start: m.index, end: m.index + m[0].length } });
     count++;
   }
@@ -353,22 +445,40 @@ function functionAt(ordered: ReadonlyArray<{ f: FunctionInfo }>, section: string
   return -1;
 }
 
+/** The first index of ascending `values` whose value is not below `x`. */
+function lowerBound(values: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A function's analysis under one profile, and where the last lookup in it ended. */
 interface ResolvedFunction {
   analysis: ReusableFunctionAnalysis;
   next: number;
 }
 
+/** Everything a function's analysis reads besides its bytes, address and name, as a key. */
+function settingsKeyOf(profile: ProfileId, settings: EditorSettings): string {
+  const config = settings.kernel[profile];
+  return `${profile}\0${settings.postHandler}\0${config.preemption}\0${config.optprobes}`;
+}
+
 function resolveFunction(
-  sections: Map<string, Uint8Array>, cache: FunctionProbeCache, fn: FunctionInfo, profile: ProfileId, settings: EditorSettings, exact: boolean,
+  sections: Map<string, Uint8Array>, cache: FunctionProbeCache, fn: FunctionInfo, profile: ProfileId, settings: EditorSettings, settingsKey: string,
+  exact: boolean,
 ): ResolvedFunction {
   const options = { postHandler: settings.postHandler };
   const config = settings.kernel[profile];
-  // Everything the analysis reads besides the bytes and the address is in the key.
-  const key = `${fn.section}\0${fn.name}\0${profile}\0${options.postHandler}\0${config.preemption}\0${config.optprobes}`;
-  const bytes = sections.get(fn.section)!.subarray(fn.address, fn.address + fn.size);
-  const analyse = (previous: ReusableFunctionAnalysis | null): ReusableFunctionAnalysis =>
-    reanalyzeFunction({ name: fn.name, address: fn.address, bytes }, profile, options, config, previous);
+  const key = cache.keyOf(settingsKey, fn.section, fn.name);
+  const bytes = { section: sections.get(fn.section)!, start: fn.address, size: fn.size };
+  const analyse = (previous: ReusableFunctionAnalysis | null, code: Uint8Array): ReusableFunctionAnalysis =>
+    reanalyzeFunction({ name: fn.name, address: fn.address, bytes: code }, profile, options, config, previous);
   const analysis = exact ? cache.probes(key, fn.address, bytes, analyse) : cache.probesAnywhere(key, fn.address, bytes, analyse);
   return { analysis, next: 0 };
 }

@@ -75,14 +75,19 @@ export class PreprocessorIdentityCheck {
   private learn(lines: string[]): void {
     const hashLines = new Set<string>();
     const identifiers = new Set<string>();
-    for (const line of new Set(lines)) {
+    /** Each line's identifiers, matched once (a 50,000-line file on open has thousands of new lines). */
+    const identifiersOf = new Map<string, readonly string[]>();
+    for (const line of lines) {
+      if (identifiersOf.has(line) || this.plainLines.has(line)) continue;
       // Multi-line constructs and comments: not line-local (conservative: `//` in a string too).
       if (line.endsWith('\\') || line.includes('/*') || line.includes('*/') || line.includes('//')) {
         this.plainLines.set(line, false);
         continue;
       }
       if (HASH_LINE.test(line)) hashLines.add(line);
-      for (const id of line.match(IDENTIFIER) ?? []) if (!this.plainIdentifiers.has(id)) identifiers.add(id);
+      const found = line.match(IDENTIFIER) ?? [];
+      identifiersOf.set(line, found);
+      for (const id of found) if (!this.plainIdentifiers.has(id)) identifiers.add(id);
     }
     const ids = [...identifiers];
     if (ids.length > 0) {
@@ -93,10 +98,9 @@ export class PreprocessorIdentityCheck {
     // A directive changes or drops its line (or reports): only assembler comments come back whole.
     const hashChanged = hashes.length > 0 ? changedByPreprocessor(hashes) : [];
     const hashPlain = new Map(hashes.map((h, i) => [h, !hashChanged[i]]));
-    for (const line of lines) {
-      if (this.plainLines.has(line)) continue;
+    for (const [line, found] of identifiersOf) {
       let plain = hashPlain.get(line) ?? true;
-      if (plain) for (const id of line.match(IDENTIFIER) ?? []) if (this.plainIdentifiers.get(id) !== true) plain = false;
+      if (plain) for (const id of found) if (this.plainIdentifiers.get(id) !== true) plain = false;
       this.plainLines.set(line, plain);
     }
   }

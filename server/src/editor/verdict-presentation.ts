@@ -4,6 +4,7 @@
 import { formatAtt, formatIntel } from '../isa';
 import { PROFILE_IDS, type InstructionProbe, type ProfileId } from '../kprobes';
 import type { DocumentAnalysis, FunctionInfo, InstructionAnnotation } from './document-analysis';
+import { NO_VERDICT_KEY, probeOfVerdictKey } from './verdict-keys';
 
 /** The classes a user sets a severity for. */
 export type VerdictClass = 'boosted' | 'optimized' | 'single-stepped' | 'emulated' | 'refused' | 'depends' | 'invalid';
@@ -111,11 +112,14 @@ export function hoverMarkdown(doc: DocumentAnalysis, a: InstructionAnnotation, s
 export function codeLensTitle(doc: DocumentAnalysis, fn: FunctionInfo, profile: ProfileId): string {
   // Verdicts only: a function that just moved is not analysed again for its lens.
   const mine = doc.indexesOf(fn);
+  const keys = doc.verdictKeys(profile);
   let boostable = 0;
   let optimizable = 0;
   let refused = 0;
   for (const i of mine) {
-    const p = doc.verdictAt(i, profile);
+    // What the lens counts is in the verdict key: a lookup only where there is no key.
+    const key = keys[i]!;
+    const p = key !== NO_VERDICT_KEY ? probeOfVerdictKey(key) : doc.verdictAt(i, profile);
     if (p.verdict?.canBoost.ok && p.verdict.registration.ok) boostable++;
     if (p.optimizable?.ok) optimizable++;
     if (p.verdict && !p.verdict.registration.ok) refused++;

@@ -8,7 +8,7 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnalysis } from '../editor/document-analysis';
-import { expectedDiagnosticsJsonBytes, writeDocumentDiagnosticsJson } from './document-diagnostics';
+import { expectedDiagnosticsJsonBytes, writeDocumentDiagnosticsJson, type PublishedDiagnostics } from './document-diagnostics';
 import type { ServerSettings } from './editor-settings-from-configuration';
 import { asciiBytes, JsonByteBuilder } from './json-byte-builder';
 import { asciiJson, PreparedJson } from './prepared-json-content-encoder';
@@ -45,7 +45,14 @@ export class DiagnosticsPublisher {
   /** When the oldest change not yet published arrived. */
   private readonly pendingSince = new Map<string, number>();
   private readonly timing = process.env.KBOOST_TIMING === '1';
-  /** The buffer of the last message once written out: the next one is built in it. */
+  /**
+   * Each document's last published diagnostics: the next version copies what did not change from
+   * its bytes, so its buffer is kept until then.
+   */
+  private readonly previous = new Map<string, PublishedDiagnostics>();
+  /** Buffers of messages not yet written out. */
+  private readonly inFlight = new Set<Buffer>();
+  /** A buffer nobody reads any more: the next message is built in it. */
   private spare: Buffer | undefined;
 
   constructor(
@@ -75,7 +82,17 @@ export class DiagnosticsPublisher {
     this.lastChange.delete(uri);
     this.lastAnalysisMs.delete(uri);
     this.pendingSince.delete(uri);
+    const last = this.previous.get(uri);
+    this.previous.delete(uri);
+    if (last !== undefined) this.recycle(last.buffer);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** Keeps a buffer for the next message once neither a pipe nor a next version reads it. */
+  private recycle(buffer: Buffer): void {
+    if (this.inFlight.has(buffer)) return;
+    for (const p of this.previous.values()) if (p.buffer === buffer) return;
+    this.spare = buffer;
   }
 
   private schedule(uri: string, delay: number): void {
@@ -98,17 +115,26 @@ export class DiagnosticsPublisher {
       this.lastAnalysisMs.set(doc.uri, analysed - started);
       const recycled = this.spare;
       this.spare = undefined;
+      const before = this.previous.get(doc.uri) ?? null;
       const out = new JsonByteBuilder(ENVELOPE_ROOM, expectedDiagnosticsJsonBytes(analysis), recycled);
       out.bytes(asciiBytes(`{"uri":${asciiJson(doc.uri)},"version":${doc.version},"diagnostics":`));
-      writeDocumentDiagnosticsJson(analysis, this.settings(), out);
+      const entries = writeDocumentDiagnosticsJson(analysis, this.settings(), out, before);
       out.bytes(asciiBytes('}'));
       this.published(doc.uri);
       const { buffer, start, end } = out.finish();
+      entries.buffer = buffer;
+      this.previous.set(doc.uri, entries);
+      if (before !== null) this.recycle(before.buffer);
       const params = new PreparedJson(buffer, start, end);
       const built = performance.now();
-      await this.connection.sendNotification('textDocument/publishDiagnostics', params);
-      // Written out (the stream's callback has run): free for the next message.
-      this.spare = buffer;
+      this.inFlight.add(buffer);
+      try {
+        await this.connection.sendNotification('textDocument/publishDiagnostics', params);
+      } finally {
+        this.inFlight.delete(buffer);
+      }
+      // Written out (the stream's callback has run): free for a later message once no version reads it.
+      this.recycle(buffer);
       if (!this.timing) return;
       const written = performance.now();
       const timing: PublishTiming = {

@@ -7,57 +7,48 @@ import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { AsmDiagnostic } from '../asm';
 import type { DocumentAnalysis } from '../editor/document-analysis';
 import { contractMessage, editorDiagnosticMessage, verdictClass, type VerdictClass } from '../editor/verdict-presentation';
+import { NO_VERDICT_KEY, probeOfVerdictKey } from '../editor/verdict-keys';
 import type { InstructionProbe, ProfileId } from '../kprobes';
 import { DEFAULT_SEVERITIES, toLspSeverity, type ServerSettings } from './editor-settings-from-configuration';
-import { asciiBytes, putBytes, putInt, type JsonByteBuilder } from './json-byte-builder';
+import { asciiBytes, digitCount, putBytes, putInt, rewriteDigits, type JsonByteBuilder } from './json-byte-builder';
+import { writeEntriesReusing, type WrittenEntries } from './json-entries-from-previous-version';
 import { asciiJson } from './prepared-json-content-encoder';
 
 /** What every instruction with the same verdict shares: severity, class, message, and their JSON. */
 interface VerdictDiagnostic {
+  /** A number naming this diagnostic (a new one for each object made): equal ids, equal JSON. */
+  id: number;
   severity: DiagnosticSeverity;
   code: VerdictClass;
   message: string;
-  /** The diagnostic's JSON after its range: `"severity":...,"message":"..."}`, as bytes. */
+  /** The diagnostic's JSON after its range: `}},"severity":...,"message":"..."},`, as bytes. */
   json: Uint8Array;
 }
 
-/**
- * Verdict diagnostics of one settings object, memoized by verdict (a shared value) and, for an
- * optimized probe, its optprobe reason: the same keys messages are worded by.
- */
+let lastId = 0;
+
+/** Verdict diagnostics of one settings object, by verdict key (verdict-keys.ts). */
 class VerdictDiagnostics {
-  private readonly byVerdict = new WeakMap<object, Map<string, VerdictDiagnostic | null>>();
+  private readonly byKey: Array<VerdictDiagnostic | null | undefined> = [];
   private readonly severities = new Map<VerdictClass, DiagnosticSeverity | null>();
-  private lastVerdict: object | null = null;
-  private lastKey = '';
-  private last: VerdictDiagnostic | null = null;
 
   constructor(private readonly settings: ServerSettings) {}
 
-  of(probe: InstructionProbe, profile: ProfileId): VerdictDiagnostic | null {
-    const v = probe.verdict;
-    if (v === null) return this.make(probe, profile);
-    const key = probe.optimizable?.ok ? probe.optimizable.why : '';
-    // Neighbouring instructions often share a verdict: one comparison instead of two lookups.
-    if (v === this.lastVerdict && key === this.lastKey) return this.last;
-    let byKey = this.byVerdict.get(v);
-    if (byKey === undefined) this.byVerdict.set(v, (byKey = new Map()));
-    let found = byKey.get(key);
-    if (found === undefined) byKey.set(key, (found = this.make(probe, profile)));
-    this.lastVerdict = v;
-    this.lastKey = key;
-    this.last = found;
+  of(key: number, profile: ProfileId): VerdictDiagnostic | null {
+    let found = this.byKey[key];
+    if (found === undefined) this.byKey[key] = found = this.make(probeOfVerdictKey(key), profile);
     return found;
   }
 
-  private make(probe: InstructionProbe, profile: ProfileId): VerdictDiagnostic | null {
+  /** A probe with no verdict key: its message quotes its decoding, so it is made anew. */
+  make(probe: InstructionProbe, profile: ProfileId): VerdictDiagnostic | null {
     const code = verdictClass(probe);
     let severity = this.severities.get(code);
     if (severity === undefined) this.severities.set(code, (severity = toLspSeverity(this.settings.severities[code] ?? DEFAULT_SEVERITIES[code])));
     if (severity === null) return null;
     const message = editorDiagnosticMessage(probe, profile);
-    const json = asciiBytes(asciiJson({ severity, source: 'kboost', code, message }).slice(1));
-    return { severity, code, message, json };
+    const json = asciiBytes(`}},${asciiJson({ severity, source: 'kboost', code, message }).slice(1)},`);
+    return { id: ++lastId, severity, code, message, json };
   }
 }
 
@@ -66,7 +57,7 @@ const memo = new WeakMap<ServerSettings, VerdictDiagnostics>();
 /** What the walk hands out, in publishing order. */
 interface DiagnosticSink {
   assembler(d: AsmDiagnostic): void;
-  verdict(index: number, d: VerdictDiagnostic): void;
+  verdict(index: number, d: VerdictDiagnostic | null): void;
   contract(line: number, start: number, end: number, message: string): void;
 }
 
@@ -76,12 +67,12 @@ function walk(a: DocumentAnalysis, settings: ServerSettings, sink: DiagnosticSin
   let verdicts = memo.get(settings);
   if (verdicts === undefined) memo.set(settings, (verdicts = new VerdictDiagnostics(settings)));
   const t = a.table;
+  const keys = a.verdictKeys(profile);
   const contracts = t.contracts.size > 0;
   for (let i = 0; i < t.count; i++) {
-    const probe = a.verdictAt(i, profile);
+    const key = keys[i]!;
     // An undecodable instruction's message quotes its decoding: from this version's place.
-    const d = verdicts.of(probe.verdict === null ? a.probeAt(i, profile) : probe, profile);
-    if (d !== null) sink.verdict(i, d);
+    sink.verdict(i, key !== NO_VERDICT_KEY ? verdicts.of(key, profile) : verdicts.make(a.probeAt(i, profile), profile));
     if (!contracts) continue;
     const contract = t.contracts.get(i);
     if (contract === undefined) continue;
@@ -106,54 +97,73 @@ export function documentDiagnostics(a: DocumentAnalysis, settings: ServerSetting
   const t = a.table;
   walk(a, settings, {
     assembler: (d) => out.push(assemblerDiagnostic(d)),
-    verdict: (i, d) => out.push({ range: range(t.line[i]!, t.start[i]!, t.end[i]!), severity: d.severity, source: 'kboost', code: d.code, message: d.message }),
+    verdict: (i, d) => d !== null && out.push({ range: range(t.line[i]!, t.start[i]!, t.end[i]!), severity: d.severity, source: 'kboost', code: d.code, message: d.message }),
     contract: (line, start, end, message) => out.push(contractDiagnostic(line, start, end, message)),
   });
   return out;
 }
 
-const OPEN = asciiBytes('[');
-const CLOSE = asciiBytes(']');
-const COMMA = asciiBytes(',');
 const RANGE_START = asciiBytes('{"range":{"start":{"line":');
 const CHARACTER = asciiBytes(',"character":');
 const RANGE_END = asciiBytes('},"end":{"line":');
-const RANGE_CLOSE = asciiBytes('}},');
-/** The most a verdict diagnostic's range takes, with its separator. */
-const RANGE_BYTES = 1 + RANGE_START.length + 2 * CHARACTER.length + RANGE_END.length + RANGE_CLOSE.length + 4 * 16;
+/** The most a verdict diagnostic's range takes. */
+const RANGE_BYTES = RANGE_START.length + 2 * CHARACTER.length + RANGE_END.length + 4 * 16;
 /** About what one verdict diagnostic takes, to size the buffer once. */
 const BYTES_PER_DIAGNOSTIC = 300;
 
+/** What a published version of a document's diagnostics leaves for the next one. */
+export type PublishedDiagnostics = WrittenEntries;
+
 /**
  * The same diagnostics as documentDiagnostics, written into `out` as the JSON text of their array
- * (JSON.parse of it equals documentDiagnostics).
+ * (JSON.parse of it equals documentDiagnostics). With `previous` (the last version's, its buffer
+ * intact and not `out`'s), the entries that did not change are copied from it.
  */
-export function writeDocumentDiagnosticsJson(a: DocumentAnalysis, settings: ServerSettings, out: JsonByteBuilder): void {
-  let first = true;
-  const separate = (): void => {
-    if (first) first = false;
-    else out.bytes(COMMA);
-  };
+export function writeDocumentDiagnosticsJson(
+  a: DocumentAnalysis, settings: ServerSettings, out: JsonByteBuilder, previous: PublishedDiagnostics | null = null,
+): PublishedDiagnostics {
   const t = a.table;
-  out.bytes(OPEN);
+  const arrayStart = out.position;
+  out.bytes(asciiBytes('['));
+  const ids = new Int32Array(t.count);
+  /** The diagnostics by id (a few shared ones), rather than an array of 50,000 references. */
+  const byId = new Map<number, VerdictDiagnostic>();
+  let last: VerdictDiagnostic | null = null;
+  const contracts = new Map<number, string>();
+  const written = (json: string): void => out.bytes(asciiBytes(`${json},`));
+  let index = -1;
   walk(a, settings, {
-    assembler: (d) => (separate(), out.bytes(asciiBytes(asciiJson(assemblerDiagnostic(d))))),
+    assembler: (d) => written(asciiJson(assemblerDiagnostic(d))),
     verdict: (i, d) => {
-      // The one hot path: every instruction's diagnostic, written in place.
+      index = i;
+      if (d === null) return;
+      if (d !== last) byId.set(d.id, (last = d));
+      ids[i] = d.id;
+    },
+    contract: (line, start, end, message) => contracts.set(index, asciiJson(contractDiagnostic(line, start, end, message))),
+  });
+  const keys = { count: t.count, line: t.line, start: t.start, end: t.end, ids, unkeyed: t.contracts, lineCount: a.lineCount };
+  const fresh = (i: number): void => {
+    const d = ids[i] !== 0 ? byId.get(ids[i]!) : undefined;
+    if (d !== undefined) {
+      // Every instruction's diagnostic where it changed (or on open), written in place.
       const buf = out.reserve(RANGE_BYTES + d.json.length);
-      let at = out.position;
-      if (first) first = false;
-      else buf[at++] = 0x2c; // ,
       const line = t.line[i]!;
-      at = putInt(buf, putBytes(buf, at, RANGE_START), line);
+      let at = putInt(buf, putBytes(buf, out.position, RANGE_START), line);
       at = putInt(buf, putBytes(buf, at, CHARACTER), t.start[i]!);
       at = putInt(buf, putBytes(buf, at, RANGE_END), line);
       at = putInt(buf, putBytes(buf, at, CHARACTER), t.end[i]!);
-      out.position = putBytes(buf, putBytes(buf, at, RANGE_CLOSE), d.json);
-    },
-    contract: (line, start, end, message) => (separate(), out.bytes(asciiBytes(asciiJson(contractDiagnostic(line, start, end, message))))),
-  });
-  out.bytes(CLOSE);
+      out.position = putBytes(buf, at, d.json);
+    }
+    const contract = contracts.size > 0 ? contracts.get(i) : undefined;
+    if (contract !== undefined) written(contract);
+  };
+  const patch = (buf: Buffer, entry: number, i: number, was: number, line: number): void => {
+    const first = entry + RANGE_START.length + digitCount(line);
+    rewriteDigits(buf, first, was, line);
+    rewriteDigits(buf, first + CHARACTER.length + digitCount(t.start[i]!) + RANGE_END.length + digitCount(line), was, line);
+  };
+  return writeEntriesReusing(out, arrayStart, keys, previous, fresh, patch);
 }
 
 /** A buffer size that fits a document's diagnostics JSON without growing, mostly. */

@@ -17,17 +17,47 @@ export function putBytes(buf: Uint8Array, at: number, b: Uint8Array): number {
   return at + n;
 }
 
+/** The number of decimal digits of a non-negative integer. */
+export function digitCount(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : String(n).length;
+}
+
 /** Writes a non-negative integer (at most 15 digits) at `at`; returns the position after it. */
 export function putInt(buf: Uint8Array, at: number, n: number): number {
   if (n < 10) {
     buf[at] = 48 + n;
     return at + 1;
   }
-  let digits = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-  let i = at + digits;
-  for (let t = n; t > 0; t = Math.floor(t / 10)) buf[--i] = 48 + (t % 10);
-  return at + digits;
+  const end = at + digitCount(n);
+  let i = end;
+  if (n <= 0x7fffffff) {
+    // Int32 arithmetic: a division by 10 compiles to a multiplication.
+    let t = n | 0;
+    while (t > 0) {
+      const q = (t / 10) | 0;
+      buf[--i] = 48 + t - q * 10;
+      t = q;
+    }
+  } else {
+    for (let t = n; t > 0; t = Math.floor(t / 10)) buf[--i] = 48 + (t % 10);
+  }
+  return end;
+}
+
+/**
+ * Writes line number `to` over `from` (as many digits, ending before `end`), rewriting only the
+ * low digits that differ: moved by a few lines, a number mostly changes in its last digit.
+ */
+export function rewriteDigits(buf: Uint8Array, end: number, from: number, to: number): void {
+  let a = from | 0;
+  let b = to | 0;
+  let at = end;
+  while (a !== b) {
+    const qb = (b / 10) | 0;
+    buf[--at] = 48 + b - qb * 10;
+    a = (a / 10) | 0;
+    b = qb;
+  }
 }
 
 export class JsonByteBuilder {
@@ -41,7 +71,8 @@ export class JsonByteBuilder {
    */
   constructor(readonly reserved: number, expected: number, recycled?: Buffer) {
     const size = reserved + Math.max(expected, 1024);
-    this.buffer = recycled !== undefined && recycled.length >= size ? recycled : Buffer.allocUnsafe(size);
+    // A new buffer has room to spare, so that it is recycled as the document grows by a few lines.
+    this.buffer = recycled !== undefined && recycled.length >= size ? recycled : Buffer.allocUnsafe(size + (size >> 3));
     this.position = reserved;
   }
 

@@ -15,7 +15,11 @@ import { readServerSettings, type ServerSettings } from './editor-settings-from-
 import { fileNameOf } from './file-name-of-uri';
 import { IncludeTracking } from './include-tracking';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
-import { lineVerdictsJson } from './line-verdicts-json';
+import { lineVerdictsInRangeJson, lineVerdictsJson } from './line-verdicts-json';
+import type { WrittenEntries } from './json-entries-from-previous-version';
+
+/** A client's line number (anything else in a request's range is ignored). */
+const isLineNumber = (x: unknown): x is number => Number.isInteger(x);
 
 export function startLanguageServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -25,6 +29,8 @@ export function startLanguageServer(connection: Connection): void {
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
   /** What each document keeps from one version to the next (line summaries, function probes). */
   const caches = new Map<string, DocumentAnalysisCache>();
+  /** Each document's last line verdicts answer: the next one copies what did not change. */
+  const lastLineVerdicts = new Map<string, WrittenEntries>();
   /** Includes: open buffers first, re-analysis when an included file changes, navigation from includes. */
   const includes = new IncludeTracking(connection, documents, (doc) => {
     analyses.delete(doc.uri);
@@ -112,6 +118,7 @@ export function startLanguageServer(connection: Connection): void {
   documents.onDidClose((e) => {
     analyses.delete(e.document.uri);
     caches.delete(e.document.uri);
+    lastLineVerdicts.delete(e.document.uri);
     publisher.closed(e.document.uri);
   });
 
@@ -120,7 +127,9 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return null;
     const a = analysisOf(doc);
     const { line, character } = params.position;
-    const ann = a.annotations.find((x) => x.range.line === line && character >= x.range.start && character <= x.range.end);
+    // The one annotation under the cursor, made alone (not every instruction's).
+    const at = a.indexesOnLine(line).find((i) => character >= a.table.start[i]! && character <= a.table.end[i]!);
+    const ann = at === undefined ? undefined : a.annotationAt(at);
     if (ann) return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(a, ann, settings.editor.profile) } };
     const text = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
     const word = wordHover(text, character);
@@ -170,11 +179,13 @@ export function startLanguageServer(connection: Connection): void {
   connection.onRequest('kboost/lineVerdicts', isolated('lineVerdicts', (params: { uri: string; range?: Range }): unknown => {
     const doc = documents.get(params?.uri);
     if (!doc) return { profile: settings.editor.profile, lines: [] };
-    const from = params.range?.start?.line;
-    const to = params.range?.end?.line;
-    const asked = Number.isInteger(from) && Number.isInteger(to);
+    const from: unknown = params.range?.start?.line;
+    const to: unknown = params.range?.end?.line;
     // Written as prepared JSON: one line per instruction, after every change.
-    return lineVerdictsJson(analysisOf(doc), settings.editor.profile, asked ? from : 0, asked ? to : Infinity);
+    if (isLineNumber(from) && isLineNumber(to)) return lineVerdictsInRangeJson(analysisOf(doc), settings.editor.profile, from, to);
+    const { json, entries } = lineVerdictsJson(analysisOf(doc), settings.editor.profile, lastLineVerdicts.get(doc.uri) ?? null);
+    lastLineVerdicts.set(doc.uri, entries);
+    return json;
   }));
 
   connection.onCodeAction(isolated('codeAction', (params): CodeAction[] => {
@@ -184,7 +195,7 @@ export function startLanguageServer(connection: Connection): void {
     const profile = settings.editor.profile;
     const line = params.range.start.line;
     const actions: CodeAction[] = [];
-    for (const ann of a.annotations.filter((x) => x.range.line === line)) {
+    for (const ann of a.indexesOnLine(line).map((i) => a.annotationAt(i))) {
       const target = nearestBoostable(a, ann, profile);
       if (target === null) continue;
       const targetText = doc.getText({ start: { line: target.range.line, character: target.range.start }, end: { line: target.range.line, character: target.range.end } });
@@ -220,10 +231,12 @@ export function startLanguageServer(connection: Connection): void {
     const doc = documents.get(params?.uri);
     if (!doc) return null;
     const a = analysisOf(doc);
-    const ann = a.annotations.find((x) => x.range.line >= params.line && x.functionName !== null)
-      ?? [...a.annotations].reverse().find((x) => x.range.line <= params.line && x.functionName !== null);
-    const fn = a.functions.find((f) => f.name === ann?.functionName && f.section === ann?.section)
-      ?? [...a.functions].reverse().find((f) => f.line <= params.line);
+    // The first instruction of a function at or after the line, else the last before it: from the table.
+    const t = a.table;
+    let at = -1;
+    for (let i = 0; i < t.count && at < 0; i++) if (t.line[i]! >= params.line && t.fn[i]! >= 0) at = i;
+    for (let i = t.count - 1; i >= 0 && at < 0; i--) if (t.line[i]! <= params.line && t.fn[i]! >= 0) at = i;
+    const fn = (at >= 0 ? a.functions[t.fn[at]!] : undefined) ?? [...a.functions].reverse().find((f) => f.line <= params.line);
     return fn ? functionVerdictTable(a, fn, settings.editor.profile) : null;
   }));
 
