@@ -37,7 +37,8 @@ export function statementOnLine(s: Statement, line: number): Statement {
  * elsewhere (or that have errors) are parsed again from their tokens at each use.
  */
 interface ParsedLine {
-  tokens: Token[];
+  /** Kept only for a line parsed again at each use (`use` is 'parse'). */
+  tokens: Token[] | null;
   /** How each use makes its statements: shared as they are, with `1b`/`1f` resolved, or parsed again. */
   use: 'shared' | 'resolve' | 'parse';
   statements: Statement[];
@@ -139,6 +140,12 @@ function resolvedInstruction(s: Extract<Statement, { kind: 'instruction' }>, loc
 }
 
 const PLACEHOLDER_LOCALS = new PlaceholderLocalLabels();
+
+/** The four syntax modes, shared by the cached lines that end in them (never modified). */
+const MODES: readonly SyntaxMode[] = [
+  { intel: false, noprefix: false }, { intel: true, noprefix: false }, { intel: false, noprefix: true }, { intel: true, noprefix: true },
+];
+const NO_ERRORS: AsmDiagnostic[] = [];
 
 function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
   return { ...s, range: { line, start: s.range.start, end: s.range.end } };
@@ -242,8 +249,14 @@ export class SourceLineParser {
         const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
         const modeAfter = { ...mode };
         parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
-        const slotList = template.statements.map(() => ({ memo: undefined }));
-        entry = { tokens, use: localReferenceUse(tokens, template), statements: template.statements, slots: slotList, errors: template.errors, blockCommentAfter: state.inBlockComment, modeAfter, used: 0 };
+        const slotList = template.statements.map((): StatementSlot => ({ memo: undefined }));
+        const use = localReferenceUse(tokens, template);
+        // Only what each use reads is kept: a cache entry lives as long as its document.
+        entry = {
+          tokens: use === 'parse' ? tokens : null, use, statements: template.statements.slice(), slots: slotList,
+          errors: template.errors.length === 0 ? NO_ERRORS : template.errors, blockCommentAfter: state.inBlockComment,
+          modeAfter: MODES[(modeAfter.intel ? 1 : 0) | (modeAfter.noprefix ? 2 : 0)]!, used: 0,
+        };
         map.set(lineText, entry);
       }
       if (entry.used !== cache.generation) this.used++;
@@ -251,7 +264,7 @@ export class SourceLineParser {
       if (!wasInComment && entry.blockCommentAfter) this.commentOpened = blockCommentOpening(lineText, line);
       state.inBlockComment = entry.blockCommentAfter;
       if (entry.use === 'parse') {
-        parseLine(entry.tokens, line, this.locals, out, mode);
+        parseLine(entry.tokens!, line, this.locals, out, mode);
       } else {
         mode.intel = entry.modeAfter.intel;
         mode.noprefix = entry.modeAfter.noprefix;

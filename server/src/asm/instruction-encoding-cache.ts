@@ -8,6 +8,7 @@ import { encodeInstruction, type EncodeResult } from './instruction-encoder';
 import type { EncodingPlan } from './instruction-encoding-plan';
 import type { Statement } from './statement-parser';
 import type { StatementSlot } from './cached-line-parsing';
+import { encodingOfShape, isConstant, keepEncodingOfShape, shapeKey } from './instruction-encodings-by-shape';
 
 type InstructionStatement = Extract<Statement, { kind: 'instruction' }>;
 
@@ -33,16 +34,6 @@ function operandExpressions(s: InstructionStatement): Expr[] {
     else if (o.kind === 'mem' && o.disp !== null) out.push(o.disp);
   }
   return out;
-}
-
-/** True when an expression names no symbol and no `.`: its value is the same everywhere. */
-function isConstant(e: Expr): boolean {
-  switch (e.kind) {
-    case 'number': return true;
-    case 'unary': return isConstant(e.arg);
-    case 'binary': return isConstant(e.left) && isConstant(e.right);
-    default: return false;
-  }
 }
 
 function rebindPlan(plan: EncodingPlan, from: Expr[], to: Expr[]): EncodingPlan {
@@ -71,6 +62,16 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
   if (memo !== undefined && memo.statement !== s && memo.exprs.length === exprs.length && stillKnown(memo, exprs, known)) {
     return rebind(memo, exprs);
   }
+  // A line of its own text that differs from an earlier one only in constants (`movl 8(%ebp),%eax`).
+  const shape = shapeKey(s, known);
+  if (shape !== null) {
+    const kept = encodingOfShape(shape);
+    if (kept !== undefined) {
+      const result = rebind({ statement: s, result: kept.result, exprs: kept.exprs, known: [] }, exprs);
+      slot.memo = { statement: s, result, exprs, known: [] };
+      return result;
+    }
+  }
   const asked: KnownValue[] = [];
   let movable = true;
   const result = encodeInstruction(s, (e) => {
@@ -83,6 +84,7 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
     return value;
   });
   slot.memo = movable && rebindable(result, exprs) ? { statement: s, result, exprs, known: asked } : undefined;
+  if (shape !== null) keepEncodingOfShape(shape, result, exprs);
   return result;
 }
 

@@ -231,7 +231,8 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
     prefixes,
     mnemonic: mnemonicText.toLowerCase(),
     mnemonicRange: { line, start: mnemonicToken.start, end: mnemonicEnd },
-    operands,
+    // An exact copy: an array grown by push keeps room for 16, and cached statements live long.
+    operands: operands.slice(),
     range,
     ...(mode.intel ? { intel: true as const } : {}),
   });
