@@ -151,6 +151,38 @@ function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
   return { ...s, range: { line, start: s.range.start, end: s.range.end } };
 }
 
+/**
+ * A line's cache entry, lexed and parsed from `state` and `mode` (it leaves `state` as the line's
+ * end leaves it). Out of parseUntil's loop: V8 optimizes a small function sooner than a long loop.
+ */
+function parsedLine(lineText: string, state: LexState, mode: SyntaxMode): ParsedLine {
+  const tokens = lexLine(lineText, state);
+  const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
+  const modeAfter = { intel: mode.intel, noprefix: mode.noprefix };
+  parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
+  const slots = template.statements.map((): StatementSlot => ({ memo: undefined }));
+  const use = localReferenceUse(tokens, template);
+  // Only what each use reads is kept: a cache entry lives as long as its document.
+  return {
+    tokens: use === 'parse' ? tokens : null, use, statements: template.statements.slice(), slots,
+    errors: template.errors.length === 0 ? NO_ERRORS : template.errors, blockCommentAfter: state.inBlockComment,
+    modeAfter: MODES[(modeAfter.intel ? 1 : 0) | (modeAfter.noprefix ? 2 : 0)]!, used: 0,
+  };
+}
+
+/** A cached line's statements at one use: shared, with `1:` named and `1b`/`1f` resolved here. */
+function statementsOfUse(entry: ParsedLine, line: number, locals: NumericLocalLabels, out: ParsedSource): void {
+  // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
+  const statements = entry.statements;
+  for (let k = 0; k < statements.length; k++) {
+    const s = statements[k]!;
+    if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { line, start: s.range.start, end: s.range.end } });
+    else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
+    else out.statements.push(s);
+  }
+  for (const e of entry.errors) out.errors.push({ ...e, line });
+}
+
 /** Where parsing may resume: the parse state at the start of a line, and how much output came before. */
 export interface ParseCheckpoint {
   line: number;
@@ -245,39 +277,18 @@ export class SourceLineParser {
       const map = cache.byState[stateIndex]!;
       let entry = map.get(lineText);
       if (entry === undefined) {
-        const tokens = lexLine(lineText, state);
-        const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
-        const modeAfter = { ...mode };
-        parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
-        const slotList = template.statements.map((): StatementSlot => ({ memo: undefined }));
-        const use = localReferenceUse(tokens, template);
-        // Only what each use reads is kept: a cache entry lives as long as its document.
-        entry = {
-          tokens: use === 'parse' ? tokens : null, use, statements: template.statements.slice(), slots: slotList,
-          errors: template.errors.length === 0 ? NO_ERRORS : template.errors, blockCommentAfter: state.inBlockComment,
-          modeAfter: MODES[(modeAfter.intel ? 1 : 0) | (modeAfter.noprefix ? 2 : 0)]!, used: 0,
-        };
+        entry = parsedLine(lineText, state, mode);
         map.set(lineText, entry);
       }
       if (entry.used !== cache.generation) this.used++;
       entry.used = cache.generation;
       if (!wasInComment && entry.blockCommentAfter) this.commentOpened = blockCommentOpening(lineText, line);
       state.inBlockComment = entry.blockCommentAfter;
-      if (entry.use === 'parse') {
-        parseLine(entry.tokens!, line, this.locals, out, mode);
-      } else {
+      if (entry.use === 'parse') parseLine(entry.tokens!, line, this.locals, out, mode);
+      else {
         mode.intel = entry.modeAfter.intel;
         mode.noprefix = entry.modeAfter.noprefix;
-        const locals = this.locals;
-        // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
-        const statements = entry.statements;
-        for (let k = 0; k < statements.length; k++) {
-          const s = statements[k]!;
-          if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
-          else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
-          else out.statements.push(s);
-        }
-        for (const e of entry.errors) out.errors.push({ ...e, line });
+        statementsOfUse(entry, line, this.locals, out);
       }
       // Same statements as the template in the same order: parsing is deterministic given the state.
       if (out.statements.length - before === entry.slots.length) for (let k = 0; k < entry.slots.length; k++) slots.push(entry.slots[k]!);

@@ -87,6 +87,9 @@ export class NumericLocalLabels {
 }
 
 function splitStatements(tokens: Token[]): Token[][] {
+  // Most lines hold one statement: no copy then.
+  if (tokens.length === 0) return [];
+  if (!tokens.some((t) => t.kind === 'separator')) return [tokens];
   const out: Token[][] = [[]];
   for (const t of tokens) {
     if (t.kind === 'separator') out.push([]);
@@ -144,7 +147,9 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
     i += 2;
   }
   // Numeric local references become plain symbol names from here on.
-  const rest = tokens.slice(i).map((t) => (t.kind === 'localref' ? { ...t, kind: 'ident' as const, text: locals.resolve(t.text) } : t));
+  const rest = tokens.some((t) => t.kind === 'localref')
+    ? tokens.slice(i).map((t) => (t.kind === 'localref' ? { ...t, kind: 'ident' as const, text: locals.resolve(t.text) } : t))
+    : i === 0 ? tokens : tokens.slice(i);
   if (rest.length === 0) return;
   const first = rest[0]!;
   const end = rest[rest.length - 1]!.end;
