@@ -7,6 +7,7 @@
 import { lexLine, type LexState, type Token } from './source-lexer';
 import type { Expr } from './expression-syntax';
 import type { AttOperand } from './att-operand-syntax';
+import { numberShapeKey, numberShapeTemplate, statementsWithNumbers, type NumberShapeTemplate } from './cached-lines-by-number-shape';
 import { NumericLocalLabels, blockCommentOpening, parseLine, unterminatedCommentError, type AsmDiagnostic, type ParsedSource, type SourceRange, type Statement, type SyntaxMode } from './statement-parser';
 
 /**
@@ -59,6 +60,8 @@ export interface StatementSlot {
 /** Parsed lines by starting state and text, reused across parses of one document. */
 export class ParsedLineCache {
   readonly byState: Map<string, ParsedLine>[] = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
+  /** AT&T lines by their tokens with numbers left out: a template, or null when such lines are parsed (cached-lines-by-number-shape.ts). */
+  readonly byNumberShape = new Map<string, NumberShapeTemplate | null>();
   generation = 0;
   /** Lines the last full parse used (resumed parses visit only part of the file). */
   private lastUsed = 0;
@@ -75,6 +78,7 @@ export class ParsedLineCache {
     const total = this.size();
     if (total <= 2 * usedCount + 1024) return;
     for (const m of this.byState) for (const [k, v] of m) if (v.used !== this.generation) m.delete(k);
+    this.byNumberShape.clear();
   }
 }
 
@@ -155,20 +159,39 @@ function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
  * A line's cache entry, lexed and parsed from `state` and `mode` (it leaves `state` as the line's
  * end leaves it). Out of parseUntil's loop: V8 optimizes a small function sooner than a long loop.
  */
-function parsedLine(lineText: string, state: LexState, mode: SyntaxMode): ParsedLine {
+function parsedLine(lineText: string, state: LexState, mode: SyntaxMode, shapes: ParsedLineCache['byNumberShape']): ParsedLine {
   const tokens = lexLine(lineText, state);
+  // A line like an earlier one but for the numbers in its operands: that line's statements with its numbers.
+  const key = mode.intel ? null : numberShapeKey(tokens);
+  const known = key === null ? undefined : shapes.get(key);
+  if (known) {
+    const statements = statementsWithNumbers(known, tokens);
+    const slots = statements.map((): StatementSlot => ({ memo: undefined }));
+    return {
+      tokens: null, use: known.use, statements, slots, errors: NO_ERRORS, blockCommentAfter: state.inBlockComment,
+      modeAfter: MODES[(mode.intel ? 1 : 0) | (mode.noprefix ? 2 : 0)]!, used: 0,
+    };
+  }
   const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
   const modeAfter = { intel: mode.intel, noprefix: mode.noprefix };
   parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
   const slots = template.statements.map((): StatementSlot => ({ memo: undefined }));
   const use = localReferenceUse(tokens, template);
+  const statements = template.statements.slice();
+  if (key !== null && known === undefined) {
+    if (shapes.size >= MAX_NUMBER_SHAPES) shapes.clear();
+    shapes.set(key, template.errors.length === 0 && !modeAfter.intel ? numberShapeTemplate(tokens, statements, use) : null);
+  }
   // Only what each use reads is kept: a cache entry lives as long as its document.
   return {
-    tokens: use === 'parse' ? tokens : null, use, statements: template.statements.slice(), slots,
+    tokens: use === 'parse' ? tokens : null, use, statements, slots,
     errors: template.errors.length === 0 ? NO_ERRORS : template.errors, blockCommentAfter: state.inBlockComment,
     modeAfter: MODES[(modeAfter.intel ? 1 : 0) | (modeAfter.noprefix ? 2 : 0)]!, used: 0,
   };
 }
+
+/** Bounds the templates kept between sweeps. */
+const MAX_NUMBER_SHAPES = 65536;
 
 /** A cached line's statements at one use: shared, with `1:` named and `1b`/`1f` resolved here. */
 function statementsOfUse(entry: ParsedLine, line: number, locals: NumericLocalLabels, out: ParsedSource): void {
@@ -277,7 +300,7 @@ export class SourceLineParser {
       const map = cache.byState[stateIndex]!;
       let entry = map.get(lineText);
       if (entry === undefined) {
-        entry = parsedLine(lineText, state, mode);
+        entry = parsedLine(lineText, state, mode, cache.byNumberShape);
         map.set(lineText, entry);
       }
       if (entry.used !== cache.generation) this.used++;

@@ -8,6 +8,7 @@ import type { Expr } from './expression-syntax';
 import type { AttOperand, AsmRegister } from './att-operand-syntax';
 import type { EncodeResult } from './instruction-encoder';
 import { fitsSigned8 } from './operand-matching';
+import { displacementFitsByte } from './memory-operand-encoding';
 import type { Statement } from './statement-parser';
 
 type InstructionStatement = Extract<Statement, { kind: 'instruction' }>;
@@ -20,8 +21,8 @@ export interface ShapedEncoding {
 
 /**
  * Everything the encoder asks of a known constant (operand-matching.ts: `=== 1n` for shifts by one,
- * a signed byte at 16 and 32 bits for imm8 forms; memory-operand-encoding.ts: zero and a raw
- * signed byte for the displacement size; instruction-encoder.ts: `int $3`), as one character.
+ * a signed byte at 16 and 32 bits for imm8 forms; memory-operand-encoding.ts: zero, and a disp8
+ * at 16- and 32-bit addressing; instruction-encoder.ts: `int $3`), as one character.
  * A new test of a known value in the encoder must be added here.
  */
 function valueClass(v: bigint | null): string {
@@ -30,10 +31,11 @@ function valueClass(v: bigint | null): string {
   if (v === 0n) bits |= 1;
   else if (v === 1n) bits |= 2;
   else if (v === 3n) bits |= 4;
-  if (v >= -128n && v <= 127n) bits |= 8;
-  if (fitsSigned8(v, 16)) bits |= 16;
-  if (fitsSigned8(v, 32)) bits |= 32;
-  return String.fromCharCode(0x40 + bits);
+  if (displacementFitsByte(v, 2)) bits |= 8;
+  if (displacementFitsByte(v, 4)) bits |= 16;
+  if (fitsSigned8(v, 16)) bits |= 32;
+  if (fitsSigned8(v, 32)) bits |= 64;
+  return String.fromCharCode(0x80 + bits);
 }
 
 function registerKey(r: AsmRegister | null): string {
