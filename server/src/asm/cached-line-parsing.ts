@@ -160,9 +160,10 @@ function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
  * end leaves it). Out of parseUntil's loop: V8 optimizes a small function sooner than a long loop.
  */
 function parsedLine(lineText: string, state: LexState, mode: SyntaxMode, shapes: ParsedLineCache['byNumberShape']): ParsedLine {
+  const startState = (state.inBlockComment ? 1 : 0) | (mode.noprefix ? 2 : 0);
   const tokens = lexLine(lineText, state);
   // A line like an earlier one but for the numbers in its operands: that line's statements with its numbers.
-  const key = mode.intel ? null : numberShapeKey(tokens);
+  const key = mode.intel ? null : numberShapeKey(lineText, tokens, startState);
   const known = key === null ? undefined : shapes.get(key);
   if (known) {
     const statements = statementsWithNumbers(known, tokens);

@@ -9,6 +9,7 @@ import type { Token } from './source-lexer';
 import type { Expr } from './expression-syntax';
 import type { AttOperand } from './att-operand-syntax';
 import type { Statement } from './statement-parser';
+import { sameShapeAs } from './instruction-encodings-by-shape';
 
 /** A parsed line whose numbers can be replaced: its statements and, per number token, its node. */
 export interface NumberShapeTemplate {
@@ -26,19 +27,21 @@ function isReplaceable(tokens: readonly Token[], i: number): boolean {
 }
 
 /**
- * The line's tokens (kind, columns, text) with the replaceable numbers' texts left out, or null
- * when it has none. Equal keys: the same tokens at the same columns but for those numbers.
+ * The line's text with the replaceable numbers left out (each becomes \x01 and its length), and
+ * the lexer's starting state, or null when it has none. Equal keys: the same text but for numbers
+ * of the same columns, so the same tokens (the lexer reads left to right, and each line's own
+ * tokens say that a number fills each of those columns).
  */
-export function numberShapeKey(tokens: readonly Token[]): string | null {
+export function numberShapeKey(lineText: string, tokens: readonly Token[], startState: number): string | null {
   let key = '';
-  let numbers = 0;
+  let from = 0;
   for (let i = 0; i < tokens.length; i++) {
+    if (!isReplaceable(tokens, i)) continue;
     const t = tokens[i]!;
-    const replaceable = isReplaceable(tokens, i);
-    if (replaceable) numbers++;
-    key += `${t.kind} ${t.start} ${t.end} ${replaceable ? '' : t.text}\x00`;
+    key += lineText.slice(from, t.start) + '\x01' + String.fromCharCode(t.end - t.start);
+    from = t.end;
   }
-  return numbers === 0 ? null : key;
+  return from === 0 ? null : String.fromCharCode(startState) + key + lineText.slice(from);
 }
 
 function operandExpr(o: AttOperand): Expr | null {
@@ -115,6 +118,8 @@ export function statementsWithNumbers(template: NumberShapeTemplate, tokens: rea
       if (o.kind === 'imm') return hasNumbers(o.expr) ? { ...o, expr: withNumbers(o.expr, values) } : o;
       return o.kind === 'mem' && hasNumbers(o.disp) ? { ...o, disp: withNumbers(o.disp!, values) } : o;
     });
-    return { ...s, operands };
+    const made: Statement = { ...s, operands };
+    sameShapeAs(made, s);
+    return made;
   });
 }

@@ -8,7 +8,7 @@ import { encodeInstruction, type EncodeResult } from './instruction-encoder';
 import type { EncodingPlan } from './instruction-encoding-plan';
 import type { Statement } from './statement-parser';
 import type { StatementSlot } from './cached-line-parsing';
-import { encodingOfShape, isConstant, keepEncodingOfShape, shapeKey } from './instruction-encodings-by-shape';
+import { encodingsOfShape, isConstant, keepEncodingOfShape, valueClasses } from './instruction-encodings-by-shape';
 
 type InstructionStatement = Extract<Statement, { kind: 'instruction' }>;
 
@@ -63,9 +63,10 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
     return rebind(memo, exprs);
   }
   // A line of its own text that differs from an earlier one only in constants (`movl 8(%ebp),%eax`).
-  const shape = shapeKey(s, known);
-  if (shape !== null) {
-    const kept = encodingOfShape(shape);
+  const classes = valueClasses(s, known);
+  const shapes = classes === null ? null : encodingsOfShape(s);
+  if (shapes !== null) {
+    const kept = shapes.get(classes!);
     if (kept !== undefined) {
       const result = rebind({ statement: s, result: kept.result, exprs: kept.exprs, known: [] }, exprs);
       slot.memo = { statement: s, result, exprs, known: [] };
@@ -84,7 +85,7 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
     return value;
   });
   slot.memo = movable && rebindable(result, exprs) ? { statement: s, result, exprs, known: asked } : undefined;
-  if (shape !== null) keepEncodingOfShape(shape, result, exprs);
+  if (shapes !== null) keepEncodingOfShape(shapes, classes!, result, exprs);
   return result;
 }
 

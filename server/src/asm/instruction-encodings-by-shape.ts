@@ -42,31 +42,37 @@ function registerKey(r: AsmRegister | null): string {
   return r === null ? '-' : `${r.name}/${r.cls}/${r.number}`;
 }
 
-function operandKey(o: AttOperand, value: (e: Expr) => string): string {
+function operandKey(o: AttOperand): string {
   switch (o.kind) {
     case 'reg': return `r${registerKey(o.reg)}${o.indirect ? '*' : ''}`;
-    case 'imm': return `i${value(o.expr)}`;
+    case 'imm': return 'i#';
     case 'mem':
-      return `m${registerKey(o.segment)},${o.disp === null ? '-' : value(o.disp)},${registerKey(o.base)},${registerKey(o.index)},${o.scale},${o.bare ? 'b' : ''}${o.indirect ? '*' : ''},${o.ptrBits ?? ''}`;
+      return `m${registerKey(o.segment)},${o.disp === null ? '-' : '#'},${registerKey(o.base)},${registerKey(o.index)},${o.scale},${o.bare ? 'b' : ''}${o.indirect ? '*' : ''},${o.ptrBits ?? ''}`;
   }
 }
 
-/**
- * The shape of a statement whose operand expressions are all constants (else null): mnemonic,
- * syntax, prefixes, operands with each constant replaced by its value's class.
- */
-export function shapeKey(s: InstructionStatement, known: (e: Expr) => bigint | null): string | null {
-  if (s.mnemonic === null) return null;
-  let constant = true;
-  const value = (e: Expr): string => {
-    if (isConstant(e)) return valueClass(known(e));
-    constant = false;
-    return '';
-  };
+/** The shape of a statement: mnemonic, syntax, prefixes, operands with their expressions left out. */
+function shapeOf(s: InstructionStatement): string {
   let key = `${s.intel ? 'I' : 'A'}${s.mnemonic}`;
   for (const p of s.prefixes) key += ` ${p.name}`;
-  for (const o of s.operands) key += `|${operandKey(o, value)}`;
-  return constant ? key : null;
+  for (const o of s.operands) key += `|${operandKey(o)}`;
+  return key;
+}
+
+/**
+ * The classes of the values of a statement's operand expressions in order, or null when one is
+ * not a constant (or the statement has no mnemonic).
+ */
+export function valueClasses(s: InstructionStatement, known: (e: Expr) => bigint | null): string | null {
+  if (s.mnemonic === null) return null;
+  let classes = '';
+  for (const o of s.operands) {
+    const e = o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
+    if (e === null) continue;
+    if (!isConstant(e)) return null;
+    classes += valueClass(known(e));
+  }
+  return classes;
 }
 
 /** True when an expression names no symbol and no `.`: its value is the same everywhere. */
@@ -79,21 +85,40 @@ export function isConstant(e: Expr): boolean {
   }
 }
 
-/** Encodings by shape, for every assembly (an encoding is a pure function of its key). */
-const BY_SHAPE = new Map<string, ShapedEncoding>();
+/** Encodings by shape, then by value classes, for every assembly (an encoding is a pure function of both). */
+const BY_SHAPE = new Map<string, Map<string, ShapedEncoding>>();
 /** Bounds the memory kept for documents long closed. */
 const MAX_SHAPES = 20000;
+/** A statement's table of BY_SHAPE, found once per statement it was made from (see sameShapeAs). */
+const TABLE_OF = new WeakMap<InstructionStatement, Map<string, ShapedEncoding>>();
+const MADE_FROM = new WeakMap<Statement, Statement>();
 
-export function encodingOfShape(key: string): ShapedEncoding | undefined {
-  return BY_SHAPE.get(key);
+/** Records that `made` has the shape of `from` (a line parsed from another's statements: cached-lines-by-number-shape.ts). */
+export function sameShapeAs(made: Statement, from: Statement): void {
+  MADE_FROM.set(made, MADE_FROM.get(from) ?? from);
 }
 
-/** Keeps an encoding for its shape when every field it has is one of the operands' expressions. */
-export function keepEncodingOfShape(key: string, result: EncodeResult, exprs: Expr[]): void {
+/** The encodings kept for statements of this one's shape, by value classes. */
+export function encodingsOfShape(s: InstructionStatement): Map<string, ShapedEncoding> {
+  const from = (MADE_FROM.get(s) ?? s) as InstructionStatement;
+  let table = TABLE_OF.get(from);
+  if (table === undefined) {
+    const shape = shapeOf(from);
+    table = BY_SHAPE.get(shape);
+    if (table === undefined) {
+      if (BY_SHAPE.size >= MAX_SHAPES) BY_SHAPE.clear();
+      BY_SHAPE.set(shape, (table = new Map()));
+    }
+    TABLE_OF.set(from, table);
+  }
+  return table;
+}
+
+/** Keeps an encoding for its shape and classes when every field it has is one of the operands' expressions. */
+export function keepEncodingOfShape(table: Map<string, ShapedEncoding>, classes: string, result: EncodeResult, exprs: Expr[]): void {
   if (!result.ok) return;
   const plans = result.encoding.near ? [result.encoding.plan, result.encoding.near] : [result.encoding.plan];
   // A field on an expression the encoder made (a folded predicate's immediate) carries columns of its line.
   if (!plans.every((p) => p.fields.every((f) => f.expr === null || exprs.includes(f.expr)))) return;
-  if (BY_SHAPE.size >= MAX_SHAPES) BY_SHAPE.clear();
-  BY_SHAPE.set(key, { result, exprs });
+  table.set(classes, { result, exprs });
 }
