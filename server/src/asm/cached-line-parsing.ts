@@ -55,6 +55,8 @@ interface ParsedLine {
 /** Whatever later stages keep for one statement of a cached line (see parseSourceLines). */
 export interface StatementSlot {
   memo: unknown;
+  /** For a line made from another's statements (cached-lines-by-number-shape.ts): the statement whose shape this one has. */
+  shapeFrom: Statement | null;
 }
 
 /** Parsed lines by starting state and text, reused across parses of one document. */
@@ -167,7 +169,7 @@ function parsedLine(lineText: string, state: LexState, mode: SyntaxMode, shapes:
   const known = key === null ? undefined : shapes.get(key);
   if (known) {
     const statements = statementsWithNumbers(known, tokens);
-    const slots = statements.map((): StatementSlot => ({ memo: undefined }));
+    const slots = statements.map((_, k): StatementSlot => ({ memo: undefined, shapeFrom: known.statements[k]! }));
     return {
       tokens: null, use: known.use, statements, slots, errors: NO_ERRORS, blockCommentAfter: state.inBlockComment,
       modeAfter: MODES[(mode.intel ? 1 : 0) | (mode.noprefix ? 2 : 0)]!, used: 0,
@@ -176,7 +178,7 @@ function parsedLine(lineText: string, state: LexState, mode: SyntaxMode, shapes:
   const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
   const modeAfter = { intel: mode.intel, noprefix: mode.noprefix };
   parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
-  const slots = template.statements.map((): StatementSlot => ({ memo: undefined }));
+  const slots = template.statements.map((): StatementSlot => ({ memo: undefined, shapeFrom: null }));
   const use = localReferenceUse(tokens, template);
   const statements = template.statements.slice();
   if (key !== null && known === undefined) {
@@ -316,7 +318,7 @@ export class SourceLineParser {
       }
       // Same statements as the template in the same order: parsing is deterministic given the state.
       if (out.statements.length - before === entry.slots.length) for (let k = 0; k < entry.slots.length; k++) slots.push(entry.slots[k]!);
-      else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined });
+      else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined, shapeFrom: null });
       for (let i = before; i < out.statements.length; i++) lineOf.push(line);
     }
     if (end > this.line) this.line = end;

@@ -9,7 +9,6 @@ import type { Token } from './source-lexer';
 import type { Expr } from './expression-syntax';
 import type { AttOperand } from './att-operand-syntax';
 import type { Statement } from './statement-parser';
-import { sameShapeAs } from './instruction-encodings-by-shape';
 
 /** A parsed line whose numbers can be replaced: its statements and, per number token, its node. */
 export interface NumberShapeTemplate {
@@ -118,8 +117,6 @@ export function statementsWithNumbers(template: NumberShapeTemplate, tokens: rea
       if (o.kind === 'imm') return hasNumbers(o.expr) ? { ...o, expr: withNumbers(o.expr, values) } : o;
       return o.kind === 'mem' && hasNumbers(o.disp) ? { ...o, disp: withNumbers(o.disp!, values) } : o;
     });
-    const made: Statement = { ...s, operands };
-    sameShapeAs(made, s);
-    return made;
+    return { ...s, operands };
   });
 }

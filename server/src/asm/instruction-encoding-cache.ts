@@ -64,7 +64,7 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
   }
   // A line of its own text that differs from an earlier one only in constants (`movl 8(%ebp),%eax`).
   const classes = valueClasses(s, known);
-  const shapes = classes === null ? null : encodingsOfShape(s);
+  const shapes = classes === null ? null : encodingsOfShape((slot.shapeFrom ?? s) as InstructionStatement);
   if (shapes !== null) {
     const kept = shapes.get(classes!);
     if (kept !== undefined) {

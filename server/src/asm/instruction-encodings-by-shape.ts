@@ -89,18 +89,11 @@ export function isConstant(e: Expr): boolean {
 const BY_SHAPE = new Map<string, Map<string, ShapedEncoding>>();
 /** Bounds the memory kept for documents long closed. */
 const MAX_SHAPES = 20000;
-/** A statement's table of BY_SHAPE, found once per statement it was made from (see sameShapeAs). */
+/** A statement's table of BY_SHAPE, found once per statement (lines made from another's statements ask with that one). */
 const TABLE_OF = new WeakMap<InstructionStatement, Map<string, ShapedEncoding>>();
-const MADE_FROM = new WeakMap<Statement, Statement>();
-
-/** Records that `made` has the shape of `from` (a line parsed from another's statements: cached-lines-by-number-shape.ts). */
-export function sameShapeAs(made: Statement, from: Statement): void {
-  MADE_FROM.set(made, MADE_FROM.get(from) ?? from);
-}
 
 /** The encodings kept for statements of this one's shape, by value classes. */
-export function encodingsOfShape(s: InstructionStatement): Map<string, ShapedEncoding> {
-  const from = (MADE_FROM.get(s) ?? s) as InstructionStatement;
+export function encodingsOfShape(from: InstructionStatement): Map<string, ShapedEncoding> {
   let table = TABLE_OF.get(from);
   if (table === undefined) {
     const shape = shapeOf(from);
