@@ -28,13 +28,19 @@ interface EncodingMemo {
 
 /** Expressions of the operands in a fixed order; equal texts give structurally equal lists. */
 function operandExpressions(s: InstructionStatement): Expr[] {
-  const out: Expr[] = [];
+  // Counted first: a list grown by push keeps room for 16, and a kept memo holds this one.
+  let n = 0;
+  for (const o of s.operands) if (o.kind === 'imm' || (o.kind === 'mem' && o.disp !== null)) n++;
+  const out = new Array<Expr>(n);
+  let k = 0;
   for (const o of s.operands) {
-    if (o.kind === 'imm') out.push(o.expr);
-    else if (o.kind === 'mem' && o.disp !== null) out.push(o.disp);
+    if (o.kind === 'imm') out[k++] = o.expr;
+    else if (o.kind === 'mem' && o.disp !== null) out[k++] = o.disp;
   }
   return out;
 }
+
+const NO_KNOWN: KnownValue[] = [];
 
 function rebindPlan(plan: EncodingPlan, from: Expr[], to: Expr[]): EncodingPlan {
   if (plan.fields.length === 0) return plan;
@@ -68,8 +74,8 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
   if (shapes !== null) {
     const kept = shapes.get(classes!);
     if (kept !== undefined) {
-      const result = rebind({ statement: s, result: kept.result, exprs: kept.exprs, known: [] }, exprs);
-      slot.memo = { statement: s, result, exprs, known: [] };
+      const result = rebind({ statement: s, result: kept.result, exprs: kept.exprs, known: NO_KNOWN }, exprs);
+      slot.memo = { statement: s, result, exprs, known: NO_KNOWN };
       return result;
     }
   }
