@@ -6,7 +6,7 @@
 
 import { lexLine, type LexState, type Token } from './source-lexer';
 import type { Expr } from './expression-syntax';
-import type { AttOperand } from './att-operand-syntax';
+import { operandExpr, type AttOperand } from './att-operand-syntax';
 import { numberShapeKey, numberShapeTemplate, statementsWithNumbers, type NumberShapeTemplate } from './cached-lines-by-number-shape';
 import { NumericLocalLabels, blockCommentOpening, parseLine, unterminatedCommentError, type AsmDiagnostic, type ParsedSource, type SourceRange, type Statement, type SyntaxMode } from './statement-parser';
 
@@ -107,10 +107,6 @@ function placeholderCount(e: Expr | null): number {
     case 'binary': return placeholderCount(e.left) + placeholderCount(e.right);
     default: return 0;
   }
-}
-
-function operandExpr(o: AttOperand): Expr | null {
-  return o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import type { Token } from './source-lexer';
 import type { Expr } from './expression-syntax';
-import type { AttOperand } from './att-operand-syntax';
+import { operandExpr, type AttOperand } from './att-operand-syntax';
 import type { Statement } from './statement-parser';
 
 /** A parsed line whose numbers can be replaced: its statements and, per number token, its node. */
@@ -41,10 +41,6 @@ export function numberShapeKey(lineText: string, tokens: readonly Token[], start
     from = t.end;
   }
   return from === 0 ? null : String.fromCharCode(startState) + key + lineText.slice(from);
-}
-
-function operandExpr(o: AttOperand): Expr | null {
-  return o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
 }
 
 function collectNumbers(e: Expr, out: Expr[]): void {

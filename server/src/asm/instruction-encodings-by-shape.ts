@@ -5,7 +5,7 @@
 // encoding, its fields pointing at each statement's own expressions.
 
 import type { Expr } from './expression-syntax';
-import type { AttOperand, AsmRegister } from './att-operand-syntax';
+import { operandExpr, type AttOperand, type AsmRegister } from './att-operand-syntax';
 import type { EncodeResult } from './instruction-encoder';
 import { fitsSigned8 } from './operand-matching';
 import { displacementFitsByte } from './memory-operand-encoding';
@@ -67,7 +67,7 @@ export function valueClasses(s: InstructionStatement, known: (e: Expr) => bigint
   if (s.mnemonic === null) return null;
   let classes = '';
   for (const o of s.operands) {
-    const e = o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
+    const e = operandExpr(o);
     if (e === null) continue;
     if (!isConstant(e)) return null;
     classes += valueClass(known(e));
