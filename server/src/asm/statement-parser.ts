@@ -58,15 +58,24 @@ export const PREFIX_WORDS: ReadonlySet<string> = new Set([
 /** Gives numeric local labels (`1:`) unique names and resolves `1b` / `1f` to them. */
 export class NumericLocalLabels {
   protected readonly counts = new Map<string, number>();
+  /** The name each label was last given: `1b` is that very string (its hash is computed once). */
+  private readonly lastNames = new Map<string, string>();
   define(digits: string): string {
     const n = (this.counts.get(digits) ?? 0) + 1;
     this.counts.set(digits, n);
-    return this.name(digits, n);
+    const name = this.name(digits, n);
+    this.lastNames.set(digits, name);
+    return name;
   }
   resolve(ref: string): string {
     const digits = ref.slice(0, -1);
+    const backward = ref.endsWith('b');
+    if (backward) {
+      const last = this.lastNames.get(digits);
+      if (last !== undefined) return last;
+    }
     const n = this.counts.get(digits) ?? 0;
-    return this.name(digits, ref.endsWith('b') ? n : n + 1);
+    return this.name(digits, backward ? n : n + 1);
   }
   /** True when both have defined the same numeric labels as many times. */
   sameCounts(other: NumericLocalLabels): boolean {
