@@ -12,6 +12,8 @@ import { assembleWithGnuAs, gnuAsAvailable } from './gnu-as-oracle';
 const BYTE = [-128, -127, -2, -1, 0, 1, 2, 3, 4, 126, 127, 128, 129, 254, 255];
 const WORD = [...BYTE, -129, -32768, 256, 1000, 32767, 32768, 65535];
 const LONG = [...WORD, -32769, 65536, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, -0x80000000];
+/** Displacements wrap to 32 bits: beyond them, values whose low bits are zero or a byte. */
+const DISP = [...LONG, 0x100000000, -0x100000000, 0x1000000ff, -0xffffffff];
 
 /** Instruction forms with V standing for a constant, and the values each accepts. */
 const FORMS: Array<[string, number[]]> = [
@@ -19,8 +21,8 @@ const FORMS: Array<[string, number[]]> = [
   ['andl $V, 8(%ebx)', LONG], ['cmpl $-V, %esi', LONG], ['testl $V, %eax', LONG], ['pushl $V', LONG],
   ['imull $V, %ecx, %edx', LONG], ['imul $V, %eax', LONG], ['movl $V, %eax', LONG], ['movw $V, 2(%esp)', WORD],
   ['shll $V, %eax', [0, 1, 2, 3, 7, 31]], ['rorw $V, %ax', [0, 1, 2, 15]], ['int $V', [0, 1, 3, 4, 127, 128, 255]],
-  ['movl V(%ebp), %eax', LONG], ['movl V(%eax), %eax', LONG], ['movl -V(%esp), %edi', LONG],
-  ['leal V(%esi,%edi,4), %edx', LONG], ['movl V(,%ecx,2), %eax', LONG], ['movl %eax, V', LONG],
+  ['movl V(%ebp), %eax', DISP], ['movl V(%eax), %eax', DISP], ['movl -V(%esp), %edi', DISP],
+  ['leal V(%esi,%edi,4), %edx', DISP], ['movl V(,%ecx,2), %eax', LONG], ['movl %eax, V', LONG],
   ['movl V+4(%ebx), %eax', LONG], ['movb V(%bp,%si), %al', WORD], ['movw V(%bp), %ax', WORD],
   ['enter $V, $V', WORD.filter((v) => v >= 0 && v <= 255)], ['ret $V', WORD.filter((v) => v >= 0)],
 ];

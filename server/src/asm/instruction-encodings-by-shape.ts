@@ -8,7 +8,7 @@ import type { Expr } from './expression-syntax';
 import { operandExpr, type AttOperand, type AsmRegister } from './att-operand-syntax';
 import type { EncodeResult } from './instruction-encoder';
 import { fitsSigned8 } from './operand-matching';
-import { displacementFitsByte } from './memory-operand-encoding';
+import { displacementKind } from './memory-operand-encoding';
 import type { Statement } from './statement-parser';
 
 type InstructionStatement = Extract<Statement, { kind: 'instruction' }>;
@@ -21,21 +21,18 @@ export interface ShapedEncoding {
 
 /**
  * Everything the encoder asks of a known constant (operand-matching.ts: `=== 1n` for shifts by one,
- * a signed byte at 16 and 32 bits for imm8 forms; memory-operand-encoding.ts: zero, and a disp8
- * at 16- and 32-bit addressing; instruction-encoder.ts: `int $3`), as one character.
+ * a signed byte at 16 and 32 bits for imm8 forms; memory-operand-encoding.ts: the displacement's
+ * kind at 16- and 32-bit addressing; instruction-encoder.ts: `int $3`), as three characters.
  * A new test of a known value in the encoder must be added here.
  */
 function valueClass(v: bigint | null): string {
-  if (v === null) return 'n';
+  if (v === null) return 'nnn';
   let bits = 0;
-  if (v === 0n) bits |= 1;
-  else if (v === 1n) bits |= 2;
-  else if (v === 3n) bits |= 4;
-  if (displacementFitsByte(v, 2)) bits |= 8;
-  if (displacementFitsByte(v, 4)) bits |= 16;
-  if (fitsSigned8(v, 16)) bits |= 32;
-  if (fitsSigned8(v, 32)) bits |= 64;
-  return String.fromCharCode(0x80 + bits);
+  if (v === 1n) bits |= 1;
+  else if (v === 3n) bits |= 2;
+  if (fitsSigned8(v, 16)) bits |= 8;
+  if (fitsSigned8(v, 32)) bits |= 16;
+  return String.fromCharCode(0x80 + bits) + displacementKind(v, 2)[0]! + displacementKind(v, 4)[0]!;
 }
 
 function registerKey(r: AsmRegister | null): string {

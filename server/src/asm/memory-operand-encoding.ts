@@ -37,16 +37,21 @@ export function signedDisplacement(v: bigint, wide: 2 | 4): bigint {
   return bits === 32 || (v >= 0n && v < 1n << 16n) ? BigInt.asIntN(bits, v) : v;
 }
 
-/** True when a known displacement takes a disp8 at this address size (instruction-encodings-by-shape.ts classes values by it). */
-export function displacementFitsByte(v: bigint, wide: 2 | 4): boolean {
-  return fits8(signedDisplacement(v, wide));
+/**
+ * What a known displacement needs at this address size: nothing (zero), a disp8, or the full size
+ * (instruction-encodings-by-shape.ts classes values by it).
+ */
+export function displacementKind(v: bigint, wide: 2 | 4): 'zero' | 'byte' | 'wide' {
+  const d = signedDisplacement(v, wide);
+  return d === 0n ? 'zero' : fits8(d) ? 'byte' : 'wide';
 }
 
 function dispSizeFor(known: bigint | null, hasDisp: boolean, wide: 2 | 4, needsDisp: boolean): 0 | 1 | 2 | 4 {
   if (!hasDisp) return needsDisp ? 1 : 0;
   if (known === null) return wide;
-  if (known === 0n && !needsDisp) return 0;
-  return displacementFitsByte(known, wide) ? 1 : wide;
+  const kind = displacementKind(known, wide);
+  if (kind === 'zero' && !needsDisp) return 0;
+  return kind === 'wide' ? wide : 1;
 }
 
 /**
