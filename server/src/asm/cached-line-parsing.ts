@@ -62,7 +62,7 @@ export interface StatementSlot {
 /** Parsed lines by starting state and text, reused across parses of one document. */
 export class ParsedLineCache {
   readonly byState: Map<string, ParsedLine>[] = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
-  /** AT&T lines by their tokens with numbers left out: a template, or null when such lines are parsed (cached-lines-by-number-shape.ts). */
+  /** AT&T lines by their text with the numbers of their operands left out: a template, or null when such lines are parsed (cached-lines-by-number-shape.ts). */
   readonly byNumberShape = new Map<string, NumberShapeTemplate | null>();
   generation = 0;
   /** Lines the last full parse used (resumed parses visit only part of the file). */

@@ -54,9 +54,8 @@ function collectNumbers(e: Expr, out: Expr[]): void {
 
 /**
  * The template of a line parsed without errors into labels and instructions only (and reused
- * without parsing again: `use`), when every
- * replaceable number token is exactly one number node of an operand expression (same columns,
- * same value); else null.
+ * without parsing again: `use`), when every replaceable number token is exactly one number node of
+ * an operand expression (same columns, same value); else null.
  */
 export function numberShapeTemplate(tokens: readonly Token[], statements: Statement[], use: 'shared' | 'resolve' | 'parse'): NumberShapeTemplate | null {
   if (use === 'parse') return null;
