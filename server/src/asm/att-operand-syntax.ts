@@ -139,6 +139,11 @@ function parseAddressGroup(tokens: readonly Token[], local: LocalLabelResolver):
   return { base, index, scale };
 }
 
+/** The expression of an operand: an immediate's value, a memory operand's displacement (null for none). */
+export function operandExpr(o: AttOperand): Expr | null {
+  return o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
+}
+
 /** Parses one operand from its tokens (non-empty). */
 export function parseAttOperand(all: readonly Token[], local: LocalLabelResolver): AttOperand | ParseError {
   let tokens = all;

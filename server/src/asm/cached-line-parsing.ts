@@ -6,7 +6,8 @@
 
 import { lexLine, type LexState, type Token } from './source-lexer';
 import type { Expr } from './expression-syntax';
-import type { AttOperand } from './att-operand-syntax';
+import { operandExpr, type AttOperand } from './att-operand-syntax';
+import { numberShapeKey, numberShapeTemplate, statementsWithNumbers, type NumberShapeTemplate } from './cached-lines-by-number-shape';
 import { NumericLocalLabels, blockCommentOpening, parseLine, unterminatedCommentError, type AsmDiagnostic, type ParsedSource, type SourceRange, type Statement, type SyntaxMode } from './statement-parser';
 
 /**
@@ -37,7 +38,8 @@ export function statementOnLine(s: Statement, line: number): Statement {
  * elsewhere (or that have errors) are parsed again from their tokens at each use.
  */
 interface ParsedLine {
-  tokens: Token[];
+  /** Kept only for a line parsed again at each use (`use` is 'parse'). */
+  tokens: Token[] | null;
   /** How each use makes its statements: shared as they are, with `1b`/`1f` resolved, or parsed again. */
   use: 'shared' | 'resolve' | 'parse';
   statements: Statement[];
@@ -53,11 +55,15 @@ interface ParsedLine {
 /** Whatever later stages keep for one statement of a cached line (see parseSourceLines). */
 export interface StatementSlot {
   memo: unknown;
+  /** For a line made from another's statements (cached-lines-by-number-shape.ts): the statement whose shape this one has. */
+  shapeFrom: Statement | null;
 }
 
 /** Parsed lines by starting state and text, reused across parses of one document. */
 export class ParsedLineCache {
   readonly byState: Map<string, ParsedLine>[] = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
+  /** AT&T lines by their text with the numbers of their operands left out: a template, or null when such lines are parsed (cached-lines-by-number-shape.ts). */
+  readonly byNumberShape = new Map<string, NumberShapeTemplate | null>();
   generation = 0;
   /** Lines the last full parse used (resumed parses visit only part of the file). */
   private lastUsed = 0;
@@ -74,6 +80,7 @@ export class ParsedLineCache {
     const total = this.size();
     if (total <= 2 * usedCount + 1024) return;
     for (const m of this.byState) for (const [k, v] of m) if (v.used !== this.generation) m.delete(k);
+    this.byNumberShape.clear();
   }
 }
 
@@ -100,10 +107,6 @@ function placeholderCount(e: Expr | null): number {
     case 'binary': return placeholderCount(e.left) + placeholderCount(e.right);
     default: return 0;
   }
-}
-
-function operandExpr(o: AttOperand): Expr | null {
-  return o.kind === 'imm' ? o.expr : o.kind === 'mem' ? o.disp : null;
 }
 
 /**
@@ -140,8 +143,66 @@ function resolvedInstruction(s: Extract<Statement, { kind: 'instruction' }>, loc
 
 const PLACEHOLDER_LOCALS = new PlaceholderLocalLabels();
 
+/** The four syntax modes, shared by the cached lines that end in them (never modified). */
+const MODES: readonly SyntaxMode[] = [
+  { intel: false, noprefix: false }, { intel: true, noprefix: false }, { intel: false, noprefix: true }, { intel: true, noprefix: true },
+];
+const NO_ERRORS: AsmDiagnostic[] = [];
+
 function onLine<T extends { range: SourceRange }>(s: T, line: number): T {
   return { ...s, range: { line, start: s.range.start, end: s.range.end } };
+}
+
+/**
+ * A line's cache entry, lexed and parsed from `state` and `mode` (it leaves `state` as the line's
+ * end leaves it). Out of parseUntil's loop: V8 optimizes a small function sooner than a long loop.
+ */
+function parsedLine(lineText: string, state: LexState, mode: SyntaxMode, shapes: ParsedLineCache['byNumberShape']): ParsedLine {
+  const startState = (state.inBlockComment ? 1 : 0) | (mode.noprefix ? 2 : 0);
+  const tokens = lexLine(lineText, state);
+  // A line like an earlier one but for the numbers in its operands: that line's statements with its numbers.
+  const key = mode.intel ? null : numberShapeKey(lineText, tokens, startState);
+  const known = key === null ? undefined : shapes.get(key);
+  if (known) {
+    const statements = statementsWithNumbers(known, tokens);
+    const slots = statements.map((_, k): StatementSlot => ({ memo: undefined, shapeFrom: known.statements[k]! }));
+    return {
+      tokens: null, use: known.use, statements, slots, errors: NO_ERRORS, blockCommentAfter: state.inBlockComment,
+      modeAfter: MODES[(mode.intel ? 1 : 0) | (mode.noprefix ? 2 : 0)]!, used: 0,
+    };
+  }
+  const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
+  const modeAfter = { intel: mode.intel, noprefix: mode.noprefix };
+  parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
+  const slots = template.statements.map((): StatementSlot => ({ memo: undefined, shapeFrom: null }));
+  const use = localReferenceUse(tokens, template);
+  const statements = template.statements.slice();
+  if (key !== null && known === undefined) {
+    if (shapes.size >= MAX_NUMBER_SHAPES) shapes.clear();
+    shapes.set(key, template.errors.length === 0 && !modeAfter.intel ? numberShapeTemplate(tokens, statements, use) : null);
+  }
+  // Only what each use reads is kept: a cache entry lives as long as its document.
+  return {
+    tokens: use === 'parse' ? tokens : null, use, statements, slots,
+    errors: template.errors.length === 0 ? NO_ERRORS : template.errors, blockCommentAfter: state.inBlockComment,
+    modeAfter: MODES[(modeAfter.intel ? 1 : 0) | (modeAfter.noprefix ? 2 : 0)]!, used: 0,
+  };
+}
+
+/** Bounds the templates kept between sweeps. */
+const MAX_NUMBER_SHAPES = 65536;
+
+/** A cached line's statements at one use: shared, with `1:` named and `1b`/`1f` resolved here. */
+function statementsOfUse(entry: ParsedLine, line: number, locals: NumericLocalLabels, out: ParsedSource): void {
+  // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
+  const statements = entry.statements;
+  for (let k = 0; k < statements.length; k++) {
+    const s = statements[k]!;
+    if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { line, start: s.range.start, end: s.range.end } });
+    else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
+    else out.statements.push(s);
+  }
+  for (const e of entry.errors) out.errors.push({ ...e, line });
 }
 
 /** Where parsing may resume: the parse state at the start of a line, and how much output came before. */
@@ -238,37 +299,22 @@ export class SourceLineParser {
       const map = cache.byState[stateIndex]!;
       let entry = map.get(lineText);
       if (entry === undefined) {
-        const tokens = lexLine(lineText, state);
-        const template: ParsedSource = { statements: [], errors: [], lineCount: 0 };
-        const modeAfter = { ...mode };
-        parseLine(tokens, 0, PLACEHOLDER_LOCALS, template, modeAfter);
-        const slotList = template.statements.map(() => ({ memo: undefined }));
-        entry = { tokens, use: localReferenceUse(tokens, template), statements: template.statements, slots: slotList, errors: template.errors, blockCommentAfter: state.inBlockComment, modeAfter, used: 0 };
+        entry = parsedLine(lineText, state, mode, cache.byNumberShape);
         map.set(lineText, entry);
       }
       if (entry.used !== cache.generation) this.used++;
       entry.used = cache.generation;
       if (!wasInComment && entry.blockCommentAfter) this.commentOpened = blockCommentOpening(lineText, line);
       state.inBlockComment = entry.blockCommentAfter;
-      if (entry.use === 'parse') {
-        parseLine(entry.tokens, line, this.locals, out, mode);
-      } else {
+      if (entry.use === 'parse') parseLine(entry.tokens!, line, this.locals, out, mode);
+      else {
         mode.intel = entry.modeAfter.intel;
         mode.noprefix = entry.modeAfter.noprefix;
-        const locals = this.locals;
-        // In order: a `1:` defined earlier on the line counts for a later `1b`, as in parseOne.
-        const statements = entry.statements;
-        for (let k = 0; k < statements.length; k++) {
-          const s = statements[k]!;
-          if (s.kind === 'label' && s.name.charCodeAt(0) === 1) out.statements.push({ kind: 'label', name: locals.define(s.name.slice(1)), range: { ...s.range, line } });
-          else if (s.kind === 'instruction' && entry.use === 'resolve') out.statements.push(resolvedInstruction(s, locals));
-          else out.statements.push(s);
-        }
-        for (const e of entry.errors) out.errors.push({ ...e, line });
+        statementsOfUse(entry, line, this.locals, out);
       }
       // Same statements as the template in the same order: parsing is deterministic given the state.
       if (out.statements.length - before === entry.slots.length) for (let k = 0; k < entry.slots.length; k++) slots.push(entry.slots[k]!);
-      else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined });
+      else for (let i = before; i < out.statements.length; i++) slots.push({ memo: undefined, shapeFrom: null });
       for (let i = before; i < out.statements.length; i++) lineOf.push(line);
     }
     if (end > this.line) this.line = end;

@@ -8,6 +8,7 @@ import { encodeInstruction, type EncodeResult } from './instruction-encoder';
 import type { EncodingPlan } from './instruction-encoding-plan';
 import type { Statement } from './statement-parser';
 import type { StatementSlot } from './cached-line-parsing';
+import { encodingsOfShape, isConstant, keepEncodingOfShape, valueClasses } from './instruction-encodings-by-shape';
 
 type InstructionStatement = Extract<Statement, { kind: 'instruction' }>;
 
@@ -27,23 +28,19 @@ interface EncodingMemo {
 
 /** Expressions of the operands in a fixed order; equal texts give structurally equal lists. */
 function operandExpressions(s: InstructionStatement): Expr[] {
-  const out: Expr[] = [];
+  // Counted first: a list grown by push keeps room for 16, and a kept memo holds this one.
+  let n = 0;
+  for (const o of s.operands) if (o.kind === 'imm' || (o.kind === 'mem' && o.disp !== null)) n++;
+  const out = new Array<Expr>(n);
+  let k = 0;
   for (const o of s.operands) {
-    if (o.kind === 'imm') out.push(o.expr);
-    else if (o.kind === 'mem' && o.disp !== null) out.push(o.disp);
+    if (o.kind === 'imm') out[k++] = o.expr;
+    else if (o.kind === 'mem' && o.disp !== null) out[k++] = o.disp;
   }
   return out;
 }
 
-/** True when an expression names no symbol and no `.`: its value is the same everywhere. */
-function isConstant(e: Expr): boolean {
-  switch (e.kind) {
-    case 'number': return true;
-    case 'unary': return isConstant(e.arg);
-    case 'binary': return isConstant(e.left) && isConstant(e.right);
-    default: return false;
-  }
-}
+const NO_KNOWN: KnownValue[] = [];
 
 function rebindPlan(plan: EncodingPlan, from: Expr[], to: Expr[]): EncodingPlan {
   if (plan.fields.length === 0) return plan;
@@ -71,6 +68,17 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
   if (memo !== undefined && memo.statement !== s && memo.exprs.length === exprs.length && stillKnown(memo, exprs, known)) {
     return rebind(memo, exprs);
   }
+  // A line of its own text that differs from an earlier one only in constants (`movl 8(%ebp),%eax`).
+  const classes = valueClasses(s, known);
+  const shapes = classes === null ? null : encodingsOfShape((slot.shapeFrom ?? s) as InstructionStatement);
+  if (shapes !== null) {
+    const kept = shapes.get(classes!);
+    if (kept !== undefined) {
+      const result = rebind({ statement: s, result: kept.result, exprs: kept.exprs, known: NO_KNOWN }, exprs);
+      slot.memo = { statement: s, result, exprs, known: NO_KNOWN };
+      return result;
+    }
+  }
   const asked: KnownValue[] = [];
   let movable = true;
   const result = encodeInstruction(s, (e) => {
@@ -83,6 +91,7 @@ export function encodeWithSlot(s: InstructionStatement, slot: StatementSlot, kno
     return value;
   });
   slot.memo = movable && rebindable(result, exprs) ? { statement: s, result, exprs, known: asked } : undefined;
+  if (shapes !== null) keepEncodingOfShape(shapes, classes!, result, exprs);
   return result;
 }
 

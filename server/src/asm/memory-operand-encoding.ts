@@ -27,11 +27,31 @@ const RM16: Record<string, number> = {
   'bx+si': 0, 'bx+di': 1, 'bp+si': 2, 'bp+di': 3, si: 4, di: 5, bp: 6, bx: 7,
 };
 
+/**
+ * A known displacement as GNU as reads it (optimize_disp): at 32-bit addressing its low 32 bits as
+ * a signed number (`0xffffffff(%ebp)` is -1, a disp8); at 16-bit addressing a value from 0 to
+ * 0xffff as a signed 16-bit number, any other as it is.
+ */
+export function signedDisplacement(v: bigint, wide: 2 | 4): bigint {
+  const bits = wide === 2 ? 16 : 32;
+  return bits === 32 || (v >= 0n && v < 1n << 16n) ? BigInt.asIntN(bits, v) : v;
+}
+
+/**
+ * What a known displacement needs at this address size: nothing (zero), a disp8, or the full size
+ * (instruction-encodings-by-shape.ts classes values by it).
+ */
+export function displacementKind(v: bigint, wide: 2 | 4): 'zero' | 'byte' | 'wide' {
+  const d = signedDisplacement(v, wide);
+  return d === 0n ? 'zero' : fits8(d) ? 'byte' : 'wide';
+}
+
 function dispSizeFor(known: bigint | null, hasDisp: boolean, wide: 2 | 4, needsDisp: boolean): 0 | 1 | 2 | 4 {
   if (!hasDisp) return needsDisp ? 1 : 0;
   if (known === null) return wide;
-  if (known === 0n && !needsDisp) return 0;
-  return fits8(known) ? 1 : wide;
+  const kind = displacementKind(known, wide);
+  if (kind === 'zero' && !needsDisp) return 0;
+  return kind === 'wide' ? wide : 1;
 }
 
 /**

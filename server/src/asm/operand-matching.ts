@@ -62,7 +62,8 @@ function immediateSize(size: SizeCode, osize: 16 | 32): 1 | 2 | 4 {
   return osize === 16 ? 2 : 4;
 }
 
-function fitsSigned8(v: bigint, osize: 16 | 32): boolean {
+/** An imm8 form's test: a sign-extended byte at this operand size (instruction-encodings-by-shape.ts classes values by it). */
+export function fitsSigned8(v: bigint, osize: 16 | 32): boolean {
   const wrapped = osize === 16 ? BigInt.asIntN(16, v) : BigInt.asIntN(32, v);
   // A value given in unsigned form (0xffffffff) also fits once wrapped, as GNU as treats it.
   return (wrapped >= -128n && wrapped <= 127n) && (v >= -(1n << BigInt(osize)) && v < (1n << BigInt(osize)));

@@ -47,6 +47,10 @@ function isIdentPart(c: number): boolean {
   return isIdentStart(c) || isDigit(c) || c === 0x24;
 }
 const PUNCT2 = ['<<', '>>', '==', '!=', '<>', '<=', '>=', '&&', '||'];
+/** The first characters of PUNCT2: other punctuation never needs the two-character look. */
+function isPunct2Start(c: number): boolean {
+  return c === 0x3c || c === 0x3e || c === 0x3d || c === 0x21 || c === 0x26 || c === 0x7c;
+}
 const PUNCT1 = ',():$*+-/%<>&|^~!=[]';
 
 function decodeEscape(line: string, i: number, out: number[]): number {
@@ -80,8 +84,20 @@ function utf8(text: string): number[] {
 
 function lexNumber(line: string, start: number): Token {
   let i = start;
-  while (i < line.length && (isLetter(line.charCodeAt(i)) || isDigit(line.charCodeAt(i)) || line.charCodeAt(i) === 0x5f)) i++;
+  let digitsOnly = true;
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (isDigit(c)) i++;
+    else if (isLetter(c) || c === 0x5f) {
+      digitsOnly = false;
+      i++;
+    } else break;
+  }
   const text = line.slice(start, i);
+  // The common case, a decimal number short enough to be exact as a double, without regular expressions.
+  if (digitsOnly && text.length <= 15 && (text.length === 1 || text.charCodeAt(0) !== 0x30)) {
+    return { kind: 'number', text, start, end: i, number: BigInt(Number(text)) };
+  }
   const lower = text.toLowerCase();
   // `1b` and `1f` refer to numeric local labels, except `0b1...` which is a binary constant.
   if (/^[0-9]+[bf]$/.test(lower) && !/^0b[01]+$/.test(lower)) {
@@ -177,8 +193,8 @@ export function lexLine(line: string, state: LexState): Token[] {
       while (i < line.length && (isLetter(line.charCodeAt(i)) || isDigit(line.charCodeAt(i)))) i++;
       tokens.push({ kind: 'register', text: line.slice(start + 1, i).toLowerCase(), start, end: i });
     } else {
-      const two = line.slice(i, i + 2);
-      if (PUNCT2.includes(two)) {
+      const two = i + 1 < line.length && isPunct2Start(line.charCodeAt(i)) ? line.slice(i, i + 2) : '';
+      if (two !== '' && PUNCT2.includes(two)) {
         tokens.push({ kind: 'punct', text: two, start, end: i + 2 });
         i += 2;
       } else if (PUNCT1.includes(c)) {

@@ -58,15 +58,24 @@ export const PREFIX_WORDS: ReadonlySet<string> = new Set([
 /** Gives numeric local labels (`1:`) unique names and resolves `1b` / `1f` to them. */
 export class NumericLocalLabels {
   protected readonly counts = new Map<string, number>();
+  /** The name each label was last given: `1b` is that very string (its hash is computed once). */
+  private readonly lastNames = new Map<string, string>();
   define(digits: string): string {
     const n = (this.counts.get(digits) ?? 0) + 1;
     this.counts.set(digits, n);
-    return this.name(digits, n);
+    const name = this.name(digits, n);
+    this.lastNames.set(digits, name);
+    return name;
   }
   resolve(ref: string): string {
     const digits = ref.slice(0, -1);
+    const backward = ref.endsWith('b');
+    if (backward) {
+      const last = this.lastNames.get(digits);
+      if (last !== undefined) return last;
+    }
     const n = this.counts.get(digits) ?? 0;
-    return this.name(digits, ref.endsWith('b') ? n : n + 1);
+    return this.name(digits, backward ? n : n + 1);
   }
   /** True when both have defined the same numeric labels as many times. */
   sameCounts(other: NumericLocalLabels): boolean {
@@ -87,6 +96,9 @@ export class NumericLocalLabels {
 }
 
 function splitStatements(tokens: Token[]): Token[][] {
+  // Most lines hold one statement: no copy then.
+  if (tokens.length === 0) return [];
+  if (!tokens.some((t) => t.kind === 'separator')) return [tokens];
   const out: Token[][] = [[]];
   for (const t of tokens) {
     if (t.kind === 'separator') out.push([]);
@@ -144,7 +156,9 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
     i += 2;
   }
   // Numeric local references become plain symbol names from here on.
-  const rest = tokens.slice(i).map((t) => (t.kind === 'localref' ? { ...t, kind: 'ident' as const, text: locals.resolve(t.text) } : t));
+  const rest = tokens.some((t) => t.kind === 'localref')
+    ? tokens.slice(i).map((t) => (t.kind === 'localref' ? { ...t, kind: 'ident' as const, text: locals.resolve(t.text) } : t))
+    : i === 0 ? tokens : tokens.slice(i);
   if (rest.length === 0) return;
   const first = rest[0]!;
   const end = rest[rest.length - 1]!.end;
@@ -231,7 +245,8 @@ function parseOne(tokens: Token[], line: number, locals: NumericLocalLabels, out
     prefixes,
     mnemonic: mnemonicText.toLowerCase(),
     mnemonicRange: { line, start: mnemonicToken.start, end: mnemonicEnd },
-    operands,
+    // An exact copy: an array grown by push keeps room for 16, and cached statements live long.
+    operands: operands.slice(),
     range,
     ...(mode.intel ? { intel: true as const } : {}),
   });
