@@ -184,12 +184,20 @@ function bakedPlan(plan: EncodingPlan): BakedPlan {
   return b;
 }
 
-export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void {
+/**
+ * Writes an item's bytes (and relocations, diagnostics); true when they depend on more than the
+ * item itself (symbol values, its address, its section having no contents), so that a later
+ * version must write them again even where the item just moved (emission-after-edit.ts).
+ */
+export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): boolean {
   const at = item.address;
   switch (item.kind) {
     case 'code': {
       const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
-      if (!buf) return em.state.error(item.range, 'instruction in a section without contents');
+      if (!buf) {
+        em.state.error(item.range, 'instruction in a section without contents');
+        return true;
+      }
       const { bytes, fields } = bakedPlan(plan);
       // A plain loop: TypedArray.set from a short array is slower than copying it by hand.
       for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i]!;
@@ -198,26 +206,25 @@ export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void 
         const f = fields[i]!;
         emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
       }
-      return;
+      return fields.length > 0;
     }
     case 'data':
-      if (!buf) return;
-      item.exprs.forEach((e, i) => emitField(em, item, buf, at + i * item.width, item.width, e, null, true));
-      return;
+      if (buf) item.exprs.forEach((e, i) => emitField(em, item, buf, at + i * item.width, item.width, e, null, true));
+      return true;
     case 'bytes':
       buf?.set(item.bytes, at);
-      return;
+      return false;
     case 'space':
       buf?.fill(item.fill, at, at + item.size);
-      return;
+      return false;
     case 'align': {
       const size = paddingSize(at, item.alignment, item.max);
-      if (!buf || size === 0) return;
+      if (!buf || size === 0) return true;
       if (item.code && item.fill === null) buf.set(codePadding(size), at);
       else buf.fill((item.fill ?? 0) & 0xff, at, at + size);
-      return;
+      return true;
     }
     default:
-      return;
+      return false;
   }
 }
