@@ -14,13 +14,11 @@ import { lineMapReusing, type PreviousLineMap } from './line-map-with-reused-byt
 import { splitReusing, type SplitSource } from './source-lines-reusing-previous';
 import { finalContext } from './final-symbol-values';
 import { relax } from './branch-relaxation';
-import { emitItem, type Emitter } from './section-emission';
 import { relaxAfterEdit, type PreviousLayout, type SharedItems } from './relaxation-after-edit';
-import { emitAfterEdit } from './emission-after-edit';
+import { emitAfterEdit, emitAll } from './emission-after-edit';
 import { expandSource, expandedText, imageOnUserLines } from './source-expansion';
 import type { ExpansionOptions } from './expanded-source-lines';
 import type { Expr } from './expression-syntax';
-import type { Item } from './assembly-items';
 
 /** Options of assemble(): include paths, the file's name, and which preprocessor runs first. */
 export type AssembleOptions = ExpansionOptions;
@@ -290,28 +288,6 @@ function resumedWalk(
 function sharedItems(state: AssemblyState, from: WalkCheckpoint, at: WalkCheckpoint): SharedItems | null {
   if (state.deferredCount !== from.bssTail.length || at.bssTail.length !== from.bssTail.length) return null;
   return { prefix: from.body.length, end: state.deferredStart, oldEnd: at.body.length };
-}
-
-/**
- * Emits every item. The per-item loops live in small functions of their own: V8 optimizes a long
- * loop in the middle of a bigger function, and the rest of that function then lacks type
- * feedback and deoptimizes on every call.
- */
-function emitAll(em: Emitter, items: Item[], buffers: Map<string, Uint8Array | null>): Int32Array {
-  const rewritten: number[] = [];
-  let section = '';
-  let buf: Uint8Array | null = null;
-  // Items come in runs of one section: the buffer is looked up where the section changes.
-  // Indexed loops in the per-item stages: an iterator here allocates a result per item.
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.section !== section) {
-      section = item.section;
-      buf = buffers.get(section) ?? null;
-    }
-    if (emitItem(em, item, buf)) rewritten.push(i);
-  }
-  return Int32Array.from(rewritten);
 }
 
 /** How many lines the two versions share at their ends, at most `limit`. */

@@ -17,6 +17,7 @@ import type { Item } from './assembly-items';
 import { itemSize } from './assembly-items';
 import { paddingSize } from './alignment-padding';
 import { branchLabel, forcedNear } from './branch-relaxation';
+import type { Rewritten } from './emission-after-edit';
 
 /** What a version leaves to the next one's layout and emission. */
 export interface PreviousLayout {
@@ -26,8 +27,8 @@ export interface PreviousLayout {
   sizes: Map<string, number>;
   /** See Relaxed.forcedOnly. */
   forcedOnly: boolean;
-  /** Indexes of the items whose bytes depend on more than the item (emitItem's answer), in order. */
-  rewritten: Int32Array;
+  /** The items whose bytes depend on more than the item (emitItem's answer). */
+  rewritten: Rewritten;
 }
 
 /** Which items an edited version shares with the previous one: [0, prefix) and [end, ...) = old [oldEnd, ...). */

@@ -228,3 +228,29 @@ export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): boole
       return false;
   }
 }
+
+type LabelItem = Extract<Item, { kind: 'label' }>;
+
+/**
+ * The label an instruction's bytes depend on alone, through their distance: a branch or call whose
+ * one field left to write is relative to a plain label of its own section, written without a
+ * relocation or a range check (a relaxable branch, which relaxation made reach, or a 32-bit field
+ * to a local label). Such bytes stay right while the instruction and the label move together.
+ */
+export function distanceOnlyTarget(state: AssemblyState, item: Item): LabelItem | null {
+  if (item.kind !== 'code') return null;
+  const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
+  const fields = bakedPlan(plan).fields;
+  if (fields.length !== 1) return null;
+  const f = fields[0]!;
+  const expr = f.expr!;
+  if (!f.relative || expr.kind !== 'symbol' || expr.name.includes('@') || expr.name === GOT_SYMBOL) return null;
+  const label = state.labelItems.get(expr.name);
+  if (label === undefined || label.section !== item.section) return null;
+  if (f.size === 1) {
+    const disp = label.address - (item.address + plan.bytes.length);
+    if (disp < -128 || disp > 127) return null;
+  }
+  if (item.encoding.near !== null) return label;
+  return f.size === 4 && !state.globals.has(expr.name) && !state.weaks.has(expr.name) ? label : null;
+}
