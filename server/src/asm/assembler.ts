@@ -327,7 +327,8 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   // Symbols first: a `.size` that is not a number is reported while they are made.
   const symbols = symbolsOf(state, relocations);
   const diagnostics: AsmDiagnostic[] = [...parsed.errors, ...state.diagnostics].sort((a, b) => a.line - b.line || a.start - b.start);
-  const map = lineMapReusing(state, buffers, lines.length, caches.resume?.lineMap ?? null);
+  const edit = moved !== null ? { ...shared!, changedAlignments: moved.changedAlignments } : null;
+  const map = lineMapReusing(state, buffers, lines.length, caches.resume?.lineMap ?? null, edit);
   if (caches.resume) {
     caches.resume.lineMap = map.next;
     caches.resume.layout = { items: state.items, buffers, sizes, forcedOnly: relaxed.forcedOnly, rewritten };

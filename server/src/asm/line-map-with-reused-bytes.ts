@@ -10,7 +10,7 @@
 
 import type { AssemblyState } from './assembly-state';
 import type { LineCode } from './assembled-image';
-import { itemSize } from './assembly-items';
+import { itemSize, type Item } from './assembly-items';
 import { paddingSize } from './alignment-padding';
 
 /** Views into buffers older than this many versions are made again (so old buffers can be freed). */
@@ -20,22 +20,28 @@ const KEPT_VERSIONS = 4;
 const COPIED_BYTES = 64;
 const OWN_BYTES = 0xffffffff;
 
-/** Scratch arrays for the runs, grown as needed and reused (runs are numbers until entries are made). */
-let runLine = new Int32Array(1024);
-let runSection = new Int32Array(1024);
-let runAddress = new Int32Array(1024);
-let runEnd = new Int32Array(1024);
+/** A line's adjacent pieces of one section, as numbers (entries are made from them): per run, its first item. */
+interface Runs {
+  count: number;
+  line: Int32Array;
+  section: Int32Array;
+  address: Int32Array;
+  end: Int32Array;
+  first: Int32Array;
+  /** Section names by the index `section` holds. */
+  names: string[];
+}
 
-function growRuns(size: number): void {
-  const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-    const b = new Int32Array(size);
-    b.set(a);
-    return b;
-  };
-  runLine = grow(runLine);
-  runSection = grow(runSection);
-  runAddress = grow(runAddress);
-  runEnd = grow(runEnd);
+function newRuns(capacity: number): Runs {
+  return { count: 0, line: new Int32Array(capacity), section: new Int32Array(capacity), address: new Int32Array(capacity), end: new Int32Array(capacity), first: new Int32Array(capacity), names: [] };
+}
+
+/** Where an edited version's items are the previous one's (relaxation-after-edit.ts), and the alignments after the edit that pad differently. */
+export interface ItemsAfterEdit {
+  prefix: number;
+  end: number;
+  oldEnd: number;
+  changedAlignments: number[];
 }
 
 /** What one version leaves to the next: its line map, line count, and where each entry's bytes come from. */
@@ -45,6 +51,8 @@ export interface PreviousLineMap {
   version: number;
   /** Per entry: the version whose section buffer its bytes view. */
   bytesVersion: Uint32Array;
+  /** The runs the entries were made from (one per entry). */
+  runs: Runs;
 }
 
 function sameBytes(view: Uint8Array, buf: Uint8Array, at: number, size: number): boolean {
@@ -58,7 +66,7 @@ function sameBytes(view: Uint8Array, buf: Uint8Array, at: number, size: number):
  * entries and byte views are reused where equal. Also returns what the next version may reuse.
  */
 export function lineMapReusing(
-  state: AssemblyState, buffers: Map<string, Uint8Array | null>, lineCount: number, previous: PreviousLineMap | null,
+  state: AssemblyState, buffers: Map<string, Uint8Array | null>, lineCount: number, previous: PreviousLineMap | null, edit: ItemsAfterEdit | null = null,
 ): { lines: LineCode[]; next: PreviousLineMap } {
   const old = previous?.lines ?? [];
   const oldVersion = previous?.bytesVersion ?? new Uint32Array(0);
@@ -67,8 +75,11 @@ export function lineMapReusing(
 
   // The runs first (a line's adjacent pieces make one entry), as plain numbers: the suffix is
   // matched by counting from the end, so the entry count must be known before entries are made.
-  const sectionNames: string[] = [];
-  const runs = collectRuns(state, sectionNames);
+  let collected: Runs;
+  if (edit !== null && previous !== null) collected = runsAfterEdit(state, previous.runs, edit, lineShift);
+  else collectRuns(state, (collected = newRuns(state.items.length + 1)), 0);
+  const { line: runLine, section: runSection, address: runAddress, end: runEnd, names: sectionNames } = collected;
+  const runs = collected.count;
   const entryShift = old.length - runs;
   const out: LineCode[] = [];
   const outVersion = new Uint32Array(runs);
@@ -111,27 +122,38 @@ export function lineMapReusing(
     out.push({ line, section, address, bytes });
     outVersion[k] = buf !== null && size > COPIED_BYTES ? version : OWN_BYTES;
   }
-  return { lines: out, next: { lines: out, lineCount, version, bytesVersion: outVersion } };
+  return { lines: out, next: { lines: out, lineCount, version, bytesVersion: outVersion, runs: collected } };
 }
 
-/** The runs of the items into the scratch arrays (section by index into `sectionNames`); returns their count. */
-function collectRuns(state: AssemblyState, sectionNames: string[]): number {
+/** Size of an item in its line's run (deferred .bss storage lists none, like `as -al`). */
+function runSize(item: Item, index: number, deferred: number): number {
+  return index >= deferred ? 0 : item.kind === 'align' ? paddingSize(item.address, item.alignment, item.max) : itemSize(item, noPadding);
+}
+
+/**
+ * Adds the runs of the items from `from` on (a run starts there) to `runs`; with `stop`, ends
+ * before a run starting at an item for which it is true. Returns that item (or the item count).
+ */
+function collectRuns(state: AssemblyState, runs: Runs, from: number, stop: ((item: number) => boolean) | null = null): number {
   const items = state.items;
   const deferred = state.deferredStart;
-  if (runLine.length < items.length) growRuns(items.length + 1024);
-  let runs = 0;
+  const sectionNames = runs.names;
+  let count = runs.count;
   let line = -1;
   let section = '';
   let sectionIndex = -1;
   let end = -1;
-  for (let i = 0; i < items.length; i++) {
+  for (let i = from; i < items.length; i++) {
     const item = items[i]!;
     if (item.kind === 'set') continue;
-    // `.lcomm` storage sits at an address of .bss, but like `as -al` its line lists no bytes.
-    const size = i >= deferred ? 0 : item.kind === 'align' ? paddingSize(item.address, item.alignment, item.max) : itemSize(item, noPadding);
-    if (runs > 0 && line === item.range.line && section === item.section && end === item.address) {
-      if (size > 0) runEnd[runs - 1] = end = item.address + size;
+    const size = runSize(item, i, deferred);
+    if (count > runs.count && line === item.range.line && section === item.section && end === item.address) {
+      if (size > 0) runs.end[count - 1] = end = item.address + size;
       continue;
+    }
+    if (stop !== null && stop(i)) {
+      runs.count = count;
+      return i;
     }
     line = item.range.line;
     if (section !== item.section) {
@@ -140,11 +162,78 @@ function collectRuns(state: AssemblyState, sectionNames: string[]): number {
       if (sectionIndex < 0) sectionIndex = sectionNames.push(section) - 1;
     }
     end = item.address + size;
-    runLine[runs] = line;
-    runSection[runs] = sectionIndex;
-    runAddress[runs] = item.address;
-    runEnd[runs] = end;
-    runs++;
+    runs.line[count] = line;
+    runs.section[count] = sectionIndex;
+    runs.address[count] = item.address;
+    runs.end[count] = end;
+    runs.first[count] = i;
+    count++;
+  }
+  runs.count = count;
+  return items.length;
+}
+
+/**
+ * The runs after an edit: the previous version's before the edit, the edit's collected again, and
+ * from the first run after it that starts where one of the previous version did, the previous
+ * version's moved (lines by the line shift, addresses where their first item now sits).
+ */
+function runsAfterEdit(state: AssemblyState, before: Runs, edit: ItemsAfterEdit, lineShift: number): Runs {
+  const items = state.items;
+  const runs = newRuns(items.length + 1);
+  // The previous runs wholly before the run that holds the edit's first item's predecessor.
+  let kept = 0;
+  while (kept < before.count && before.first[kept]! < edit.prefix) kept++;
+  if (kept > 0) kept--;
+  runs.line.set(before.line.subarray(0, kept));
+  runs.section.set(before.section.subarray(0, kept));
+  runs.address.set(before.address.subarray(0, kept));
+  runs.end.set(before.end.subarray(0, kept));
+  runs.first.set(before.first.subarray(0, kept));
+  runs.count = kept;
+  // Section indexes are only names: the previous ones stay (the edit's new sections are added).
+  for (const name of before.names) runs.names.push(name);
+  const moved = edit.end - edit.oldEnd;
+  let next = kept;
+  const stoppedAt = collectRuns(state, runs, kept < before.count ? before.first[kept]! : 0, (i) => {
+    if (i < edit.end) return false;
+    while (next < before.count && before.first[next]! + moved < i) next++;
+    return next < before.count && before.first[next]! + moved === i;
+  });
+  const deferred = state.deferredStart;
+  const changed = edit.changedAlignments;
+  let c = 0;
+  // Per section, how far its runs moved: the same up to an alignment that pads differently (reading items costs more).
+  const shiftOf = new Int32Array(runs.names.length);
+  const known = new Uint8Array(runs.names.length);
+  if (stoppedAt === items.length) return runs;
+  for (let r = next; r < before.count; r++) {
+    const first = before.first[r]! + moved;
+    const last = r + 1 < before.count ? before.first[r + 1]! + moved : items.length;
+    // Deferred .bss storage: some of it comes from lines above the edit (not moved), so it is collected again.
+    if (last > deferred) {
+      collectRuns(state, runs, first);
+      break;
+    }
+    const k = runs.count++;
+    const section = before.section[r]!;
+    while (c < changed.length && changed[c]! < first) known[runs.names.indexOf(items[changed[c++]!]!.section)] = 0;
+    if (known[section] === 0) {
+      shiftOf[section] = items[first]!.address - before.address[r]!;
+      known[section] = 1;
+    }
+    const address = before.address[r]! + shiftOf[section]!;
+    runs.line[k] = before.line[r]! + lineShift;
+    runs.section[k] = section;
+    runs.address[k] = address;
+    runs.first[k] = first;
+    if (c < changed.length && changed[c]! < last) {
+      known[section] = 0;
+      // An alignment in the run pads differently: its items are measured again.
+      let end = address;
+      for (let i = first; i < last; i++) if (items[i]!.kind !== 'set') end = items[i]!.address + runSize(items[i]!, i, deferred);
+      runs.end[k] = end;
+    } else runs.end[k] = address + before.end[r]! - before.address[r]!;
   }
   return runs;
 }

@@ -42,6 +42,8 @@ export interface SharedItems {
 export interface LayoutAfterEdit {
   sizes: Map<string, number>;
   copies: Map<string, number[]>;
+  /** The alignments after the edit whose padding changed (by index, in order). */
+  changedAlignments: number[];
 }
 
 /** Bytes around an edit or a changed alignment where a branch that reached may no longer reach. */
@@ -138,7 +140,7 @@ export function relaxAfterEdit(state: AssemblyState, previous: PreviousLayout, s
     if (!branchesNear(items, at + 1, 1, new Map([[align.section, stop + WINDOW]]), toCheck)) return null;
   }
   for (const at of toCheck) if (!reaches(state, items[at] as CodeItem)) return null;
-  return { sizes, copies };
+  return { sizes, copies, changedAlignments: changed };
 }
 
 /** Places the edit's items from each section's start; branches go near only when forced. False when it cannot. */
