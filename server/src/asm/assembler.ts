@@ -34,6 +34,8 @@ export interface AssemblyCaches {
   /** Kept by IncrementalAssembler only: where the next version may resume (see ResumePoints). */
   resume: {
     previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null; split: SplitSource | null; joins: number;
+    /** Versions laid out and emitted from the previous one's layout (relaxAfterEdit). */
+    moves: number;
     /** The last version's layout and bytes, when it completed (the next one moves them after a join). */
     layout: PreviousLayout | null;
   } | null;
@@ -61,7 +63,7 @@ export const CHECKPOINT_LINES = 512;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
-  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null, joins: 0, layout: null } : null };
+  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null, joins: 0, moves: 0, layout: null } : null };
 }
 
 /** The first line where two versions differ (the shorter one's length when one extends the other). */
@@ -311,6 +313,7 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   // After an edit that joined the previous walk, layout and emission move the previous version's.
   const moved = shared !== null && previousLayout !== null ? relaxAfterEdit(state, previousLayout, shared) : null;
   const relaxed = moved === null ? relax(state) : { sizes: moved.sizes, forcedOnly: true };
+  if (moved !== null) caches.resume!.moves++;
   const { sizes } = relaxed;
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();

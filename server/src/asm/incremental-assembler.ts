@@ -52,4 +52,9 @@ export class IncrementalAssembler {
   get joinedVersions(): number {
     return this.caches.resume?.joins ?? 0;
   }
+
+  /** How many versions moved the previous version's layout and bytes rather than laying out and emitting all. */
+  get movedLayouts(): number {
+    return this.caches.resume?.moves ?? 0;
+  }
 }
