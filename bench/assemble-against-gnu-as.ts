@@ -4,7 +4,8 @@
 // re-assembly after one-line edits through IncrementalAssembler (CPU ms, median of 50 seeded
 // edits: each the first edit of a freshly opened document, and 50 edits in a row on one), and,
 // when the gcc corpus is in .cache/asm-corpus, the same figures on a real file.
-// `npm run bench:asm`; writes bench/results/assemble-against-gnu-as.json.
+// `npm run bench:asm`; writes bench/results/assemble-against-gnu-as.json. SHAPE=lsp measures the
+// file of `npm run bench:lsp` instead (FUNCTION_LINES=40: 1,250 functions, a `jne 1b` every 7 lines).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { assemble, IncrementalAssembler } from '../server/src/asm';
 
 const LINES = Number(process.env.LINES ?? 50000);
+const SHAPE = process.env.SHAPE ?? 'default';
 const EDITS = 50;
 
 function source(): string {
@@ -24,6 +26,16 @@ function source(): string {
   for (let i = 0; i < LINES; i++) out.push(i % 10 === 0 ? `1:\t${forms[0]}` : `\t${forms[i % forms.length]}`);
   out.push('helper:', '\tret');
   return out.join('\n') + '\n';
+}
+
+/** The file bench/language-server-latency.ts opens with FUNCTION_LINES=40. */
+function languageServerBenchSource(): string {
+  const out = ['\t.text', '\t.globl f', '\t.type f, @function', 'f:'];
+  for (let i = 0; i < LINES; i++) {
+    if (i > 0 && i % 40 === 0) out.push(`\t.globl f${i}`, `\t.type f${i}, @function`, `f${i}:`);
+    out.push(i % 7 === 0 ? `1:\tmovl ${i}(%ebp), %eax` : i % 7 === 3 ? '\tjne 1b' : '\taddl $1, %eax');
+  }
+  return out.join('\n');
 }
 
 function cpuSeconds(f: () => void): number {
@@ -121,7 +133,7 @@ function measure(name: string, text: string) {
   };
 }
 
-const results = [measure(`generated, ${LINES} instruction lines`, source())];
+const results = [SHAPE === 'lsp' ? measure(`bench:lsp's file, ${LINES} instruction lines`, languageServerBenchSource()) : measure(`generated, ${LINES} instruction lines`, source())];
 const corpusFile = path.resolve(process.cwd(), '.cache', 'asm-corpus', 'build', 'lz4-lz4hc_O2_fno_pic_fno_pie.s');
 if (existsSync(corpusFile)) results.push(measure('lz4hc.c, gcc -m32 -O2', readFileSync(corpusFile, 'utf8')));
 
