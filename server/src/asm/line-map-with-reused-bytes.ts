@@ -68,39 +68,72 @@ function sameBytes(view: Uint8Array, buf: Uint8Array, at: number, size: number):
 export function lineMapReusing(
   state: AssemblyState, buffers: Map<string, Uint8Array | null>, lineCount: number, previous: PreviousLineMap | null, edit: ItemsAfterEdit | null = null,
 ): { lines: LineCode[]; next: PreviousLineMap } {
-  const old = previous?.lines ?? [];
-  const oldVersion = previous?.bytesVersion ?? new Uint32Array(0);
   const version = previous ? previous.version + 1 : KEPT_VERSIONS;
   const lineShift = previous ? lineCount - previous.lineCount : 0;
-
   // The runs first (a line's adjacent pieces make one entry), as plain numbers: the suffix is
   // matched by counting from the end, so the entry count must be known before entries are made.
-  let collected: Runs;
-  if (edit !== null && previous !== null) collected = runsAfterEdit(state, previous.runs, edit, lineShift);
-  else collectRuns(state, (collected = newRuns(state.items.length + 1)), 0);
-  const { line: runLine, section: runSection, address: runAddress, end: runEnd, names: sectionNames } = collected;
-  const runs = collected.count;
-  const entryShift = old.length - runs;
-  const out: LineCode[] = [];
-  const outVersion = new Uint32Array(runs);
+  let runs: Runs;
+  let moved = { from: 0, to: 0, previous: 0 };
+  if (edit !== null && previous !== null) ({ runs, moved } = runsAfterEdit(state, previous.runs, edit, lineShift));
+  else collectRuns(state, (runs = newRuns(state.items.length + 1)), 0);
+  const made: MadeEntries = { out: new Array<LineCode>(runs.count), version, outVersion: new Uint32Array(runs.count), previous, lineShift, buffers, runs };
+  makeEntries(made, 0, moved.from === moved.to ? runs.count : moved.from);
+  if (moved.from < moved.to) {
+    movedEntries(made, moved.from, moved.to, moved.previous);
+    makeEntries(made, moved.to, runs.count);
+  }
+  return { lines: made.out, next: { lines: made.out, lineCount, version, bytesVersion: made.outVersion, runs } };
+}
+
+interface MadeEntries {
+  out: LineCode[];
+  version: number;
+  outVersion: Uint32Array;
+  previous: PreviousLineMap | null;
+  lineShift: number;
+  buffers: Map<string, Uint8Array | null>;
+  runs: Runs;
+}
+
+/** A new entry for run k, with bytes of its own (a copy, or a view into the section for a long run). */
+function newEntry(m: MadeEntries, k: number, buf: Uint8Array | null): void {
+  const { runs } = m;
+  const address = runs.address[k]!;
+  const size = runs.end[k]! - address;
+  let bytes: Uint8Array;
+  if (buf === null) bytes = new Uint8Array(size);
+  else if (size <= COPIED_BYTES) {
+    bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i++) bytes[i] = buf[address + i]!;
+  } else bytes = buf.subarray(address, address + size);
+  m.out[k] = { line: runs.line[k]!, section: runs.names[runs.section[k]!]!, address, bytes };
+  m.outVersion[k] = buf !== null && size > COPIED_BYTES ? m.version : OWN_BYTES;
+}
+
+/** Entries of runs [from, to): the previous version's where equal, else with their bytes kept when equal, else new. */
+function makeEntries(m: MadeEntries, from: number, to: number): void {
+  const { runs, out, outVersion, version, lineShift } = m;
+  const old = m.previous?.lines ?? [];
+  const oldVersion = m.previous?.bytesVersion ?? new Uint32Array(0);
+  const entryShift = old.length - runs.count;
   let buf: Uint8Array | null = null;
   let bufSection = -1;
   const reuse = old.length > 0;
-  for (let k = 0; k < runs; k++) {
-    const line = runLine[k]!;
-    const sectionIndex = runSection[k]!;
-    const section = sectionNames[sectionIndex]!;
-    const address = runAddress[k]!;
-    const size = runEnd[k]! - address;
+  for (let k = from; k < to; k++) {
+    const line = runs.line[k]!;
+    const sectionIndex = runs.section[k]!;
+    const section = runs.names[sectionIndex]!;
+    const address = runs.address[k]!;
+    const size = runs.end[k]! - address;
     if (sectionIndex !== bufSection) {
       bufSection = sectionIndex;
-      buf = buffers.get(section) ?? null;
+      buf = m.buffers.get(section) ?? null;
     }
     if (buf !== null && reuse) {
       // The same entry in the unchanged prefix: shared as it is.
       const a = old[k];
       if (a !== undefined && a.line === line && a.address === address && a.section === section && oldVersion[k]! + KEPT_VERSIONS > version && sameBytes(a.bytes, buf, address, size)) {
-        out.push(a);
+        out[k] = a;
         outVersion[k] = oldVersion[k]!;
         continue;
       }
@@ -108,21 +141,42 @@ export function lineMapReusing(
       const j = k + entryShift;
       const b = old[j];
       if (b !== undefined && b.line + lineShift === line && b.section === section && oldVersion[j]! + KEPT_VERSIONS > version && sameBytes(b.bytes, buf, address, size)) {
-        out.push({ line, section, address, bytes: b.bytes });
+        out[k] = { line, section, address, bytes: b.bytes };
         outVersion[k] = oldVersion[j]!;
         continue;
       }
     }
-    let bytes: Uint8Array;
-    if (buf === null) bytes = new Uint8Array(size);
-    else if (size <= COPIED_BYTES) {
-      bytes = new Uint8Array(size);
-      for (let i = 0; i < size; i++) bytes[i] = buf[address + i]!;
-    } else bytes = buf.subarray(address, address + size);
-    out.push({ line, section, address, bytes });
-    outVersion[k] = buf !== null && size > COPIED_BYTES ? version : OWN_BYTES;
+    newEntry(m, k, buf);
   }
-  return { lines: out, next: { lines: out, lineCount, version, bytesVersion: outVersion, runs: collected } };
+}
+
+/**
+ * Entries of the runs [from, to), which moved from the previous version's from `previous` on
+ * (same line shift, section, size): each keeps its entry's bytes when they are still the section's.
+ */
+function movedEntries(m: MadeEntries, from: number, to: number, previous: number): void {
+  const { runs, out, outVersion, version, lineShift } = m;
+  const old = m.previous?.lines ?? [];
+  const oldVersion = m.previous?.bytesVersion ?? new Uint32Array(0);
+  const entryShift = previous - from;
+  let buf: Uint8Array | null = null;
+  let bufSection = -1;
+  let section = '';
+  for (let k = from; k < to; k++) {
+    const sectionIndex = runs.section[k]!;
+    if (sectionIndex !== bufSection) {
+      bufSection = sectionIndex;
+      section = runs.names[sectionIndex]!;
+      buf = m.buffers.get(section) ?? null;
+    }
+    const address = runs.address[k]!;
+    const j = k + entryShift;
+    const b = old[j]!;
+    if (buf !== null && oldVersion[j]! + KEPT_VERSIONS > version && sameBytes(b.bytes, buf, address, runs.end[k]! - address)) {
+      out[k] = { line: b.line + lineShift, section, address, bytes: b.bytes };
+      outVersion[k] = oldVersion[j]!;
+    } else newEntry(m, k, buf);
+  }
 }
 
 /** Size of an item in its line's run (deferred .bss storage lists none, like `as -al`). */
@@ -173,12 +227,18 @@ function collectRuns(state: AssemblyState, runs: Runs, from: number, stop: ((ite
   return items.length;
 }
 
+/** The runs after an edit, and which of them moved from the previous version's (from `previous` on). */
+interface RunsAfterEdit {
+  runs: Runs;
+  moved: { from: number; to: number; previous: number };
+}
+
 /**
  * The runs after an edit: the previous version's before the edit, the edit's collected again, and
  * from the first run after it that starts where one of the previous version did, the previous
  * version's moved (lines by the line shift, addresses where their first item now sits).
  */
-function runsAfterEdit(state: AssemblyState, before: Runs, edit: ItemsAfterEdit, lineShift: number): Runs {
+function runsAfterEdit(state: AssemblyState, before: Runs, edit: ItemsAfterEdit, lineShift: number): RunsAfterEdit {
   const items = state.items;
   const runs = newRuns(items.length + 1);
   // The previous runs wholly before the run that holds the edit's first item's predecessor.
@@ -193,12 +253,12 @@ function runsAfterEdit(state: AssemblyState, before: Runs, edit: ItemsAfterEdit,
   runs.count = kept;
   // Section indexes are only names: the previous ones stay (the edit's new sections are added).
   for (const name of before.names) runs.names.push(name);
-  const moved = edit.end - edit.oldEnd;
+  const itemShift = edit.end - edit.oldEnd;
   let next = kept;
   const stoppedAt = collectRuns(state, runs, kept < before.count ? before.first[kept]! : 0, (i) => {
     if (i < edit.end) return false;
-    while (next < before.count && before.first[next]! + moved < i) next++;
-    return next < before.count && before.first[next]! + moved === i;
+    while (next < before.count && before.first[next]! + itemShift < i) next++;
+    return next < before.count && before.first[next]! + itemShift === i;
   });
   const deferred = state.deferredStart;
   const changed = edit.changedAlignments;
@@ -206,14 +266,16 @@ function runsAfterEdit(state: AssemblyState, before: Runs, edit: ItemsAfterEdit,
   // Per section, how far its runs moved: the same up to an alignment that pads differently (reading items costs more).
   const shiftOf = new Int32Array(runs.names.length);
   const known = new Uint8Array(runs.names.length);
-  if (stoppedAt === items.length) return runs;
+  if (stoppedAt === items.length) return { runs, moved: { from: runs.count, to: runs.count, previous: 0 } };
+  const moved = { from: runs.count, to: runs.count, previous: next };
   for (let r = next; r < before.count; r++) {
-    const first = before.first[r]! + moved;
-    const last = r + 1 < before.count ? before.first[r + 1]! + moved : items.length;
+    const first = before.first[r]! + itemShift;
+    const last = r + 1 < before.count ? before.first[r + 1]! + itemShift : items.length;
     // Deferred .bss storage: some of it comes from lines above the edit (not moved), so it is collected again.
     if (last > deferred) {
+      moved.to = runs.count;
       collectRuns(state, runs, first);
-      break;
+      return { runs, moved };
     }
     const k = runs.count++;
     const section = before.section[r]!;
@@ -235,7 +297,8 @@ function runsAfterEdit(state: AssemblyState, before: Runs, edit: ItemsAfterEdit,
       runs.end[k] = end;
     } else runs.end[k] = address + before.end[r]! - before.address[r]!;
   }
-  return runs;
+  moved.to = runs.count;
+  return { runs, moved };
 }
 
 /** Sizes of items other than alignments (whose padding is computed where they sit). */
