@@ -32,7 +32,13 @@ interface Runs {
   names: string[];
 }
 
-function newRuns(capacity: number): Runs {
+/** Runs for `capacity` items: `spare`'s arrays when they are large enough (no one reads them any more). */
+function newRuns(capacity: number, spare: Runs | null = null): Runs {
+  if (spare !== null && spare.line.length >= capacity) {
+    spare.count = 0;
+    spare.names.length = 0;
+    return spare;
+  }
   return { count: 0, line: new Int32Array(capacity), section: new Int32Array(capacity), address: new Int32Array(capacity), end: new Int32Array(capacity), first: new Int32Array(capacity), names: [] };
 }
 
@@ -53,6 +59,8 @@ export interface PreviousLineMap {
   bytesVersion: Uint32Array;
   /** The runs the entries were made from (one per entry). */
   runs: Runs;
+  /** The version before's runs, which the next version may overwrite. */
+  spare: Runs | null;
 }
 
 function sameBytes(view: Uint8Array, buf: Uint8Array, at: number, size: number): boolean {
@@ -74,15 +82,15 @@ export function lineMapReusing(
   // matched by counting from the end, so the entry count must be known before entries are made.
   let runs: Runs;
   let moved = { from: 0, to: 0, previous: 0 };
-  if (edit !== null && previous !== null) ({ runs, moved } = runsAfterEdit(state, previous.runs, edit, lineShift));
-  else collectRuns(state, (runs = newRuns(state.items.length + 1)), 0);
+  if (edit !== null && previous !== null) ({ runs, moved } = runsAfterEdit(state, previous.runs, newRuns(state.items.length + 1, previous.spare), edit, lineShift));
+  else collectRuns(state, (runs = newRuns(state.items.length + 1, previous?.spare)), 0);
   const made: MadeEntries = { out: new Array<LineCode>(runs.count), version, outVersion: new Uint32Array(runs.count), previous, lineShift, buffers, runs };
   makeEntries(made, 0, moved.from === moved.to ? runs.count : moved.from);
   if (moved.from < moved.to) {
     movedEntries(made, moved.from, moved.to, moved.previous);
     makeEntries(made, moved.to, runs.count);
   }
-  return { lines: made.out, next: { lines: made.out, lineCount, version, bytesVersion: made.outVersion, runs } };
+  return { lines: made.out, next: { lines: made.out, lineCount, version, bytesVersion: made.outVersion, runs, spare: previous?.runs ?? null } };
 }
 
 interface MadeEntries {
@@ -238,9 +246,8 @@ interface RunsAfterEdit {
  * from the first run after it that starts where one of the previous version did, the previous
  * version's moved (lines by the line shift, addresses where their first item now sits).
  */
-function runsAfterEdit(state: AssemblyState, before: Runs, edit: ItemsAfterEdit, lineShift: number): RunsAfterEdit {
+function runsAfterEdit(state: AssemblyState, before: Runs, runs: Runs, edit: ItemsAfterEdit, lineShift: number): RunsAfterEdit {
   const items = state.items;
-  const runs = newRuns(items.length + 1);
   // The previous runs wholly before the run that holds the edit's first item's predecessor.
   let kept = 0;
   while (kept < before.count && before.first[kept]! < edit.prefix) kept++;
