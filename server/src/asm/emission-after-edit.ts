@@ -8,7 +8,7 @@
 // together). Relocations and emission diagnostics come from the items written, in item order,
 // as a full emission gives them (the skipped ones make none).
 
-import type { Item } from './assembly-items';
+import { REPLACED, type Item } from './assembly-items';
 import { distanceOnlyTarget, emitItem, type Emitter } from './section-emission';
 import type { LayoutAfterEdit, PreviousLayout, SharedItems } from './relaxation-after-edit';
 
@@ -71,7 +71,6 @@ export function emitAfterEdit(
   }
   const { prefix, end, oldEnd } = shared;
   const before = previous.rewritten;
-  const labels = em.state.labelItems;
   const indexes: number[] = [];
   const targets: (LabelItem | null)[] = [];
   let section = '';
@@ -84,8 +83,8 @@ export function emitAfterEdit(
       buf = buffers.get(section) ?? null;
       runs = layout.copies.get(section)!;
     }
-    // Moved together with its label (the same one: a label of the edit is a new item) in copied bytes.
-    if (target !== null && labels.get(target.name) === target && oneRun(runs, item.address, target.address)) {
+    // Moved together with its label (the same one: the edit's labels are new items) in copied bytes.
+    if (target !== null && target.order !== REPLACED && oneRun(runs, item.address, target.address)) {
       indexes.push(i);
       targets.push(target);
     } else if (emitItem(em, item, buf)) {

@@ -14,7 +14,7 @@
 
 import type { AssemblyState } from './assembly-state';
 import type { Item } from './assembly-items';
-import { itemSize } from './assembly-items';
+import { itemSize, REPLACED } from './assembly-items';
 import { paddingSize } from './alignment-padding';
 import { branchLabel, forcedNear } from './branch-relaxation';
 import type { Rewritten } from './emission-after-edit';
@@ -99,6 +99,8 @@ export function relaxAfterEdit(state: AssemblyState, previous: PreviousLayout, s
   const oldStop = new Map<string, number>();
   for (let i = prefix; i < oldEnd; i++) {
     const item = old[i]!;
+    // The walk made these labels again: the old items are no version's any more.
+    if (item.kind === 'label') item.order = REPLACED;
     if (!start.has(item.section)) start.set(item.section, item.address);
     oldStop.set(item.section, item.address + sizeOf(item));
   }
