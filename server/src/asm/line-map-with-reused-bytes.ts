@@ -274,38 +274,45 @@ function runsAfterEdit(state: AssemblyState, before: Runs, runs: Runs, edit: Ite
   const shiftOf = new Int32Array(runs.names.length);
   const known = new Uint8Array(runs.names.length);
   if (stoppedAt === items.length) return { runs, moved: { from: runs.count, to: runs.count, previous: 0 } };
-  const moved = { from: runs.count, to: runs.count, previous: next };
-  for (let r = next; r < before.count; r++) {
-    const first = before.first[r]! + itemShift;
-    const last = r + 1 < before.count ? before.first[r + 1]! + itemShift : items.length;
-    // Deferred .bss storage: some of it comes from lines above the edit (not moved), so it is collected again.
-    if (last > deferred) {
-      moved.to = runs.count;
-      collectRuns(state, runs, first);
-      return { runs, moved };
-    }
-    const k = runs.count++;
-    const section = before.section[r]!;
+  // Deferred .bss storage: some of it comes from lines above the edit (not moved), so the runs
+  // that reach into it are collected again.
+  const lastItem = (r: number): number => (r + 1 < before.count ? before.first[r + 1]! + itemShift : items.length);
+  let stop = before.count;
+  while (stop > next && lastItem(stop - 1) > deferred) stop--;
+  const from = runs.count;
+  const to = from + stop - next;
+  // The moved runs in bulk, then their lines, items and places adjusted.
+  runs.line.set(before.line.subarray(next, stop), from);
+  runs.section.set(before.section.subarray(next, stop), from);
+  runs.address.set(before.address.subarray(next, stop), from);
+  runs.end.set(before.end.subarray(next, stop), from);
+  runs.first.set(before.first.subarray(next, stop), from);
+  for (let k = from; k < to; k++) {
+    runs.line[k] += lineShift;
+    runs.first[k] += itemShift;
+  }
+  for (let k = from; k < to; k++) {
+    const first = runs.first[k]!;
+    const section = runs.section[k]!;
     while (c < changed.length && changed[c]! < first) known[runs.names.indexOf(items[changed[c++]!]!.section)] = 0;
     if (known[section] === 0) {
-      shiftOf[section] = items[first]!.address - before.address[r]!;
+      shiftOf[section] = items[first]!.address - runs.address[k]!;
       known[section] = 1;
     }
-    const address = before.address[r]! + shiftOf[section]!;
-    runs.line[k] = before.line[r]! + lineShift;
-    runs.section[k] = section;
-    runs.address[k] = address;
-    runs.first[k] = first;
+    const shift = shiftOf[section]!;
+    const address = (runs.address[k] += shift);
+    const last = k + 1 < to ? runs.first[k + 1]! : lastItem(stop - 1);
     if (c < changed.length && changed[c]! < last) {
       known[section] = 0;
       // An alignment in the run pads differently: its items are measured again.
       let end = address;
       for (let i = first; i < last; i++) if (items[i]!.kind !== 'set') end = items[i]!.address + runSize(items[i]!, i, deferred);
       runs.end[k] = end;
-    } else runs.end[k] = address + before.end[r]! - before.address[r]!;
+    } else runs.end[k] += shift;
   }
-  moved.to = runs.count;
-  return { runs, moved };
+  runs.count = to;
+  if (stop < before.count) collectRuns(state, runs, before.first[stop]! + itemShift);
+  return { runs, moved: { from, to, previous: next } };
 }
 
 /** Sizes of items other than alignments (whose padding is computed where they sit). */
