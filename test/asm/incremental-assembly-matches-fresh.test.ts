@@ -393,3 +393,11 @@ test('a moved layout starts only from a relaxation that grew no branch that coul
   const near = ['\t.text', 'f:', ...FILLER, 'B:', '\t.skip 40', ...sixAndJump(1), '\t.skip 100', ...sixAndJump(2), '\tjne B', ...FILLER, '\tret'];
   checkVersions('near, then in reach', [near, withLine(near, 24, null), near, withLine(near, 25, '\tincl %ecx'), near], 4);
 });
+
+test('a moved branch to a label the edited lines define again is written again', () => {
+  // X ends the edited lines once `.skip 5` is gone and the alignment pads nothing: the jne after
+  // them moves by 8 bytes, X not at all, though X's new item sits where the moved code begins.
+  const lines = ['\t.text', 'f:', '\tmovl %eax, %ebx', '\tmovl %eax, %ecx', 'X:', '\t.skip 5', '\t.p2align 2', '# joined here', '\tnop', '\tjne X', ...FILLER, '\tret'];
+  const incremental = checkVersions('label of the edit', [lines, withLine(lines, 5, null)], 4);
+  assert.equal(incremental.movedLayouts, 1);
+});
