@@ -284,3 +284,120 @@ test('incremental re-assembly equals a fresh assemble() after random one-line ed
   checkEdits('lz4 xxhash.c', readFileSync(file, 'utf8'), 7);
   checkEdits('lz4 xxhash.c, checkpoints every 64 lines', readFileSync(file, 'utf8'), 8, 64);
 });
+
+/**
+ * Code where every relaxable branch is short except those near wherever they sit (to another
+ * section, an undefined symbol) until an edit takes one out of reach, so versions move the
+ * previous layout and bytes: short branches back and forth over the lines edits touch,
+ * alignments after them, absolute references to labels (code and data), local and global calls,
+ * `.lcomm` storage and a second code section.
+ */
+function movedLayoutSource(random: () => number): string {
+  const out = ['\t.text', '\t.globl f', 'f:'];
+  for (let i = 0; i < 300; i++) {
+    const r = Math.floor(random() * 16);
+    if (r === 0) out.push(`M${i}:`);
+    else if (r === 1 || r === 2) out.push('1:\tpushl %ebx', `\t${r === 1 ? 'jne' : 'jmp'} 1b`);
+    else if (r === 3) out.push('\tjmp 2f', '\tnop', '2:');
+    else if (r === 4) out.push('\t.p2align 3');
+    else if (r === 5) out.push(`\tmovl $M${Math.max(0, i - 10)}, %eax`);
+    else if (r === 6) out.push('\tcall helper');
+    else if (r === 7) out.push('\tcall f');
+    else if (r === 8) out.push('\tjmp external_function', '\tje other_section_label');
+    else if (r === 9) out.push('\t.data', `\t.long M${Math.max(0, i - 5)}, helper - f`, '\t.text');
+    else if (r === 10 && i % 4 === 0) out.push(`\t.lcomm buf${i}, ${1 + Math.floor(random() * 9)}`);
+    else if (r === 11) out.push('\t.p2align 4,,5');
+    // Short branches over a few lines, back and forward: an edit between may take them out of reach and back.
+    else if (r === 12) out.push(`B${i}:`, '\taddl $1, %eax', '\t.skip 60', '\tmovl %eax, 4(%esp)', `\tjne B${i}`);
+    else if (r === 13) out.push(`\tjmp F${i}`, '\taddl $1, %eax', '\t.skip 60', '\tmovl %eax, 4(%esp)', `F${i}:`);
+    else out.push(`\taddl $${i}, %eax`);
+  }
+  out.push('helper:', '\tret', '\t.section .text.other,"ax",@progbits', 'other_section_label:', '\tjmp helper', '\tret');
+  return out.join('\n');
+}
+
+/** Edits the moved layout must get right: code that grows or shrinks (short branches over it may no longer reach), lines of other kinds. */
+function layoutEdit(lines: string[], random: () => number): { lines: string[]; what: string } {
+  const out = lines.slice();
+  const at = 3 + Math.floor(random() * (out.length - 9));
+  const pool = [
+    '\tincl %ecx', '\tmovl %ecx, 12(%esp)', '\t.skip 30', '\t.skip 90', '\t.p2align 2', '\t.data', '\t.text', '\tcall helper', '\tmovl $helper, %eax',
+    '\t.long M3', '\t.pushsection .rodata', '\t.popsection', '\tincl %edx', '\t.skip 3', '2:\tjmp 2b', '\t.lcomm late, 3',
+  ];
+  const r = random();
+  if (r < 0.45) out.splice(at, 0, pool[Math.floor(random() * pool.length)]!);
+  else if (r < 0.8) out.splice(at, 1);
+  else out[at] = pool[Math.floor(random() * pool.length)]!;
+  return { lines: out, what: `layout edit near ${at}` };
+}
+
+test('incremental re-assembly equals a fresh assemble() when it moves the previous layout and bytes', () => {
+  let moved = 0;
+  for (const seed of [51, 52, 53]) {
+    const source = movedLayoutSource(seeded(seed));
+    for (const every of [8, 16, 32]) {
+      moved += checkEdits(`moved layout ${seed}, checkpoints every ${every} lines`, source, seed * 7 + every, every, layoutEdit).movedLayouts;
+    }
+  }
+  // The moved layout is exercised, not only the full passes.
+  assert.ok(moved >= 60, `only ${moved} versions moved the previous layout`);
+});
+
+/** Each version after the first assembled by one IncrementalAssembler, compared with a fresh assemble(). */
+function checkVersions(name: string, versions: string[][], checkpointLines: number): IncrementalAssembler {
+  const incremental = new IncrementalAssembler({}, checkpointLines);
+  versions.forEach((lines, i) => {
+    const text = lines.join('\n');
+    assert.deepEqual(incremental.assemble(text), assemble(text), `${name}: version ${i}`);
+  });
+  return incremental;
+}
+
+const FILLER = Array.from({ length: 12 }, (_, i) => `\taddl $${i + 1}, %eax`);
+
+/** `lines` with `line` inserted at `at` (negative: deleted there). */
+function withLine(lines: string[], at: number, line: string | null): string[] {
+  const out = lines.slice();
+  if (line === null) out.splice(at, 1);
+  else out.splice(at, 0, line);
+  return out;
+}
+
+/** Six lines of code, then a jump to the next line: relaxable, it ends the run of fixed-size code, so the versions' walks can join after it. */
+function sixAndJump(n: number): string[] {
+  return [...FILLER.slice(0, 6), `\tjmp C${n}`, `C${n}:`];
+}
+
+test('a moved layout re-checks each short branch whose span holds the edit or an alignment that pads differently', () => {
+  // Backward from after the edited lines, forward from before them, and both ends inside them.
+  const backward = ['\t.text', 'f:', ...FILLER, 'B:', '\t.skip 40', ...sixAndJump(1), ...FILLER.slice(0, 6), '\tjne B', ...FILLER, '\tret'];
+  const forward = ['\t.text', 'f:', ...FILLER, '\tjmp F', '\t.skip 40', ...sixAndJump(1), ...FILLER.slice(0, 6), 'F:', ...FILLER, '\tret'];
+  const inside = ['\t.text', 'f:', ...FILLER, ...sixAndJump(0), 'B:', '\t.skip 40', ...FILLER.slice(0, 6), '\tjne B', ...FILLER, '\tret'];
+  for (const [name, lines, at] of [['backward', backward, 17], ['forward', forward, 17], ['inside', inside, 25]] as const) {
+    const grown = withLine(lines, at, '\t.skip 100');
+    // Out of reach, back in, and moved by a byte: the branch turns near (full passes) and short again.
+    const incremental = checkVersions(`${name} branch`, [lines, grown, lines, withLine(lines, at, '\tincl %ecx')], 4);
+    assert.ok(incremental.movedLayouts >= 1, `${name}: only ${incremental.movedLayouts} versions moved the previous layout`);
+  }
+  // A jump 300 bytes after the edit whose span is 127 bytes over a 64-byte alignment padding 1 byte:
+  // one byte more before it pads none (moved), one byte less pads 2 (out of reach: the full passes).
+  const far = [...FILLER, ...FILLER, ...FILLER, ...FILLER, ...FILLER, ...FILLER, ...FILLER, ...FILLER];
+  const aligned = ['\t.text', 'f:', '\tincl %ecx', '\tincl %ecx', '\tjmp C0', 'C0:', ...FILLER, ...far, '\tjmp G', '\t.skip 53', '\t.p2align 6', '\t.skip 73', 'G:', ...FILLER, ...FILLER, '\tret'];
+  const versions = [aligned, withLine(aligned, 2, '\tincl %edx'), aligned, withLine(aligned, 2, null), aligned];
+  const incremental = checkVersions('alignment', versions, 4);
+  assert.ok(incremental.movedLayouts >= 2, `only ${incremental.movedLayouts} versions moved the previous layout`);
+});
+
+test('a moved layout starts only from a relaxation that grew no branch that could reach', () => {
+  // The previous version's jne is near because of the .skip 100: deleting it makes it short again.
+  const near = ['\t.text', 'f:', ...FILLER, 'B:', '\t.skip 40', ...sixAndJump(1), '\t.skip 100', ...sixAndJump(2), '\tjne B', ...FILLER, '\tret'];
+  checkVersions('near, then in reach', [near, withLine(near, 24, null), near, withLine(near, 25, '\tincl %ecx'), near], 4);
+});
+
+test('a moved branch to a label the edited lines define again is written again', () => {
+  // X ends the edited lines once `.skip 5` is gone and the alignment pads nothing: the jne after
+  // them moves by 8 bytes, X not at all, though X's new item sits where the moved code begins.
+  const lines = ['\t.text', 'f:', '\tmovl %eax, %ebx', '\tmovl %eax, %ecx', 'X:', '\t.skip 5', '\t.p2align 2', '# joined here', '\tnop', '\tjne X', ...FILLER, '\tret'];
+  const incremental = checkVersions('label of the edit', [lines, withLine(lines, 5, null)], 4);
+  assert.equal(incremental.movedLayouts, 1);
+});

@@ -14,11 +14,11 @@ import { lineMapReusing, type PreviousLineMap } from './line-map-with-reused-byt
 import { splitReusing, type SplitSource } from './source-lines-reusing-previous';
 import { finalContext } from './final-symbol-values';
 import { relax } from './branch-relaxation';
-import { emitItem, type Emitter } from './section-emission';
+import { relaxAfterEdit, type PreviousLayout, type SharedItems } from './relaxation-after-edit';
+import { emitAfterEdit, emitAll } from './emission-after-edit';
 import { expandSource, expandedText, imageOnUserLines } from './source-expansion';
 import type { ExpansionOptions } from './expanded-source-lines';
 import type { Expr } from './expression-syntax';
-import type { Item } from './assembly-items';
 
 /** Options of assemble(): include paths, the file's name, and which preprocessor runs first. */
 export type AssembleOptions = ExpansionOptions;
@@ -32,7 +32,13 @@ export interface AssemblyCaches {
   /** Parsed lines; each statement's slot keeps its encoding (instruction-encoding-cache.ts). */
   lines: ParsedLineCache;
   /** Kept by IncrementalAssembler only: where the next version may resume (see ResumePoints). */
-  resume: { previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null; split: SplitSource | null; joins: number } | null;
+  resume: {
+    previous: ResumePoints | null; checkpointLines: number; lineMap: PreviousLineMap | null; split: SplitSource | null; joins: number;
+    /** Versions laid out and emitted from the previous one's layout (relaxAfterEdit). */
+    moves: number;
+    /** The last version's layout and bytes, when it completed (the next one moves them after a join). */
+    layout: PreviousLayout | null;
+  } | null;
 }
 
 /**
@@ -57,7 +63,7 @@ export const CHECKPOINT_LINES = 512;
 
 /** Caches for one assembly, or (incremental) for a document's versions, keeping resume points. */
 export function newAssemblyCaches(incremental = false, checkpointLines = CHECKPOINT_LINES): AssemblyCaches {
-  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null, joins: 0 } : null };
+  return { lines: new ParsedLineCache(), resume: incremental ? { previous: null, checkpointLines, lineMap: null, split: null, joins: 0, moves: 0, layout: null } : null };
 }
 
 /** The first line where two versions differ (the shorter one's length when one extends the other). */
@@ -195,13 +201,13 @@ export function assembleWithCaches(source: string, options: AssembleOptions, cac
 }
 
 /** Parse and walk, resumed from the previous version's checkpoints when the caches keep them. */
-function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LineParse; state: AssemblyState } {
+function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LineParse; state: AssemblyState; shared: SharedItems | null } {
   const resume = caches.resume;
   if (resume === null) {
     const parse = parseSourceLines(lines, caches.lines);
     const state = new AssemblyState();
     walk(parse.parsed.statements, parse.slots, parse.lineOf, state);
-    return { parse, state };
+    return { parse, state, shared: null };
   }
   const previous = resume.previous;
   resume.previous = null;
@@ -212,13 +218,13 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
     const states: WalkCheckpoint[] = [];
     walk(parse.parsed.statements, parse.slots, parse.lineOf, state, 0, parse.parsed.statements.length, parse.checkpoints, states);
     resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
-    return { parse, state };
+    return { parse, state, shared: null };
   }
-  const { parser, state, states, joined } = resumedWalk(lines, previous, caches.lines, resume.checkpointLines);
+  const { parser, state, states, joined, shared } = resumedWalk(lines, previous, caches.lines, resume.checkpointLines);
   if (joined) resume.joins++;
   const parse = parser.finish();
   resume.previous = { lines, parse, states, end: state, endDiagnostics: state.diagnostics.length };
-  return { parse, state };
+  return { parse, state, shared };
 }
 
 /**
@@ -228,7 +234,9 @@ function parseAndWalk(lines: string[], caches: AssemblyCaches): { parse: LinePar
  * text is the same, so the rest of the parse, items and symbols are the previous version's, moved
  * by the change in line count. Without such a place it goes to the end.
  */
-function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineCache, checkpointLines: number): { parser: SourceLineParser; state: AssemblyState; states: WalkCheckpoint[]; joined: boolean } {
+function resumedWalk(
+  lines: string[], previous: ResumePoints, cache: ParsedLineCache, checkpointLines: number,
+): { parser: SourceLineParser; state: AssemblyState; states: WalkCheckpoint[]; joined: boolean; shared: SharedItems | null } {
   const before = previous.lines;
   const changed = firstChangedLine(before, lines);
   const checkpoints = previous.parse.checkpoints;
@@ -264,33 +272,24 @@ function resumedWalk(lines: string[], previous: ResumePoints, cache: ParsedLineC
     const keep = parser.spliceRest(previous.parse, j);
     states.length = keep;
     previous.end.diagnostics.length = previous.endDiagnostics;
-    const joined = state.joinedTo(previous.end, previous.states[j]!, shift, ours);
+    const shared = sharedItems(state, previous.states[k]!, previous.states[j]!);
+    const joined = state.joinedTo(previous.end, previous.states[j]!, previous.states[k]!, shift, ours);
     for (let i = j; i < checkpoints.length; i++) states.push(joined.rebase(previous.states[i]!));
-    return { parser, state: joined.state, states, joined: true };
+    return { parser, state: joined.state, states, joined: true, shared };
   }
   parser.parseUntil(lines.length);
   walk(parser.out.statements, parser.slots, parser.lineOf, state, walked, parser.out.statements.length, parser.checkpoints, states);
-  return { parser, state, states, joined: false };
+  return { parser, state, states, joined: false, shared: null };
 }
 
 /**
- * Emits every item. The per-item loops live in small functions of their own: V8 optimizes a long
- * loop in the middle of a bigger function, and the rest of that function then lacks type
- * feedback and deoptimizes on every call.
+ * The items a walk that joined the previous one at `at`, resumed at `from`, shares with it:
+ * those before `from` and those it takes over; null when deferred .bss storage was made in
+ * between (it sits after all the others, so the shared items are not two runs).
  */
-function emitAll(em: Emitter, items: Item[], buffers: Map<string, Uint8Array | null>): void {
-  let section = '';
-  let buf: Uint8Array | null = null;
-  // Items come in runs of one section: the buffer is looked up where the section changes.
-  // Indexed loops in the per-item stages: an iterator here allocates a result per item.
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (item.section !== section) {
-      section = item.section;
-      buf = buffers.get(section) ?? null;
-    }
-    emitItem(em, item, buf);
-  }
+function sharedItems(state: AssemblyState, from: WalkCheckpoint, at: WalkCheckpoint): SharedItems | null {
+  if (state.deferredCount !== from.bssTail.length || at.bssTail.length !== from.bssTail.length) return null;
+  return { prefix: from.body.length, end: state.deferredStart, oldEnd: at.body.length };
 }
 
 /** How many lines the two versions share at their ends, at most `limit`. */
@@ -307,13 +306,20 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
     caches.resume.split = splitReusing(source, caches.resume.split);
     lines = caches.resume.split.lines;
   }
-  const { parse, state } = parseAndWalk(lines, caches);
+  const previousLayout = caches.resume?.layout ?? null;
+  if (caches.resume) caches.resume.layout = null;
+  const { parse, state, shared } = parseAndWalk(lines, caches);
   const { parsed } = parse;
-  const sizes = relax(state);
+  // After an edit that joined the previous walk, layout and emission move the previous version's.
+  const moved = shared !== null && previousLayout !== null ? relaxAfterEdit(state, previousLayout, shared) : null;
+  const relaxed = moved === null ? relax(state) : { sizes: moved.sizes, forcedOnly: true };
+  if (moved !== null) caches.resume!.moves++;
+  const { sizes } = relaxed;
   const relocations: ImageRelocation[] = [];
   const buffers = new Map<string, Uint8Array | null>();
   for (const [name, s] of state.sections) buffers.set(name, s.type === 'nobits' ? null : new Uint8Array(sizes.get(name) ?? 0));
-  emitAll({ state, relocations }, state.items, buffers);
+  const em = { state, relocations };
+  const rewritten = moved === null ? emitAll(em, state.items, buffers) : emitAfterEdit(em, state.items, buffers, previousLayout!, moved, shared!);
   const sections: ImageSection[] = [...state.sections.values()].map((s) => {
     const size = sizes.get(s.name) ?? 0;
     const out: ImageSection = { name: s.name, flags: s.flags, type: s.type, bytes: buffers.get(s.name) ?? new Uint8Array(0), size, alignment: s.alignment };
@@ -324,7 +330,11 @@ function assembleUnguarded(source: string, caches: AssemblyCaches): Image {
   // Symbols first: a `.size` that is not a number is reported while they are made.
   const symbols = symbolsOf(state, relocations);
   const diagnostics: AsmDiagnostic[] = [...parsed.errors, ...state.diagnostics].sort((a, b) => a.line - b.line || a.start - b.start);
-  const map = lineMapReusing(state, buffers, lines.length, caches.resume?.lineMap ?? null);
-  if (caches.resume) caches.resume.lineMap = map.next;
+  const edit = moved !== null ? { ...shared!, changedAlignments: moved.changedAlignments } : null;
+  const map = lineMapReusing(state, buffers, lines.length, caches.resume?.lineMap ?? null, edit);
+  if (caches.resume) {
+    caches.resume.lineMap = map.next;
+    caches.resume.layout = { items: state.items, buffers, sizes, forcedOnly: relaxed.forcedOnly, rewritten };
+  }
   return { sections, symbols, relocations, lines: map.lines, diagnostics };
 }

@@ -14,7 +14,10 @@ export interface ItemBase {
 }
 
 export type Item =
-  /** `order` and `region`: the label's index in the items and its alignment region, set by relax(). */
+  /**
+   * `order` and `region`: the label's index in the items and its alignment region, set by relax();
+   * `order` is REPLACED once a version's edit replaced the label by a new item (relaxation-after-edit.ts).
+   */
   | (ItemBase & { kind: 'label'; name: string; order: number; region: number })
   | (ItemBase & { kind: 'code'; encoding: InstructionEncoding; useNear: boolean })
   | (ItemBase & { kind: 'data'; width: 1 | 2 | 4 | 8; exprs: Expr[] })
@@ -22,6 +25,9 @@ export type Item =
   | (ItemBase & { kind: 'space'; size: number; fill: number })
   | (ItemBase & { kind: 'align'; alignment: number; fill: number | null; max: number | null; code: boolean })
   | (ItemBase & { kind: 'set'; name: string; expr: Expr });
+
+/** The `order` of a label item that an edited version replaced (no version has it any more). */
+export const REPLACED = -1;
 
 export function itemSize(item: Item, padding: (item: Extract<Item, { kind: 'align' }>) => number): number {
   switch (item.kind) {

@@ -231,12 +231,12 @@ export class AssemblyState {
   /**
    * The state at the end of an earlier walk (`end`, the earlier version's own state, taken over)
    * joined to this one: this walk stopped where continuesLike(at) held, `shift` lines after the
-   * earlier walk's place `at`. Items and label definitions after `at` are the earlier walk's (their
+   * earlier walk's place `at`, both resumed from `from`. Items and label definitions after `at` are the earlier walk's (their
    * lines moved by `shift`, in place: the earlier version is not used again), diagnostics after it
    * are moved copies, every other collection is the earlier end's. Returns how to move the
    * earlier walk's later checkpoints onto this one (rebased()).
    */
-  joinedTo(end: AssemblyState, at: WalkCheckpoint, shift: number, ours: Map<object, object>): { state: AssemblyState; rebase: (cp: WalkCheckpoint) => WalkCheckpoint } {
+  joinedTo(end: AssemblyState, at: WalkCheckpoint, from: WalkCheckpoint, shift: number, ours: Map<object, object>): { state: AssemblyState; rebase: (cp: WalkCheckpoint) => WalkCheckpoint } {
     // The earlier walk's `.set`/`.size` values made before `at` (kept or copied since) become this walk's.
     const substitute = (c: AssemblyState): void => {
       if (ours.size === 0) return;
@@ -264,8 +264,12 @@ export class AssemblyState {
     };
     this.body = moveItems(this.body, end.body, at.body.length);
     this.bssTail = moveItems(this.bssTail, end.bssTail, at.bssTail.length);
-    this.labelItems.replay(end.labelItems.mark(), at.labelItems.length);
-    this.parseLabels.replay(end.parseLabels.mark(), at.parseLabels.length);
+    // The label maps: the earlier walk's own (same keys in the same order since `from`, see
+    // continuesLike) with this walk's values put in, rather than its thousands of later writes replayed.
+    if (labelShift === 0 && end.labelItems.overwrite(this.labelItems.mark(), from.labelItems.length)) this.labelItems = end.labelItems;
+    else this.labelItems.replay(end.labelItems.mark(), at.labelItems.length);
+    if (parseLabelShift === 0 && end.parseLabels.overwrite(this.parseLabels.mark(), from.parseLabels.length)) this.parseLabels = end.parseLabels;
+    else this.parseLabels.replay(end.parseLabels.mark(), at.parseLabels.length);
     const kept = at.small.diagnostics.length;
     const ownDiagnostics = this.diagnostics.slice();
     const moved = end.diagnostics.slice(kept).map((d) => ({ ...d, line: d.line + shift }));
@@ -339,6 +343,11 @@ export class AssemblyState {
   /** Index in `items` where the deferred .bss storage starts (GNU as lists no bytes for it). */
   get deferredStart(): number {
     return this.body.length;
+  }
+
+  /** How many items the deferred .bss storage holds. */
+  get deferredCount(): number {
+    return this.bssTail.length;
   }
 
   /** Every item in layout order: the source-order items, then the deferred .bss storage. */

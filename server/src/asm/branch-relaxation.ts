@@ -117,7 +117,7 @@ function firstLayout(items: Item[]): FirstLayout {
  * padding is recomputed at the moved address and may absorb growth. Passes repeat until nothing
  * grows; branches never shrink, so this ends.
  */
-export function relax(state: AssemblyState): Map<string, number> {
+export function relax(state: AssemblyState): Relaxed {
   const items = state.items;
   const { changing, branchRegion, sectionIndex, itemSection, offsets } = firstLayout(items);
   const sizes = (): Map<string, number> => {
@@ -125,9 +125,10 @@ export function relax(state: AssemblyState): Map<string, number> {
     for (const [name, index] of sectionIndex) out.set(name, offsets[index]!);
     return out;
   };
-  if (changing.length === 0) return sizes();
+  if (changing.length === 0) return { sizes: sizes(), forcedOnly: true };
   // Per branch: its relative field and, for a plain local label, the label (the same every pass).
   const targets: BranchTarget[] = [];
+  const branches: CodeItem[] = [];
   const targetLabels = new Set<Item>();
   let evaluated = false;
   for (const at of changing) {
@@ -135,6 +136,7 @@ export function relax(state: AssemblyState): Map<string, number> {
     if (item.kind !== 'code') continue;
     const target = branchTarget(state, item);
     targets.push(target);
+    branches.push(item);
     if (target.label === null) evaluated = true;
     else targetLabels.add(target.label);
   }
@@ -148,7 +150,44 @@ export function relax(state: AssemblyState): Map<string, number> {
     if (!relaxPass(state, items, tracked, itemSection, branchRegion, targets, stretch)) break;
     grewEver = true;
   }
-  return grewEver ? layout(state) : sizes();
+  return { sizes: grewEver ? layout(state) : sizes(), forcedOnly: onlyForcedGrew(state, branches, targets) };
+}
+
+/** What relax() settled: each section's size, and whether only branches that are near wherever they sit grew. */
+export interface Relaxed {
+  sizes: Map<string, number>;
+  /**
+   * Every branch is short except those near whatever the layout (forcedNear), and every other
+   * one goes to a plain label. A later version starts from such a result (relaxation-after-edit.ts).
+   */
+  forcedOnly: boolean;
+}
+
+type CodeItem = Extract<Item, { kind: 'code' }>;
+
+function onlyForcedGrew(state: AssemblyState, branches: CodeItem[], targets: BranchTarget[]): boolean {
+  for (let b = 0; b < branches.length; b++) {
+    const item = branches[b]!;
+    if (targets[b]!.label !== null ? item.useNear : forcedNear(state, item) !== true) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a relaxable branch is near wherever it sits (its target is no place of its own section:
+ * another section, a weak or undefined symbol, a PIC operator): true; false for a plain label of
+ * its section; null for a target expression that is a place of its section.
+ */
+export function forcedNear(state: AssemblyState, item: CodeItem): boolean | null {
+  const target = branchTarget(state, item);
+  if (target.label !== null) return false;
+  const r = evaluate(target.field.expr!, finalContext(state, item));
+  return !r.ok || !resolvesLocally(state, item, r.value) ? true : null;
+}
+
+/** The plain label a relaxable branch goes to, when it is one of its own section (else null). */
+export function branchLabel(state: AssemblyState, item: CodeItem): Extract<Item, { kind: 'label' }> | null {
+  return branchTarget(state, item).label;
 }
 
 /** Indexes of the changing items and of the labels in `targets` (every label and `.set` item when null). */

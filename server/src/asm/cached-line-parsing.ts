@@ -241,6 +241,9 @@ export function parseSourceLines(
   return parser.finish();
 }
 
+/** Most statements a spliced parse puts in place in the earlier one's arrays (they are passed as arguments). */
+const MAX_SPLICED = 16384;
+
 /**
  * parseSourceLines in steps: parseUntil() a line, look at the state there, go on, or splice the
  * rest of an earlier parse on (spliceRest) when its state at the same text is the same.
@@ -341,11 +344,26 @@ export class SourceLineParser {
     const statementShift = this.out.statements.length - at.statements;
     const errorShift = this.out.errors.length - at.errors;
     const { statements, errors } = earlier.parsed;
-    this.out.statements = this.out.statements.concat(statements.slice(at.statements));
-    this.slots = this.slots.concat(earlier.slots.slice(at.statements));
-    const lineOf = earlier.lineOf.slice(at.statements);
-    if (shift !== 0) for (let i = 0; i < lineOf.length; i++) lineOf[i] += shift;
-    this.lineOf = this.lineOf.concat(lineOf);
+    const from = this.resume?.from === earlier ? this.resume.at.statements : -1;
+    const walked = this.out.statements.length - from;
+    if (from >= 0 && walked <= MAX_SPLICED) {
+      // The earlier parse is not used again, and this one began as a copy of its statements up to
+      // `from`: its arrays take this parse's statements from there in place (no copy of the rest).
+      earlier.parsed.statements.splice(from, at.statements - from, ...this.out.statements.slice(from));
+      earlier.slots.splice(from, at.statements - from, ...this.slots.slice(from));
+      earlier.lineOf.splice(from, at.statements - from, ...this.lineOf.slice(from));
+      const lineOf = earlier.lineOf;
+      if (shift !== 0) for (let i = from + walked; i < lineOf.length; i++) lineOf[i] += shift;
+      this.out.statements = earlier.parsed.statements;
+      this.slots = earlier.slots;
+      this.lineOf = lineOf;
+    } else {
+      this.out.statements = this.out.statements.concat(statements.slice(at.statements));
+      this.slots = this.slots.concat(earlier.slots.slice(at.statements));
+      const lineOf = earlier.lineOf.slice(at.statements);
+      if (shift !== 0) for (let i = 0; i < lineOf.length; i++) lineOf[i] += shift;
+      this.lineOf = this.lineOf.concat(lineOf);
+    }
     for (let i = at.errors; i < errors.length; i++) this.out.errors.push({ ...errors[i]!, line: errors[i]!.line + shift });
     let keep = this.checkpoints.length;
     while (keep > 0 && this.checkpoints[keep - 1]!.line > this.line - this.checkpointEvery / 2) keep--;

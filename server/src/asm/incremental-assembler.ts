@@ -1,10 +1,11 @@
 // Re-assembly of an edited document. Parsing and the walk that makes items resume at the last
 // checkpoint before the first changed line (the state there is kept from the previous version)
 // and stop at the first later checkpoint where the state is the previous version's at the same
-// text: the rest is taken over. Layout, relaxation, emission and symbols run in full. Lines whose text was seen in an earlier
-// version are not lexed or parsed again, and their instructions are not encoded again while the
-// parse-time values their encoding asked for are unchanged. The Image is always the one
-// assemble() gives for the text.
+// text: the rest is taken over. Layout, relaxation and emission then move the previous version's
+// where that is exact (relaxation-after-edit.ts), else run in full; symbols are made in full.
+// Lines whose text was seen in an earlier version are not lexed or parsed again, and their
+// instructions are not encoded again while the parse-time values their encoding asked for are
+// unchanged. The Image is always the one assemble() gives for the text.
 // Protocol-free: the language server keeps one per open document.
 
 import { cachedStartStateLine } from './cached-line-parsing';
@@ -51,5 +52,10 @@ export class IncrementalAssembler {
   /** How many versions took over the end of the previous version's walk (tests check the reuse happens). */
   get joinedVersions(): number {
     return this.caches.resume?.joins ?? 0;
+  }
+
+  /** How many versions moved the previous version's layout and bytes rather than laying out and emitting all. */
+  get movedLayouts(): number {
+    return this.caches.resume?.moves ?? 0;
   }
 }

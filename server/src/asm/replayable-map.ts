@@ -38,6 +38,23 @@ export class ReplayableMap<K, V> extends Map<K, V> {
     }
   }
 
+  /**
+   * Makes this map hold another map's writes from `start` to `moment.length` in place of its own
+   * there, where both wrote the same keys in the same order (and this map's later writes follow):
+   * the values and log entries are replaced, so key order stays. Values are distinct objects. False (nothing done) on a deletion.
+   */
+  overwrite(moment: { log: unknown[]; length: number }, start: number): boolean {
+    const log = moment.log;
+    for (let i = start; i < moment.length; i += 2) if (log[i + 1] === DELETED || this.log[i] !== log[i] || this.log[i + 1] === DELETED) return false;
+    for (let i = start; i < moment.length; i += 2) {
+      const key = log[i] as K;
+      // A later write of the same key (a name set again) stays the map's value.
+      if (super.get(key) === this.log[i + 1]) super.set(key, log[i + 1] as V);
+      this.log[i + 1] = log[i + 1];
+    }
+    return true;
+  }
+
   /** A moment of this map: rebuilt later by replayed(). The log is shared, never rewritten. */
   mark(): { log: unknown[]; length: number } {
     return { log: this.log, length: this.log.length };

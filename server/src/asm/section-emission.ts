@@ -184,12 +184,20 @@ function bakedPlan(plan: EncodingPlan): BakedPlan {
   return b;
 }
 
-export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void {
+/**
+ * Writes an item's bytes (and relocations, diagnostics); true when they depend on more than the
+ * item itself (symbol values, its address, its section having no contents), so that a later
+ * version must write them again even where the item just moved (emission-after-edit.ts).
+ */
+export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): boolean {
   const at = item.address;
   switch (item.kind) {
     case 'code': {
       const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
-      if (!buf) return em.state.error(item.range, 'instruction in a section without contents');
+      if (!buf) {
+        em.state.error(item.range, 'instruction in a section without contents');
+        return true;
+      }
       const { bytes, fields } = bakedPlan(plan);
       // A plain loop: TypedArray.set from a short array is slower than copying it by hand.
       for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i]!;
@@ -198,26 +206,51 @@ export function emitItem(em: Emitter, item: Item, buf: Uint8Array | null): void 
         const f = fields[i]!;
         emitField(em, item, buf, at + f.offset, f.size, f.expr, f.relative ? end : null);
       }
-      return;
+      return fields.length > 0;
     }
     case 'data':
-      if (!buf) return;
-      item.exprs.forEach((e, i) => emitField(em, item, buf, at + i * item.width, item.width, e, null, true));
-      return;
+      if (buf) item.exprs.forEach((e, i) => emitField(em, item, buf, at + i * item.width, item.width, e, null, true));
+      return true;
     case 'bytes':
       buf?.set(item.bytes, at);
-      return;
+      return false;
     case 'space':
       buf?.fill(item.fill, at, at + item.size);
-      return;
+      return false;
     case 'align': {
       const size = paddingSize(at, item.alignment, item.max);
-      if (!buf || size === 0) return;
+      if (!buf || size === 0) return true;
       if (item.code && item.fill === null) buf.set(codePadding(size), at);
       else buf.fill((item.fill ?? 0) & 0xff, at, at + size);
-      return;
+      return true;
     }
     default:
-      return;
+      return false;
   }
+}
+
+type LabelItem = Extract<Item, { kind: 'label' }>;
+
+/**
+ * The label an instruction's bytes depend on alone, through their distance: a branch or call whose
+ * one field left to write is relative to a plain label of its own section, written without a
+ * relocation or a range check (a relaxable branch, which relaxation made reach, or a 32-bit field
+ * to a local label). Such bytes stay right while the instruction and the label move together.
+ */
+export function distanceOnlyTarget(state: AssemblyState, item: Item): LabelItem | null {
+  if (item.kind !== 'code') return null;
+  const plan: EncodingPlan = item.useNear && item.encoding.near ? item.encoding.near : item.encoding.plan;
+  const fields = bakedPlan(plan).fields;
+  if (fields.length !== 1) return null;
+  const f = fields[0]!;
+  const expr = f.expr!;
+  if (!f.relative || expr.kind !== 'symbol' || expr.name.includes('@') || expr.name === GOT_SYMBOL) return null;
+  const label = state.labelItems.get(expr.name);
+  if (label === undefined || label.section !== item.section) return null;
+  if (f.size === 1) {
+    const disp = label.address - (item.address + plan.bytes.length);
+    if (disp < -128 || disp > 127) return null;
+  }
+  if (item.encoding.near !== null) return label;
+  return f.size === 4 && !state.globals.has(expr.name) && !state.weaks.has(expr.name) ? label : null;
 }

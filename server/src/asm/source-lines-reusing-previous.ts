@@ -71,9 +71,16 @@ export function splitReusing(source: string, previous: SplitSource | null): Spli
   // Lines before `first` end before the first changed char; lines from `last` on start after a
   // newline inside the unchanged end, so they are the same text in both versions.
   const first = lineAt(previous.starts, prefix);
-  let last = previous.starts.length;
   const unchangedEnd = old.length - suffix;
-  while (last > first + 1 && previous.starts[last - 1]! - 1 >= unchangedEnd) last--;
+  // The first line after `first` starting past the unchanged end's first char (starts increase).
+  let lo = first + 1;
+  let hi = previous.starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (previous.starts[mid]! - 1 >= unchangedEnd) hi = mid;
+    else lo = mid + 1;
+  }
+  const last = lo;
   const middleStart = previous.starts[first]!;
   const middleEnd = last < previous.starts.length ? previous.starts[last]! - 1 + delta : source.length;
   const middle = source.substring(middleStart, middleEnd).split('\n');
