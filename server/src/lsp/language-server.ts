@@ -4,7 +4,7 @@
 
 import {
   CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, DocumentSymbol, Hover, MarkupKind, ResponseError,
-  SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes, type Range,
+  SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes, LSPErrorCodes, type CancellationToken, type Range,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
@@ -38,8 +38,11 @@ export function startLanguageServer(connection: Connection): void {
   });
 
   /** Runs a handler; an exception becomes an error response for that request alone. */
-  function isolated<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void> {
-    return (params: P) => {
+  function isolated<P, R>(name: string, handler: (params: P) => R): (params: P, token?: CancellationToken) => R | ResponseError<void> {
+    return (params: P, token?: CancellationToken) => {
+      // Handlers run to the end once started (nothing here yields), so a cancellation counts for
+      // a request that waited: behind an analysis, say. It is answered at once, with no work done.
+      if (token?.isCancellationRequested) return new ResponseError<void>(LSPErrorCodes.RequestCancelled, `kboost: ${name} cancelled`);
       try {
         return handler(params);
       } catch (e) {
