@@ -10,15 +10,12 @@ function main(argv: string[]): number {
     // Our own writer, so that prepared diagnostics JSON is written without JSON.stringify.
     const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: preparedJsonContentEncoder });
     const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), writer);
-    // As createConnection does for streams: the client went away, so does the server.
-    let shutdown = false;
-    connection.onShutdown(() => {
-      shutdown = true;
-    });
-    const exit = (): never => process.exit(shutdown ? 0 : 1);
+    const lifecycle = startLanguageServer(connection);
+    // As createConnection does for streams: the client went away, so does the server (exit code 0
+    // only after a shutdown request, as the protocol says of the exit notification).
+    const exit = (): never => process.exit(lifecycle.state === 'shut down' ? 0 : 1);
     process.stdin.on('end', exit);
     process.stdin.on('close', exit);
-    startLanguageServer(connection);
     return 0;
   }
   process.stderr.write('usage: kboost-server --stdio   (language server over stdin/stdout)\n');

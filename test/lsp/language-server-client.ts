@@ -66,6 +66,18 @@ export class LanguageServerClient {
     return next;
   }
 
+  /** Calls `listener` with the server process's exit code once it exits. */
+  onExit(listener: (code: number | null) => void): void {
+    if (this.child.exitCode !== null) listener(this.child.exitCode);
+    else this.child.once('exit', (code) => listener(code));
+  }
+
+  /** Closes the connection and ends the process, without the protocol's shutdown. */
+  dispose(): void {
+    this.connection.dispose();
+    this.child.kill();
+  }
+
   async shutdown(): Promise<void> {
     try {
       await this.connection.sendRequest('shutdown');

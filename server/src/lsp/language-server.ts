@@ -21,7 +21,13 @@ import type { WrittenEntries } from './json-entries-from-previous-version';
 /** A client's line number (anything else in a request's range is ignored). */
 const isLineNumber = (x: unknown): x is number => Number.isInteger(x);
 
-export function startLanguageServer(connection: Connection): void {
+/** Where the server is in the protocol's life cycle (initialize ... shutdown, exit). */
+export interface ServerLifecycle {
+  readonly state: 'not initialized' | 'running' | 'shut down';
+}
+
+export function startLanguageServer(connection: Connection): ServerLifecycle {
+  const lifecycle: { state: ServerLifecycle['state'] } = { state: 'not initialized' };
   const documents = new TextDocuments(TextDocument);
   let settings: ServerSettings = readServerSettings({});
   let clientHasConfiguration = false;
@@ -43,6 +49,9 @@ export function startLanguageServer(connection: Connection): void {
       // Handlers run to the end once started (nothing here yields), so a cancellation counts for
       // a request that waited: behind an analysis, say. It is answered at once, with no work done.
       if (token?.isCancellationRequested) return new ResponseError<void>(LSPErrorCodes.RequestCancelled, `kboost: ${name} cancelled`);
+      // The protocol's order: nothing before initialize, nothing after shutdown.
+      if (lifecycle.state === 'not initialized') return new ResponseError<void>(ErrorCodes.ServerNotInitialized, `kboost: ${name} before initialize`);
+      if (lifecycle.state === 'shut down') return new ResponseError<void>(ErrorCodes.InvalidRequest, `kboost: ${name} after shutdown`);
       try {
         return handler(params);
       } catch (e) {
@@ -86,6 +95,7 @@ export function startLanguageServer(connection: Connection): void {
   }
 
   connection.onInitialize((params) => {
+    lifecycle.state = 'running';
     clientHasConfiguration = params.capabilities.workspace?.configuration === true;
     clientRefreshesCodeLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     includes.clientCapabilities(params.capabilities);
@@ -243,6 +253,10 @@ export function startLanguageServer(connection: Connection): void {
     return fn ? functionVerdictTable(a, fn, settings.editor.profile) : null;
   }));
 
+  connection.onShutdown(() => {
+    lifecycle.state = 'shut down';
+  });
   documents.listen(connection);
   connection.listen();
+  return lifecycle;
 }
