@@ -11,7 +11,7 @@ import { decode, decodeIntoChecked, newDecodedInstruction, relativeTarget, type 
 import type { KernelConfig, ProbeOptions, ProfileId } from './kprobe-vocabulary';
 import type { FunctionCode, InstructionProbe } from './function-probe-analysis';
 import {
-  absoluteOptprobeArgument, functionWideOptprobeReason, isIndirectJump, OPT_NONE, optprobeCode, relativeOptprobeArgument, sharedOptprobeAnswer,
+  absoluteOptprobeArgument, functionWideOptprobeReason, isIndirectJump, OPT_NONE, OPT_OK, optprobeCode, relativeOptprobeArgument, sharedOptprobeAnswer,
   type Optimizability, type OptprobeArgument, type OptprobeCandidates, type OptprobeWording,
 } from './optprobe-conditions-6-1';
 import { JMP32_SIZE } from './profile-linux-6-1';
@@ -30,10 +30,17 @@ const MAX_INSTRUCTION = 15;
 const VERDICTS: Array<StaticVerdict | null> = [null];
 const VERDICT_IDS = new Map<StaticVerdict, number>();
 
+/** The last verdict numbered: neighbouring instructions mostly share theirs (one comparison, no lookup). */
+let lastVerdict: StaticVerdict | null = null;
+let lastVerdictId = 0;
+
 function verdictId(v: StaticVerdict | null): number {
   if (v === null) return 0;
+  if (v === lastVerdict) return lastVerdictId;
   let id = VERDICT_IDS.get(v);
   if (id === undefined) VERDICT_IDS.set(v, (id = VERDICTS.push(v) - 1));
+  lastVerdict = v;
+  lastVerdictId = id;
   return id;
 }
 
@@ -119,6 +126,11 @@ export class ReusableFunctionAnalysis implements OptprobeCandidates, OptprobeWor
   optimizableAt(k: number): Optimizability | null {
     const code = this.optCodes[k]!;
     return code === OPT_NONE ? null : sharedOptprobeAnswer(code, absoluteOptprobeArgument(code, this.optArgs[k]!, this.offsets[k]!, k), this);
+  }
+
+  /** optimizableAt(k) where it is an optimized answer, else null (no refusal object made). */
+  optimizedAt(k: number): Optimizability | null {
+    return this.optCodes[k] === OPT_OK ? this.optimizableAt(k) : null;
   }
 
   /** The probe of instruction k, made on first read. */
