@@ -66,15 +66,18 @@ function forEachLineRun(statements: readonly LineStatements[number][], each: (li
 const singleInstructions = new Map<number, Map<number, LineSummary>>();
 let singleInstructionCount = 0;
 
-/** The run's one instruction when it is all the run adds to a summary (as addStatement reads it), else undefined. */
-function loneInstruction(statements: readonly LineStatements[number][], from: number, to: number): LineStatements[number] | undefined {
-  let found: LineStatements[number] | undefined;
+/**
+ * What a run adds to a summary (as addStatement reads it), when that is at most one instruction:
+ * the instruction, or null for nothing; undefined when it adds more.
+ */
+function loneInstruction(statements: readonly LineStatements[number][], from: number, to: number): LineStatements[number] | null | undefined {
+  let found: LineStatements[number] | null = null;
   for (let i = from; i < to; i++) {
     const st = statements[i]!;
     if (st.kind === 'label' && !st.name.includes('\x02') && st.name.charCodeAt(0) !== 1) return undefined;
     if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) return undefined;
     if (st.kind === 'instruction' && st.mnemonic !== null) {
-      if (found !== undefined) return undefined;
+      if (found !== null) return undefined;
       found = st;
     }
   }
@@ -84,6 +87,7 @@ function loneInstruction(statements: readonly LineStatements[number][], from: nu
 function summaryOfRun(statements: readonly LineStatements[number][], from: number, to: number, standalone: boolean): LineSummary {
   // Most lines hold one instruction and nothing else: one shared summary per columns, not four objects a line.
   const lone = standalone ? loneInstruction(statements, from, to) : undefined;
+  if (lone === null) return EMPTY;
   if (lone !== undefined) {
     const { start, end } = lone.range;
     let byEnd = singleInstructions.get(start);
