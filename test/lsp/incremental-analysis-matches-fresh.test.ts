@@ -13,6 +13,7 @@ import path from 'node:path';
 import { assemble } from '../../server/src/asm';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../../server/src/editor/document-analysis';
 import { DocumentAssembler } from '../../server/src/editor/document-assembly';
+import { PreprocessorIdentityCheck } from '../../server/src/editor/preprocessor-identity-check';
 import { codeLensTitle, hoverMarkdown, verdictClass } from '../../server/src/editor/verdict-presentation';
 import { documentDiagnostics, writeDocumentDiagnosticsJson, type PublishedDiagnostics } from '../../server/src/lsp/document-diagnostics';
 import type { WrittenEntries } from '../../server/src/lsp/json-entries-from-previous-version';
@@ -180,7 +181,12 @@ test('an open .S document skips the built-in preprocessor only where it gives th
       else if (specialAt < 0) lines[Math.max(3, Math.min(at, lines.length - 1))] = pick(neutral);
       const text = lines.join('\n');
       const got = assembler.assemble(text, options);
-      assert.deepEqual(got.image, assemble(text, { fileName: options.fileName, includePaths: [] }), `doc ${doc}, step ${step}:\n${text}`);
+      const reference = assemble(text, { fileName: options.fileName, includePaths: [] });
+      assert.deepEqual(got.image, reference, `doc ${doc}, step ${step}:\n${text}`);
+      // A first version is checked as a whole text: the same answer as line by line, the same Image.
+      const wholeText = new PreprocessorIdentityCheck().leavesUnchanged(lines, undefined, text);
+      assert.equal(wholeText, new PreprocessorIdentityCheck().leavesUnchanged(lines), `doc ${doc}, step ${step}:\n${text}`);
+      if (wholeText) assert.deepEqual(new DocumentAssembler().assemble(text, options).image, reference);
       if (got.skippedPreprocessor) skipped++;
       else preprocessed++;
     }

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseSource } from '../../server/src/asm';
 import { DocumentAssembler } from '../../server/src/editor/document-assembly';
 import { SourceLineSummaries, type ParsedLineAlone } from '../../server/src/editor/source-line-summaries';
 import { REPO_ROOT } from './language-server-client';
@@ -67,4 +68,26 @@ test('line summaries from the assembler parse equal summaries parsed again, in e
   // Documents with state across lines and nothing to expand (no macros, includes, `.S`) were
   // summarized from the assembler's whole parse.
   assert.ok(wholeShared > 10, `only ${wholeShared} versions read the assembler's whole parse`);
+});
+
+test('a line summary holds the columns of its instructions and its named labels, as the parser gives them', () => {
+  // Lines with one instruction share a summary per columns: lines with more on them must not.
+  // Numeric labels (`1:`, named with \x02, or \x01 in a cached parse) are no labels here.
+  const crafted = ['\tnop', 'f: nop', '1: nop', '\tnop; nop', '\t.byte 1; nop', '\t.long 2', 'g:', '\t.globl g', '  movl $1, %eax # c', ''];
+  const pool = [...crafted, ...FILES.flatMap((f) => readFileSync(path.join(REPO_ROOT, f), 'utf8').split('\n'))];
+  // Each line as a document of its own: no state from the lines before it.
+  const summaries = pool.map((line) => new SourceLineSummaries().summarize(line, [line]).lines[0]!);
+  let shared = 0;
+  pool.forEach((line, i) => {
+    const s = summaries[i]!;
+    const statements = parseSource(line).statements;
+    const instructions = statements.filter((st) => st.kind === 'instruction' && st.mnemonic !== null).map((st) => ({ start: st.range.start, end: st.range.end }));
+    const labels = statements.filter((st) => st.kind === 'label' && !/\x02|^\x01/.test(st.name)).map((st) => ({ name: (st as { name: string }).name, start: st.range.start, end: st.range.end }));
+    assert.deepEqual(s.instructions, instructions, line);
+    assert.deepEqual(s.labels, labels, line);
+    if (instructions.length === 1 && labels.length === 0 && !s.data) shared++;
+  });
+  assert.equal(summaries[crafted.indexOf('\t.byte 1; nop')]!.data, true);
+  assert.equal(summaries[crafted.indexOf('\tnop')]!.data, false);
+  assert.ok(shared > 100, `only ${shared} one-instruction lines`);
 });

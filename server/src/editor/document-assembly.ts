@@ -43,7 +43,7 @@ export class DocumentAssembler {
   assemble(text: string, options: DocumentAssemblyOptions, lines: readonly string[] = text.split('\n'), ends?: UnchangedLineEnds): DocumentAssembly {
     // `auto` means the built-in preprocessor for `.S` files (as assemble() decides).
     const builtin = options.preprocessor === 'builtin' || (options.preprocessor === 'auto' && options.fileName?.endsWith('.S') === true);
-    const skip = builtin && this.identity.leavesUnchanged(lines, ends);
+    const skip = builtin && this.identity.leavesUnchanged(lines, ends, text);
     return assembleWith((source, o) => this.assembler.assemble(source, o), text, skip ? { ...options, preprocessor: 'none' } : options, skip);
   }
 

@@ -5,7 +5,9 @@
 // `#define` the only macros are the predefined ones. Rather than keep a copy of the preprocessor's
 // rules, each new `#` line and each new identifier is asked of the preprocessor itself (alone, with
 // no files readable), and the answers are remembered by text across versions. After an edit only
-// the changed lines are looked at when the last version was left unchanged.
+// the changed lines are looked at when the last version was left unchanged. The first version is
+// looked at whole (its text's distinct identifiers and `#` lines), remembering no line: on open
+// every line is new, and a map of 50,000 line texts would cost more than the check itself.
 
 import { preprocessOnly } from '../asm';
 import { unchangedLineEnds, type UnchangedLineEnds } from './unchanged-line-ends';
@@ -38,9 +40,15 @@ export class PreprocessorIdentityCheck {
 
   /**
    * True when running the built-in preprocessor over `lines` gives every line back unchanged.
-   * `ends` may carry the lines' comparison with the last version.
+   * `ends` may carry the lines' comparison with the last version; `text` is the lines joined by
+   * newlines.
    */
-  leavesUnchanged(lines: readonly string[], ends?: UnchangedLineEnds): boolean {
+  leavesUnchanged(lines: readonly string[], ends?: UnchangedLineEnds, text?: string): boolean {
+    if (this.lastLines.length === 0 && text !== undefined) {
+      this.lastLines = lines;
+      this.lastAnswer = this.wholeTextPlain(text);
+      return this.lastAnswer;
+    }
     // Every line of the last version was plain: only the lines that replace its changed ones count.
     let from = 0;
     let to = lines.length;
@@ -72,6 +80,36 @@ export class PreprocessorIdentityCheck {
     return true;
   }
 
+  /** `plain` over every line of `text`, as line-by-line matches would find it, with no line remembered. */
+  private wholeTextPlain(text: string): boolean {
+    // A line ending in a backslash, or holding a C comment's start or end (none spans a newline).
+    if (text.endsWith('\\') || text.includes('\\\n') || text.includes('/*') || text.includes('*/') || text.includes('//')) return false;
+    // A match never spans lines: the identifiers of the text are those of its lines.
+    if (!this.identifiersPlain(new Set(text.match(IDENTIFIER)))) return false;
+    const hashLines = new Set<string>();
+    for (let at = text.indexOf('#'); at >= 0; at = text.indexOf('#', at + 1)) {
+      const start = text.lastIndexOf('\n', at) + 1;
+      const end = text.indexOf('\n', at);
+      const line = text.slice(start, end < 0 ? text.length : end);
+      if (HASH_LINE.test(line)) hashLines.add(line);
+      if (end < 0) break;
+      at = end;
+    }
+    return hashLines.size === 0 || !changedByPreprocessor([...hashLines]).includes(true);
+  }
+
+  /** Asks the preprocessor about the identifiers not yet known; true when none of them names a macro. */
+  private identifiersPlain(identifiers: Iterable<string>): boolean {
+    const ids: string[] = [];
+    for (const id of identifiers) if (!this.plainIdentifiers.has(id)) ids.push(id);
+    if (ids.length > 0) {
+      const changed = changedByPreprocessor(ids.map((id) => `${id} ${id}()`));
+      ids.forEach((id, i) => this.plainIdentifiers.set(id, !changed[i]));
+    }
+    for (const id of identifiers) if (this.plainIdentifiers.get(id) !== true) return false;
+    return true;
+  }
+
   private learn(lines: string[]): void {
     const hashLines = new Set<string>();
     const identifiers = new Set<string>();
@@ -89,11 +127,7 @@ export class PreprocessorIdentityCheck {
       identifiersOf.set(line, found);
       for (const id of found) if (!this.plainIdentifiers.has(id)) identifiers.add(id);
     }
-    const ids = [...identifiers];
-    if (ids.length > 0) {
-      const changed = changedByPreprocessor(ids.map((id) => `${id} ${id}()`));
-      ids.forEach((id, i) => this.plainIdentifiers.set(id, !changed[i]));
-    }
+    this.identifiersPlain(identifiers);
     const hashes = [...hashLines];
     // A directive changes or drops its line (or reports): only assembler comments come back whole.
     const hashChanged = hashes.length > 0 ? changedByPreprocessor(hashes) : [];

@@ -62,7 +62,45 @@ function forEachLineRun(statements: readonly LineStatements[number][], each: (li
   }
 }
 
+/** Summaries of a line with one instruction and nothing else, shared by columns (start, then end). */
+const singleInstructions = new Map<number, Map<number, LineSummary>>();
+let singleInstructionCount = 0;
+
+/**
+ * What a run adds to a summary (as addStatement reads it), when that is at most one instruction:
+ * the instruction, or null for nothing; undefined when it adds more.
+ */
+function loneInstruction(statements: readonly LineStatements[number][], from: number, to: number): LineStatements[number] | null | undefined {
+  let found: LineStatements[number] | null = null;
+  for (let i = from; i < to; i++) {
+    const st = statements[i]!;
+    if (st.kind === 'label' && !st.name.includes('\x02') && st.name.charCodeAt(0) !== 1) return undefined;
+    if (st.kind === 'directive' && DATA_DIRECTIVES.has(st.name)) return undefined;
+    if (st.kind === 'instruction' && st.mnemonic !== null) {
+      if (found !== null) return undefined;
+      found = st;
+    }
+  }
+  return found;
+}
+
 function summaryOfRun(statements: readonly LineStatements[number][], from: number, to: number, standalone: boolean): LineSummary {
+  // Most lines hold one instruction and nothing else: one shared summary per columns, not four objects a line.
+  const lone = standalone ? loneInstruction(statements, from, to) : undefined;
+  if (lone === null) return EMPTY;
+  if (lone !== undefined) {
+    const { start, end } = lone.range;
+    let byEnd = singleInstructions.get(start);
+    let shared = byEnd?.get(end);
+    if (shared === undefined) {
+      // Columns are few in real files; a pathological file does not keep the map growing.
+      if (singleInstructionCount >= 10_000) singleInstructions.clear(), (singleInstructionCount = 0), (byEnd = undefined);
+      if (byEnd === undefined) singleInstructions.set(start, (byEnd = new Map()));
+      byEnd.set(end, (shared = { instructions: [{ start, end }], labels: [], data: false, standalone }));
+      singleInstructionCount++;
+    }
+    return shared;
+  }
   const out = { instructions: [], labels: [], data: false, standalone };
   for (let i = from; i < to; i++) addStatement(statements[i]!, out);
   return out;

@@ -53,7 +53,8 @@ export function functionVerdictKeys(analysis: ReusableFunctionAnalysis): Int32Ar
         keys[k] = NO_VERDICT_KEY;
         continue;
       }
-      const answer = analysis.optimizableAt(k);
+      // A refusal words like no answer (the verdict's plain key): only optimized answers are read.
+      const answer = analysis.optimizedAt(k);
       // Neighbours mostly share both (shared values): one comparison instead of two lookups.
       if (v !== lastVerdict || answer !== lastAnswer) {
         lastKey = keyOf(v, answer, () => analysis.probe(k));

@@ -11,7 +11,7 @@ import { decode, decodeIntoChecked, newDecodedInstruction, relativeTarget, type 
 import type { KernelConfig, ProbeOptions, ProfileId } from './kprobe-vocabulary';
 import type { FunctionCode, InstructionProbe } from './function-probe-analysis';
 import {
-  absoluteOptprobeArgument, functionWideOptprobeReason, isIndirectJump, OPT_NONE, optprobeCode, relativeOptprobeArgument, sharedOptprobeAnswer,
+  absoluteOptprobeArgument, functionWideOptprobeReason, isIndirectJump, OPT_NONE, OPT_OK, optprobeCode, relativeOptprobeArgument, sharedOptprobeAnswer,
   type Optimizability, type OptprobeArgument, type OptprobeCandidates, type OptprobeWording,
 } from './optprobe-conditions-6-1';
 import { JMP32_SIZE } from './profile-linux-6-1';
@@ -30,10 +30,17 @@ const MAX_INSTRUCTION = 15;
 const VERDICTS: Array<StaticVerdict | null> = [null];
 const VERDICT_IDS = new Map<StaticVerdict, number>();
 
+/** The last verdict numbered: neighbouring instructions mostly share theirs (one comparison, no lookup). */
+let lastVerdict: StaticVerdict | null = null;
+let lastVerdictId = 0;
+
 function verdictId(v: StaticVerdict | null): number {
   if (v === null) return 0;
+  if (v === lastVerdict) return lastVerdictId;
   let id = VERDICT_IDS.get(v);
   if (id === undefined) VERDICT_IDS.set(v, (id = VERDICTS.push(v) - 1));
+  lastVerdict = v;
+  lastVerdictId = id;
   return id;
 }
 
@@ -121,6 +128,11 @@ export class ReusableFunctionAnalysis implements OptprobeCandidates, OptprobeWor
     return code === OPT_NONE ? null : sharedOptprobeAnswer(code, absoluteOptprobeArgument(code, this.optArgs[k]!, this.offsets[k]!, k), this);
   }
 
+  /** optimizableAt(k) where it is an optimized answer, else null (no refusal object made). */
+  optimizedAt(k: number): Optimizability | null {
+    return this.optCodes[k] === OPT_OK ? this.optimizableAt(k) : null;
+  }
+
   /** The probe of instruction k, made on first read. */
   probe(k: number): InstructionProbe {
     let p = this.made.get(k);
@@ -199,6 +211,37 @@ const INSN = newDecodedInstruction();
 const WINDOW = JMP32_SIZE;
 const WORDING_INSN = newDecodedInstruction();
 
+/** The scanned instructions' columns, before they are placed between the copied prefix and suffix. */
+class MiddleColumns {
+  readonly offsets: Int32Array;
+  readonly lengths: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly distances: Float64Array;
+  readonly verdicts: Int32Array;
+
+  constructor(capacity: number) {
+    this.offsets = new Int32Array(capacity);
+    this.lengths = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.distances = new Float64Array(capacity);
+    this.verdicts = new Int32Array(capacity);
+  }
+
+  /** Twice the room (at least `least`), holding these columns. */
+  grown(least: number): MiddleColumns {
+    const next = new MiddleColumns(Math.max(least, this.offsets.length * 2));
+    next.offsets.set(this.offsets);
+    next.lengths.set(this.lengths);
+    next.flags.set(this.flags);
+    next.distances.set(this.distances);
+    next.verdicts.set(this.verdicts);
+    return next;
+  }
+}
+
+/** One set for every call (a call never runs inside another): a first analysis of 1,250 functions allocates none. */
+let scratch = new MiddleColumns(1024);
+
 /**
  * Analyses `fn` (no kernel areas), reusing what `previous` (the same function under the same
  * profile, options and config) computed for bytes that did not change.
@@ -222,12 +265,11 @@ export function reanalyzeFunction(
   // The edited bytes: scanned again until an instruction starts where an old one started in the
   // common suffix; from there on every instruction is the old one, moved.
   const suffixStart = oldBytes.length - suffix;
-  const midOffsets: number[] = [];
-  const midLengths: number[] = [];
-  const midFlags: number[] = [];
-  const midDistances: number[] = [];
-  const midVerdicts: number[] = [];
   let offset = prefixCount > 0 ? old.offsets[prefixCount - 1]! + old.lengths[prefixCount - 1]! : 0;
+  // The middle's columns go to shared typed scratch columns (grown as needed), then are copied.
+  const left = Math.max(0, bytes.length - offset);
+  let mid = scratch;
+  let middle = 0;
   let resume = -1;
   const insn = INSN;
   while (offset < bytes.length) {
@@ -246,16 +288,17 @@ export function reanalyzeFunction(
       const r = staticVerdictOfScanned(profile, insn, bytes, offset, options, config);
       if (r.ok) verdict = r.verdict;
     }
-    midOffsets.push(offset);
-    midLengths.push(insn.length);
-    midFlags.push(flags);
-    midDistances.push(distance);
-    midVerdicts.push(verdictId(verdict));
+    if (middle === mid.offsets.length) scratch = mid = mid.grown(left);
+    mid.offsets[middle] = offset;
+    mid.lengths[middle] = insn.length;
+    mid.flags[middle] = flags;
+    mid.distances[middle] = distance;
+    mid.verdicts[middle] = verdictId(verdict);
+    middle++;
     offset += insn.length;
   }
   const suffixFrom = resume >= 0 ? resume : old.count;
   const suffixCount = old.count - suffixFrom;
-  const middle = midOffsets.length;
   const suffixAt = prefixCount + middle;
   const count = suffixAt + suffixCount;
 
@@ -272,13 +315,11 @@ export function reanalyzeFunction(
   flags.set(old.flags.subarray(0, prefixCount));
   distances.set(old.distances.subarray(0, prefixCount));
   verdictIds.set(old.verdictIds.subarray(0, prefixCount));
-  for (let m = 0; m < middle; m++) {
-    offsets[prefixCount + m] = midOffsets[m]!;
-    lengths[prefixCount + m] = midLengths[m]!;
-    flags[prefixCount + m] = midFlags[m]!;
-    distances[prefixCount + m] = midDistances[m]!;
-    verdictIds[prefixCount + m] = midVerdicts[m]!;
-  }
+  offsets.set(mid.offsets.subarray(0, middle), prefixCount);
+  lengths.set(mid.lengths.subarray(0, middle), prefixCount);
+  flags.set(mid.flags.subarray(0, middle), prefixCount);
+  distances.set(mid.distances.subarray(0, middle), prefixCount);
+  verdictIds.set(mid.verdicts.subarray(0, middle), prefixCount);
   offsets.set(old.offsets.subarray(suffixFrom, old.count), suffixAt);
   for (let i = suffixAt; i < count; i++) offsets[i]! += lengthDelta;
   lengths.set(old.lengths.subarray(suffixFrom, old.count), suffixAt);
