@@ -32,22 +32,24 @@ function classNumber(cls: VerdictClass): number {
   return n;
 }
 
-/** The class number of each instruction's verdict, from its key. */
+/** The class number of instruction i's verdict, from its key. */
+function classIdAt(a: DocumentAnalysis, keys: Int32Array, i: number, profile: ProfileId): number {
+  const key = keys[i]!;
+  return key === NO_VERDICT_KEY ? classNumber(verdictClass(a.verdictAt(i, profile))) : (classOfKey[key] ??= classNumber(verdictClass(probeOfVerdictKey(key))));
+}
+
+/** The class number of each instruction's verdict. */
 function classIds(a: DocumentAnalysis, profile: ProfileId): Int32Array {
-  const t = a.table;
   const keys = a.verdictKeys(profile);
-  const ids = new Int32Array(t.count);
-  for (let i = 0; i < t.count; i++) {
-    const key = keys[i]!;
-    ids[i] = key === NO_VERDICT_KEY ? classNumber(verdictClass(a.verdictAt(i, profile))) : (classOfKey[key] ??= classNumber(verdictClass(probeOfVerdictKey(key))));
-  }
+  const ids = new Int32Array(a.table.count);
+  for (let i = 0; i < ids.length; i++) ids[i] = classIdAt(a, keys, i, profile);
   return ids;
 }
 
-/** Writes instruction i's entry, its comma included. */
-function writeEntry(out: JsonByteBuilder, a: DocumentAnalysis, ids: Int32Array, i: number): void {
+/** Writes instruction i's entry (its verdict's class number `id`), its comma included. */
+function writeEntry(out: JsonByteBuilder, a: DocumentAnalysis, id: number, i: number): void {
   const t = a.table;
-  const tail = tails[ids[i]!]!;
+  const tail = tails[id]!;
   const buf = out.reserve(LINE.length + END.length + 32 + tail.length);
   const at = putInt(buf, putBytes(buf, out.position, LINE), t.line[i]!);
   out.position = putBytes(buf, putInt(buf, putBytes(buf, at, END), t.end[i]!), tail);
@@ -61,14 +63,15 @@ function answerHead(out: JsonByteBuilder, profile: ProfileId): void {
 /** The answer for the instruction lines from `fromLine` to `toLine` (both included). */
 export function lineVerdictsInRangeJson(a: DocumentAnalysis, profile: ProfileId, fromLine: number, toLine: number): PreparedJson {
   const t = a.table;
-  const ids = classIds(a, profile);
+  // Only the asked lines' classes: the client asks after every change and scroll.
+  const keys = a.verdictKeys(profile);
   const out = new JsonByteBuilder(ENVELOPE_ROOM, 64 * Math.max(0, Math.min(t.count, toLine - fromLine + 1)));
   answerHead(out, profile);
   out.bytes(asciiBytes('['));
   let written = 0;
   for (let i = 0; i < t.count; i++) {
     if (t.line[i]! < fromLine || t.line[i]! > toLine) continue;
-    writeEntry(out, a, ids, i);
+    writeEntry(out, a, classIdAt(a, keys, i, profile), i);
     written++;
   }
   // The last entry's comma closes the array.
@@ -86,7 +89,7 @@ export function lineVerdictsJson(a: DocumentAnalysis, profile: ProfileId, previo
   answerHead(out, profile);
   const arrayStart = out.position;
   out.bytes(asciiBytes('['));
-  const fresh = (i: number): void => writeEntry(out, a, ids, i);
+  const fresh = (i: number): void => writeEntry(out, a, ids[i]!, i);
   const patch = (buf: Buffer, entry: number, _i: number, was: number, line: number): void => rewriteDigits(buf, entry + LINE.length + digitCount(line), was, line);
   const entries = writeEntriesReusing(out, arrayStart, { count: t.count, line: t.line, start: t.start, end: t.end, ids, unkeyed: NONE, lineCount: a.lineCount }, previous, fresh, patch);
   out.bytes(asciiBytes('}'));
