@@ -2,7 +2,8 @@
 // time to the first diagnostics of a 50,000-line file, and after one-line edits (95th percentile).
 // Beside the client's wall times it reports where they go: the server's own timing of each publish
 // (`$/kboost/timing`, from the change's arrival to the message written), this client's JSON.parse
-// of the message, and the payload's size. `npm run bench:lsp`; writes
+// of the message, the payload's size, and the protocol's floor: the parse of as many diagnostics in
+// their smallest form. `npm run bench:lsp`; writes
 // bench/results/language-server-latency.json. SERVER_NODE_ARGS passes node options to the server
 // (for example `--cpu-prof --cpu-prof-dir=prof` to profile it).
 
@@ -42,6 +43,23 @@ function cpuMsOf(pid: number | undefined): number | null {
 
 interface ServerTiming { version: number; waitMs: number; analysisMs: number; diagnosticsMs: number; writeMs: number; totalMs: number; paramsBytes: number }
 
+/**
+ * The protocol's floor for this file, whatever the server: the client's decode and JSON.parse of a
+ * publish carrying the same number of diagnostics in the smallest form LSP allows (range, severity
+ * and a one-word message), timed in this process like the real messages.
+ */
+function minimalPublishParseMs(count: number, runs: number): number[] {
+  const diagnostics = Array.from({ length: count }, (_, line) => ({ range: { start: { line, character: 1 }, end: { line, character: 14 } }, severity: 4, message: 'boosted' }));
+  const bytes = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///bench.S', version: 2, diagnostics } }));
+  const times: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const started = performance.now();
+    JSON.parse(bytes.toString('utf-8'));
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
 /** The median and 95th percentile of some times. */
 function spread(times: number[]): { median: number; p95: number } {
   const sorted = [...times].sort((a, b) => a - b);
@@ -57,6 +75,7 @@ async function main(): Promise<void> {
   });
   /** The parse of each version's diagnostics message, and the server's timing of it. */
   const parseOf = new Map<number, { bytes: number; ms: number }>();
+  let diagnosticCount = 0;
   const timingOf = new Map<number, ServerTiming>();
   // vscode-jsonrpc's own decoding, timed: the client's share of each message (JSON.parse of the text).
   const timedJson: ContentTypeDecoder = {
@@ -65,7 +84,10 @@ async function main(): Promise<void> {
       const started = performance.now();
       const value = JSON.parse(Buffer.from(buffer).toString(options.charset)) as Message & { method?: string; params?: { version?: number } };
       const ms = performance.now() - started;
-      if (value.method === 'textDocument/publishDiagnostics') parseOf.set(value.params?.version ?? 0, { bytes: buffer.byteLength, ms });
+      if (value.method === 'textDocument/publishDiagnostics') {
+        parseOf.set(value.params?.version ?? 0, { bytes: buffer.byteLength, ms });
+        diagnosticCount = (value.params as { diagnostics?: unknown[] }).diagnostics?.length ?? 0;
+      }
       return Promise.resolve(value);
     },
   };
@@ -126,6 +148,7 @@ async function main(): Promise<void> {
     clientParseMs: spread(versions.map((v) => parseOf.get(v)?.ms ?? NaN)),
   });
   const rounded = (x: Record<string, { median: number; p95: number }>) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, { median: round(v.median), p95: round(v.p95) }]));
+  const floor = spread(minimalPublishParseMs(diagnosticCount, EDITS));
   const result = {
     lines: LINES,
     ...(FUNCTION_LINES > 0 ? { functionLines: FUNCTION_LINES } : {}),
@@ -134,6 +157,8 @@ async function main(): Promise<void> {
     editMedianMs: Math.round(median),
     ...cpu,
     payloadBytes: parseOf.get(2)?.bytes ?? null,
+    diagnostics: diagnosticCount,
+    minimalPublishParseMs: { median: round(floor.median), p95: round(floor.p95) },
     ...(LINE_VERDICTS ? { lineVerdictsMs: rounded({ request: spread(lineVerdicts) }).request } : {}),
     open: rounded(phases([1])),
     edits: rounded(phases(editVersions)),
@@ -151,6 +176,8 @@ async function main(): Promise<void> {
     `| open | ${o.serverTotalMs!.median} | ${o.serverWaitMs!.median} | ${o.serverAnalysisMs!.median} | ${o.serverDiagnosticsMs!.median} | ${o.serverWriteMs!.median} | ${o.clientParseMs!.median} |`,
     `| edit | ${e.serverTotalMs!.median} | ${e.serverWaitMs!.median} | ${e.serverAnalysisMs!.median} | ${e.serverDiagnosticsMs!.median} | ${e.serverWriteMs!.median} | ${e.clientParseMs!.median} |`,
     `| edit p95 | ${e.serverTotalMs!.p95} | ${e.serverWaitMs!.p95} | ${e.serverAnalysisMs!.p95} | ${e.serverDiagnosticsMs!.p95} | ${e.serverWriteMs!.p95} | ${e.clientParseMs!.p95} |`,
+    '',
+    `the protocol's floor: JSON.parse of ${diagnosticCount} minimal diagnostics (range, severity, one word), median / p95: ${result.minimalPublishParseMs.median} / ${result.minimalPublishParseMs.p95} ms`,
     ...(LINE_VERDICTS ? ['', `kboost/lineVerdicts after each edit (client wall, median / p95): ${result.lineVerdictsMs!.median} / ${result.lineVerdictsMs!.p95} ms`] : []),
   ].join('\n'));
   mkdirSync(path.resolve(process.cwd(), 'bench', 'results'), { recursive: true });
