@@ -10,10 +10,13 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { hex, type CpuRegisters } from '../cpu';
 import { readLaunchConfiguration, registerValue, type LaunchConfiguration } from './launch-configuration';
-import { ProbedProgramSession, type SessionState } from './probed-program-session';
+import { EXCEPTION_FILTERS, ProbedProgramSession, type SessionState } from './probed-program-session';
 import { REGISTER_ORDER, probeRows, registerRows, stageRows, type InspectionRow } from './session-inspection-rows';
 
 const THREAD_ID = 1;
+const EXCEPTION_WORDS: Record<(typeof EXCEPTION_FILTERS)[number], string> = {
+  '#DE': 'divide error', '#UD': 'invalid opcode', '#GP': 'general protection', '#PF': 'page fault',
+};
 const SCOPE_REGISTERS = 1;
 const SCOPE_PROBE = 2;
 const SCOPE_STAGES = 3;
@@ -23,6 +26,8 @@ export class KboostDebugSession extends DebugSession {
   private session: ProbedProgramSession | null = null;
   private launch: LaunchConfiguration | null = null;
   private running = false;
+  /** Filters set before the launch (VS Code sends them during configuration). */
+  private exceptionFilters: string[] | null = null;
   /** Bumped by every run started, so a superseded run's next budget is dropped. */
   private runId = 0;
   private children = new Handles<() => InspectionRow[]>(FIRST_CHILD_HANDLE);
@@ -39,6 +44,7 @@ export class KboostDebugSession extends DebugSession {
       supportsConfigurationDoneRequest: true,
       supportsSetVariable: true,
       supportsTerminateRequest: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((filter) => ({ filter, label: `${filter} ${EXCEPTION_WORDS[filter]}`, default: true })),
     };
     this.sendResponse(response);
   }
@@ -51,6 +57,7 @@ export class KboostDebugSession extends DebugSession {
     if ('errors' in session) return this.fail(response, `launch: ${session.errors.join('\n')}`);
     this.session = session;
     this.launch = config;
+    if (this.exceptionFilters !== null) session.setExceptionFilters(this.exceptionFilters);
     this.sendResponse(response);
     // Breakpoints need the loaded program's addresses, so the client configures after the launch.
     this.sendEvent(new InitializedEvent());
@@ -61,7 +68,7 @@ export class KboostDebugSession extends DebugSession {
     const session = this.session;
     if (session === null) return;
     if (this.launch?.stopOnEntry) this.report({ kind: 'stopped', reason: 'entry', description: `entry at ${session.name(session.machine.eip)}` });
-    else this.startRun(() => session.startContinue());
+    else this.startRun(() => session.begin());
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -90,6 +97,13 @@ export class KboostDebugSession extends DebugSession {
         return bp;
       }),
     };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const filters = Array.isArray(args?.filters) ? args.filters.filter((f): f is string => typeof f === 'string') : [];
+    this.exceptionFilters = filters;
+    this.session?.setExceptionFilters(filters);
     this.sendResponse(response);
   }
 
