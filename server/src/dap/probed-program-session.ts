@@ -17,9 +17,10 @@ import { decode, formatAtt } from '../isa';
 import type { ProfileId } from '../kprobes';
 import {
   KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress,
-  type AssemblyProgram, type LiveKprobe, type ProbeEvent, type ProbeSite,
+  type AssemblyProgram, type ProbeEvent, type ProbeSite,
 } from '../kprobes/live';
 import { hitStageWords } from './hit-stage-words';
+import { ProbeBreakpoints, type BreakpointAnswer, type BreakpointOptions } from './probe-breakpoints';
 
 export interface SessionLaunch {
   program: string;
@@ -47,17 +48,6 @@ export type SessionState =
   /** A budget of instructions ran without a stop: call resume() again (after other requests). */
   | { kind: 'running' };
 
-export interface SourceBreakpoint {
-  /** The line asked for (0-based). */
-  line: number;
-  /** The line of the instruction probed (the asked one, or the next with an instruction). */
-  actualLine: number;
-  verified: boolean;
-  message: string;
-  address: number | null;
-  probe: LiveKprobe | null;
-}
-
 interface HitWalk {
   site: ProbeSite;
   started: boolean;
@@ -83,9 +73,7 @@ export class ProbedProgramSession {
   readonly machine: Machine;
   readonly engine: KprobeEngine;
   readonly program: AssemblyProgram;
-  private readonly breakpoints = new Map<number, SourceBreakpoint>();
-  /** Every probe registered in the session, in order (the summary at hlt lists them all). */
-  private readonly probes: LiveKprobe[] = [];
+  private readonly breakpoints: ProbeBreakpoints;
   private recording: Array<{ event: ProbeEvent; registers: CpuRegisters }> = [];
   private walk: HitWalk | null = null;
   /** The last walked hit (its stages stay visible after it ends). */
@@ -119,46 +107,29 @@ export class ProbedProgramSession {
       this.output(`# ${formatProbeEvent(event, this.name)}`);
     });
     for (const e of this.engine.errors) output(`kboost: ${e}`);
+    this.breakpoints = new ProbeBreakpoints(this.engine, this.machine, program.loaded.symbols, this.name, (a) => verdictWords(this.engine, a, this.name), output);
   }
 
   readonly name = (address: number): string => symbolizeAddress(this.program.loaded, address);
 
   // ---- breakpoints ----
 
-  /** Replaces the source breakpoints: unregisters the ones gone, registers the new ones live. */
-  setBreakpoints(lines: readonly number[]): SourceBreakpoint[] {
-    const wanted = new Map<number, number>();
-    const result: SourceBreakpoint[] = [];
-    for (const line of lines) {
-      const at = this.instructionAtOrAfter(line);
-      if (at === null) {
-        result.push({ line, actualLine: line, verified: false, message: 'no instruction on or after this line', address: null, probe: null });
-        continue;
-      }
-      wanted.set(at.address, line);
-      let bp = this.breakpoints.get(at.address);
-      if (bp === undefined) {
-        bp = this.register(line, at.line, at.address);
-        if (bp.verified) this.breakpoints.set(at.address, bp);
-      }
-      result.push({ ...bp, line });
-    }
-    for (const [address, bp] of this.breakpoints) {
-      if (wanted.has(address)) continue;
-      if (bp.probe !== null) this.engine.unregister(bp.probe);
-      this.breakpoints.delete(address);
-      this.machine.hostBreakpoints.delete(address);
-    }
-    return result;
+  /** Replaces the source breakpoints (0-based lines): each moves to the first instruction at or after its line. */
+  setBreakpoints(requests: ReadonlyArray<{ line: number } & BreakpointOptions>): BreakpointAnswer[] {
+    return this.breakpoints.set('source', requests.map((r) => {
+      const at = this.instructionAtOrAfter(r.line);
+      return at === null
+        ? { ...r, actualLine: r.line, address: null, message: 'no instruction on or after this line' }
+        : { ...r, actualLine: at.line, address: at.address };
+    }));
   }
 
-  private register(line: number, actualLine: number, address: number): SourceBreakpoint {
-    // A pre_handler that does nothing, so the hit shows its pre_handler stage as a kernel user's would.
-    const r = this.engine.register({ address, preHandler: () => 0 });
-    if (!r.ok) return { line, actualLine, verified: false, message: `register_kprobe: -${r.errno} (${r.rule})`, address, probe: null };
-    this.machine.hostBreakpoints.add(address);
-    this.probes.push(r.probe);
-    return { line, actualLine, verified: true, message: verdictWords(this.engine, address, this.name), address, probe: r.probe };
+  /** Replaces the instruction breakpoints (probes at addresses). */
+  setInstructionBreakpoints(requests: ReadonlyArray<{ address: number } & BreakpointOptions>): BreakpointAnswer[] {
+    return this.breakpoints.set('instruction', requests.map((r) => {
+      const line = this.lineOf(r.address) ?? -1;
+      return { ...r, line, actualLine: line };
+    }));
   }
 
   /** The first line at or after `line` whose code is an instruction in an executable section. */
@@ -228,10 +199,7 @@ export class ProbedProgramSession {
   /** The first run after configuration: a breakpoint on the entry instruction stops at once. */
   begin(): SessionState {
     const eip = this.machine.eip;
-    if (this.breakpoints.has(eip)) {
-      this.lastProbeAddress = eip;
-      return this.stopped('breakpoint', `kprobe ${this.name(eip)} hit (before its int3 trap)`);
-    }
+    if (this.breakpoints.has(eip) && this.breakpoints.shouldStop(eip)) return this.breakpointStop(eip);
     this.startContinue();
     return { kind: 'running' };
   }
@@ -265,10 +233,7 @@ export class ProbedProgramSession {
     // An int3 the optprobe worker replaced by its jump while the trap was taken comes back to the
     // same address without progress: that is the same hit, not a second one.
     const noProgress = eip === this.runStart.eip && this.machine.instructionCount - this.runStart.count <= 1;
-    if (this.breakpoints.has(eip) && !noProgress) {
-      this.lastProbeAddress = eip;
-      return this.stopped('breakpoint', `kprobe ${this.name(eip)} hit (before its int3 trap)`);
-    }
+    if (this.breakpoints.has(eip) && !noProgress && this.breakpoints.shouldStop(eip)) return this.breakpointStop(eip);
     if (this.goal.kind === 'over' && eip === this.goal.address) {
       if ((this.machine.regs[4]! >>> 0) >= this.goal.esp) return this.stopped('step', `stepped to ${this.name(eip)}`);
     }
@@ -422,10 +387,7 @@ export class ProbedProgramSession {
     const goal = this.goal as Extract<RunGoal, { kind: 'out' }>;
     for (let k = 0; k < budget; k++) {
       const eip = this.machine.eip;
-      if (k > 0 && this.breakpoints.has(eip)) {
-        this.lastProbeAddress = eip;
-        return this.stopped('breakpoint', `kprobe ${this.name(eip)} hit (before its int3 trap)`);
-      }
+      if (k > 0 && this.breakpoints.has(eip) && this.breakpoints.shouldStop(eip)) return this.breakpointStop(eip);
       const insn = this.instructionAt(eip);
       const { result } = this.recordedStep();
       if (result !== null) return result;
@@ -442,6 +404,11 @@ export class ProbedProgramSession {
     if (!(bytes instanceof Uint8Array)) return null;
     const insn = decode(bytes, 0, address);
     return insn.valid ? insn : null;
+  }
+
+  private breakpointStop(address: number): SessionState {
+    this.lastProbeAddress = address;
+    return this.stopped('breakpoint', this.breakpoints.stopWords(address));
   }
 
   private stopped(reason: StopReason, description: string, text?: string): SessionState {
@@ -476,9 +443,24 @@ export class ProbedProgramSession {
       `# ${first.length > 0 ? 'stopped' : 'hlt'} after ${this.executed} instructions: ${(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags'] as const).map((n) => `${n}=0x${hex(r[n])}`).join(' ')}`,
       profileSummaryLine(this.options.profile, this.engine.config),
     ];
-    for (const probe of this.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
+    for (const probe of this.breakpoints.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
     this.finished = { kind: 'terminated', lines };
     return this.finished;
+  }
+
+  /** Memory as the CPU sees it (int3s included), up to the first unmapped byte. */
+  readMemory(address: number, count: number): Uint8Array {
+    const out = new Uint8Array(count);
+    let done = 0;
+    while (done < count) {
+      const at = (address + done) >>> 0;
+      const n = Math.min(count - done, 0x1000 - (at & 0xfff));
+      const chunk = this.machine.memory.readBytes(at, n);
+      if (!(chunk instanceof Uint8Array)) break;
+      out.set(chunk, done);
+      done += n;
+    }
+    return out.subarray(0, done);
   }
 
   /** The mode words of the probe at `address` (for the Probe scope). */
