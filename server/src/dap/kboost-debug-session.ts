@@ -72,6 +72,7 @@ export class KboostDebugSession extends DebugSession {
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
+      supportsStepBack: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((filter) => ({ filter, label: `${filter} ${EXCEPTION_WORDS[filter]}`, default: true })),
     };
     this.sendResponse(response);
@@ -287,6 +288,21 @@ export class KboostDebugSession extends DebugSession {
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
     this.step(response, (s) => s.stepOut());
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    if (this.running) return this.fail(response, 'the program is running: pause it first');
+    const state = session.stepBack();
+    if ('error' in state) return this.fail(response, `stepBack: ${state.error}`);
+    this.sendResponse(response);
+    this.children.reset();
+    this.report(state);
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.fail(response, 'reverse continue is not supported: stepBack goes back one plain instruction or one hit stage at a time');
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
