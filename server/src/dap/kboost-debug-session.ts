@@ -73,6 +73,7 @@ export class KboostDebugSession extends DebugSession {
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
       supportsStepBack: true,
+      supportsEvaluateForHovers: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((filter) => ({ filter, label: `${filter} ${EXCEPTION_WORDS[filter]}`, default: true })),
     };
     this.sendResponse(response);
@@ -271,6 +272,16 @@ export class KboostDebugSession extends DebugSession {
     const refused = session.setRegister(name, value);
     if (refused !== null) return this.fail(response, refused);
     response.body = { value: `0x${hex(session.registers[name])}` };
+    this.sendResponse(response);
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    if (typeof args?.expression !== 'string') return this.fail(response, 'evaluate: expression must be a string');
+    const r = session.evaluate(args.expression);
+    if ('error' in r) return this.fail(response, r.error);
+    response.body = { result: r.value, variablesReference: 0 };
     this.sendResponse(response);
   }
 

@@ -19,6 +19,7 @@ import {
   KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress,
   type AssemblyProgram, type ProbeEvent, type ProbeSite,
 } from '../kprobes/live';
+import { evaluateFetchArg } from './fetch-arg-expressions';
 import { hitStageWords } from './hit-stage-words';
 import { StepBackHistory, captureCpuState, undoInstruction } from './step-back-history';
 import { ProbeBreakpoints, type BreakpointAnswer, type BreakpointOptions } from './probe-breakpoints';
@@ -483,6 +484,13 @@ export class ProbedProgramSession {
     for (const probe of this.breakpoints.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
     this.finished = { kind: 'terminated', lines };
     return this.finished;
+  }
+
+  /** A kprobe_events fetch arg (`%ax`, `+4(%sp)`, `@sym`, `eax`) read on the registers shown. */
+  evaluate(expression: string): { value: string } | { error: string } {
+    const r = this.registers;
+    const regs = { ax: r.eax, bx: r.ebx, cx: r.ecx, dx: r.edx, si: r.esi, di: r.edi, bp: r.ebp, sp: r.esp, ip: r.eip, flags: r.eflags };
+    return evaluateFetchArg(expression, { regs, machine: this.machine, symbols: this.program.loaded.symbols });
   }
 
   /** Memory as the CPU sees it (int3s included), up to the first unmapped byte. */
