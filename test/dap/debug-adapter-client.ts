@@ -122,3 +122,17 @@ export function collectOutput(client: DebugClient): () => string {
   client.on('output', (e: DebugProtocol.OutputEvent) => { text += e.body.output; });
   return () => text;
 }
+
+/** The next of several events (DebugClient.waitForEvent would leave a timer running for each loser). */
+export function nextEvent(client: DebugClient, names: string[]): Promise<DebugProtocol.Event> {
+  return new Promise((resolve) => {
+    const handlers = names.map((name) => {
+      const handler = (e: DebugProtocol.Event) => {
+        names.forEach((n, k) => client.removeListener(n, handlers[k]!));
+        resolve(e);
+      };
+      client.on(name, handler);
+      return handler;
+    });
+  });
+}

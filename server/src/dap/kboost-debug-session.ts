@@ -10,6 +10,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { hex, type CpuRegisters } from '../cpu';
 import { addressReference, disassemblyWindow } from './disassembly-window';
+import { dataId, parseDataId, type DataAccess } from './hardware-data-breakpoints';
 import type { BreakpointAnswer, BreakpointOptions } from './probe-breakpoints';
 import { readLaunchConfiguration, registerValue, type LaunchConfiguration } from './launch-configuration';
 import { EXCEPTION_FILTERS, ProbedProgramSession, type SessionState } from './probed-program-session';
@@ -74,6 +75,8 @@ export class KboostDebugSession extends DebugSession {
       supportsLogPoints: true,
       supportsStepBack: true,
       supportsEvaluateForHovers: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((filter) => ({ filter, label: `${filter} ${EXCEPTION_WORDS[filter]}`, default: true })),
     };
     this.sendResponse(response);
@@ -196,6 +199,43 @@ export class KboostDebugSession extends DebugSession {
     const address = (base + integerOr(args.offset, 0)) >>> 0;
     const bytes = session.readMemory(address, count);
     response.body = { address: addressReference(address), data: Buffer.from(bytes).toString('base64'), unreadableBytes: count - bytes.length };
+    this.sendResponse(response);
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    const name = typeof args?.name === 'string' ? args.name.trim() : '';
+    const size = args?.bytes === undefined ? 4 : args.bytes;
+    if (args?.variablesReference === SCOPE_REGISTERS) {
+      response.body = { dataId: null, description: `${name} is a register: DR0-DR3 watch memory (watch an address or a data label)` };
+      return this.sendResponse(response);
+    }
+    // An address (the memory view, asAddress), a data label, or an address expression.
+    const address = memoryReference(name) ?? session.program.loaded.symbols.get(name) ?? null;
+    if (address === null || ![1, 2, 4].includes(size)) {
+      response.body = { dataId: null, description: `no watchable memory for '${name}' (an address or a label, 1, 2 or 4 bytes)` };
+      return this.sendResponse(response);
+    }
+    response.body = { dataId: dataId(address, size), description: `${size} byte${size > 1 ? 's' : ''} at ${session.name(address)}`, accessTypes: ['write', 'readWrite', 'read'], canPersist: true };
+    this.sendResponse(response);
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    if (!Array.isArray(args?.breakpoints)) return this.fail(response, "setDataBreakpoints: 'breakpoints' must be a list");
+    const asked = args.breakpoints.map((b) => ({ at: parseDataId(b?.dataId), access: (['read', 'write', 'readWrite'].includes(b?.accessType as string) ? b.accessType : 'write') as DataAccess }));
+    const answers = session.setDataBreakpoints(asked.flatMap((b) => (b.at !== null ? [{ ...b.at, access: b.access }] : [])));
+    let k = 0;
+    response.body = {
+      breakpoints: asked.map((b) => {
+        const answer = b.at !== null ? answers[k++]! : { verified: false, message: 'dataId must come from dataBreakpointInfo (0xADDRESS:SIZE)' };
+        const bp = new Breakpoint(answer.verified) as DebugProtocol.Breakpoint;
+        bp.message = answer.message;
+        return bp;
+      }),
+    };
     this.sendResponse(response);
   }
 

@@ -20,6 +20,7 @@ import {
   type AssemblyProgram, type ProbeEvent, type ProbeSite,
 } from '../kprobes/live';
 import { evaluateFetchArg } from './fetch-arg-expressions';
+import { setDataBreakpoints, type DataBreakpointAnswer, type DataBreakpointRequest } from './hardware-data-breakpoints';
 import { hitStageWords } from './hit-stage-words';
 import { StepBackHistory, captureCpuState, undoInstruction } from './step-back-history';
 import { ProbeBreakpoints, type BreakpointAnswer, type BreakpointOptions } from './probe-breakpoints';
@@ -42,7 +43,7 @@ export interface HitStage {
   registers: CpuRegisters;
 }
 
-export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception';
+export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint';
 
 export type SessionState =
   | { kind: 'stopped'; reason: StopReason; description: string; text?: string }
@@ -341,7 +342,6 @@ export class ProbedProgramSession {
     const pageBefore = this.engine.codePageOf(before);
     const insn = pageBefore !== null ? this.instructionAt(before) : null;
     const { result, events } = this.recordedStep();
-    if (result !== null) return result;
     const after = this.machine.getRegisters();
     const regsAfterInsn = events[0]?.registers ?? after;
     const pageAfter = this.engine.codePageOf(after.eip);
@@ -365,7 +365,12 @@ export class ProbedProgramSession {
     if (pageBefore === 'detour' && pageAfter === null) {
       w.pending.push({ event: null, words: `the detour buffer's copied instructions ran and its jump back led to ${this.name(after.eip)}`, registers: after });
     }
-    return null;
+    // A stop inside the hit (a data breakpoint, a fault) ends the walk with its stages kept.
+    if (result !== null) {
+      w.shown.push(...w.pending.splice(0));
+      this.endWalk();
+    }
+    return result;
   }
 
   private isCopyOf(address: number): boolean {
@@ -453,6 +458,23 @@ export class ProbedProgramSession {
     return { kind: 'stopped', reason, description, ...(text !== undefined ? { text } : {}) };
   }
 
+  /** Replaces the data breakpoints (DR0-DR3). */
+  setDataBreakpoints(requests: readonly DataBreakpointRequest[]): DataBreakpointAnswer[] {
+    return setDataBreakpoints(this.machine, requests);
+  }
+
+  /** A data breakpoint's #DB: after the instruction that touched the watched bytes. */
+  private dataBreakpointStop(dr6: number, by: number): SessionState {
+    const hit: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      if ((dr6 & (1 << n)) === 0) continue;
+      const address = this.machine.debug[n]!;
+      const value = this.readMemory(address, 4);
+      hit.push(`DR${n} 0x${hex(address)} (${this.name(address)}) now ${value.length === 4 ? `0x${hex(Buffer.from(value).readUInt32LE(0))}` : 'unreadable'}`);
+    }
+    return this.stopped('data breakpoint', `data breakpoint: ${hit.join(', ')}, touched by the instruction at ${this.name(by)}`);
+  }
+
   /** Which CPU exceptions stop the run (the debugger's exception filters); the others end it. */
   setExceptionFilters(names: readonly string[]): void {
     this.exceptionFilters = new Set(names.filter((n) => (EXCEPTION_FILTERS as readonly string[]).includes(n)));
@@ -460,6 +482,7 @@ export class ProbedProgramSession {
 
   /** A fault no handler took: a stop when its filter is on, else the end of the run (the program cannot go on). */
   private exceptionStop(exception: CpuException): SessionState {
+    if (exception.kind === 'debug' && exception.cause === 'data-breakpoint') return this.dataBreakpointStop(exception.dr6, exception.instructionAddress);
     if (this.fatal !== null) return this.stopped('exception', `kernel BUG: ${this.fatal}`, `kernel BUG: ${this.fatal}`);
     const text = `${exception.name}: ${exception.message}`;
     if ((EXCEPTION_FILTERS as readonly string[]).includes(exception.name) && !this.exceptionFilters.has(exception.name)) {
