@@ -297,7 +297,10 @@ export class KboostDebugSession extends DebugSession {
       rows = children();
     }
     response.body = {
-      variables: rows.map((r) => ({ name: r.name, value: r.value, variablesReference: r.children !== undefined ? this.children.create(r.children) : 0 })),
+      variables: rows.map((r) => ({
+        name: r.name, value: r.value, variablesReference: r.children !== undefined ? this.children.create(r.children) : 0,
+        ...(r.address !== undefined ? { memoryReference: addressReference(r.address) } : {}),
+      })),
     };
     this.sendResponse(response);
   }

@@ -10,6 +10,8 @@ export interface InspectionRow {
   value: string;
   /** Rows shown under this one (EFLAGS bits, a stage's registers). */
   children?: () => InspectionRow[];
+  /** An address the value points at (the memory view opens there). */
+  address?: number;
 }
 
 export const REGISTER_ORDER: ReadonlyArray<keyof CpuRegisters> = ['eax', 'ecx', 'edx', 'ebx', 'esi', 'edi', 'esp', 'ebp', 'eip', 'eflags'];
@@ -22,8 +24,8 @@ export function registerRows(regs: CpuRegisters, name: (address: number) => stri
   return REGISTER_ORDER.map((r) => {
     const value = `0x${hex(regs[r])}`;
     if (r === 'eflags') return { name: r, value, children: () => eflagsRows(regs.eflags) };
-    if (r === 'eip') return { name: r, value: `${value} <${name(regs.eip)}>` };
-    return { name: r, value };
+    if (r === 'eip') return { name: r, value: `${value} <${name(regs.eip)}>`, address: regs.eip };
+    return { name: r, value, address: regs[r] };
   });
 }
 
@@ -38,7 +40,7 @@ export function probeRows(session: ProbedProgramSession): InspectionRow[] {
   if (address === null) return [{ name: 'probe', value: 'none hit yet' }];
   const engine = session.engine;
   const site = engine.site(address);
-  const rows: InspectionRow[] = [{ name: 'probe', value: `${session.name(address)} (0x${hex(address)})` }];
+  const rows: InspectionRow[] = [{ name: 'probe', value: `${session.name(address)} (0x${hex(address)})`, address }];
   const running = engine.running;
   rows.push({ name: 'kprobe_status', value: running !== null && running.address === address ? running.status : 'none (no hit of it in progress)' });
   if (site === null) {
@@ -47,7 +49,7 @@ export function probeRows(session: ProbedProgramSession): InspectionRow[] {
   }
   rows.push({ name: 'mode', value: session.probeMode(address) });
   rows.push({ name: 'boostable', value: engine.profile === 'linux-6.1' ? String(site.boosted) : String(site.boostable) });
-  rows.push({ name: 'slot', value: `0x${hex(site.slot)}` });
+  rows.push({ name: 'slot', value: `0x${hex(site.slot)}`, address: site.slot });
   const end = site.jumpBackAt !== null ? site.jumpBackAt + 5 : site.slot + site.copy.length + (engine.profile === 'linux-6.1' ? 1 : 0);
   const bytes = session.machine.memory.readBytes(site.slot, end - site.slot);
   rows.push({ name: 'slot bytes', value: bytes instanceof Uint8Array ? [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ') : 'unreadable' });
