@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { FIXTURES, programFile, startAdapter } from './debug-adapter-client';
+import { FIXTURES, launchConfigured, programFile, startAdapter } from './debug-adapter-client';
 
 async function launchError(client: DebugClient, args: Record<string, unknown>): Promise<string> {
   try {
@@ -58,11 +58,8 @@ test('unknown and malformed requests get error responses; the adapter keeps answ
     await rejects(client.continueRequest({ threadId: 1 }));
     await rejects(client.variablesRequest({ variablesReference: 1 }));
     await rejects(client.customRequest('stepIn', null));
-    const initialized = client.waitForEvent('initialized');
-    await client.launchRequest({ program: GOOD, stopOnEntry: true } as never);
-    await initialized;
     const entry = client.waitForEvent('stopped');
-    await client.configurationDoneRequest();
+    await launchConfigured(client, { program: GOOD, stopOnEntry: true });
     assert.equal((await entry).body.reason, 'entry');
     await rejects(client.variablesRequest({ variablesReference: 987654 }));
     await rejects(client.setVariableRequest({ variablesReference: 1, name: 'eax', value: 'banana' }));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { assemble } from '../../server/src/asm';
 import { Machine, loadImage } from '../../server/src/cpu';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FIXTURES, collectOutput, lineOf, shownRegisters, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { FIXTURES, collectOutput, launchConfigured, lineOf, shownRegisters, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -41,15 +41,13 @@ test('logpoints print kprobe_events fetch args from the pre_handler and never st
     const terminated = client.waitForEvent('terminated');
     let stops = 0;
     client.on('stopped', () => stops++);
-    const initialized = client.waitForEvent('initialized');
-    await client.launch({ program: PROGRAM, profile: 'linux-2.6.18' } as never);
-    await initialized;
-    const set = await client.setBreakpointsRequest({
-      source: { path: PROGRAM },
-      breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), logMessage: 'cx={%cx:u32} ax={%ax:u32}' }, { line: lineOf(SOURCE, 'bp-sq'), logMessage: 'arg={+4(%sp):u32} sp={$stack} ret={$stack0}' }],
+    await launchConfigured(client, { program: PROGRAM, profile: 'linux-2.6.18' }, async () => {
+      const set = await client.setBreakpointsRequest({
+        source: { path: PROGRAM },
+        breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), logMessage: 'cx={%cx:u32} ax={%ax:u32}' }, { line: lineOf(SOURCE, 'bp-sq'), logMessage: 'arg={+4(%sp):u32} sp={$stack} ret={$stack0}' }],
+      });
+      assert.ok(set.body.breakpoints.every((b) => b.verified), JSON.stringify(set.body.breakpoints));
     });
-    assert.ok(set.body.breakpoints.every((b) => b.verified), JSON.stringify(set.body.breakpoints));
-    await client.configurationDoneRequest();
     await terminated;
     assert.equal(stops, 0);
     const loop = [...output().matchAll(/p_body_0: \(body\+0x0\) cx=(\d+) ax=(\d+)/g)].map((m) => ({ ecx: Number(m[1]), eax: Number(m[2]) }));
@@ -70,14 +68,12 @@ test('a condition and a hit condition decide at the pre_handler\'s registers and
   try {
     const { client } = adapter;
     const stopped = client.waitForEvent('stopped');
-    const initialized = client.waitForEvent('initialized');
-    await client.launch({ program: PROGRAM, profile: 'linux-6.1' } as never);
-    await initialized;
-    const bad = await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), condition: '%zz == 1' }] });
-    assert.equal(bad.body.breakpoints[0]!.verified, false);
-    assert.match(bad.body.breakpoints[0]!.message!, /condition: unknown register %zz/);
-    await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), condition: '%cx == 1' }] });
-    await client.configurationDoneRequest();
+    await launchConfigured(client, { program: PROGRAM, profile: 'linux-6.1' }, async () => {
+      const bad = await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), condition: '%zz == 1' }] });
+      assert.equal(bad.body.breakpoints[0]!.verified, false);
+      assert.match(bad.body.breakpoints[0]!.message!, /condition: unknown register %zz/);
+      await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), condition: '%cx == 1' }] });
+    });
     await stopped;
     const last = expected.findIndex((v) => v.ecx === 1);
     assert.deepEqual((({ ecx, eax }) => ({ ecx, eax }))(await shownRegisters(client) as never), (({ ecx, eax }) => ({ ecx, eax }))(expected[last]!));
@@ -95,11 +91,8 @@ test('a condition and a hit condition decide at the pre_handler\'s registers and
   try {
     const { client } = second;
     const stopped = client.waitForEvent('stopped');
-    const initialized = client.waitForEvent('initialized');
-    await client.launch({ program: PROGRAM, profile: 'rfc-2.6.15' } as never);
-    await initialized;
-    await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), hitCondition: '2' }] });
-    await client.configurationDoneRequest();
+    await launchConfigured(client, { program: PROGRAM, profile: 'rfc-2.6.15' }, () =>
+      client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), hitCondition: '2' }] }));
     await stopped;
     assert.equal((await shownRegisters(client)).ecx, expected[1]!.ecx);
     const probe = (await client.variablesRequest({ variablesReference: 2 })).body.variables;
@@ -113,11 +106,8 @@ test('an instruction breakpoint is a probe at an address and stops on its source
   const adapter = await startAdapter();
   try {
     const { client } = adapter;
-    const initialized = client.waitForEvent('initialized');
-    await client.launch({ program: PROGRAM, profile: 'linux-2.6.18', stopOnEntry: true } as never);
-    await initialized;
     const entry = client.waitForEvent('stopped');
-    await client.configurationDoneRequest();
+    await launchConfigured(client, { program: PROGRAM, profile: 'linux-2.6.18', stopOnEntry: true });
     await entry;
     const machine = new Machine();
     const sq = loadImage(machine, assemble(SOURCE)).symbols.get('sq')!;

@@ -11,21 +11,20 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FIXTURES, collectOutput, lineOf, nextEvent, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { FIXTURES, collectOutput, launchConfigured, lineOf, nextEvent, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'counter-in-memory.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
 
-async function launchWatching(client: DebugClient, launch: Record<string, unknown>, accessType: string, lines: number[]): Promise<DebugProtocol.SetDataBreakpointsResponse> {
-  const initialized = client.waitForEvent('initialized');
-  await client.launch({ program: PROGRAM, ...launch } as never);
-  await initialized;
-  await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: lines.map((line) => ({ line })) });
-  const info = (await client.customRequest('dataBreakpointInfo', { name: 'counter' })) as DebugProtocol.DataBreakpointInfoResponse;
-  assert.ok(info.body.dataId !== null, info.body.description);
-  const set = (await client.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId, accessType }] })) as DebugProtocol.SetDataBreakpointsResponse;
-  assert.equal(set.body.breakpoints[0]!.verified, true, set.body.breakpoints[0]!.message);
-  return set;
+/** Launches with a watch on `counter` and breakpoints on `lines`; the run starts. */
+async function launchWatching(client: DebugClient, launch: Record<string, unknown>, accessType: string, lines: number[]): Promise<void> {
+  await launchConfigured(client, { program: PROGRAM, ...launch }, async () => {
+    await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: lines.map((line) => ({ line })) });
+    const info = (await client.customRequest('dataBreakpointInfo', { name: 'counter' })) as DebugProtocol.DataBreakpointInfoResponse;
+    assert.ok(info.body.dataId !== null, info.body.description);
+    const set = (await client.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId, accessType }] })) as DebugProtocol.SetDataBreakpointsResponse;
+    assert.equal(set.body.breakpoints[0]!.verified, true, set.body.breakpoints[0]!.message);
+  });
 }
 
 /** Continues through every stop, recording its reason, line and counter, until the end. */
@@ -50,7 +49,6 @@ test('a write watch stops after each store, on the next line, with the new value
     const { client } = adapter;
     const first = client.waitForEvent('stopped');
     await launchWatching(client, { profile: 'linux-6.1' }, 'write', []);
-    await client.configurationDoneRequest();
     const stops = await stopsUntilEnd(client, first);
     assert.deepEqual(stops.map((s) => [s.reason, s.line, s.counter]), [1, 2, 3].map((n) => ['data breakpoint', lineOf(SOURCE, 'bp-after-store'), String(n)]));
   } finally {
@@ -64,7 +62,6 @@ test('a read/write watch also stops after the load', async () => {
     const { client } = adapter;
     const first = client.waitForEvent('stopped');
     await launchWatching(client, { profile: 'rfc-2.6.15' }, 'readWrite', []);
-    await client.configurationDoneRequest();
     const stops = await stopsUntilEnd(client, first);
     assert.equal(stops.length, 4);
     assert.deepEqual(stops[3], { reason: 'data breakpoint', line: lineOf(SOURCE, 'bp-after-load'), frame: stops[3]!.frame, counter: '3' });
@@ -80,7 +77,6 @@ test('a TF-stepped probe on the store: the engine finishes its step, the watch s
     const output = collectOutput(client);
     const first = client.waitForEvent('stopped');
     await launchWatching(client, { profile: 'linux-2.6.18' }, 'write', [lineOf(SOURCE, 'bp-store')]);
-    await client.configurationDoneRequest();
     const stops = await stopsUntilEnd(client, first);
     assert.deepEqual(stops.map((s) => [s.reason, s.counter]), [
       ['breakpoint', '0'], ['data breakpoint', '1'], ['breakpoint', '1'], ['data breakpoint', '2'], ['breakpoint', '2'], ['data breakpoint', '3'],
@@ -101,10 +97,7 @@ test('registers are not memory; a misaligned or fifth watch is refused', async (
   try {
     const { client } = adapter;
     const entry = client.waitForEvent('stopped');
-    const initialized = client.waitForEvent('initialized');
-    await client.launch({ program: PROGRAM, stopOnEntry: true } as never);
-    await initialized;
-    await client.configurationDoneRequest();
+    await launchConfigured(client, { program: PROGRAM, stopOnEntry: true });
     await entry;
     const reg = (await client.customRequest('dataBreakpointInfo', { variablesReference: 1, name: 'eax' })) as DebugProtocol.DataBreakpointInfoResponse;
     assert.equal(reg.body.dataId, null);

@@ -81,18 +81,26 @@ export function lineOf(source: string, marker: string): number {
 }
 
 /**
- * Launches `program` with breakpoints on `lines` (1-based) and waits for the breakpoints'
- * answer; the run starts once configurationDone is answered.
+ * Launches, lets `configure` set breakpoints (or anything) once the adapter says initialized, then
+ * sends configurationDone: the run starts (or stops on entry) only after that.
  */
-export async function launchWithBreakpoints(
-  client: DebugClient, launch: Record<string, unknown>, lines: number[],
-): Promise<DebugProtocol.SetBreakpointsResponse> {
+export async function launchConfigured(client: DebugClient, launch: Record<string, unknown>, configure: () => Promise<unknown> = async () => undefined): Promise<void> {
   const initialized = client.waitForEvent('initialized');
   await client.launch(launch as DebugProtocol.LaunchRequestArguments);
   await initialized;
-  const response = await client.setBreakpointsRequest({ source: { path: launch.program as string }, breakpoints: lines.map((line) => ({ line })) });
+  await configure();
   await client.configurationDoneRequest();
-  return response;
+}
+
+/** Launches `program` with breakpoints on `lines` (1-based); the breakpoints' answer. */
+export async function launchWithBreakpoints(
+  client: DebugClient, launch: Record<string, unknown>, lines: number[],
+): Promise<DebugProtocol.SetBreakpointsResponse> {
+  let response: DebugProtocol.SetBreakpointsResponse | null = null;
+  await launchConfigured(client, launch, async () => {
+    response = await client.setBreakpointsRequest({ source: { path: launch.program as string }, breakpoints: lines.map((line) => ({ line })) });
+  });
+  return response!;
 }
 
 /** Sends a request and waits for the stopped event it causes. */

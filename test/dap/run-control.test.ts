@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, launchWithBreakpoints, lineOf, shownRegisters, startAdapter, stopAfter, topFrame, type Adapter } from './debug-adapter-client';
+import { FIXTURES, launchConfigured, launchWithBreakpoints, lineOf, shownRegisters, startAdapter, stopAfter, topFrame, type Adapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -72,10 +72,7 @@ test('pause stops a program that never halts; the instruction limit stops it wit
   const adapter = await startAdapter();
   try {
     const { client } = adapter;
-    const initialized = client.waitForEvent('initialized');
-    await client.launchRequest({ program: SPIN } as never);
-    await initialized;
-    await client.configurationDoneRequest();
+    await launchConfigured(client, { program: SPIN });
     const paused = client.waitForEvent('stopped');
     await client.pauseRequest({ threadId: 1 });
     assert.equal((await paused).body.reason, 'pause');

@@ -33,6 +33,7 @@
 
 export { Machine, hex } from './machine';
 export type { MachineSnapshot, MachineOptions, MachineExceptionHandler } from './machine';
+export { restoreCpuState, takeCpuState, type CpuStateSnapshot } from './machine-snapshot';
 export { PagedMemory, PAGE_SIZE, PERM_READ, PERM_WRITE, PERM_EXECUTE } from './paged-memory';
 export type {
   CpuRegisters, CpuException, ExceptionHandler, HandlerDecision, PortHandler, RunResult, StepResult, StopReason,

@@ -23,6 +23,14 @@ function memoryReference(reference: unknown): number | null {
   return n <= 0xffffffff ? n : null;
 }
 
+/** A request's memoryReference + offset and its count (at most `most`), or what is wrong with them. */
+function addressAndCount(request: string, args: { memoryReference?: unknown; offset?: unknown } | undefined, count: unknown, countName: string, most: number): { address: number; count: number } | string {
+  const base = memoryReference(args?.memoryReference);
+  if (base === null) return `${request}: memoryReference must be an address such as 0x08048000, not ${JSON.stringify(args?.memoryReference)}`;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > most) return `${request}: ${countName} must be a count up to ${most}`;
+  return { address: (base + integerOr(args?.offset, 0)) >>> 0, count };
+}
+
 /** A breakpoint's condition, hit condition and log message, where they are strings. */
 function breakpointOptions(b: { condition?: unknown; hitCondition?: unknown; logMessage?: unknown }): BreakpointOptions {
   const o: BreakpointOptions = {};
@@ -168,11 +176,9 @@ export class KboostDebugSession extends DebugSession {
   protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
     const session = this.session;
     if (session === null) return this.fail(response, 'no program is loaded');
-    const base = memoryReference(args?.memoryReference);
-    const count = args?.instructionCount;
-    if (base === null) return this.fail(response, `disassemble: memoryReference must be an address such as 0x08048000, not ${JSON.stringify(args?.memoryReference)}`);
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 100_000) return this.fail(response, 'disassemble: instructionCount must be a count up to 100000');
-    const address = (base + integerOr(args.offset, 0)) >>> 0;
+    const at = addressAndCount('disassemble', args, args?.instructionCount, 'instructionCount', 100_000);
+    if (typeof at === 'string') return this.fail(response, at);
+    const { address, count } = at;
     const rows = disassemblyWindow(session, address, integerOr(args.instructionOffset, 0), count);
     response.body = {
       instructions: rows.map((r) => {
@@ -192,11 +198,9 @@ export class KboostDebugSession extends DebugSession {
   protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
     const session = this.session;
     if (session === null) return this.fail(response, 'no program is loaded');
-    const base = memoryReference(args?.memoryReference);
-    const count = args?.count;
-    if (base === null) return this.fail(response, `readMemory: memoryReference must be an address such as 0x08048000, not ${JSON.stringify(args?.memoryReference)}`);
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1 << 24) return this.fail(response, 'readMemory: count must be a byte count up to 16 MiB');
-    const address = (base + integerOr(args.offset, 0)) >>> 0;
+    const at = addressAndCount('readMemory', args, args?.count, 'count', 1 << 24);
+    if (typeof at === 'string') return this.fail(response, at);
+    const { address, count } = at;
     const bytes = session.readMemory(address, count);
     response.body = { address: addressReference(address), data: Buffer.from(bytes).toString('base64'), unreadableBytes: count - bytes.length };
     this.sendResponse(response);

@@ -12,7 +12,7 @@
 // slot, and entering or leaving an optprobe detour buffer. The engine announces a boosted slot's
 // jump back when the copy is entered; it is shown when the CPU takes it.
 
-import { hex, type CpuException, type CpuRegisters, type Machine } from '../cpu';
+import { hex, takeCpuState, type CpuException, type CpuRegisters, type Machine } from '../cpu';
 import { decode, formatAtt } from '../isa';
 import type { ProfileId } from '../kprobes';
 import {
@@ -22,7 +22,7 @@ import {
 import { evaluateFetchArg } from './fetch-arg-expressions';
 import { setDataBreakpoints, type DataBreakpointAnswer, type DataBreakpointRequest } from './hardware-data-breakpoints';
 import { hitStageWords } from './hit-stage-words';
-import { StepBackHistory, captureCpuState, undoInstruction } from './step-back-history';
+import { StepBackHistory, undoInstruction } from './step-back-history';
 import { ProbeBreakpoints, type BreakpointAnswer, type BreakpointOptions } from './probe-breakpoints';
 
 export interface SessionLaunch {
@@ -379,7 +379,7 @@ export class ProbedProgramSession {
 
   private singleInstruction(): SessionState {
     const before = this.machine.eip;
-    const state = captureCpuState(this.machine);
+    const state = takeCpuState(this.machine);
     const { result, events } = this.recordedStep();
     // A plain step can be undone; one the engine took part in cannot (its state is not kept).
     if (result === null && events.length === 0) this.history.push({ kind: 'instruction', before: state, writes: this.machine.lastOverwritten() });
