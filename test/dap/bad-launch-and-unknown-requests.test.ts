@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { FIXTURES, launchConfigured, programFile, startAdapter } from './debug-adapter-client';
+import { FIXTURES, launchConfigured, programFile, withAdapter } from './debug-adapter-client';
 
 async function launchError(client: DebugClient, args: Record<string, unknown>): Promise<string> {
   try {
@@ -21,9 +21,7 @@ async function launchError(client: DebugClient, args: Record<string, unknown>): 
 const GOOD = path.join(FIXTURES, 'loop-and-call.s');
 
 test('bad launch configurations: clear error responses, the adapter lives on', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     assert.match(await launchError(client, {}), /'program'.*required/);
     assert.match(await launchError(client, { program: '/nonexistent/dir/x.s' }), /cannot read \/nonexistent\/dir\/x\.s/);
     assert.match(await launchError(client, { program: GOOD, profile: 'linux-3.0' }), /unknown profile "linux-3\.0"/);
@@ -43,15 +41,11 @@ test('bad launch configurations: clear error responses, the adapter lives on', a
     const initialized = client.waitForEvent('initialized');
     await client.launchRequest({ program: GOOD, stopOnEntry: true } as never);
     await initialized;
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('unknown and malformed requests get error responses; the adapter keeps answering', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const rejects = async (p: Promise<unknown>) => assert.ok(await p.then(() => false, () => true), 'expected an error response');
     await rejects(client.customRequest('frobnicate', { x: 1 }));
     await rejects(client.stackTraceRequest({ threadId: 1 }));
@@ -78,7 +72,5 @@ test('unknown and malformed requests get error responses; the adapter keeps answ
     await terminated;
     // After the end: run control is still answered.
     await client.threadsRequest();
-  } finally {
-    await adapter.stop();
-  }
+  });
 });

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assemble } from '../../server/src/asm';
 import { DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, probeAt, type ProfileId } from '../../server/src/kprobes';
-import { FIXTURES, launchWithBreakpoints, lineOf, startAdapter, topFrame } from './debug-adapter-client';
+import { FIXTURES, launchWithBreakpoints, lineOf, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -32,9 +32,7 @@ function staticVerdictAt(profile: ProfileId, label: string, next: string | null,
 
 for (const profile of PROFILE_IDS) {
   test(`breakpoint on a comment line moves to the next instruction and stops there before the int3 (${profile})`, async () => {
-    const adapter = await startAdapter();
-    try {
-      const { client } = adapter;
+    await withAdapter(async ({ client }) => {
       const stopped = client.waitForEvent('stopped');
       const response = await launchWithBreakpoints(client, { program: PROGRAM, profile }, [lineOf(SOURCE, 'bp-comment'), lineOf(SOURCE, 'bp-refused')]);
       const [loop, refused] = response.body.breakpoints;
@@ -59,29 +57,22 @@ for (const profile of PROFILE_IDS) {
       assert.equal(frame.source?.path, PROGRAM);
       // Stopped before the trap: EIP is the probed address itself.
       assert.equal(frame.instructionPointerReference, `0x${(response.body.breakpoints[0] as { instructionReference: string }).instructionReference.slice(2)}`);
-    } finally {
-      await adapter.stop();
-    }
+    });
   });
 }
 
 test('linux-6.1 refuses the indirect call through memory: an unverified breakpoint with the kernel answer', async () => {
   // Independent of the verdict code: the fixture's comment states the kernel's rule for FF /2 with a memory operand.
-  const adapter = await startAdapter();
-  try {
+  await withAdapter(async (adapter) => {
     const response = await launchWithBreakpoints(adapter.client, { program: PROGRAM, profile: 'linux-6.1', stopOnEntry: true }, [lineOf(SOURCE, 'bp-refused')]);
     const bp = response.body.breakpoints[0]!;
     assert.equal(bp.verified, false);
     assert.match(bp.message!, /^register_kprobe: -EOPNOTSUPP \(indirect call\/jmp through memory/);
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('breakpoints change while stopped: a new one is hit, a removed one is not', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const entry = client.waitForEvent('stopped');
     await launchWithBreakpoints(client, { program: PROGRAM, profile: 'linux-2.6.18', stopOnEntry: true }, [lineOf(SOURCE, 'bp-loop')]);
     assert.equal((await entry).body.reason, 'entry');
@@ -95,7 +86,5 @@ test('breakpoints change while stopped: a new one is hit, a removed one is not',
     const terminated = client.waitForEvent('terminated');
     await client.continueRequest({ threadId: 1 });
     await terminated;
-  } finally {
-    await adapter.stop();
-  }
+  });
 });

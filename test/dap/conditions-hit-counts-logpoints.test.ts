@@ -10,7 +10,7 @@ import path from 'node:path';
 import { assemble } from '../../server/src/asm';
 import { Machine, loadImage } from '../../server/src/cpu';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FIXTURES, collectOutput, launchConfigured, lineOf, shownRegisters, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { collectOutput, FIXTURES, launchConfigured, lineOf, shownRegisters, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -34,9 +34,7 @@ function visits(label: string): Array<{ ecx: number; eax: number; esp: number; a
 }
 
 test('logpoints print kprobe_events fetch args from the pre_handler and never stop', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const output = collectOutput(client);
     const terminated = client.waitForEvent('terminated');
     let stops = 0;
@@ -57,16 +55,12 @@ test('logpoints print kprobe_events fetch args from the pre_handler and never st
     assert.equal(sq.length, expected.length);
     assert.equal(Number(sq[0]![1]), expected[0]!.arg);
     assert.equal(parseInt(sq[0]![2]!, 16), expected[0]!.esp);
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('a condition and a hit condition decide at the pre_handler\'s registers and the probe\'s nhit', async () => {
   const expected = visits('body');
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const stopped = client.waitForEvent('stopped');
     await launchConfigured(client, { program: PROGRAM, profile: 'linux-6.1' }, async () => {
       const bad = await client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: lineOf(SOURCE, 'bp-loop'), condition: '%zz == 1' }] });
@@ -84,11 +78,8 @@ test('a condition and a hit condition decide at the pre_handler\'s registers and
     assert.equal(await evaluate('$stack'), `0x${expected[last]!.esp.toString(16)}`);
     assert.equal(await evaluate('+4(%sp)'), `0x${expected[last]!.arg.toString(16)}`);
     await assert.rejects(client.evaluateRequest({ expression: 'banana split' }), /not a fetch arg/);
-  } finally {
-    await adapter.stop();
-  }
-  const second = await startAdapter();
-  try {
+  });
+  await withAdapter(async (second) => {
     const { client } = second;
     const stopped = client.waitForEvent('stopped');
     await launchConfigured(client, { program: PROGRAM, profile: 'rfc-2.6.15' }, () =>
@@ -97,15 +88,11 @@ test('a condition and a hit condition decide at the pre_handler\'s registers and
     assert.equal((await shownRegisters(client)).ecx, expected[1]!.ecx);
     const probe = (await client.variablesRequest({ variablesReference: 2 })).body.variables;
     assert.equal(probe.find((v) => v.name === 'nhit')!.value, '1', 'stopped before the second hit counted');
-  } finally {
-    await second.stop();
-  }
+  });
 });
 
 test('an instruction breakpoint is a probe at an address and stops on its source line', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const entry = client.waitForEvent('stopped');
     await launchConfigured(client, { program: PROGRAM, profile: 'linux-2.6.18', stopOnEntry: true });
     await entry;
@@ -120,7 +107,5 @@ test('an instruction breakpoint is a probe at an address and stops on its source
     const frame = await topFrame(client);
     assert.equal(Number(frame.instructionPointerReference), sq);
     assert.equal(frame.line, lineOf(SOURCE, 'bp-sq'));
-  } finally {
-    await adapter.stop();
-  }
+  });
 });

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FIXTURES, collectOutput, launchConfigured, lineOf, nextEvent, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { collectOutput, FIXTURES, launchConfigured, lineOf, nextEvent, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'counter-in-memory.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -44,36 +44,26 @@ async function stopsUntilEnd(client: DebugClient, first: Promise<DebugProtocol.E
 }
 
 test('a write watch stops after each store, on the next line, with the new value', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const first = client.waitForEvent('stopped');
     await launchWatching(client, { profile: 'linux-6.1' }, 'write', []);
     const stops = await stopsUntilEnd(client, first);
     assert.deepEqual(stops.map((s) => [s.reason, s.line, s.counter]), [1, 2, 3].map((n) => ['data breakpoint', lineOf(SOURCE, 'bp-after-store'), String(n)]));
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('a read/write watch also stops after the load', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const first = client.waitForEvent('stopped');
     await launchWatching(client, { profile: 'rfc-2.6.15' }, 'readWrite', []);
     const stops = await stopsUntilEnd(client, first);
     assert.equal(stops.length, 4);
     assert.deepEqual(stops[3], { reason: 'data breakpoint', line: lineOf(SOURCE, 'bp-after-load'), frame: stops[3]!.frame, counter: '3' });
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('a TF-stepped probe on the store: the engine finishes its step, the watch still stops, the result is unchanged', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const output = collectOutput(client);
     const first = client.waitForEvent('stopped');
     await launchWatching(client, { profile: 'linux-2.6.18' }, 'write', [lineOf(SOURCE, 'bp-store')]);
@@ -87,15 +77,11 @@ test('a TF-stepped probe on the store: the engine finishes its step, the watch s
     for (const s of [stops[3]!, stops[5]!]) assert.ok(s.line === lineOf(SOURCE, 'bp-after-store') || /^kprobe slot of again\+0x0/.test(s.frame), s.frame);
     assert.match(output(), /# hlt after \d+ instructions: eax=0x00000003 ecx=0x00000000 /);
     assert.match(output(), /# kprobe again\+0x0: nhit=3 nmissed=0 /);
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('registers are not memory; a misaligned or fifth watch is refused', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const entry = client.waitForEvent('stopped');
     await launchConfigured(client, { program: PROGRAM, stopOnEntry: true });
     await entry;
@@ -106,7 +92,5 @@ test('registers are not memory; a misaligned or fifth watch is refused', async (
     })) as DebugProtocol.SetDataBreakpointsResponse;
     assert.deepEqual(set.body.breakpoints.map((b) => b.verified), [false, true, true, true, true, false, false]);
     await stopAfter(client, () => client.stepInRequest({ threadId: 1 }));
-  } finally {
-    await adapter.stop();
-  }
+  });
 });

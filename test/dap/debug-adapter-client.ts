@@ -64,6 +64,16 @@ export async function startAdapter(bundlePath = serverBundle()): Promise<Adapter
   };
 }
 
+/** Runs `body` with a fresh adapter, stopped afterwards whatever happens. */
+export async function withAdapter(body: (adapter: Adapter) => Promise<void>): Promise<void> {
+  const adapter = await startAdapter();
+  try {
+    await body(adapter);
+  } finally {
+    await adapter.stop();
+  }
+}
+
 /** Writes `source` into a fresh temporary file with the given name; returns its path. */
 export function programFile(name: string, source: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'kboost-dap-'));

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FIXTURES, launchWithBreakpoints, lineOf, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { FIXTURES, launchWithBreakpoints, lineOf, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'optprobe-calls.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -33,9 +33,7 @@ function objdumpRows(): Array<{ address: number; bytes: string; text: string }> 
 
 test('disassembly equals objdump of the same source, int3 hidden; readMemory shows the int3', { skip: HAVE_BINUTILS ? false : 'as, ld or objdump missing' }, async () => {
   const expected = objdumpRows();
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const stopped = client.waitForEvent('stopped');
     await launchWithBreakpoints(client, { program: PROGRAM, profile: 'linux-6.1', optprobes: 'off' }, [lineOf(SOURCE, 'bp-f')]);
     await stopped;
@@ -62,7 +60,5 @@ test('disassembly equals objdump of the same source, int3 hidden; readMemory sho
     // Past mapped memory: readMemory answers with the unreadable count.
     const edge = (await client.customRequest('readMemory', { memoryReference: '0x7fffffff', count: 16 })) as DebugProtocol.ReadMemoryResponse;
     assert.equal(edge.body!.unreadableBytes, 16);
-  } finally {
-    await adapter.stop();
-  }
+  });
 });

@@ -8,16 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, collectOutput, launchWithBreakpoints, lineOf, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { collectOutput, FIXTURES, launchWithBreakpoints, lineOf, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'divide-by-zero.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
 
 test('#DE stops on the faulting line, with and without a probe there', async () => {
   for (const lines of [[], [lineOf(SOURCE, 'bp-div')]]) {
-    const adapter = await startAdapter();
-    try {
-      const { client } = adapter;
+    await withAdapter(async ({ client }) => {
       const caps = await client.initializeRequest({ adapterID: 'kboost', pathFormat: 'path' });
       assert.ok(caps.body?.exceptionBreakpointFilters?.some((f) => f.filter === '#DE' && f.default === true));
       const first = client.waitForEvent('stopped');
@@ -30,23 +28,17 @@ test('#DE stops on the faulting line, with and without a probe there', async () 
       assert.equal(stop.body.reason, 'exception');
       assert.match((stop.body as { text?: string }).text ?? '', /^#DE: /);
       assert.equal((await topFrame(client)).line, lineOf(SOURCE, 'bp-div'));
-    } finally {
-      await adapter.stop();
-    }
+    });
   }
 });
 
 test('with the #DE filter off the run ends, and the output says why', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const output = collectOutput(client);
     await client.setExceptionBreakpointsRequest({ filters: ['#UD', '#GP', '#PF'] });
     const terminated = client.waitForEvent('terminated');
     await launchWithBreakpoints(client, { program: PROGRAM }, []);
     await terminated;
     assert.match(output(), /# #DE: .*the run ends here/);
-  } finally {
-    await adapter.stop();
-  }
+  });
 });

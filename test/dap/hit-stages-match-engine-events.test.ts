@@ -15,7 +15,7 @@ import { assemble } from '../../server/src/asm';
 import { Machine, loadImage } from '../../server/src/cpu';
 import { DEFAULT_KERNEL_CONFIG, type KernelConfig, type ProfileId } from '../../server/src/kprobes';
 import { KprobeEngine, type ProbeEvent } from '../../server/src/kprobes/live';
-import { FIXTURES, launchWithBreakpoints, lineOf, shownRegisters, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { FIXTURES, launchWithBreakpoints, lineOf, shownRegisters, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 
@@ -76,9 +76,7 @@ for (const c of CASES) {
     const program = c.program ?? PROGRAM;
     const source = readFileSync(program, 'utf8');
     const expected = engineEventsOfFirstHit(source, c.profile, c.config, c.label, c.offset, c.launch.optimizeDelay as number | undefined);
-    const adapter = await startAdapter();
-    try {
-      const { client } = adapter;
+    await withAdapter(async ({ client }) => {
       const stopped = client.waitForEvent('stopped');
       await launchWithBreakpoints(client, { program, profile: c.profile, ...c.launch }, [lineOf(source, c.marker)]);
       assert.equal((await stopped).body.reason, 'breakpoint');
@@ -109,8 +107,6 @@ for (const c of CASES) {
       const copy = stages.find((s) => s.kind === 'cpu')!;
       assert.equal(copy.eax, 3);
       assert.match(copy.frame, /^kprobe slot of body\+0x0/);
-    } finally {
-      await adapter.stop();
-    }
+    });
   });
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { runCli } from '../cli/cli-test-support';
-import { FIXTURES, collectOutput, launchWithBreakpoints, lineOf, startAdapter } from './debug-adapter-client';
+import { collectOutput, FIXTURES, launchWithBreakpoints, lineOf, withAdapter } from './debug-adapter-client';
 
 const CASES: Array<{ program: string; marker: string; probe: string; profile: string; launch: Record<string, unknown>; cli: string[] }> = [
   { program: 'loop-and-call.s', marker: 'bp-loop', probe: 'body', profile: 'rfc-2.6.15', launch: {}, cli: [] },
@@ -24,8 +24,7 @@ for (const c of CASES) {
     assert.equal(cli.code, 0, cli.stderr);
     // The CLI's stage lines are indented; its ftrace-like hit lines come from its own pre_handler.
     const expected = cli.stdout.split('\n').filter((l) => /^\s*# /.test(l)).map((l) => l.trim());
-    const adapter = await startAdapter();
-    try {
+    await withAdapter(async (adapter) => {
       const { client } = adapter;
       const output = collectOutput(client);
       client.on('stopped', () => void client.continueRequest({ threadId: 1 }));
@@ -35,8 +34,6 @@ for (const c of CASES) {
       // The CLI starts tracing after it registers, so its trace has no `arm` line; the adapter's has.
       const lines = output().split('\n').filter((l) => l.startsWith('# ') && !l.startsWith('# hlt ') && !l.startsWith('# arm '));
       assert.deepEqual(lines, expected);
-    } finally {
-      await adapter.stop();
-    }
+    });
   });
 }

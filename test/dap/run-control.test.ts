@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, launchConfigured, launchWithBreakpoints, lineOf, shownRegisters, startAdapter, stopAfter, topFrame, type Adapter } from './debug-adapter-client';
+import { type Adapter, FIXTURES, launchConfigured, launchWithBreakpoints, lineOf, shownRegisters, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -19,8 +19,7 @@ async function stoppedAt(adapter: Adapter, launch: Record<string, unknown>, mark
 }
 
 test('next at a probe runs the whole hit as one step; next over a call; stepOut returns to the caller', async () => {
-  const adapter = await startAdapter();
-  try {
+  await withAdapter(async (adapter) => {
     const { client } = adapter;
     await stoppedAt(adapter, { program: PROGRAM, profile: 'linux-2.6.18' }, ['bp-loop']);
     await stopAfter(client, () => client.nextRequest({ threadId: 1 }));
@@ -36,42 +35,31 @@ test('next at a probe runs the whole hit as one step; next over a call; stepOut 
     await stopAfter(client, () => client.nextRequest({ threadId: 1 }));
     assert.equal((await topFrame(client)).line, lineOf(SOURCE, 'bp-after-call'));
     assert.equal((await shownRegisters(client)).eax, 16);
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('stepOut from inside sq returns after the call; inside a hit it ends the hit', async () => {
-  const adapter = await startAdapter();
-  try {
+  await withAdapter(async (adapter) => {
     const { client } = adapter;
     await stoppedAt(adapter, { program: PROGRAM, profile: 'linux-6.1' }, ['bp-sq']);
     await stopAfter(client, () => client.stepOutRequest({ threadId: 1 }));
     const frame = await topFrame(client);
     assert.equal(frame.line, lineOf(SOURCE, 'bp-after-call'));
     assert.equal((await shownRegisters(client)).eax, 16);
-    await adapter.stop();
-
-    const second = await startAdapter();
-    try {
-      await stoppedAt(second, { program: PROGRAM, profile: 'linux-6.1' }, ['bp-loop']);
-      await stopAfter(second.client, () => second.client.stepInRequest({ threadId: 1 }));
-      await stopAfter(second.client, () => second.client.stepInRequest({ threadId: 1 }));
-      await stopAfter(second.client, () => second.client.stepOutRequest({ threadId: 1 }));
-      assert.equal((await topFrame(second.client)).line, lineOf(SOURCE, 'bp-loop') + 1);
-      assert.equal((await shownRegisters(second.client)).eax, 3);
-    } finally {
-      await second.stop();
-    }
-  } finally {
-    await adapter.stop();
-  }
+  });
+  await withAdapter(async (adapter) => {
+    const { client } = adapter;
+    await stoppedAt(adapter, { program: PROGRAM, profile: 'linux-6.1' }, ['bp-loop']);
+    await stopAfter(client, () => client.stepInRequest({ threadId: 1 }));
+    await stopAfter(client, () => client.stepInRequest({ threadId: 1 }));
+    await stopAfter(client, () => client.stepOutRequest({ threadId: 1 }));
+    assert.equal((await topFrame(client)).line, lineOf(SOURCE, 'bp-loop') + 1);
+    assert.equal((await shownRegisters(client)).eax, 3);
+  });
 });
 
 test('pause stops a program that never halts; the instruction limit stops it with a clear message', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     await launchConfigured(client, { program: SPIN });
     const paused = client.waitForEvent('stopped');
     await client.pauseRequest({ threadId: 1 });
@@ -79,12 +67,8 @@ test('pause stops a program that never halts; the instruction limit stops it wit
     const spinSource = readFileSync(SPIN, 'utf8');
     const line = (await topFrame(client)).line;
     assert.ok(line === lineOf(spinSource, 'bp-spin') || line === lineOf(spinSource, 'bp-spin') + 1, String(line));
-  } finally {
-    await adapter.stop();
-  }
-  const limited = await startAdapter();
-  try {
-    const { client } = limited;
+  });
+  await withAdapter(async ({ client }) => {
     const stopped = client.waitForEvent('stopped');
     await launchWithBreakpoints(client, { program: SPIN, limit: 5000, profile: 'linux-2.6.18' }, [lineOf(readFileSync(SPIN, 'utf8'), 'bp-spin')]);
     assert.equal((await stopped).body.reason, 'breakpoint');
@@ -92,7 +76,5 @@ test('pause stops a program that never halts; the instruction limit stops it wit
     const limit = await stopAfter(client, () => client.continueRequest({ threadId: 1 }));
     assert.equal(limit.body.reason, 'exception');
     assert.match((limit.body as { text?: string }).text ?? '', /instruction limit \(5000\)/);
-  } finally {
-    await limited.stop();
-  }
+  });
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { FIXTURES, launchWithBreakpoints, lineOf, shownRegisters, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
+import { FIXTURES, launchWithBreakpoints, lineOf, shownRegisters, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -22,9 +22,7 @@ async function view(client: DebugClient): Promise<{ regs: Record<string, number>
 }
 
 test('stepBack undoes plain instructions (registers and stack writes) in reverse order', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const entry = client.waitForEvent('stopped');
     await launchWithBreakpoints(client, { program: PROGRAM, profile: 'linux-6.1', stopOnEntry: true }, []);
     await entry;
@@ -41,15 +39,11 @@ test('stepBack undoes plain instructions (registers and stack writes) in reverse
       assert.deepEqual(await view(client), seen[k], `after stepping back to step ${k}`);
     }
     await assert.rejects(client.stepBackRequest({ threadId: 1 }), /no earlier step/);
-  } finally {
-    await adapter.stop();
-  }
+  });
 });
 
 test('stepBack over a hit\'s recorded stages shows them again; the int3 step is a barrier', async () => {
-  const adapter = await startAdapter();
-  try {
-    const { client } = adapter;
+  await withAdapter(async ({ client }) => {
     const stopped = client.waitForEvent('stopped');
     await launchWithBreakpoints(client, { program: PROGRAM, profile: 'linux-2.6.18' }, [lineOf(SOURCE, 'bp-loop')]);
     await stopped;
@@ -72,7 +66,5 @@ test('stepBack over a hit\'s recorded stages shows them again; the int3 step is 
       assert.equal((e.body as { description: string }).description, forward[k]!.description);
       assert.deepEqual(await shownRegisters(client), forward[k]!.regs);
     }
-  } finally {
-    await adapter.stop();
-  }
+  });
 });

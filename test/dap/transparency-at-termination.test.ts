@@ -10,7 +10,7 @@ import path from 'node:path';
 import { assemble } from '../../server/src/asm';
 import { Machine, loadImage } from '../../server/src/cpu';
 import { PROFILE_IDS } from '../../server/src/kprobes';
-import { FIXTURES, collectOutput, launchWithBreakpoints, lineOf, startAdapter } from './debug-adapter-client';
+import { collectOutput, FIXTURES, launchWithBreakpoints, lineOf, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -31,9 +31,7 @@ const MARKERS = ['bp-entry', 'bp-loop', 'bp-jnz', 'bp-call', 'bp-after-call', 'b
 for (const profile of PROFILE_IDS) {
   for (const extra of profile === 'linux-6.1' ? [{}, { preemption: 'off' }, { optimizeDelay: 0 }] : [{}]) {
     test(`final registers under probes equal the unprobed run (${profile} ${JSON.stringify(extra)})`, async () => {
-      const adapter = await startAdapter();
-      try {
-        const { client } = adapter;
+      await withAdapter(async ({ client }) => {
         const output = collectOutput(client);
         let stops = 0;
         client.on('stopped', () => {
@@ -51,9 +49,7 @@ for (const profile of PROFILE_IDS) {
         const reported = Object.fromEntries(line[1]!.split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k!, Number(v)]));
         assert.deepEqual(reported, unprobedFinalRegisters());
         assert.match(output(), /# kprobe body\+0x0: nhit=3 nmissed=0 /);
-      } finally {
-        await adapter.stop();
-      }
+      });
     });
   }
 }
