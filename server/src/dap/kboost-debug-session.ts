@@ -292,12 +292,13 @@ export class KboostDebugSession extends DebugSession {
     const session = this.session;
     if (session === null) return this.fail(response, 'no program is loaded');
     let rows: InspectionRow[];
-    if (args.variablesReference === SCOPE_REGISTERS) rows = registerRows(session.registers, session.name);
-    else if (args.variablesReference === SCOPE_PROBE) rows = probeRows(session);
-    else if (args.variablesReference === SCOPE_STAGES) rows = stageRows(session);
+    const reference = args?.variablesReference;
+    if (reference === SCOPE_REGISTERS) rows = registerRows(session.registers, session.name);
+    else if (reference === SCOPE_PROBE) rows = probeRows(session);
+    else if (reference === SCOPE_STAGES) rows = stageRows(session);
     else {
-      const children = this.children.get(args.variablesReference);
-      if (children === undefined) return this.fail(response, `no variables under reference ${args.variablesReference}`);
+      const children = typeof reference === 'number' ? this.children.get(reference) : undefined;
+      if (children === undefined) return this.fail(response, `no variables under reference ${JSON.stringify(reference)}`);
       rows = children();
     }
     response.body = {
@@ -312,10 +313,10 @@ export class KboostDebugSession extends DebugSession {
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
     const session = this.session;
     if (session === null) return this.fail(response, 'no program is loaded');
-    const name = args.name as keyof CpuRegisters;
-    if (args.variablesReference !== SCOPE_REGISTERS || !REGISTER_ORDER.includes(name)) return this.fail(response, `only registers can be set, not '${args.name}'`);
+    const name = args?.name as keyof CpuRegisters;
+    if (args?.variablesReference !== SCOPE_REGISTERS || !REGISTER_ORDER.includes(name)) return this.fail(response, `only registers can be set, not '${String(args?.name)}'`);
     const value = registerValue(args.value);
-    if (value === null) return this.fail(response, `'${args.value}' is not a 32-bit number (decimal or 0x hex)`);
+    if (value === null) return this.fail(response, `'${String(args.value)}' is not a 32-bit number (decimal or 0x hex)`);
     const refused = session.setRegister(name, value);
     if (refused !== null) return this.fail(response, refused);
     response.body = { value: `0x${hex(session.registers[name])}` };
