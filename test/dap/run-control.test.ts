@@ -42,6 +42,9 @@ test('stepOut from inside sq returns after the call; inside a hit it ends the hi
   await withAdapter(async (adapter) => {
     const { client } = adapter;
     await stoppedAt(adapter, { program: PROGRAM, profile: 'linux-6.1' }, ['bp-sq']);
+    // The caller, found on the stack: the line after the call, which stepOut returns to.
+    const frames = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.line), [lineOf(SOURCE, 'bp-sq'), lineOf(SOURCE, 'bp-after-call')]);
     await stopAfter(client, () => client.stepOutRequest({ threadId: 1 }));
     const frame = await topFrame(client);
     assert.equal(frame.line, lineOf(SOURCE, 'bp-after-call'));

@@ -24,11 +24,8 @@ const PAGE = 0x1000;
 
 /** The region around `address` whose instruction starts are known by decoding it from its start. */
 function regionOf(session: ProbedProgramSession, address: number): { start: number; end: number; original: boolean } | null {
-  for (const [name, placed] of session.program.loaded.sections) {
-    const section = session.program.image.sections.find((s) => s.name === name);
-    const executable = section !== undefined && (section.flags.includes('x') || name === '.text');
-    if (executable && address >= placed.address && address < placed.address + placed.size) return { start: placed.address, end: placed.address + placed.size, original: true };
-  }
+  const code = session.codeSectionAt(address);
+  if (code !== null) return { start: code.address, end: code.address + code.size, original: true };
   if (session.engine.codePageOf(address) !== null) {
     const start = address - (address % PAGE);
     return { start, end: start + PAGE, original: false };

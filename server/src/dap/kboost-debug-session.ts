@@ -263,6 +263,12 @@ export class KboostDebugSession extends DebugSession {
       frames.push(frame);
       frames.push(this.sourceFrame(2, probed, `${session.name(probed)} (probed)`));
     } else frames.push(this.sourceFrame(1, eip, session.name(eip)));
+    // Callers found by scanning the stack for return addresses (no unwind tables to be exact).
+    session.callerReturnAddresses().forEach((ret, k) => {
+      const frame = this.sourceFrame(frames.length + 1, ret, `${session.name(ret)} (return address at stack scan ${k + 1})`);
+      frame.presentationHint = 'subtle';
+      frames.push(frame);
+    });
     response.body = { stackFrames: frames, totalFrames: frames.length };
     this.sendResponse(response);
   }

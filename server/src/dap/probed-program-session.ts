@@ -117,6 +117,20 @@ export class ProbedProgramSession {
 
   readonly name = (address: number): string => symbolizeAddress(this.program.loaded, address);
 
+  /** The program's executable sections, by name, where they were loaded. */
+  private get codeSections(): Map<string, { address: number; size: number }> {
+    if (this.codeSectionsCache === null) {
+      this.codeSectionsCache = new Map();
+      for (const [name, placed] of this.program.loaded.sections) {
+        const section = this.program.image.sections.find((s) => s.name === name);
+        if (section !== undefined && (section.flags.includes('x') || name === '.text')) this.codeSectionsCache.set(name, placed);
+      }
+    }
+    return this.codeSectionsCache;
+  }
+
+  private codeSectionsCache: Map<string, { address: number; size: number }> | null = null;
+
   // ---- breakpoints ----
 
   /** Replaces the source breakpoints (0-based lines): each moves to the first instruction at or after its line. */
@@ -142,9 +156,8 @@ export class ProbedProgramSession {
     let best: { line: number; address: number } | null = null;
     for (const l of this.program.image.lines) {
       if (l.line < line || l.bytes.length === 0 || (best !== null && l.line >= best.line)) continue;
-      const section = this.program.image.sections.find((s) => s.name === l.section);
-      const placed = this.program.loaded.sections.get(l.section);
-      if (section === undefined || placed === undefined || !(section.flags.includes('x') || section.name === '.text')) continue;
+      const placed = this.codeSections.get(l.section);
+      if (placed === undefined) continue;
       best = { line: l.line, address: placed.address + l.address };
     }
     return best;
@@ -439,6 +452,38 @@ export class ProbedProgramSession {
       }
     }
     return { kind: 'running' };
+  }
+
+  /**
+   * Return addresses on the stack, innermost first: dwords from ESP up that point just past a call
+   * instruction of the program (the usual stack scan of a debugger without unwind tables).
+   */
+  callerReturnAddresses(limit = 32): number[] {
+    const out: number[] = [];
+    const esp = this.registers.esp;
+    const words = this.readMemory(esp, 4 * 512);
+    for (let k = 0; k + 4 <= words.length && out.length < limit; k += 4) {
+      const candidate = (words[k]! | (words[k + 1]! << 8) | (words[k + 2]! << 16) | (words[k + 3]! << 24)) >>> 0;
+      if (this.codeSectionAt(candidate, true) !== null && this.followsCall(candidate)) out.push(candidate);
+    }
+    return out;
+  }
+
+  /** The executable section holding `address` (its end included: a call may be a section's last instruction). */
+  codeSectionAt(address: number, endIncluded = false): { address: number; size: number } | null {
+    for (const placed of this.codeSections.values()) {
+      if (address >= placed.address && (address < placed.address + placed.size || (endIncluded && address === placed.address + placed.size))) return placed;
+    }
+    return null;
+  }
+
+  /** Whether the bytes just before `address` are a whole call instruction ending there. */
+  private followsCall(address: number): boolean {
+    for (let length = 2; length <= 7; length++) {
+      const insn = this.instructionAt(address - length);
+      if (insn !== null && insn.length === length && insn.mnemonic.startsWith('call')) return true;
+    }
+    return false;
   }
 
   /** The instruction at `address` as the program has it (armed int3s and optprobe jumps seen through). */
