@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { runCli } from '../cli/cli-test-support';
-import { collectOutput, FIXTURES, launchWithBreakpoints, lineOf, withAdapter } from './debug-adapter-client';
+import { collectOutput, FIXTURES, launchConfigured, launchWithBreakpoints, lineOf, programFile, withAdapter } from './debug-adapter-client';
 
 const CASES: Array<{ program: string; marker: string; probe: string; profile: string; launch: Record<string, unknown>; cli: string[] }> = [
   { program: 'loop-and-call.s', marker: 'bp-loop', probe: 'body', profile: 'rfc-2.6.15', launch: {}, cli: [] },
@@ -37,3 +37,24 @@ for (const c of CASES) {
     });
   });
 }
+
+test('a probe in a hot loop: the console stops printing after a budget, the summary still counts every hit', async () => {
+  // 30,000 turns: about 180,000 events, past the adapter's kept trace and its line budget.
+  const turns = 30_000;
+  const program = programFile('hot-loop.s', `.text\n.globl _start\n_start:\n  mov $${turns}, %ecx\n  xor %eax, %eax\nbody:\n  add %ecx, %eax\n  dec %ecx\n  jnz body\n  hlt\n`);
+  const cli = await runCli(['run', '--probe', 'body', '--profile', 'linux-2.6.18', program]);
+  assert.equal(cli.code, 0, cli.stderr);
+  const expected = cli.stdout.split('\n').find((l) => l.startsWith('# kprobe '))!;
+  assert.match(expected, new RegExp(`nhit=${turns} `));
+  await withAdapter(async ({ client }) => {
+    const output = collectOutput(client);
+    const terminated = client.waitForEvent('terminated');
+    await launchConfigured(client, { program, profile: 'linux-2.6.18' }, () =>
+      client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 7, logMessage: 'cx={%cx:u32}' }] }));
+    await terminated;
+    const lines = output().split('\n');
+    assert.ok(lines.length < 6000, `${lines.length} lines printed`);
+    assert.ok(lines.some((l) => l.startsWith('# ... further probe events')));
+    assert.equal(lines.find((l) => l.startsWith('# kprobe ')), expected);
+  });
+});

@@ -16,8 +16,8 @@ import { hex, takeCpuState, type CpuException, type CpuRegisters, type Machine }
 import { decode, formatAtt } from '../isa';
 import type { ProfileId } from '../kprobes';
 import {
-  KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress,
-  type AssemblyProgram, type ProbeEvent, type ProbeSite,
+  KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress, tallyHits,
+  type AssemblyProgram, type HitTally, type ProbeEvent, type ProbeSite,
 } from '../kprobes/live';
 import { evaluateFetchArg } from './fetch-arg-expressions';
 import { setDataBreakpoints, type DataBreakpointAnswer, type DataBreakpointRequest } from './hardware-data-breakpoints';
@@ -69,6 +69,9 @@ type RunGoal = { kind: 'continue' } | { kind: 'over'; address: number; esp: numb
 export const EXCEPTION_FILTERS = ['#DE', '#UD', '#GP', '#PF'] as const;
 
 const RUN_CHUNK = 200_000;
+const EVENT_LINES_PER_RUN = 5_000;
+/** Trace events kept before a long run folds them into tallies. */
+const TRACE_KEPT = 100_000;
 const NOT_KEPT = "the kprobe engine's state (kprobe_status, boostable, slots, nhit) is not kept";
 /** Machine steps one stage request may take inside a hit before giving up (a detour's template). */
 const HIT_STEP_BOUND = 256;
@@ -78,7 +81,12 @@ export class ProbedProgramSession {
   readonly engine: KprobeEngine;
   readonly program: AssemblyProgram;
   private readonly breakpoints: ProbeBreakpoints;
-  private recording: Array<{ event: ProbeEvent; registers: CpuRegisters }> = [];
+  /** Events with their registers, recorded during one machine.step() only (runs record nothing). */
+  private recording: Array<{ event: ProbeEvent; registers: CpuRegisters }> | null = null;
+  /** Event lines printed since the last stop (a hot probe in a long run would flood the console). */
+  private eventLines = 0;
+  /** Per probed address, the hits of trace events already dropped (long runs keep the trace short). */
+  private readonly earlierHits = new Map<number, HitTally>();
   private walk: HitWalk | null = null;
   /** The last walked hit (its stages stay visible after it ends). */
   private lastWalk: HitWalk | null = null;
@@ -107,15 +115,22 @@ export class ProbedProgramSession {
       profile: options.profile, config, image: program.loaded, ...(options.optimizeDelay !== null ? { optimizeDelay: options.optimizeDelay } : {}),
     });
     this.engine.onEvent((event) => {
-      this.recording.push({ event, registers: this.machine.getRegisters() });
+      this.recording?.push({ event, registers: this.machine.getRegisters() });
       if (event.kind === 'fatal') this.fatal = event.message;
-      this.output(`# ${formatProbeEvent(event, this.name)}`);
+      this.printCounted(`# ${formatProbeEvent(event, this.name)}`);
     });
     for (const e of this.engine.errors) output(`kboost: ${e}`);
-    this.breakpoints = new ProbeBreakpoints(this.engine, this.machine, program.loaded.symbols, this.name, (a) => verdictWords(this.engine, a, this.name), output);
+    this.breakpoints = new ProbeBreakpoints(this.engine, this.machine, program.loaded.symbols, this.name, (a) => verdictWords(this.engine, a, this.name), (line) => this.printCounted(line));
   }
 
   readonly name = (address: number): string => symbolizeAddress(this.program.loaded, address);
+
+  /** Event and logpoint lines, at most EVENT_LINES_PER_RUN between two stops, then one line saying so. */
+  private printCounted(line: string): void {
+    if (this.eventLines < EVENT_LINES_PER_RUN) this.output(line);
+    else if (this.eventLines === EVENT_LINES_PER_RUN) this.output(`# ... further probe events and logpoint lines until the next stop are not printed (${EVENT_LINES_PER_RUN} were)`);
+    this.eventLines++;
+  }
 
   /** The program's executable sections, by name, where they were loaded. */
   private get codeSections(): Map<string, { address: number; size: number }> {
@@ -239,8 +254,8 @@ export class ProbedProgramSession {
     const temporary = this.goal.kind === 'over' ? this.goal.address : null;
     const hadTemporary = temporary !== null && this.machine.hostBreakpoints.has(temporary);
     if (temporary !== null) this.machine.hostBreakpoints.add(temporary);
-    this.recording = [];
     const r = this.machine.run(Math.min(left, RUN_CHUNK));
+    this.dropOldTrace();
     if (temporary !== null && !hadTemporary) this.machine.hostBreakpoints.delete(temporary);
     this.executed += r.executed;
     const stop = r.stop;
@@ -432,7 +447,7 @@ export class ProbedProgramSession {
     const r = this.machine.step();
     this.executed++;
     const events = this.recording;
-    this.recording = [];
+    this.recording = null;
     if (r.kind === 'halt') return { result: this.terminate(), events };
     if (r.kind === 'exception') return { result: this.exceptionStop(r.exception), events };
     return { result: null, events };
@@ -494,12 +509,24 @@ export class ProbedProgramSession {
     return insn.valid ? insn : null;
   }
 
+  /**
+   * Between run budgets with no hit in progress, a long trace is folded into per-probe tallies
+   * (what the summary at hlt reads) and dropped, so a probe in a hot loop does not grow memory.
+   */
+  private dropOldTrace(): void {
+    const trace = this.engine.trace;
+    if (trace.length < TRACE_KEPT || this.engine.running !== null || this.engine.codePageOf(this.machine.eip) !== null) return;
+    for (const address of new Set(this.breakpoints.probes.map((p) => p.address))) this.earlierHits.set(address, tallyHits(this.engine.profile, trace, address, this.earlierHits.get(address)));
+    trace.length = 0;
+  }
+
   private breakpointStop(address: number): SessionState {
     this.lastProbeAddress = address;
     return this.stopped('breakpoint', this.breakpoints.stopWords(address));
   }
 
   private stopped(reason: StopReason, description: string, text?: string): SessionState {
+    this.eventLines = 0;
     return { kind: 'stopped', reason, description, ...(text !== undefined ? { text } : {}) };
   }
 
@@ -549,7 +576,7 @@ export class ProbedProgramSession {
       `# ${first.length > 0 ? 'stopped' : 'hlt'} after ${this.executed} instructions: ${(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags'] as const).map((n) => `${n}=0x${hex(r[n])}`).join(' ')}`,
       profileSummaryLine(this.options.profile, this.engine.config),
     ];
-    for (const probe of this.breakpoints.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
+    for (const probe of this.breakpoints.probes) lines.push(probeSummaryLine(this.engine, probe, this.name, this.earlierHits.get(probe.address)));
     this.finished = { kind: 'terminated', lines };
     return this.finished;
   }

@@ -12,5 +12,5 @@ export { registerKretprobe, type KretprobeRequest, type LiveKretprobe } from './
 export { PT_REGS_FIELDS, PT_REGS_SIZE, assemblyHandler } from './assembly-handler-call';
 export {
   PROGRAM_STACK_BASE, PROGRAM_STACK_SIZE, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine,
-  symbolizeAddress, type AssemblyProgram,
+  emptyHitTally, symbolizeAddress, tallyHits, type AssemblyProgram, type HitTally,
 } from './probed-assembly-program';

@@ -83,16 +83,31 @@ export function probeSiteState(engine: KprobeEngine, address: number): string {
   return site.detour !== null ? 'optimized' : site.boosted ? 'boosted' : site.emulated ? 'emulated' : 'int3-stepped';
 }
 
-/** `# kprobe f+0x0: nhit=.. nmissed=.. state hits=.. modelled=.. cycles`, as `kboost run` ends. */
-export function probeSummaryLine(engine: KprobeEngine, probe: LiveKprobe, name: (a: number) => string): string {
-  const hits = classifyHits(engine.trace, probe.address);
-  const cycles = hits.reduce((n, h) => n + (h.execution === 'unfinished' || h.execution === 'handler-changed-ip' ? 0 : kprobeHitCost(engine.profile, h.execution).cycles), 0);
-  return `# kprobe ${name(probe.address)}: nhit=${probe.nhit} nmissed=${probe.nmissed} ${probeSiteState(engine, probe.address)} hits=${hitBreakdown(hits)} modelled=${cycles} cycles`;
+/** How a probe's hits ran (`1xsingle-stepped,2xoptimized`) and their modelled cycles, in the order first seen. */
+export interface HitTally {
+  counts: Map<string, number>;
+  cycles: number;
 }
 
-/** How the hits ran, e.g. `1xsingle-stepped,2xoptimized`. */
-function hitBreakdown(hits: ReadonlyArray<{ execution: string }>): string {
-  const counts = new Map<string, number>();
-  for (const h of hits) counts.set(h.execution, (counts.get(h.execution) ?? 0) + 1);
-  return counts.size === 0 ? 'none' : [...counts].map(([kind, n]) => `${n}x${kind}`).join(',');
+export function emptyHitTally(): HitTally {
+  return { counts: new Map(), cycles: 0 };
+}
+
+/** Adds the trace's hits of the probe at `address` to `tally` (a fresh one when none is given). */
+export function tallyHits(profile: ProfileId, trace: readonly ProbeEvent[], address: number, tally: HitTally = emptyHitTally()): HitTally {
+  for (const h of classifyHits(trace, address)) {
+    tally.counts.set(h.execution, (tally.counts.get(h.execution) ?? 0) + 1);
+    if (h.execution !== 'unfinished' && h.execution !== 'handler-changed-ip') tally.cycles += kprobeHitCost(profile, h.execution).cycles;
+  }
+  return tally;
+}
+
+/**
+ * `# kprobe f+0x0: nhit=.. nmissed=.. state hits=.. modelled=.. cycles`, as `kboost run` ends; the
+ * hits of the engine's trace, added to `earlier` (hits of events a long run has dropped).
+ */
+export function probeSummaryLine(engine: KprobeEngine, probe: LiveKprobe, name: (a: number) => string, earlier: HitTally = emptyHitTally()): string {
+  const tally = tallyHits(engine.profile, engine.trace, probe.address, { counts: new Map(earlier.counts), cycles: earlier.cycles });
+  const hits = tally.counts.size === 0 ? 'none' : [...tally.counts].map(([kind, n]) => `${n}x${kind}`).join(',');
+  return `# kprobe ${name(probe.address)}: nhit=${probe.nhit} nmissed=${probe.nmissed} ${probeSiteState(engine, probe.address)} hits=${hits} modelled=${tally.cycles} cycles`;
 }
