@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { FIXTURES, launchConfigured, programFile, withAdapter } from './debug-adapter-client';
+import { FIXTURES, launchConfigured, programFile, shownRegisters, withAdapter } from './debug-adapter-client';
 
 async function launchError(client: DebugClient, args: Record<string, unknown>): Promise<string> {
   try {
@@ -37,10 +37,12 @@ test('bad launch configurations: clear error responses, the adapter lives on', a
     assert.ok(message.includes(`${broken}:5:`), message);
     const preprocessed = programFile('macro.S', '#define VALUE 7\n.text\n_start:\n  mov $VALUE, %eax\n#error stop here\n  hlt\n');
     assert.ok((await launchError(client, { program: preprocessed })).includes(`${preprocessed}:5:`));
-    // Still alive: a good launch works after all that.
-    const initialized = client.waitForEvent('initialized');
-    await client.launchRequest({ program: GOOD, stopOnEntry: true } as never);
-    await initialized;
+    // Still alive: a good launch works after all that, with its initial registers.
+    const entry = client.waitForEvent('stopped');
+    await launchConfigured(client, { program: GOOD, stopOnEntry: true, registers: { eax: 5, ecx: '0x10', EDX: '-1' } });
+    await entry;
+    const regs = await shownRegisters(client);
+    assert.deepEqual([regs.eax, regs.ecx, regs.edx], [5, 0x10, 0xffffffff]);
   });
 });
 
