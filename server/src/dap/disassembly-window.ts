@@ -3,7 +3,9 @@
 // armed int3s and optprobe jumps do not show), the slot and detour pages as they are. Boundaries
 // come from decoding a whole region from its start (an executable section of the program, or the
 // engine's page, whose int3 filler re-synchronizes at every slot), so instructions before the
-// address are as exact as those after it. Rows outside any region are marked invalid.
+// address are as exact as those after it; a program section's boundaries are decoded once per
+// session (a program that rewrites its own code would need them again), and only the rows asked
+// for are formatted. Rows outside any region are marked invalid.
 
 import { hex } from '../cpu';
 import { decode, formatAtt } from '../isa';
@@ -33,17 +35,16 @@ function regionOf(session: ProbedProgramSession, address: number): { start: numb
   return null;
 }
 
-function decodeRow(session: ProbedProgramSession, address: number, end: number, original: boolean): DisassembledRow {
+function decodeRow(session: ProbedProgramSession, address: number, end: number, original: boolean, symbols: ReadonlyMap<number, string>): DisassembledRow {
   const want = Math.max(1, Math.min(15, end - address));
   const bytes = original ? session.engine.readOriginal(address, want) : session.machine.memory.readBytes(address, want);
   if (!(bytes instanceof Uint8Array)) return invalidRow(address);
   const insn = decode(bytes, 0, address);
-  const length = insn.valid && insn.length <= want ? insn.length : 1;
-  const text = insn.valid && insn.length <= want ? formatAtt(insn) : `.byte 0x${bytes[0]!.toString(16).padStart(2, '0')}`;
-  let symbol: string | null = null;
-  for (const [name, a] of session.program.loaded.symbols) if (a === address) symbol = name;
+  const whole = insn.valid && insn.length <= want;
+  const length = whole ? insn.length : 1;
   return {
-    address, bytes: [...bytes.subarray(0, length)].map((b) => b.toString(16).padStart(2, '0')).join(' '), text, symbol,
+    address, bytes: [...bytes.subarray(0, length)].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+    text: whole ? formatAtt(insn) : `.byte 0x${bytes[0]!.toString(16).padStart(2, '0')}`, symbol: symbols.get(address) ?? null,
     line: original ? session.lineOf(address) : null, invalid: !insn.valid,
   };
 }
@@ -52,35 +53,52 @@ function invalidRow(address: number): DisassembledRow {
   return { address: address >>> 0, bytes: '', text: '??', symbol: null, line: null, invalid: true };
 }
 
+/** Instruction starts of a program section, decoded once per session (its original bytes do not change). */
+const startsOfCode = new WeakMap<ProbedProgramSession, Map<number, number[]>>();
+
+/** Where each instruction of the region starts, decoding it whole from its start. */
+function instructionStarts(session: ProbedProgramSession, region: { start: number; end: number; original: boolean }): number[] {
+  let cache = startsOfCode.get(session);
+  const cached = region.original ? cache?.get(region.start) : undefined;
+  if (cached !== undefined) return cached;
+  const size = region.end - region.start;
+  const read = region.original ? session.engine.readOriginal(region.start, size) : session.machine.memory.readBytes(region.start, size);
+  const bytes = read instanceof Uint8Array ? read : new Uint8Array(size);
+  const starts: number[] = [];
+  for (let offset = 0; offset < size;) {
+    starts.push(region.start + offset);
+    const insn = decode(bytes, offset, region.start + offset);
+    offset += insn.valid && offset + insn.length <= size ? insn.length : 1;
+  }
+  if (region.original) {
+    if (cache === undefined) startsOfCode.set(session, (cache = new Map()));
+    cache.set(region.start, starts);
+  }
+  return starts;
+}
+
 /** `count` rows starting `instructionOffset` instructions away from the one at `address`. */
 export function disassemblyWindow(session: ProbedProgramSession, address: number, instructionOffset: number, count: number): DisassembledRow[] {
   const region = regionOf(session, address);
-  if (region === null) {
-    // Unknown ground: forwards from the address, invalid rows before it.
-    const rows: DisassembledRow[] = [];
-    let at = address;
-    for (let k = 0; k < instructionOffset && rows.length < count; k++) at += 1;
-    for (let k = instructionOffset; k < 0 && rows.length < count; k++) rows.push(invalidRow(address + k));
-    while (rows.length < count) rows.push(invalidRow(at++));
-    return rows;
-  }
-  const starts: number[] = [];
-  const rowsByStart = new Map<number, DisassembledRow>();
-  for (let at = region.start; at < region.end;) {
-    const row = decodeRow(session, at, region.end, region.original);
-    starts.push(at);
-    rowsByStart.set(at, row);
-    at += row.bytes === '' ? 1 : row.bytes.split(' ').length;
-  }
+  // Unknown ground: no boundaries are known, so every row is an invalid byte.
+  if (region === null) return Array.from({ length: count }, (_, k) => invalidRow(address + instructionOffset + k));
+  const starts = instructionStarts(session, region);
+  const symbols = new Map<number, string>();
+  for (const [name, a] of session.program.loaded.symbols) symbols.set(a, name);
   // The instruction that holds `address` (the address itself when it starts one).
-  let index = starts.length - 1;
-  while (index > 0 && starts[index]! > address) index--;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= address) low = mid;
+    else high = mid - 1;
+  }
   const rows: DisassembledRow[] = [];
   for (let k = 0; k < count; k++) {
-    const i = index + instructionOffset + k;
+    const i = low + instructionOffset + k;
     if (i < 0) rows.push(invalidRow(region.start + i));
     else if (i >= starts.length) rows.push(invalidRow(region.end + (i - starts.length)));
-    else rows.push(rowsByStart.get(starts[i]!)!);
+    else rows.push(decodeRow(session, starts[i]!, region.end, region.original, symbols));
   }
   return rows;
 }
