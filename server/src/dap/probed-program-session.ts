@@ -180,12 +180,33 @@ export class ProbedProgramSession {
 
   /** The source line whose bytes cover `address`, or null. */
   lineOf(address: number): number | null {
-    for (const l of this.program.image.lines) {
-      const placed = this.program.loaded.sections.get(l.section);
-      if (placed !== undefined && address >= placed.address + l.address && address < placed.address + l.address + l.bytes.length) return l.line;
+    const index = this.lineIndex;
+    // The last piece starting at or below the address (pieces do not overlap).
+    let low = 0;
+    let high = index.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (index[mid]!.start <= address) low = mid + 1;
+      else high = mid - 1;
     }
-    return null;
+    const piece = index[high];
+    return piece !== undefined && address < piece.end ? piece.line : null;
   }
+
+  /** The line map's pieces with bytes, placed where they were loaded, by address. */
+  private get lineIndex(): Array<{ start: number; end: number; line: number }> {
+    if (this.lineIndexCache === null) {
+      this.lineIndexCache = [];
+      for (const l of this.program.image.lines) {
+        const placed = this.program.loaded.sections.get(l.section);
+        if (placed !== undefined && l.bytes.length > 0) this.lineIndexCache.push({ start: placed.address + l.address, end: placed.address + l.address + l.bytes.length, line: l.line });
+      }
+      this.lineIndexCache.sort((a, b) => a.start - b.start);
+    }
+    return this.lineIndexCache;
+  }
+
+  private lineIndexCache: Array<{ start: number; end: number; line: number }> | null = null;
 
   // ---- what is shown ----
 
