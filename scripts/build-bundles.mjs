@@ -1,4 +1,4 @@
-// Bundles the kboost command, the server (language server; debug adapter later) and the VS Code
+// Bundles the kboost command, the server (language server --stdio, debug adapter --dap) and the VS Code
 // client with esbuild into dist/. `npm run build` runs this.
 import { build } from 'esbuild';
 

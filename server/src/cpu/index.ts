@@ -13,6 +13,7 @@
 //                  // Hot code runs as compiled blocks (block-compiler.ts) with the same results;
 //                  // new Machine({ compileBlocks: false }) keeps the interpreter alone.
 //   m.lastWrites();                  // [{ address, size }] written by the last step()
+//   m.lastOverwritten();             // the same with the values they replaced (stepping back)
 //   m.snapshot() / m.restore(s);     // the complete state, memory included
 //   m.setExceptionHandler((machine, exception) => 'resume' | 'stop');
 //
@@ -32,6 +33,7 @@
 
 export { Machine, hex } from './machine';
 export type { MachineSnapshot, MachineOptions, MachineExceptionHandler } from './machine';
+export { restoreCpuState, takeCpuState, type CpuStateSnapshot } from './machine-snapshot';
 export { PagedMemory, PAGE_SIZE, PERM_READ, PERM_WRITE, PERM_EXECUTE } from './paged-memory';
 export type {
   CpuRegisters, CpuException, ExceptionHandler, HandlerDecision, PortHandler, RunResult, StepResult, StopReason,

@@ -24,15 +24,18 @@ export interface MachineSnapshot {
   readonly instructionCount: number;
 }
 
-export function takeSnapshot(m: Machine): MachineSnapshot {
+/** The machine's state without its memory pages (what one instruction step can be undone from, with its writes). */
+export type CpuStateSnapshot = Omit<MachineSnapshot, 'pages'>;
+
+export function takeCpuState(m: Machine): CpuStateSnapshot {
   return {
     regs: m.regs.slice(), eip: m.eip, eflags: m.eflags, segments: m.segments.slice(),
     segmentBase: { ...m.segmentBase }, descriptorBases: new Map(m.descriptorBases), control: m.control.slice(),
-    debug: m.debug.slice(), x87: m.x87.clone(), descriptorTables: m.descriptorTables.clone(), msrs: m.msrs.clone(), pages: m.memory.clonePages(), instructionCount: m.instructionCount,
+    debug: m.debug.slice(), x87: m.x87.clone(), descriptorTables: m.descriptorTables.clone(), msrs: m.msrs.clone(), instructionCount: m.instructionCount,
   };
 }
 
-export function restoreSnapshot(m: Machine, s: MachineSnapshot): void {
+export function restoreCpuState(m: Machine, s: CpuStateSnapshot): void {
   m.regs.set(s.regs);
   m.eip = s.eip;
   m.eflags = s.eflags;
@@ -45,5 +48,13 @@ export function restoreSnapshot(m: Machine, s: MachineSnapshot): void {
   m.descriptorTables = s.descriptorTables.clone();
   m.msrs = s.msrs.clone();
   m.instructionCount = s.instructionCount;
+}
+
+export function takeSnapshot(m: Machine): MachineSnapshot {
+  return { ...takeCpuState(m), pages: m.memory.clonePages() };
+}
+
+export function restoreSnapshot(m: Machine, s: MachineSnapshot): void {
+  restoreCpuState(m, s);
   m.memory.restorePages(s.pages);
 }

@@ -19,6 +19,8 @@ import { faultInSlot, onSingleStep26 } from './step-completion';
 import { SlotPage } from './text-poke-and-slot-page';
 
 export const SLOT_SIZE_6_1 = 15;
+/** DR6.BS: the #DB reports a single-step. */
+const DR6_SINGLE_STEP = 0x4000;
 const DEFAULT_SLOT_BASE = 0x7ff00000;
 
 export interface KprobeEngineOptions {
@@ -73,6 +75,17 @@ export class KprobeEngine {
     return this.state.optimizeQueue.size;
   }
 
+  /** Which of the engine's own code pages holds `address`: the slot page, the optprobe detour page, or none. */
+  codePageOf(address: number): 'slot' | 'detour' | null {
+    const inPage = (page: SlotPage | null) => page !== null && address >>> 0 >= page.base && address >>> 0 < page.base + PAGE_SIZE;
+    return inPage(this.slots) ? 'slot' : inPage(this.state.detourPage) ? 'detour' : null;
+  }
+
+  /** Every armed site (one per probed address). */
+  sites(): ProbeSite[] {
+    return [...this.state.sites.values()];
+  }
+
   site(address: number): ProbeSite | null {
     return this.state.sites.get(address >>> 0) ?? null;
   }
@@ -106,9 +119,13 @@ export class KprobeEngine {
       runOptimizerIfDue(s, int3 ? (e.eip - 1) >>> 0 : null);
     }
     let decision: HandlerDecision | null = null;
+    // A data breakpoint hit by the stepped copy reports the step too (DR6.BS): the step is the
+    // engine's, the data breakpoint goes on to `chain` once the step is complete.
+    const stepped = e.kind === 'debug' && (e.cause === 'single-step' || (e.cause === 'data-breakpoint' && (e.dr6 & DR6_SINGLE_STEP) !== 0));
     if (int3) decision = onInt3(s, (e.eip - 1) >>> 0);
-    else if (e.kind === 'debug' && e.cause === 'single-step' && this.profile !== 'linux-6.1') decision = onSingleStep26(s, e.instructionAddress);
+    else if (stepped && this.profile !== 'linux-6.1') decision = onSingleStep26(s, e.instructionAddress);
     else if (e.kind === 'debug' && e.cause === 'int1') decision = s.callouts.get(e.instructionAddress)?.(m) ?? null;
+    if (decision !== null && e.kind === 'debug' && e.cause === 'data-breakpoint') return this.options.chain ? this.options.chain(m, { ...e, eip: m.eip }) : 'stop';
     if (decision !== null) return decision;
     const passed = e.kind === 'fault' || e.kind === 'page-fault' ? faultInSlot(s, e) : e;
     return this.options.chain ? this.options.chain(m, passed) : 'stop';
@@ -127,6 +144,14 @@ export class KprobeEngine {
   /** The sentinel return address of nested calls from handlers. */
   get callSentinel(): number {
     return this.state.callSentinel;
+  }
+
+  /**
+   * Calls `listener` with every event as the engine records it: synchronously, from inside the
+   * exception handler, so the machine's registers are those of that stage.
+   */
+  onEvent(listener: (event: ProbeEvent) => void): void {
+    this.state.listeners.push(listener);
   }
 
   /** For kretprobe-trampoline.ts. */
