@@ -1,0 +1,174 @@
+// Real VS Code end to end, the debugger: code-server with the built extension and a copy of
+// samples/ (with its .vscode/launch.json) as the workspace. A user's path through a probe hit: a
+// breakpoint on probe-hit-walkthrough.S's `pushl %ebp` (F9), F5 (the first launch configuration,
+// rfc-2.6.15), the stop at that line, the Registers and Probe scopes, F11 through the hit's stages
+// to the copy in the slot (EIP in the slot page), then continue to the end and the Debug Console's
+// probe summary. Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { E2E_DIR, REPO_ROOT, startCodeServer, type CodeServerSession } from './code-server-session';
+import { closeWithin, launchChromium, type Browser, type Page } from './headless-chromium-workbench';
+
+const SAMPLES = path.join(REPO_ROOT, 'samples');
+const PROGRAM = 'probe-hit-walkthrough.S';
+const SCREENSHOTS = path.join(E2E_DIR, 'screenshots');
+/** Probe A of the sample: its 1-based line, found in the file rather than assumed. */
+const PROBE_LINE = readFileSync(path.join(SAMPLES, PROGRAM), 'utf8').split('\n').findIndex((l) => /^\tpushl\t%ebp/.test(l)) + 1;
+/** The first configuration of samples/.vscode/launch.json, which F5 starts. */
+const FIRST_PROFILE = 'rfc-2.6.15';
+/** Where the engine maps its instruction slots (kprobes/live: the slot page). */
+const SLOT_PAGE = /0x7ff0[0-9a-f]{4}/;
+
+let server: CodeServerSession | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) }).catch(() => undefined);
+}
+
+/**
+ * One step of the user's path. The steps form a chain (each starts where the last stopped), so
+ * after a failure the rest are skipped rather than each waiting out its timeouts; a failing step
+ * leaves a screenshot named after it.
+ */
+let chainBroken: string | null = null;
+function step(name: string, shotName: string, body: () => Promise<void>): void {
+  it(name, async (t) => {
+    if (chainBroken !== null) return t.skip(`after the failed step: ${chainBroken}`);
+    try {
+      await body();
+    } catch (e) {
+      chainBroken = name;
+      await shot(`${shotName}-failed`);
+      throw e;
+    }
+  });
+}
+
+/** The Call Stack view's text once it matches `expect`. */
+async function callStackText(expect: RegExp, timeoutMs: number): Promise<string> {
+  const view = page.locator('.debug-call-stack', { hasText: expect }).first();
+  await view.waitFor({ state: 'visible', timeout: timeoutMs });
+  return view.innerText({ timeout: 2000 });
+}
+
+/** The Variables view's rows' text once a row matches `expect`. */
+async function variablesText(expect: RegExp, timeoutMs: number): Promise<string> {
+  await page.locator('.debug-variables .monaco-list-row', { hasText: expect }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return page.locator('.debug-variables').first().innerText({ timeout: 2000 });
+}
+
+/** The thread's state in the Call Stack view: the stop's description, e.g. the stage's words. */
+async function threadState(): Promise<string> {
+  return page.locator('.debug-call-stack .thread .state').first().innerText({ timeout: 5000 }).catch(() => '');
+}
+
+describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 300_000 }, () => {
+  before(async () => {
+    assert.ok(PROBE_LINE > 0, `no pushl %ebp line in ${PROGRAM}`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const workspaceFiles = Object.fromEntries(readdirSync(SAMPLES).map((f) => [f, path.join(SAMPLES, f)]));
+    server = await startCodeServer({
+      workspaceFiles,
+      userSettings: {
+        'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'kboost.profile': FIRST_PROFILE,
+        // The console stays where the test reads it after the session ends.
+        'debug.console.closeOnEnd': false, 'debug.openDebug': 'openOnSessionStart', 'debug.internalConsoleOptions': 'openOnSessionStart',
+      },
+      startTimeoutMs: 60_000,
+    });
+    browser = await launchChromium(30_000);
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(server.url, { timeout: 60_000, waitUntil: 'domcontentloaded' });
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: PROGRAM }).first();
+    await row.waitFor({ state: 'visible', timeout: 90_000 });
+    await row.click();
+    await page.locator('.tabs-container .tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The first line: the file is longer than the editor, and only visible lines are rendered.
+    await page.locator('.monaco-editor .view-line', { hasText: 'A probe hit, stage by stage' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  after(async () => {
+    if (browser) await closeWithin(browser, 15_000);
+    await server?.stop();
+  });
+
+  step('sets a breakpoint (a kprobe) on the pushl line with F9', '21', async () => {
+    // Go to the line (Quick Open's `:line`), then toggle a breakpoint there.
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(`:${PROBE_LINE}`);
+    await page.keyboard.press('Enter');
+    // F9 acts on the focused editor's cursor line: wait until the cursor is there.
+    await page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${PROBE_LINE},`) }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.waitForTimeout(500);
+    await page.keyboard.press('F9');
+    // The breakpoint's glyph, beside the verdict dot of the line.
+    await page.locator('.monaco-editor .cgmr.codicon-debug-breakpoint').first().waitFor({ state: 'attached', timeout: 15_000 });
+    await shot('21-breakpoint-set');
+  });
+
+  step('F5 runs the first launch configuration and stops at the probe, before the int3', '22', async () => {
+    await page.keyboard.press('F5');
+    const stack = await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
+    await shot('22-stopped-at-probe');
+    assert.match(stack, /probed/);
+    // The editor marks the stopped line: the top frame's line is the probe's line.
+    const current = page.locator('.monaco-editor .debug-top-stack-frame-line').first();
+    await current.waitFor({ state: 'attached', timeout: 15_000 });
+    assert.match(await threadState(), /breakpoint|probe|kprobe/i);
+  });
+
+  step('shows the Registers and Probe scopes', '22b', async () => {
+    const text = await variablesText(/Registers/, 30_000);
+    assert.match(text, /Registers/);
+    assert.match(text, /Probe/);
+    assert.match(text, /Hit stages/);
+  });
+
+  step('F11 walks the hit to the copy in its slot (EIP in the slot page)', '23', async () => {
+    const seen: string[] = [];
+    // rfc-2.6.15's first hit: trap, pre_handler, then the slot; a few more steps at most.
+    for (let k = 0; k < 6; k++) {
+      const before = await threadState();
+      await page.keyboard.press('F11');
+      // Each step is a new stop: wait until the state's words change.
+      const deadline = Date.now() + 15_000;
+      let now = before;
+      while (now === before && Date.now() < deadline) {
+        await page.waitForTimeout(200);
+        now = await threadState();
+      }
+      seen.push(now);
+      if (/slot/i.test(now)) break;
+    }
+    assert.ok(seen.some((s) => /slot/i.test(s)), `no slot stage among ${JSON.stringify(seen)}`);
+    // The frame at EIP is in the slot page, not on a source line.
+    const stack = await callStackText(/slot/i, 15_000);
+    assert.match(stack, /slot/i);
+    const vars = await variablesText(/eip/i, 15_000);
+    assert.match(vars, SLOT_PAGE, `EIP in the slot page: ${vars}`);
+    // The README's picture (docs/screenshots/debug-probe-hit-in-slot.png) is a copy of this one.
+    await shot('23-stepped-into-slot');
+  });
+
+  step('continues to the end: the Debug Console prints the probe summary', '24', async () => {
+    const console = page.locator('.repl', { hasText: /nhit=3/ }).first();
+    // Continue (F5) through the remaining hits until the summary appears and the session ends.
+    for (let k = 0; k < 10 && !(await console.isVisible()); k++) {
+      await page.keyboard.press('F5');
+      await page.waitForTimeout(1000);
+    }
+    await console.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
+    await shot('24-session-ended');
+    const text = await console.innerText();
+    assert.match(text, /nhit=3/);
+    assert.match(text, new RegExp(FIRST_PROFILE.replace(/\./g, '\\.')));
+  });
+});
