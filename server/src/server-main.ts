@@ -1,6 +1,7 @@
-// Entry of the one server bundle: `--stdio` runs the language server over stdin/stdout (the debug
-// adapter's `--dap` mode will live here too).
+// Entry of the one server bundle: `--stdio` runs the language server over stdin/stdout, `--dap`
+// the debug adapter (DAP over stdin/stdout, server/src/dap).
 
+import { KboostDebugSession } from './dap/kboost-debug-session';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { startLanguageServer } from './lsp/language-server';
 import { preparedJsonContentEncoder } from './lsp/prepared-json-content-encoder';
@@ -18,7 +19,14 @@ function main(argv: string[]): number {
     process.stdin.on('close', exit);
     return 0;
   }
-  process.stderr.write('usage: kboost-server --stdio   (language server over stdin/stdout)\n');
+  if (argv.includes('--dap')) {
+    const session = new KboostDebugSession();
+    // The client closing the pipe ends the adapter.
+    process.stdin.on('end', () => process.exit(0));
+    session.start(process.stdin, process.stdout);
+    return 0;
+  }
+  process.stderr.write('usage: kboost-server --stdio   (language server over stdin/stdout)\n       kboost-server --dap     (debug adapter over stdin/stdout)\n');
   return 2;
 }
 

@@ -5,19 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { importedSpecifiers } from './imported-specifiers';
 
 const SERVER_SRC = path.resolve(__dirname, '..', '..', 'server', 'src');
 const ENGINE_DIRS = ['isa', 'asm', 'cpu', 'kprobes'];
 const FORBIDDEN_PACKAGE = /^(vscode|vscode-languageserver.*|vscode-languageclient.*|vscode-jsonrpc.*|@vscode\/.*)$/;
 const FORBIDDEN_LAYER = /(^|\/)(lsp|dap|cli)(\/|$)/;
-
-/** Every module specifier a TypeScript source imports or requires. */
-export function importedSpecifiers(source: string): string[] {
-  const specifiers: string[] = [];
-  const pattern = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
-  for (const m of source.matchAll(pattern)) specifiers.push((m[1] ?? m[2] ?? m[3] ?? m[4])!);
-  return specifiers;
-}
 
 function violations(file: string): string[] {
   const found: string[] = [];

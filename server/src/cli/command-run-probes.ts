@@ -5,14 +5,13 @@
 // cost (overhead-model.ts).
 
 import { readFileSync } from 'node:fs';
-import { assemble } from '../asm';
-import { Machine, hex, loadImage, loadStaticElf, type LoadedImage, type MachineExceptionHandler } from '../cpu';
-import { DEFAULT_KERNEL_CONFIG, PROFILE_IDS, kprobeHitCost, kretprobeReturnCost, type KernelConfig, type ProfileId } from '../kprobes';
-import { KprobeEngine, classifyHits, registerKretprobe, type LiveKprobe, type LiveKretprobe, type ProbeContext, type ProbeEvent } from '../kprobes/live';
+import { hex, loadStaticElf, type LoadedImage, type Machine, type MachineExceptionHandler } from '../cpu';
+import { PROFILE_IDS, kretprobeReturnCost, type ProfileId } from '../kprobes';
+import {
+  KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSummaryLine, profileSummaryLine, registerKretprobe, symbolizeAddress,
+  type LiveKprobe, type LiveKretprobe, type ProbeContext,
+} from '../kprobes/live';
 import { EXIT_BAD_INPUT, EXIT_USAGE, type CliIo } from './cli-io';
-
-const STACK_BASE = 0x00200000;
-const STACK_SIZE = 0x40000;
 
 /** The flags that make `kboost run` a probed run. */
 const PROBE_FLAGS = new Set(['--probe', '--kretprobe', '--profile', '--trace', '--entry', '--preemption', '--optprobes', '--optimize-delay', '--no-kretprobe-booster']);
@@ -112,29 +111,20 @@ interface Program {
 }
 
 function loadProgram(o: Options, io: CliIo): Program | null {
+  if (/\.s$/i.test(o.program)) {
+    const program = loadAssemblyProgram(o.program, o.entry);
+    if ('errors' in program) {
+      for (const e of program.errors) io.err(`kboost run: ${e}\n`);
+      return null;
+    }
+    return { machine: program.machine, image: program.loaded, chain: undefined, exitStatus: () => null };
+  }
   let bytes: Buffer;
   try {
     bytes = readFileSync(o.program);
   } catch (e) {
     io.err(`kboost run: cannot read ${o.program}: ${e instanceof Error ? e.message : String(e)}\n`);
     return null;
-  }
-  if (/\.s$/i.test(o.program)) {
-    const image = assemble(bytes.toString('utf8'));
-    const errors = image.diagnostics.filter((d) => d.severity === 'error');
-    for (const d of errors) io.err(`${o.program}:${d.line}: error: ${d.message}\n`);
-    if (errors.length > 0) return null;
-    const machine = new Machine();
-    const loaded = loadImage(machine, image);
-    for (const e of loaded.errors) io.err(`kboost run: ${e}\n`);
-    const entry = loaded.symbols.get(o.entry);
-    if (entry === undefined) {
-      io.err(`kboost run: no entry label '${o.entry}'\n`);
-      return null;
-    }
-    machine.memory.map(STACK_BASE, STACK_SIZE, 'rw');
-    machine.setRegisters({ eip: entry, esp: STACK_BASE + STACK_SIZE - 16, eflags: 0x202 });
-    return { machine, image: loaded, chain: undefined, exitStatus: () => null };
   }
   const decoder = new TextDecoder();
   const loaded = loadStaticElf(bytes, [o.program], ['LANG=C'], { stdout: (b) => io.out(decoder.decode(b)), stderr: (b) => io.err(decoder.decode(b)) });
@@ -158,16 +148,12 @@ export function runProbedRun(args: string[], io: CliIo): number {
   const program = loadProgram(o, io);
   if (program === null) return EXIT_BAD_INPUT;
   const { machine, image } = program;
-  const config: KernelConfig = {
-    ...DEFAULT_KERNEL_CONFIG[o.profile],
-    ...(o.preemption !== null ? { preemption: o.preemption } : {}),
-    ...(o.optprobes !== null ? { optprobes: o.optprobes } : {}),
-  };
+  const config = kernelConfigFor(o.profile, o.preemption, o.optprobes);
   const engine = new KprobeEngine(machine, {
     profile: o.profile, config, ...(image ? { image } : {}), ...(program.chain ? { chain: program.chain } : {}),
     ...(o.optimizeDelay !== null ? { optimizeDelay: o.optimizeDelay } : {}),
   });
-  const name = (address: number): string => symbolize(image, address);
+  const name = (address: number): string => symbolizeAddress(image, address);
   const logHit = (ctx: ProbeContext) => {
     io.out(`  kboost-0 [000] d.... ${machine.instructionCount}: p_${ctx.probe.symbol ?? 'addr'}_${ctx.probe.offset}: (${name(ctx.probe.address)}) ax=0x${hex(ctx.regs.ax)} +4(sp)=0x${hex(peek(machine, ctx.regs.sp + 4))}\n`);
   };
@@ -192,13 +178,7 @@ export function runProbedRun(args: string[], io: CliIo): number {
     }
     kretprobes.push({ spec, rp: r.kretprobe });
   }
-  if (o.trace) {
-    const push = engine.trace.push.bind(engine.trace);
-    engine.trace.push = (...events: ProbeEvent[]) => {
-      for (const e of events) io.out(`  # ${formatEvent(e, name)}\n`);
-      return push(...events);
-    };
-  }
+  if (o.trace) engine.onEvent((e) => io.out(`  # ${formatProbeEvent(e, name)}\n`));
   const result = machine.run(o.limit);
   let status = 0;
   const exit = program.exitStatus();
@@ -207,17 +187,8 @@ export function runProbedRun(args: string[], io: CliIo): number {
     io.err(`kboost run: stopped (${result.stop.kind}${result.stop.kind === 'exception' ? `: ${result.stop.exception.message}` : ''}) at 0x${hex(machine.eip)}\n`);
     status = EXIT_BAD_INPUT;
   }
-  const optprobes = o.profile === 'linux-6.1' ? ` CONFIG_OPTPROBES=${config.optprobes ? 'y' : 'n'}` : '';
-  io.out(`# profile ${o.profile} (CONFIG_PREEMPTION=${config.preemption ? 'y' : 'n'}${optprobes})\n`);
-  for (const p of probes) {
-    const site = engine.site(p.address);
-    const hits = classifyHits(engine.trace, p.address);
-    const cycles = hits.reduce((n, h) => n + (h.execution === 'unfinished' || h.execution === 'handler-changed-ip' ? 0 : kprobeHitCost(o.profile, h.execution).cycles), 0);
-    const state = site === null ? '' : o.profile === 'linux-6.1'
-      ? (site.detour !== null ? 'optimized' : site.boosted ? 'boosted' : site.emulated ? 'emulated' : 'int3-stepped')
-      : `boostable=${site.boostable}`;
-    io.out(`# kprobe ${name(p.address)}: nhit=${p.nhit} nmissed=${p.nmissed} ${state} hits=${hitBreakdown(hits)} modelled=${cycles} cycles\n`);
-  }
+  io.out(`${profileSummaryLine(o.profile, engine.config)}\n`);
+  for (const p of probes) io.out(`${probeSummaryLine(engine, p, name)}\n`);
   for (const { spec, rp } of kretprobes) {
     const cost = kretprobeReturnCost(rp.booster).cycles * rp.nhit;
     io.out(`# kretprobe ${spec}: nhit=${rp.nhit} nmissed=${rp.nmissed} booster=${rp.booster ? 'on' : 'off'} modelled=${cost} cycles\n`);
@@ -226,28 +197,7 @@ export function runProbedRun(args: string[], io: CliIo): number {
   return status;
 }
 
-/** How the hits ran, e.g. `1 single-stepped, 2 optimized`. */
-function hitBreakdown(hits: ReadonlyArray<{ execution: string }>): string {
-  const counts = new Map<string, number>();
-  for (const h of hits) counts.set(h.execution, (counts.get(h.execution) ?? 0) + 1);
-  return counts.size === 0 ? 'none' : [...counts].map(([kind, n]) => `${n}x${kind}`).join(',');
-}
-
 function peek(m: Machine, address: number): number {
   const b = m.memory.readBytes(address >>> 0, 4);
   return b instanceof Uint8Array ? (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0 : 0;
-}
-
-function symbolize(image: LoadedImage | null, address: number): string {
-  let best: [string, number] | null = null;
-  if (image) for (const [n, a] of image.symbols) if (a <= address && (best === null || a > best[1])) best = [n, a];
-  return best !== null && address - best[1] < 0x10000 ? `${best[0]}+0x${(address - best[1]).toString(16)}` : `0x${hex(address)}`;
-}
-
-function formatEvent(e: ProbeEvent, name: (a: number) => string): string {
-  const { kind, address, ...rest } = e;
-  // Addresses and register values in hex; counters, flags and ids in decimal.
-  const show = (v: unknown): string =>
-    typeof v === 'number' ? (v > 0xff ? `0x${hex(v)}` : String(v)) : Array.isArray(v) ? v.map((x: number) => x.toString(16).padStart(2, '0')).join(' ') : String(v);
-  return `${kind.padEnd(18)} ${name(address)} ${Object.entries(rest).map(([k, v]) => `${k}=${show(v)}`).join(' ')}`;
 }

@@ -10,3 +10,7 @@ export type {
 export { classifyHits, type ObservedHit } from './hit-classification';
 export { registerKretprobe, type KretprobeRequest, type LiveKretprobe } from './kretprobe-trampoline';
 export { PT_REGS_FIELDS, PT_REGS_SIZE, assemblyHandler } from './assembly-handler-call';
+export {
+  PROGRAM_STACK_BASE, PROGRAM_STACK_SIZE, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine,
+  symbolizeAddress, type AssemblyProgram,
+} from './probed-assembly-program';

@@ -47,8 +47,12 @@ export class KprobeEngineState {
     return ++this.probeIds;
   }
 
+  /** Told each event as it is recorded, inside the exception handler (the machine at that moment). */
+  readonly listeners: Array<(event: ProbeEvent) => void> = [];
+
   emit(event: ProbeEvent): void {
     this.trace.push(event);
+    for (const listener of this.listeners) listener(event);
   }
 
   /** The kernel's BUG(): a fatal event, and the run stops. */

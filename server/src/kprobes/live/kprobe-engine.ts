@@ -73,6 +73,17 @@ export class KprobeEngine {
     return this.state.optimizeQueue.size;
   }
 
+  /** Which of the engine's own code pages holds `address`: the slot page, the optprobe detour page, or none. */
+  codePageOf(address: number): 'slot' | 'detour' | null {
+    const inPage = (page: SlotPage | null) => page !== null && address >>> 0 >= page.base && address >>> 0 < page.base + PAGE_SIZE;
+    return inPage(this.slots) ? 'slot' : inPage(this.state.detourPage) ? 'detour' : null;
+  }
+
+  /** Every armed site (one per probed address). */
+  sites(): ProbeSite[] {
+    return [...this.state.sites.values()];
+  }
+
   site(address: number): ProbeSite | null {
     return this.state.sites.get(address >>> 0) ?? null;
   }
@@ -127,6 +138,14 @@ export class KprobeEngine {
   /** The sentinel return address of nested calls from handlers. */
   get callSentinel(): number {
     return this.state.callSentinel;
+  }
+
+  /**
+   * Calls `listener` with every event as the engine records it: synchronously, from inside the
+   * exception handler, so the machine's registers are those of that stage.
+   */
+  onEvent(listener: (event: ProbeEvent) => void): void {
+    this.state.listeners.push(listener);
   }
 
   /** For kretprobe-trampoline.ts. */

@@ -1,0 +1,258 @@
+// The debug adapter's protocol side (@vscode/debugadapter): translates DAP requests into calls on
+// ProbedProgramSession and its states into stopped/output/terminated events. It holds no model of
+// its own; runs go in budgets, one per event-loop turn, so pause and breakpoint changes are heard
+// while the program runs. Every request answers (bad arguments: an error response), never throws.
+
+import path from 'node:path';
+import {
+  Breakpoint, DebugSession, Handles, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { hex, type CpuRegisters } from '../cpu';
+import { readLaunchConfiguration, registerValue, type LaunchConfiguration } from './launch-configuration';
+import { ProbedProgramSession, type SessionState } from './probed-program-session';
+import { REGISTER_ORDER, probeRows, registerRows, stageRows, type InspectionRow } from './session-inspection-rows';
+
+const THREAD_ID = 1;
+const SCOPE_REGISTERS = 1;
+const SCOPE_PROBE = 2;
+const SCOPE_STAGES = 3;
+const FIRST_CHILD_HANDLE = 100;
+
+export class KboostDebugSession extends DebugSession {
+  private session: ProbedProgramSession | null = null;
+  private launch: LaunchConfiguration | null = null;
+  private running = false;
+  /** Bumped by every run started, so a superseded run's next budget is dropped. */
+  private runId = 0;
+  private children = new Handles<() => InspectionRow[]>(FIRST_CHILD_HANDLE);
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(false);
+    this.setDebuggerColumnsStartAt1(false);
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsSetVariable: true,
+      supportsTerminateRequest: true,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    if (this.session !== null) return this.fail(response, 'launch: a program is already running in this session');
+    const config = readLaunchConfiguration(args);
+    if ('error' in config) return this.fail(response, config.error);
+    const session = ProbedProgramSession.launch(config, (line) => this.sendEvent(new OutputEvent(`${line}\n`, 'console')));
+    if ('errors' in session) return this.fail(response, `launch: ${session.errors.join('\n')}`);
+    this.session = session;
+    this.launch = config;
+    this.sendResponse(response);
+    // Breakpoints need the loaded program's addresses, so the client configures after the launch.
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    const session = this.session;
+    if (session === null) return;
+    if (this.launch?.stopOnEntry) this.report({ kind: 'stopped', reason: 'entry', description: `entry at ${session.name(session.machine.eip)}` });
+    else this.startRun(() => session.startContinue());
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const session = this.session;
+    const list: unknown = args?.breakpoints ?? args?.lines?.map((line) => ({ line })) ?? [];
+    if (!Array.isArray(list)) return this.fail(response, "setBreakpoints: 'breakpoints' must be a list of {line}");
+    const asked = (list as Array<{ line?: unknown }>).filter((b): b is DebugProtocol.SourceBreakpoint => typeof b?.line === 'number');
+    const ours = session !== null && typeof args?.source?.path === 'string' && path.resolve(args.source.path) === path.resolve(session.options.program);
+    if (session === null || !ours) {
+      response.body = {
+        breakpoints: asked.map((b) => {
+          const bp = new Breakpoint(false, b.line) as DebugProtocol.Breakpoint;
+          bp.message = session === null ? 'no program is loaded' : `not the launched program (${session.options.program})`;
+          return bp;
+        }),
+      };
+      return this.sendResponse(response);
+    }
+    const result = session.setBreakpoints(asked.map((b) => this.convertClientLineToDebugger(b.line)));
+    response.body = {
+      breakpoints: result.map((r) => {
+        const bp = new Breakpoint(r.verified, this.convertDebuggerLineToClient(r.actualLine), undefined, this.programSource()) as DebugProtocol.Breakpoint;
+        if (r.address !== null) bp.id = r.address;
+        bp.message = r.message;
+        if (r.address !== null) bp.instructionReference = `0x${hex(r.address)}`;
+        return bp;
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, 'CPU 0')] };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    const eip = session.registers.eip;
+    const frames: DebugProtocol.StackFrame[] = [];
+    const page = session.engine.codePageOf(eip);
+    const probed = session.currentProbeAddress;
+    if (page !== null && probed !== null) {
+      const where = page === 'slot' ? 'kprobe slot' : 'optprobe detour buffer';
+      const frame = new StackFrame(1, `${where} of ${session.name(probed)} (0x${hex(eip)})`) as DebugProtocol.StackFrame;
+      frame.instructionPointerReference = `0x${hex(eip)}`;
+      frame.presentationHint = 'label';
+      frames.push(frame);
+      frames.push(this.sourceFrame(2, probed, `${session.name(probed)} (probed)`));
+    } else frames.push(this.sourceFrame(1, eip, session.name(eip)));
+    response.body = { stackFrames: frames, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  private sourceFrame(id: number, address: number, name: string): DebugProtocol.StackFrame {
+    const line = this.session!.lineOf(address);
+    const frame = (line !== null
+      ? new StackFrame(id, name, this.programSource(), this.convertDebuggerLineToClient(line), this.convertDebuggerColumnToClient(0))
+      : new StackFrame(id, name)) as DebugProtocol.StackFrame;
+    frame.instructionPointerReference = `0x${hex(address)}`;
+    return frame;
+  }
+
+  private programSource(): Source {
+    const program = this.session!.options.program;
+    return new Source(path.basename(program), path.resolve(program));
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+    response.body = {
+      scopes: [new Scope('Registers', SCOPE_REGISTERS, false), new Scope('Probe', SCOPE_PROBE, false), new Scope('Hit stages', SCOPE_STAGES, false)],
+    };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    let rows: InspectionRow[];
+    if (args.variablesReference === SCOPE_REGISTERS) rows = registerRows(session.registers, session.name);
+    else if (args.variablesReference === SCOPE_PROBE) rows = probeRows(session);
+    else if (args.variablesReference === SCOPE_STAGES) rows = stageRows(session);
+    else {
+      const children = this.children.get(args.variablesReference);
+      if (children === undefined) return this.fail(response, `no variables under reference ${args.variablesReference}`);
+      rows = children();
+    }
+    response.body = {
+      variables: rows.map((r) => ({ name: r.name, value: r.value, variablesReference: r.children !== undefined ? this.children.create(r.children) : 0 })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    const name = args.name as keyof CpuRegisters;
+    if (args.variablesReference !== SCOPE_REGISTERS || !REGISTER_ORDER.includes(name)) return this.fail(response, `only registers can be set, not '${args.name}'`);
+    const value = registerValue(args.value);
+    if (value === null) return this.fail(response, `'${args.value}' is not a 32-bit number (decimal or 0x hex)`);
+    const refused = session.setRegister(name, value);
+    if (refused !== null) return this.fail(response, refused);
+    response.body = { value: `0x${hex(session.registers[name])}` };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.step(response, (s) => { s.startContinue(); return { kind: 'running' }; }, { allThreadsContinued: true });
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    this.step(response, (s) => s.next());
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.step(response, (s) => s.stepIn());
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.step(response, (s) => s.stepOut());
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    if (this.session === null) return this.fail(response, 'no program is loaded');
+    this.sendResponse(response);
+    if (this.running) this.session.pause();
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.runId++;
+    this.running = false;
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.runId++;
+    this.running = false;
+    this.session = null;
+    this.sendResponse(response);
+    this.shutdown();
+  }
+
+  /** A run-control request: refused while running or before a launch; else answered, then run. */
+  private step(response: DebugProtocol.Response, action: (s: ProbedProgramSession) => SessionState, body?: object): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    if (this.running) return this.fail(response, 'the program is running: pause it first');
+    if (body !== undefined) response.body = body;
+    this.sendResponse(response);
+    this.startRun(() => action(session));
+  }
+
+  private startRun(first: () => SessionState | void): void {
+    const id = ++this.runId;
+    this.running = true;
+    this.children.reset();
+    const state = first() ?? { kind: 'running' as const };
+    this.drive(id, state);
+  }
+
+  private drive(id: number, state: SessionState): void {
+    if (id !== this.runId || this.session === null) return;
+    if (state.kind === 'running') {
+      const session = this.session;
+      setImmediate(() => {
+        if (id === this.runId) this.drive(id, session.resume());
+      });
+      return;
+    }
+    this.running = false;
+    this.report(state);
+  }
+
+  private report(state: SessionState): void {
+    if (state.kind === 'running') return;
+    if (state.kind === 'terminated') {
+      for (const line of state.lines) this.sendEvent(new OutputEvent(`${line}\n`, 'console'));
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    const event = new StoppedEvent(state.reason, THREAD_ID, state.text) as DebugProtocol.StoppedEvent;
+    event.body.description = state.description;
+    event.body.allThreadsStopped = true;
+    this.sendEvent(event);
+  }
+
+  private fail(response: DebugProtocol.Response, message: string): void {
+    response.success = false;
+    response.message = message;
+    this.sendResponse(response);
+  }
+}

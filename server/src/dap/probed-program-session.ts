@@ -1,0 +1,464 @@
+// The debugger's model of one program under live kprobes, free of any protocol: load (assemble,
+// stack, registers), breakpoints as kprobes registered through the live engine, run/step/pause,
+// why it stopped, and the stages of a probe hit walked one by one. The DAP session
+// (kboost-debug-session.ts) only translates requests and events to and from this.
+//
+// Stages: the engine runs a hit's stages synchronously inside its exception handler (one
+// machine.step() executes the int3 and the engine's pre_handler, slot entry...). So each event is
+// recorded with the registers at its emission (the engine's onEvent listener runs at that moment),
+// and stepIn presents the recorded stages one per stop, each with the registers of its moment;
+// the machine itself is then ahead of what is shown, which is why registers cannot be set there.
+// Two stages are the CPU's own moves, not engine events: a copied instruction executed in the
+// slot, and entering or leaving an optprobe detour buffer. The engine announces a boosted slot's
+// jump back when the copy is entered; it is shown when the CPU takes it.
+
+import { hex, type CpuRegisters, type Machine } from '../cpu';
+import { decode, formatAtt } from '../isa';
+import type { ProfileId } from '../kprobes';
+import {
+  KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress,
+  type AssemblyProgram, type LiveKprobe, type ProbeEvent, type ProbeSite,
+} from '../kprobes/live';
+import { hitStageWords } from './hit-stage-words';
+
+export interface SessionLaunch {
+  program: string;
+  entry: string;
+  profile: ProfileId;
+  preemption: boolean | null;
+  optprobes: boolean | null;
+  optimizeDelay: number | null;
+  registers: Partial<CpuRegisters>;
+  limit: number;
+}
+
+/** One presented stage of a hit: the engine's event (null for the CPU's own moves), its words, the registers of its moment. */
+export interface HitStage {
+  event: ProbeEvent | null;
+  words: string;
+  registers: CpuRegisters;
+}
+
+export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception';
+
+export type SessionState =
+  | { kind: 'stopped'; reason: StopReason; description: string; text?: string }
+  | { kind: 'terminated'; lines: string[] }
+  /** A budget of instructions ran without a stop: call resume() again (after other requests). */
+  | { kind: 'running' };
+
+export interface SourceBreakpoint {
+  /** The line asked for (0-based). */
+  line: number;
+  /** The line of the instruction probed (the asked one, or the next with an instruction). */
+  actualLine: number;
+  verified: boolean;
+  message: string;
+  address: number | null;
+  probe: LiveKprobe | null;
+}
+
+interface HitWalk {
+  site: ProbeSite;
+  started: boolean;
+  shown: HitStage[];
+  pending: HitStage[];
+  /** The boosted slot's jump back, announced at slot entry: shown when the CPU takes it. */
+  heldJumpBack: Extract<ProbeEvent, { kind: 'jump-back' }> | null;
+}
+
+/** How a continue-like request runs: to a stop, over one call, or out of the current function. */
+type RunGoal = { kind: 'continue' } | { kind: 'over'; address: number; esp: number } | { kind: 'out'; esp: number };
+
+const RUN_CHUNK = 200_000;
+/** Machine steps one stage request may take inside a hit before giving up (a detour's template). */
+const HIT_STEP_BOUND = 256;
+
+export class ProbedProgramSession {
+  readonly machine: Machine;
+  readonly engine: KprobeEngine;
+  readonly program: AssemblyProgram;
+  private readonly breakpoints = new Map<number, SourceBreakpoint>();
+  /** Every probe registered in the session, in order (the summary at hlt lists them all). */
+  private readonly probes: LiveKprobe[] = [];
+  private recording: Array<{ event: ProbeEvent; registers: CpuRegisters }> = [];
+  private walk: HitWalk | null = null;
+  /** The last walked hit (its stages stay visible after it ends). */
+  private lastWalk: HitWalk | null = null;
+  private lastProbeAddress: number | null = null;
+  private goal: RunGoal = { kind: 'continue' };
+  private runStart = { eip: -1, count: 0 };
+  private pauseRequested = false;
+  private executed = 0;
+  private finished: SessionState | null = null;
+  /** The engine's BUG() message, once one stopped the run. */
+  private fatal: string | null = null;
+
+  static launch(options: SessionLaunch, output: (line: string) => void): ProbedProgramSession | { errors: string[] } {
+    const program = loadAssemblyProgram(options.program, options.entry, options.registers);
+    if ('errors' in program) return program;
+    return new ProbedProgramSession(options, program, output);
+  }
+
+  private constructor(readonly options: SessionLaunch, program: AssemblyProgram, private readonly output: (line: string) => void) {
+    this.program = program;
+    this.machine = program.machine;
+    const config = kernelConfigFor(options.profile, options.preemption, options.optprobes);
+    this.engine = new KprobeEngine(this.machine, {
+      profile: options.profile, config, image: program.loaded, ...(options.optimizeDelay !== null ? { optimizeDelay: options.optimizeDelay } : {}),
+    });
+    this.engine.onEvent((event) => {
+      this.recording.push({ event, registers: this.machine.getRegisters() });
+      if (event.kind === 'fatal') this.fatal = event.message;
+      this.output(`# ${formatProbeEvent(event, this.name)}`);
+    });
+    for (const e of this.engine.errors) output(`kboost: ${e}`);
+  }
+
+  readonly name = (address: number): string => symbolizeAddress(this.program.loaded, address);
+
+  // ---- breakpoints ----
+
+  /** Replaces the source breakpoints: unregisters the ones gone, registers the new ones live. */
+  setBreakpoints(lines: readonly number[]): SourceBreakpoint[] {
+    const wanted = new Map<number, number>();
+    const result: SourceBreakpoint[] = [];
+    for (const line of lines) {
+      const at = this.instructionAtOrAfter(line);
+      if (at === null) {
+        result.push({ line, actualLine: line, verified: false, message: 'no instruction on or after this line', address: null, probe: null });
+        continue;
+      }
+      wanted.set(at.address, line);
+      let bp = this.breakpoints.get(at.address);
+      if (bp === undefined) {
+        bp = this.register(line, at.line, at.address);
+        if (bp.verified) this.breakpoints.set(at.address, bp);
+      }
+      result.push({ ...bp, line });
+    }
+    for (const [address, bp] of this.breakpoints) {
+      if (wanted.has(address)) continue;
+      if (bp.probe !== null) this.engine.unregister(bp.probe);
+      this.breakpoints.delete(address);
+      this.machine.hostBreakpoints.delete(address);
+    }
+    return result;
+  }
+
+  private register(line: number, actualLine: number, address: number): SourceBreakpoint {
+    // A pre_handler that does nothing, so the hit shows its pre_handler stage as a kernel user's would.
+    const r = this.engine.register({ address, preHandler: () => 0 });
+    if (!r.ok) return { line, actualLine, verified: false, message: `register_kprobe: -${r.errno} (${r.rule})`, address, probe: null };
+    this.machine.hostBreakpoints.add(address);
+    this.probes.push(r.probe);
+    return { line, actualLine, verified: true, message: verdictWords(this.engine, address, this.name), address, probe: r.probe };
+  }
+
+  /** The first line at or after `line` whose code is an instruction in an executable section. */
+  instructionAtOrAfter(line: number): { line: number; address: number } | null {
+    let best: { line: number; address: number } | null = null;
+    for (const l of this.program.image.lines) {
+      if (l.line < line || l.bytes.length === 0 || (best !== null && l.line >= best.line)) continue;
+      const section = this.program.image.sections.find((s) => s.name === l.section);
+      const placed = this.program.loaded.sections.get(l.section);
+      if (section === undefined || placed === undefined || !(section.flags.includes('x') || section.name === '.text')) continue;
+      best = { line: l.line, address: placed.address + l.address };
+    }
+    return best;
+  }
+
+  /** The source line whose bytes cover `address`, or null. */
+  lineOf(address: number): number | null {
+    for (const l of this.program.image.lines) {
+      const placed = this.program.loaded.sections.get(l.section);
+      if (placed !== undefined && address >= placed.address + l.address && address < placed.address + l.address + l.bytes.length) return l.line;
+    }
+    return null;
+  }
+
+  // ---- what is shown ----
+
+  /** The registers shown: a presented stage's, else the machine's. */
+  get registers(): CpuRegisters {
+    const stage = this.presentedStage;
+    return stage !== null ? stage.registers : this.machine.getRegisters();
+  }
+
+  /** The stage on screen while the machine is ahead of it (stages still pending). */
+  get presentedStage(): HitStage | null {
+    const w = this.walk;
+    return w !== null && w.pending.length > 0 ? w.shown[w.shown.length - 1] ?? null : null;
+  }
+
+  /** The stages so far of the hit being walked (or of the last walked one). */
+  get hitStages(): readonly HitStage[] {
+    return (this.walk ?? this.lastWalk)?.shown ?? [];
+  }
+
+  /** The probe being handled, else the one at EIP, else the last one hit. */
+  get currentProbeAddress(): number | null {
+    return this.walk?.site.address ?? this.engine.running?.address ?? (this.engine.site(this.machine.eip) !== null ? this.machine.eip : this.lastProbeAddress);
+  }
+
+  /** Sets a register of the machine; refused while a recorded stage is shown (the machine is ahead). */
+  setRegister(name: keyof CpuRegisters, value: number): string | null {
+    if (this.presentedStage !== null) return 'registers cannot be set while a recorded stage of a hit is shown (step to the end of the stages)';
+    this.machine.setRegisters({ [name]: value >>> 0 });
+    return null;
+  }
+
+  get terminated(): boolean {
+    return this.finished?.kind === 'terminated';
+  }
+
+  // ---- execution ----
+
+  /** Starts a continue (or next-over-call / stepOut); run resume() until it is no longer 'running'. */
+  startContinue(): void {
+    this.beginRun({ kind: 'continue' });
+  }
+
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  /** Runs one budget of the current run goal. */
+  resume(): SessionState {
+    if (this.finished !== null) return this.finished;
+    if (this.pauseRequested) {
+      this.pauseRequested = false;
+      return this.stopped('pause', `paused at ${this.name(this.machine.eip)}`);
+    }
+    const left = this.options.limit - this.executed;
+    if (left <= 0) return this.limitReached();
+    if (this.goal.kind === 'out') return this.runOut(Math.min(left, RUN_CHUNK / 10));
+    const temporary = this.goal.kind === 'over' ? this.goal.address : null;
+    const hadTemporary = temporary !== null && this.machine.hostBreakpoints.has(temporary);
+    if (temporary !== null) this.machine.hostBreakpoints.add(temporary);
+    this.recording = [];
+    const r = this.machine.run(Math.min(left, RUN_CHUNK));
+    if (temporary !== null && !hadTemporary) this.machine.hostBreakpoints.delete(temporary);
+    this.executed += r.executed;
+    const stop = r.stop;
+    if (stop.kind === 'limit') return this.executed >= this.options.limit ? this.limitReached() : { kind: 'running' };
+    if (stop.kind === 'halt') return this.terminate();
+    if (stop.kind === 'exception') return this.exceptionStop(stop.exception.message);
+    const eip = this.machine.eip;
+    // An int3 the optprobe worker replaced by its jump while the trap was taken comes back to the
+    // same address without progress: that is the same hit, not a second one.
+    const noProgress = eip === this.runStart.eip && this.machine.instructionCount - this.runStart.count <= 1;
+    if (this.breakpoints.has(eip) && !noProgress) {
+      this.lastProbeAddress = eip;
+      return this.stopped('breakpoint', `kprobe ${this.name(eip)} hit (before its int3 trap)`);
+    }
+    if (this.goal.kind === 'over' && eip === this.goal.address) {
+      if ((this.machine.regs[4]! >>> 0) >= this.goal.esp) return this.stopped('step', `stepped to ${this.name(eip)}`);
+    }
+    return { kind: 'running' };
+  }
+
+  /**
+   * stepIn: at a probe (or inside a hit being walked) the next stage of the hit; elsewhere one
+   * instruction.
+   */
+  stepIn(): SessionState {
+    if (this.finished !== null) return this.finished;
+    const w = this.walk;
+    if (w !== null && w.pending.length > 0) return this.presentNext(w);
+    if (w !== null && this.hitOver(w)) this.endWalk();
+    if (this.walk === null && this.engine.site(this.machine.eip) !== null) this.walk = { site: this.engine.site(this.machine.eip)!, started: false, shown: [], pending: [], heldJumpBack: null };
+    const walk = this.walk;
+    if (walk === null) return this.singleInstruction();
+    for (let k = 0; k < HIT_STEP_BOUND && walk.pending.length === 0; k++) {
+      const stop = this.stepInHit(walk);
+      if (stop !== null) return stop;
+      if (this.hitOver(walk)) break;
+    }
+    if (walk.pending.length > 0) return this.presentNext(walk);
+    this.endWalk();
+    return this.stopped('step', `the hit of ${this.name(walk.site.address)} is over at ${this.name(this.machine.eip)}`);
+  }
+
+  /** next: one source instruction; a call is stepped over, a whole probe hit is one step. */
+  next(): SessionState {
+    if (this.finished !== null) return this.finished;
+    if (this.walk !== null || this.engine.site(this.machine.eip) !== null) return this.finishHit();
+    const eip = this.machine.eip;
+    const insn = this.instructionAt(eip);
+    if (insn !== null && insn.mnemonic.startsWith('call')) {
+      this.beginRun({ kind: 'over', address: (eip + insn.length) >>> 0, esp: this.machine.regs[4]! >>> 0 });
+      return { kind: 'running' };
+    }
+    return this.singleInstruction();
+  }
+
+  /** stepOut: to the end of the hit inside one; else until a ret pops the current frame. */
+  stepOut(): SessionState {
+    if (this.finished !== null) return this.finished;
+    if (this.walk !== null) return this.finishHit();
+    this.beginRun({ kind: 'out', esp: this.machine.regs[4]! >>> 0 });
+    return { kind: 'running' };
+  }
+
+  private beginRun(goal: RunGoal): void {
+    if (this.walk !== null) this.endWalk();
+    this.goal = goal;
+    this.pauseRequested = false;
+    this.runStart = { eip: this.machine.eip, count: this.machine.instructionCount };
+  }
+
+  /** Runs the rest of the hit (a probe at EIP, or the one being walked) as one step. */
+  private finishHit(): SessionState {
+    if (this.walk === null) this.walk = { site: this.engine.site(this.machine.eip)!, started: false, shown: [], pending: [], heldJumpBack: null };
+    const walk = this.walk;
+    for (let k = 0; k < HIT_STEP_BOUND * 4 && !this.hitOver(walk); k++) {
+      const stop = this.stepInHit(walk);
+      if (stop !== null) return stop;
+    }
+    walk.shown.push(...walk.pending);
+    walk.pending = [];
+    this.endWalk();
+    return this.stopped('step', `the hit of ${this.name(walk.site.address)} ran as one step: ${this.name(this.machine.eip)}`);
+  }
+
+  private endWalk(): void {
+    if (this.walk !== null) this.lastWalk = this.walk;
+    this.walk = null;
+  }
+
+  private hitOver(w: HitWalk): boolean {
+    return w.started && w.pending.length === 0 && w.heldJumpBack === null && this.engine.running === null && this.engine.codePageOf(this.machine.eip) === null;
+  }
+
+  private presentNext(w: HitWalk): SessionState {
+    const stage = w.pending.shift()!;
+    w.shown.push(stage);
+    return this.stopped('step', stage.words);
+  }
+
+  /** One machine step inside a hit; its stages go to the walk's pending list. Non-null: the run ended. */
+  private stepInHit(w: HitWalk): SessionState | null {
+    w.started = true;
+    this.lastProbeAddress = w.site.address;
+    const before = this.machine.eip;
+    const pageBefore = this.engine.codePageOf(before);
+    const insn = pageBefore !== null ? this.instructionAt(before) : null;
+    const { result, events } = this.recordedStep();
+    if (result !== null) return result;
+    const after = this.machine.getRegisters();
+    const regsAfterInsn = events[0]?.registers ?? after;
+    const pageAfter = this.engine.codePageOf(after.eip);
+    if (pageBefore === 'slot' && insn !== null) {
+      const held = w.heldJumpBack;
+      if (held !== null && before === held.from) {
+        w.pending.push({ event: held, words: hitStageWords(held, this.name), registers: regsAfterInsn });
+        w.heldJumpBack = null;
+      } else if (this.isCopyOf(before)) {
+        w.pending.push({ event: null, words: `the copied \`${formatAtt(insn)}\` executed in the slot`, registers: regsAfterInsn });
+      }
+    }
+    if (pageBefore !== 'detour' && pageAfter === 'detour') {
+      w.pending.push({ event: null, words: `the jump at ${this.name(w.site.address)} leads to the optprobe detour buffer at 0x${hex(after.eip)}`, registers: regsAfterInsn });
+    }
+    for (const { event, registers } of events) {
+      if (event.kind === 'jump-back') w.heldJumpBack = event;
+      else w.pending.push({ event, words: hitStageWords(event, this.name), registers });
+    }
+    if (pageBefore === 'detour' && pageAfter === null) {
+      w.pending.push({ event: null, words: `the detour buffer's copied instructions ran and its jump back led to ${this.name(after.eip)}`, registers: after });
+    }
+    return null;
+  }
+
+  private isCopyOf(address: number): boolean {
+    return this.engine.sites().some((s) => s.slot === address);
+  }
+
+  private singleInstruction(): SessionState {
+    const before = this.machine.eip;
+    const { result } = this.recordedStep();
+    return result ?? this.stopped('step', `stepped ${this.name(before)} -> ${this.name(this.machine.eip)}`);
+  }
+
+  /** machine.step() with the events it caused and their registers; a non-null result ends the run. */
+  private recordedStep(): { result: SessionState | null; events: Array<{ event: ProbeEvent; registers: CpuRegisters }> } {
+    if (this.executed >= this.options.limit) return { result: this.limitReached(), events: [] };
+    this.recording = [];
+    const r = this.machine.step();
+    this.executed++;
+    const events = this.recording;
+    this.recording = [];
+    if (r.kind === 'halt') return { result: this.terminate(), events };
+    if (r.kind === 'exception') return { result: this.exceptionStop(r.exception.message), events };
+    return { result: null, events };
+  }
+
+  /** stepOut's run: steps until a ret leaves the frame the run started in. */
+  private runOut(budget: number): SessionState {
+    const goal = this.goal as Extract<RunGoal, { kind: 'out' }>;
+    for (let k = 0; k < budget; k++) {
+      const eip = this.machine.eip;
+      if (k > 0 && this.breakpoints.has(eip)) {
+        this.lastProbeAddress = eip;
+        return this.stopped('breakpoint', `kprobe ${this.name(eip)} hit (before its int3 trap)`);
+      }
+      const insn = this.instructionAt(eip);
+      const { result } = this.recordedStep();
+      if (result !== null) return result;
+      if (insn !== null && insn.mnemonic.startsWith('ret') && (this.machine.regs[4]! >>> 0) > goal.esp) {
+        return this.stopped('step', `returned to ${this.name(this.machine.eip)}`);
+      }
+    }
+    return { kind: 'running' };
+  }
+
+  /** The instruction at `address` as the program has it (armed int3s and optprobe jumps seen through). */
+  instructionAt(address: number): ReturnType<typeof decode> | null {
+    const bytes = this.engine.codePageOf(address) !== null ? this.machine.memory.readBytes(address, 15) : this.engine.readOriginal(address, 15);
+    if (!(bytes instanceof Uint8Array)) return null;
+    const insn = decode(bytes, 0, address);
+    return insn.valid ? insn : null;
+  }
+
+  private stopped(reason: StopReason, description: string, text?: string): SessionState {
+    return { kind: 'stopped', reason, description, ...(text !== undefined ? { text } : {}) };
+  }
+
+  private exceptionStop(message: string): SessionState {
+    const text = this.fatal !== null ? `kernel BUG: ${this.fatal}` : message;
+    return this.stopped('exception', text, text);
+  }
+
+  private limitReached(): SessionState {
+    const text = `the instruction limit (${this.options.limit}) was reached at ${this.name(this.machine.eip)}: the run stops here`;
+    return this.stopped('exception', text, text);
+  }
+
+  /** hlt: the final registers and each probe's summary, as `kboost run` prints them. */
+  private terminate(): SessionState {
+    const r = this.machine.getRegisters();
+    const lines = [
+      `# hlt after ${this.executed} instructions: ${(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags'] as const).map((n) => `${n}=0x${hex(r[n])}`).join(' ')}`,
+      profileSummaryLine(this.options.profile, this.engine.config),
+    ];
+    for (const probe of this.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
+    this.finished = { kind: 'terminated', lines };
+    return this.finished;
+  }
+
+  /** The mode words of the probe at `address` (for the Probe scope). */
+  probeMode(address: number): string {
+    return probeSiteState(this.engine, address);
+  }
+}
+
+/** What a hit of the verified probe at `address` will do under the profile, from its static verdict. */
+export function verdictWords(engine: KprobeEngine, address: number, name: (a: number) => string): string {
+  const site = engine.site(address);
+  if (site === null) return 'not registered';
+  const v = site.verdict;
+  const later = v.laterHits !== v.firstHit ? `, later hits ${v.laterHits}` : '';
+  const opt = site.optimizable !== null ? (site.optimizable.ok ? `; optimizable: ${site.optimizable.why}` : `; not optimizable: ${site.optimizable.why}`) : '';
+  return `kprobe ${name(address)} (${engine.profile}): first hit ${v.firstHit}${later}: ${v.summary}${opt}`;
+}

@@ -1,0 +1,123 @@
+// The debug adapter's tests talk to the real bundle over the real protocol: the server bundle is
+// built with esbuild as `npm run build` builds dist/kboost-server.js (same entry and options, into
+// a temporary folder of this process, so parallel test files never race on dist/), started as
+// `node kboost-server.js --dap`, and driven by @vscode/debugadapter-testsupport's DebugClient.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const FIXTURES = path.join(__dirname, 'fixtures');
+
+let bundle: string | null = null;
+
+/** The server bundle, built once per test process. */
+export function serverBundle(): string {
+  if (bundle !== null) return bundle;
+  const dir = mkdtempSync(path.join(tmpdir(), 'kboost-dap-bundle-'));
+  const outfile = path.join(dir, 'kboost-server.js');
+  buildSync({
+    entryPoints: [path.join(REPO_ROOT, 'server', 'src', 'server-main.ts')], outfile,
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning',
+  });
+  return (bundle = outfile);
+}
+
+/** A DebugClient on the pipes of a process started here (DebugClient.start cannot pass `--dap`). */
+class PipedDebugClient extends DebugClient {
+  attach(readable: import("node:stream").Readable, writable: import("node:stream").Writable): void {
+    this.connect(readable, writable);
+  }
+}
+
+export interface Adapter {
+  client: DebugClient;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startAdapter(): Promise<Adapter> {
+  const child = spawn(process.execPath, [serverBundle(), '--dap'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const client = new PipedDebugClient(process.execPath, serverBundle(), 'kboost');
+  client.defaultTimeout = 20_000;
+  client.attach(child.stdout!, child.stdin!);
+  await client.initializeRequest({ adapterID: 'kboost', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  return {
+    client, child, stderr: () => stderr,
+    async stop() {
+      try {
+        await Promise.race([client.disconnectRequest({}), new Promise((r) => setTimeout(r, 2000))]);
+      } catch {
+        // The adapter may already be gone; it is killed below either way.
+      }
+      child.kill();
+    },
+  };
+}
+
+/** Writes `source` into a fresh temporary file with the given name; returns its path. */
+export function programFile(name: string, source: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kboost-dap-'));
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
+
+/** The 1-based line of the first line of `source` containing `marker`. */
+export function lineOf(source: string, marker: string): number {
+  const k = source.split('\n').findIndex((l) => l.includes(marker));
+  if (k < 0) throw new Error(`no line with ${marker}`);
+  return k + 1;
+}
+
+/**
+ * Launches `program` with breakpoints on `lines` (1-based) and waits for the breakpoints'
+ * answer; the run starts once configurationDone is answered.
+ */
+export async function launchWithBreakpoints(
+  client: DebugClient, launch: Record<string, unknown>, lines: number[],
+): Promise<DebugProtocol.SetBreakpointsResponse> {
+  const initialized = client.waitForEvent('initialized');
+  await client.launch(launch as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  const response = await client.setBreakpointsRequest({ source: { path: launch.program as string }, breakpoints: lines.map((line) => ({ line })) });
+  await client.configurationDoneRequest();
+  return response;
+}
+
+/** Sends a request and waits for the stopped event it causes. */
+export async function stopAfter(client: DebugClient, request: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await request();
+  return stopped;
+}
+
+/** Registers as the Registers scope shows them (numbers). */
+export async function shownRegisters(client: DebugClient): Promise<Record<string, number>> {
+  const vars = await client.variablesRequest({ variablesReference: 1 });
+  const out: Record<string, number> = {};
+  for (const v of vars.body.variables) out[v.name] = Number(v.value.split(' ')[0]);
+  return out;
+}
+
+/** The top frame of thread 1. */
+export async function topFrame(client: DebugClient): Promise<DebugProtocol.StackFrame> {
+  const st = await client.stackTraceRequest({ threadId: 1 });
+  return st.body.stackFrames[0]!;
+}
+
+/** Output events' text collected from now on. */
+export function collectOutput(client: DebugClient): () => string {
+  let text = '';
+  client.on('output', (e: DebugProtocol.OutputEvent) => { text += e.body.output; });
+  return () => text;
+}
