@@ -1,8 +1,10 @@
 // The `debuggers` contribution of package.json against the debug adapter's launch contract (type
 // "kboost", request "launch", its attributes, types and defaults), and samples/.vscode/launch.json
 // against that schema (ajv, the JSON-schema validator @vscode/vsce already installs, reading
-// launch.json as VS Code does, with comments, through jsonc-parser). The entry label the client
-// picks for a file without launch.json is checked against the assembler's symbol table.
+// launch.json as VS Code does, with comments, through jsonc-parser). The schema and the adapter's
+// own reader of a launch (server/src/dap/launch-configuration.ts) must agree on the defaults and on
+// which values they accept. The entry label the client picks for a file without launch.json is
+// checked against the assembler's symbol table.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { assemble } from '../../server/src/asm';
+import { readLaunchConfiguration } from '../../server/src/dap/launch-configuration';
 import { entryLabelOf, launchConfigurationFor, LAUNCH_PROFILES } from '../../client/src/launch-configuration-for-file';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -27,17 +30,17 @@ const debuggers = manifest.contributes.debuggers as Array<{
 const kboost = debuggers.find((d) => d.type === 'kboost')!;
 const launchSchema = kboost.configurationAttributes.launch;
 
-/** The launch contract the adapter implements: attribute, JSON type, allowed values, default. */
+/** The launch contract the adapter implements: attribute, JSON type (integer: a whole number), allowed values, default. */
 const CONTRACT: Record<string, { type: string; enum?: string[]; default?: unknown }> = {
   program: { type: 'string' },
   entry: { type: 'string', default: '_start' },
   profile: { type: 'string', enum: ['rfc-2.6.15', 'linux-2.6.18', 'linux-6.1'], default: 'linux-6.1' },
   preemption: { type: 'string', enum: ['on', 'off'] },
   optprobes: { type: 'string', enum: ['on', 'off'] },
-  optimizeDelay: { type: 'number' },
+  optimizeDelay: { type: 'integer' },
   registers: { type: 'object' },
   stopOnEntry: { type: 'boolean', default: false },
-  limit: { type: 'number', default: 100_000_000 },
+  limit: { type: 'integer', default: 100_000_000 },
 };
 
 /** VS Code's own attributes of every configuration, added to the schema as its launch.json schema does. */
@@ -80,18 +83,42 @@ test('the launch schema has exactly the contract attributes, types, values and d
   // Values the contract allows pass, others fail: the schema really constrains what it describes.
   const base = { type: 'kboost', request: 'launch', name: 'x', program: 'a.S' };
   assert.equal(schemaErrors({ ...base, registers: { eax: 5, ecx: '0x10' }, preemption: 'off', optimizeDelay: 0, stopOnEntry: true, limit: 10 }), '');
-  for (const bad of [{ profile: 'linux-5.4' }, { preemption: true }, { registers: { eax: 'five' } }, { limit: '10' }, { stopOnEntry: 'yes' }]) {
-    assert.notEqual(schemaErrors({ ...base, ...bad }), '', `accepted ${JSON.stringify(bad)}`);
-  }
   assert.notEqual(schemaErrors({ type: 'kboost', request: 'launch', name: 'x' }), '', 'program is required');
+});
+
+test('the schema and the adapter agree on the defaults and on which values are accepted', () => {
+  const read = readLaunchConfiguration({ program: 'a.S' });
+  assert.ok(!('error' in read), JSON.stringify(read));
+  for (const [name, want] of Object.entries(CONTRACT)) {
+    if (want.default !== undefined) assert.deepEqual((read as unknown as Record<string, unknown>)[name], launchSchema.properties[name]!.default, `${name}: the adapter's default`);
+  }
+  const base = { type: 'kboost', request: 'launch', name: 'x', program: 'a.S' };
+  const registers = Object.keys((launchSchema.properties.registers as { properties: Record<string, unknown> }).properties);
+  const cases: Array<Record<string, unknown>> = [
+    {}, { entry: 'probed' }, { profile: 'rfc-2.6.15' }, { profile: 'linux-2.6.18' }, { profile: 'linux-5.4' }, { profile: 7 },
+    { preemption: 'on' }, { preemption: 'off' }, { preemption: 'yes' }, { optprobes: 'off' }, { optprobes: 'maybe' },
+    { optimizeDelay: 0 }, { optimizeDelay: 61_200_000 }, { optimizeDelay: -1 }, { optimizeDelay: 1.5 }, { optimizeDelay: '0' },
+    { limit: 1 }, { limit: 0 }, { limit: 2.5 }, { limit: '10' }, { stopOnEntry: true }, { stopOnEntry: false },
+    ...registers.map((r) => ({ registers: { [r]: 5 } })), ...registers.map((r) => ({ registers: { [r]: '0xffffffff' } })),
+    { registers: { eax: '-1' } }, { registers: { eax: -5 } }, { registers: { eax: 'five' } }, { registers: { eax: '0x' } },
+    { registers: { eax: 0x100000000 } }, { registers: { eax: 1.5 } }, { registers: { foo: 1 } }, { registers: { eip: 1 } }, { registers: [1] },
+    { program: 'a.c' }, { program: '' },
+  ];
+  for (const c of cases) {
+    const schemaSays = schemaErrors({ ...base, ...c }) === '';
+    const adapterSays = !('error' in readLaunchConfiguration({ ...base, ...c }));
+    assert.equal(schemaSays, adapterSays, `${JSON.stringify(c)}: schema ${schemaSays ? 'accepts' : 'rejects'}, adapter ${adapterSays ? 'accepts' : 'rejects'}`);
+  }
 });
 
 test('initial configurations and snippets are valid launches', () => {
   assert.ok(kboost.initialConfigurations.length > 0);
   for (const c of kboost.initialConfigurations) assert.equal(schemaErrors(c), '', JSON.stringify(c));
   for (const s of kboost.configurationSnippets) {
-    // A snippet body's strings hold tab stops (`${1:name}`, `${3|a,b|}`): fill them with their first value.
-    const filled = JSON.parse(JSON.stringify(s.body).replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1'));
+    // A snippet body's strings hold tab stops (`${1:name}`, `${3|a,b|}`): fill them with their first
+    // value. `^"\\${file}"` is VS Code's way to write a value verbatim: `${file}`.
+    const filled = JSON.parse(JSON.stringify(s.body).replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1'), (_k, v: unknown) =>
+      typeof v === 'string' && v.startsWith('^"') && v.endsWith('"') ? v.slice(2, -1).replace(/\\\$/g, '$') : v);
     assert.equal(schemaErrors(filled), '', `${s.label}: ${JSON.stringify(filled)}`);
   }
 });
@@ -116,6 +143,8 @@ test('samples/.vscode/launch.json validates against the schema and names real fi
   assert.ok(configurations.length >= 3);
   for (const c of configurations) {
     assert.equal(schemaErrors(c), '', c.name);
+    const read = readLaunchConfiguration({ ...c, program: c.program.replace('${file}', 'active.S') });
+    assert.ok(!('error' in read), `${c.name}: the adapter reads it: ${JSON.stringify(read)}`);
     if (c.program === '${file}') continue;
     // npm start and the end-to-end test open a copy of samples/ as the workspace folder.
     const file = c.program.replace('${workspaceFolder}', SAMPLES);

@@ -3,12 +3,14 @@
 // breakpoint on probe-hit-walkthrough.S's `pushl %ebp` (F9), F5 (the first launch configuration,
 // rfc-2.6.15), the stop at that line, the Registers and Probe scopes, F11 through the hit's stages
 // to the copy in the slot (EIP in the slot page), then continue to the end and the Debug Console's
-// probe summary. Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
+// probe summary. The oracle for what the debugger shows is `kboost run --probe --trace` on the same
+// program: the stages up to the slot and the probe's summary line. Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { runCli } from '../cli/cli-test-support';
 import { E2E_DIR, REPO_ROOT, startCodeServer, type CodeServerSession } from './code-server-session';
 import { closeWithin, launchChromium, type Browser, type Page } from './headless-chromium-workbench';
 
@@ -21,6 +23,16 @@ const PROBE_LINE = readFileSync(path.join(SAMPLES, PROGRAM), 'utf8').split('\n')
 const FIRST_PROFILE = 'rfc-2.6.15';
 /** Where the engine maps its instruction slots (kprobes/live: the slot page). */
 const SLOT_PAGE = /0x7ff0[0-9a-f]{4}/;
+
+/** The same run through the command line: its trace and summary, what the debugger must show. */
+async function commandLineRun(): Promise<{ stagesToSlot: string[]; summary: string }> {
+  const r = await runCli(['run', '--probe', 'probed', '--profile', FIRST_PROFILE, '--trace', path.join(SAMPLES, PROGRAM)]);
+  assert.equal(r.code, 0, r.stderr);
+  const events = r.stdout.split('\n').filter((l) => /^\s+# /.test(l)).map((l) => l.trim().split(/\s+/)[1]!);
+  const summary = r.stdout.split('\n').find((l) => l.startsWith('# kprobe probed+0x0:'));
+  assert.ok(summary !== undefined, r.stdout);
+  return { stagesToSlot: events.slice(0, events.indexOf('slot-enter') + 1), summary };
+}
 
 let server: CodeServerSession | undefined;
 let browser: Browser | undefined;
@@ -62,9 +74,13 @@ async function variablesText(expect: RegExp, timeoutMs: number): Promise<string>
   return page.locator('.debug-variables').first().innerText({ timeout: 2000 });
 }
 
-/** The thread's state in the Call Stack view: the stop's description, e.g. the stage's words. */
+/**
+ * The thread's state in the Call Stack view: the stop's description, e.g. the stage's words. With
+ * one thread (one CPU) VS Code shows it in the view's header, else on the thread's row.
+ */
 async function threadState(): Promise<string> {
-  return page.locator('.debug-call-stack .thread .state').first().innerText({ timeout: 5000 }).catch(() => '');
+  const state = page.locator('.call-stack-state-message .label, .debug-call-stack .thread .state').first();
+  return state.innerText({ timeout: 5000 }).catch(() => '');
 }
 
 describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 300_000 }, () => {
@@ -106,10 +122,15 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     await page.keyboard.press('Enter');
     // F9 acts on the focused editor's cursor line: wait until the cursor is there.
     await page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${PROBE_LINE},`) }).first().waitFor({ state: 'visible', timeout: 15_000 });
-    await page.waitForTimeout(500);
-    await page.keyboard.press('F9');
-    // The breakpoint's glyph, beside the verdict dot of the line.
-    await page.locator('.monaco-editor .cgmr.codicon-debug-breakpoint').first().waitFor({ state: 'attached', timeout: 15_000 });
+    // The breakpoint's glyph, beside the verdict dot of the line. F9 right after the workbench
+    // loaded can go unanswered (seen once in three runs): press it again only after 3 s without a glyph.
+    const glyph = page.locator('.monaco-editor .cgmr.codicon-debug-breakpoint').first();
+    for (let k = 0; k < 5; k++) {
+      await page.waitForTimeout(500);
+      await page.keyboard.press('F9');
+      if (await glyph.waitFor({ state: 'attached', timeout: 3000 }).then(() => true, () => false)) break;
+    }
+    await glyph.waitFor({ state: 'attached', timeout: 1000 });
     await shot('21-breakpoint-set');
   });
 
@@ -124,17 +145,19 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     assert.match(await threadState(), /breakpoint|probe|kprobe/i);
   });
 
-  step('shows the Registers and Probe scopes', '22b', async () => {
-    const text = await variablesText(/Registers/, 30_000);
+  step('shows the Registers (EIP at the probe) and Probe scopes', '22b', async () => {
+    const text = await variablesText(/Probe/, 30_000);
     assert.match(text, /Registers/);
-    assert.match(text, /Probe/);
-    assert.match(text, /Hit stages/);
+    // Stopped before the int3: EIP is the probed instruction's address. (The third scope, Hit
+    // stages, is below the view's fold: the list renders only what it shows.)
+    assert.match(text, /eip\s*=\s*0x[0-9a-f]{8}\s*<probed\+0x0>/);
   });
 
   step('F11 walks the hit to the copy in its slot (EIP in the slot page)', '23', async () => {
+    const { stagesToSlot } = await commandLineRun();
     const seen: string[] = [];
-    // rfc-2.6.15's first hit: trap, pre_handler, then the slot; a few more steps at most.
-    for (let k = 0; k < 6; k++) {
+    // One stop per stage of the engine: rfc-2.6.15's first hit reaches the slot after the trap and the pre_handler.
+    for (let k = 0; k < stagesToSlot.length + 2; k++) {
       const before = await threadState();
       await page.keyboard.press('F11');
       // Each step is a new stop: wait until the state's words change.
@@ -148,11 +171,17 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
       if (/slot/i.test(now)) break;
     }
     assert.ok(seen.some((s) => /slot/i.test(s)), `no slot stage among ${JSON.stringify(seen)}`);
+    assert.equal(seen.length, stagesToSlot.length, `stops ${JSON.stringify(seen)} for the stages ${stagesToSlot.join(', ')}`);
+    assert.match(seen[0]!, /int3 trap/);
     // The frame at EIP is in the slot page, not on a source line.
     const stack = await callStackText(/slot/i, 15_000);
     assert.match(stack, /slot/i);
-    const vars = await variablesText(/eip/i, 15_000);
+    // The Variables view refreshes after the stop: wait for the new EIP.
+    const vars = await variablesText(new RegExp(`eip\\s*=\\s*${SLOT_PAGE.source}`), 15_000);
     assert.match(vars, SLOT_PAGE, `EIP in the slot page: ${vars}`);
+    // The pointer off the views, so no hover covers them in the picture.
+    await page.mouse.move(900, 700);
+    await page.waitForTimeout(500);
     // The README's picture (docs/screenshots/debug-probe-hit-in-slot.png) is a copy of this one.
     await shot('23-stepped-into-slot');
   });
@@ -167,8 +196,8 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     await console.waitFor({ state: 'visible', timeout: 30_000 });
     await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
     await shot('24-session-ended');
-    const text = await console.innerText();
-    assert.match(text, /nhit=3/);
-    assert.match(text, new RegExp(FIRST_PROFILE.replace(/\./g, '\\.')));
+    // The Debug Console's summary of the probe is the command line's, word for word.
+    const text = (await console.innerText()).replace(/\s+/g, ' ');
+    assert.ok(text.includes((await commandLineRun()).summary), text.slice(-600));
   });
 });
