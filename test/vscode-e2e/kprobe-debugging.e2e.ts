@@ -3,7 +3,7 @@
 // breakpoint on probe-hit-walkthrough.S's `pushl %ebp` (F9), F5 (the first launch configuration,
 // rfc-2.6.15), the stop at that line, the Registers and Probe scopes, F11 through the hit's stages
 // to the copy in the slot (EIP in the slot page), then continue to the end and the Debug Console's
-// probe summary. The oracle for what the debugger shows is `kboost run --probe --trace` on the same
+// probe summary; then the same file launched by the "Debug kprobes in this file" command. The oracle for what the debugger shows is `kboost run --probe --trace` on the same
 // program: the stages up to the slot and the probe's summary line. Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
 
 import { after, before, describe, it } from 'node:test';
@@ -199,5 +199,22 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     // The Debug Console's summary of the probe is the command line's, word for word.
     const text = (await console.innerText()).replace(/\s+/g, ' ');
     assert.ok(text.includes((await commandLineRun()).summary), text.slice(-600));
+  });
+
+  // No launch.json needed: the command makes the launch of the active file (client/src), under the
+  // status bar's profile, and the breakpoint still stands.
+  step('"Debug kprobes in this file" launches the active file and stops at the probe', '25', async () => {
+    await page.locator('.monaco-editor .view-line', { hasText: 'probed:' }).first().click();
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type('>Debug kprobes in this file');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Debug kprobes in this file' }).first().click();
+    await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
+    // The session is named after the configuration the client made: the Debug Console's session picker shows it.
+    const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
+    assert.ok(pickers.includes(`kboost: ${PROGRAM} (${FIRST_PROFILE})`), JSON.stringify(pickers));
+    await shot('25-command-launch');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
   });
 });
