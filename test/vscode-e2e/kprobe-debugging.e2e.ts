@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../cli/cli-test-support';
 import { E2E_DIR, REPO_ROOT, startCodeServer, type CodeServerSession } from './code-server-session';
-import { closeWithin, launchChromium, type Browser, type Page } from './headless-chromium-workbench';
+import { closeWithin, launchChromium, openFromExplorer, openWorkbench, type Browser, type Page } from './headless-chromium-workbench';
 
 const SAMPLES = path.join(REPO_ROOT, 'samples');
 const PROGRAM = 'probe-hit-walkthrough.S';
@@ -98,15 +98,9 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
       startTimeoutMs: 60_000,
     });
     browser = await launchChromium(30_000);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
-    await page.goto(server.url, { timeout: 60_000, waitUntil: 'domcontentloaded' });
-    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: PROGRAM }).first();
-    await row.waitFor({ state: 'visible', timeout: 90_000 });
-    await row.click();
-    await page.locator('.tabs-container .tab', { hasText: PROGRAM }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    // The first line: the file is longer than the editor, and only visible lines are rendered.
-    await page.locator('.monaco-editor .view-line', { hasText: 'A probe hit, stage by stage' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    page = await openWorkbench(browser, server.url, { width: 1280, height: 800 });
+    // The first line: the file is longer than the editor.
+    await openFromExplorer(page, PROGRAM, 'A probe hit, stage by stage');
   });
 
   after(async () => {
