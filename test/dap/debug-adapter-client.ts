@@ -42,11 +42,12 @@ export interface Adapter {
   stop(): Promise<void>;
 }
 
-export async function startAdapter(): Promise<Adapter> {
-  const child = spawn(process.execPath, [serverBundle(), '--dap'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts `node <bundle> --dap` (default: the bundle built for this process) with a DebugClient on its pipes. */
+export async function startAdapter(bundlePath = serverBundle()): Promise<Adapter> {
+  const child = spawn(process.execPath, [bundlePath, '--dap'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const client = new PipedDebugClient(process.execPath, serverBundle(), 'kboost');
+  const client = new PipedDebugClient(process.execPath, bundlePath, 'kboost');
   client.defaultTimeout = 20_000;
   client.attach(child.stdout!, child.stdin!);
   await client.initializeRequest({ adapterID: 'kboost', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });

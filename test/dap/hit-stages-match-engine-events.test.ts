@@ -18,20 +18,24 @@ import { KprobeEngine, type ProbeEvent } from '../../server/src/kprobes/live';
 import { FIXTURES, launchWithBreakpoints, lineOf, shownRegisters, startAdapter, stopAfter, topFrame } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
-const SOURCE = readFileSync(PROGRAM, 'utf8');
 
-/** The engine's events of the first hit of a probe on `label`+`offset`, from a run made here. */
-function engineEventsOfFirstHit(profile: ProfileId, config: KernelConfig, label: string, offset: number): ProbeEvent[] {
-  const image = assemble(SOURCE);
+/**
+ * The engine's events from registration to the end of the first hit of a probe on
+ * `label`+`offset` (an optprobe's `optimized` included), from a run made here.
+ */
+function engineEventsOfFirstHit(source: string, profile: ProfileId, config: KernelConfig, label: string, offset: number, optimizeDelay?: number): ProbeEvent[] {
+  const image = assemble(source);
   const machine = new Machine();
   const loaded = loadImage(machine, image);
   machine.memory.map(0x100000, 0x10000, 'rw');
   machine.setRegisters({ eip: loaded.symbols.get('_start')!, esp: 0x10fff0, eflags: 0x202 });
-  const engine = new KprobeEngine(machine, { profile, config, image: loaded });
+  const engine = new KprobeEngine(machine, { profile, config, image: loaded, ...(optimizeDelay !== undefined ? { optimizeDelay } : {}) });
   const r = engine.register({ symbol: label, offset, preHandler: () => 0 });
   assert.ok(r.ok);
   assert.equal(machine.run(100_000).stop.kind, 'halt');
-  return engine.trace.filter((e) => 'hit' in e && e.hit === 1);
+  let last = 0;
+  engine.trace.forEach((e, k) => { if ('hit' in e && e.hit === 1) last = k; });
+  return engine.trace.slice(0, last + 1).filter((e) => e.kind !== 'arm');
 }
 
 interface WalkedStage { kind: string; words: string; eip: number; frame: string; eax: number }
@@ -54,26 +58,43 @@ async function walkHit(client: DebugClient): Promise<{ stages: WalkedStage[]; ro
   return { stages, rows };
 }
 
-const CASES: Array<{ name: string; profile: ProfileId; launch: Record<string, unknown>; config: KernelConfig; marker: string; label: string; offset: number; execution: string }> = [
+const OPTPROBE_PROGRAM = path.join(FIXTURES, 'optprobe-calls.s');
+
+const CASES: Array<{ name: string; program?: string; profile: ProfileId; launch: Record<string, unknown>; config: KernelConfig; marker: string; label: string; offset: number; execution: string }> = [
   { name: 'boosted', profile: 'linux-6.1', launch: { preemption: 'off', optprobes: 'off' }, config: { preemption: false, optprobes: false }, marker: 'bp-loop', label: 'body', offset: 0, execution: 'boosted' },
   { name: 'single-stepped by TF', profile: 'linux-2.6.18', launch: {}, config: DEFAULT_KERNEL_CONFIG['linux-2.6.18'], marker: 'bp-loop', label: 'body', offset: 0, execution: 'single-step' },
   { name: 'single-stepped by a second int3', profile: 'linux-6.1', launch: {}, config: DEFAULT_KERNEL_CONFIG['linux-6.1'], marker: 'bp-loop', label: 'body', offset: 0, execution: 'single-step' },
+  {
+    name: 'optimized (detour buffer)', program: OPTPROBE_PROGRAM, profile: 'linux-6.1', launch: { optimizeDelay: 0 }, config: DEFAULT_KERNEL_CONFIG['linux-6.1'],
+    marker: 'bp-f', label: 'f', offset: 0, execution: 'optimized',
+  },
   { name: 'emulated', profile: 'linux-6.1', launch: {}, config: DEFAULT_KERNEL_CONFIG['linux-6.1'], marker: 'bp-jnz', label: 'body', offset: 3, execution: 'emulated' },
 ];
 
 for (const c of CASES) {
   test(`stepIn walks a ${c.name} hit (${c.profile}) through the engine's own events`, async () => {
-    const expected = engineEventsOfFirstHit(c.profile, c.config, c.label, c.offset);
+    const program = c.program ?? PROGRAM;
+    const source = readFileSync(program, 'utf8');
+    const expected = engineEventsOfFirstHit(source, c.profile, c.config, c.label, c.offset, c.launch.optimizeDelay as number | undefined);
     const adapter = await startAdapter();
     try {
       const { client } = adapter;
       const stopped = client.waitForEvent('stopped');
-      await launchWithBreakpoints(client, { program: PROGRAM, profile: c.profile, ...c.launch }, [lineOf(SOURCE, c.marker)]);
+      await launchWithBreakpoints(client, { program, profile: c.profile, ...c.launch }, [lineOf(source, c.marker)]);
       assert.equal((await stopped).body.reason, 'breakpoint');
       const { stages, rows } = await walkHit(client);
       assert.deepEqual(rows.filter((k) => k !== 'cpu'), expected.map((e) => e.kind));
       assert.deepEqual(stages.map((s) => s.kind), rows, 'one stop per stage');
       const slotEnter = expected.find((e) => e.kind === 'slot-enter');
+      if (c.execution === 'optimized') {
+        // The CPU's moves into and out of the detour buffer frame the engine's detour callback.
+        assert.ok(expected.some((e) => e.kind === 'detour'));
+        const into = stages.findIndex((s) => s.kind === 'cpu');
+        assert.match(stages[into]!.frame, /^optprobe detour buffer of f\+0x0/);
+        assert.equal(stages[stages.length - 1]!.kind, 'cpu');
+        assert.match(stages[stages.length - 1]!.frame, /^f\+0x6$/);
+        return;
+      }
       if (c.execution === 'emulated') {
         assert.equal(slotEnter, undefined);
         assert.ok(expected.some((e) => e.kind === 'emulate'));

@@ -43,8 +43,9 @@ for (const profile of PROFILE_IDS) {
         const terminated = client.waitForEvent('terminated');
         await launchWithBreakpoints(client, { program: PROGRAM, profile, ...extra }, MARKERS.map((m) => lineOf(SOURCE, m)));
         await terminated;
-        // bp-entry once, the loop's two lines 3 times each, the call, after it, sq: 9 stops.
-        assert.equal(stops, 9);
+        // bp-entry once (the first instruction: stopped before it runs), the loop's two lines 3
+        // times each, the call, the line after it, sq: 10 stops.
+        assert.equal(stops, 10);
         const line = /# hlt after \d+ instructions: (.*)/.exec(output());
         assert.ok(line, output());
         const reported = Object.fromEntries(line[1]!.split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k!, Number(v)]));

@@ -9,11 +9,36 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { hex, type CpuRegisters } from '../cpu';
+import { addressReference, disassemblyWindow } from './disassembly-window';
+import type { BreakpointAnswer, BreakpointOptions } from './probe-breakpoints';
 import { readLaunchConfiguration, registerValue, type LaunchConfiguration } from './launch-configuration';
-import { ProbedProgramSession, type SessionState } from './probed-program-session';
+import { EXCEPTION_FILTERS, ProbedProgramSession, type SessionState } from './probed-program-session';
 import { REGISTER_ORDER, probeRows, registerRows, stageRows, type InspectionRow } from './session-inspection-rows';
 
+/** An address from a memory or instruction reference (`0x...` or decimal); null when it is none. */
+function memoryReference(reference: unknown): number | null {
+  if (typeof reference !== 'string' || !/^(?:0x[0-9a-f]{1,8}|\d{1,10})$/i.test(reference.trim())) return null;
+  const n = Number(reference.trim());
+  return n <= 0xffffffff ? n : null;
+}
+
+/** A breakpoint's condition, hit condition and log message, where they are strings. */
+function breakpointOptions(b: { condition?: unknown; hitCondition?: unknown; logMessage?: unknown }): BreakpointOptions {
+  const o: BreakpointOptions = {};
+  if (typeof b.condition === 'string') o.condition = b.condition;
+  if (typeof b.hitCondition === 'string') o.hitCondition = b.hitCondition;
+  if (typeof b.logMessage === 'string') o.logMessage = b.logMessage;
+  return o;
+}
+
+function integerOr(value: unknown, otherwise: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 0xffffffff ? value : otherwise;
+}
+
 const THREAD_ID = 1;
+const EXCEPTION_WORDS: Record<(typeof EXCEPTION_FILTERS)[number], string> = {
+  '#DE': 'divide error', '#UD': 'invalid opcode', '#GP': 'general protection', '#PF': 'page fault',
+};
 const SCOPE_REGISTERS = 1;
 const SCOPE_PROBE = 2;
 const SCOPE_STAGES = 3;
@@ -23,6 +48,8 @@ export class KboostDebugSession extends DebugSession {
   private session: ProbedProgramSession | null = null;
   private launch: LaunchConfiguration | null = null;
   private running = false;
+  /** Filters set before the launch (VS Code sends them during configuration). */
+  private exceptionFilters: string[] | null = null;
   /** Bumped by every run started, so a superseded run's next budget is dropped. */
   private runId = 0;
   private children = new Handles<() => InspectionRow[]>(FIRST_CHILD_HANDLE);
@@ -39,6 +66,13 @@ export class KboostDebugSession extends DebugSession {
       supportsConfigurationDoneRequest: true,
       supportsSetVariable: true,
       supportsTerminateRequest: true,
+      supportsDisassembleRequest: true,
+      supportsReadMemoryRequest: true,
+      supportsInstructionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((filter) => ({ filter, label: `${filter} ${EXCEPTION_WORDS[filter]}`, default: true })),
     };
     this.sendResponse(response);
   }
@@ -51,6 +85,7 @@ export class KboostDebugSession extends DebugSession {
     if ('errors' in session) return this.fail(response, `launch: ${session.errors.join('\n')}`);
     this.session = session;
     this.launch = config;
+    if (this.exceptionFilters !== null) session.setExceptionFilters(this.exceptionFilters);
     this.sendResponse(response);
     // Breakpoints need the loaded program's addresses, so the client configures after the launch.
     this.sendEvent(new InitializedEvent());
@@ -61,7 +96,7 @@ export class KboostDebugSession extends DebugSession {
     const session = this.session;
     if (session === null) return;
     if (this.launch?.stopOnEntry) this.report({ kind: 'stopped', reason: 'entry', description: `entry at ${session.name(session.machine.eip)}` });
-    else this.startRun(() => session.startContinue());
+    else this.startRun(() => session.begin());
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -80,16 +115,85 @@ export class KboostDebugSession extends DebugSession {
       };
       return this.sendResponse(response);
     }
-    const result = session.setBreakpoints(asked.map((b) => this.convertClientLineToDebugger(b.line)));
+    const result = session.setBreakpoints(asked.map((b) => ({ ...breakpointOptions(b), line: this.convertClientLineToDebugger(b.line) })));
+    response.body = { breakpoints: result.map((r) => this.breakpointOf(r)) };
+    this.sendResponse(response);
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    if (!Array.isArray(args?.breakpoints)) return this.fail(response, "setInstructionBreakpoints: 'breakpoints' must be a list");
+    const asked = args.breakpoints.map((b) => {
+      const base = memoryReference(b?.instructionReference);
+      return { ...breakpointOptions(b ?? {}), address: base === null ? null : (base + integerOr(b.offset, 0)) >>> 0 };
+    });
+    const result = session.setInstructionBreakpoints(asked.filter((b): b is typeof b & { address: number } => b.address !== null));
+    let k = 0;
     response.body = {
-      breakpoints: result.map((r) => {
-        const bp = new Breakpoint(r.verified, this.convertDebuggerLineToClient(r.actualLine), undefined, this.programSource()) as DebugProtocol.Breakpoint;
-        if (r.address !== null) bp.id = r.address;
-        bp.message = r.message;
-        if (r.address !== null) bp.instructionReference = `0x${hex(r.address)}`;
+      breakpoints: asked.map((b) => {
+        if (b.address !== null) return this.breakpointOf(result[k++]!);
+        const bp = new Breakpoint(false) as DebugProtocol.Breakpoint;
+        bp.message = 'instructionReference must be an address such as 0x08048000';
         return bp;
       }),
     };
+    this.sendResponse(response);
+  }
+
+  private breakpointOf(r: BreakpointAnswer): DebugProtocol.Breakpoint {
+    const bp = (r.actualLine >= 0
+      ? new Breakpoint(r.verified, this.convertDebuggerLineToClient(r.actualLine), undefined, this.programSource())
+      : new Breakpoint(r.verified)) as DebugProtocol.Breakpoint;
+    if (r.address !== null) {
+      bp.id = r.address;
+      bp.instructionReference = addressReference(r.address);
+    }
+    bp.message = r.message;
+    return bp;
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const filters = Array.isArray(args?.filters) ? args.filters.filter((f): f is string => typeof f === 'string') : [];
+    this.exceptionFilters = filters;
+    this.session?.setExceptionFilters(filters);
+    this.sendResponse(response);
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    const base = memoryReference(args?.memoryReference);
+    const count = args?.instructionCount;
+    if (base === null) return this.fail(response, `disassemble: memoryReference must be an address such as 0x08048000, not ${JSON.stringify(args?.memoryReference)}`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 100_000) return this.fail(response, 'disassemble: instructionCount must be a count up to 100000');
+    const address = (base + integerOr(args.offset, 0)) >>> 0;
+    const rows = disassemblyWindow(session, address, integerOr(args.instructionOffset, 0), count);
+    response.body = {
+      instructions: rows.map((r) => {
+        const insn: DebugProtocol.DisassembledInstruction = { address: addressReference(r.address), instruction: r.text, instructionBytes: r.bytes };
+        if (r.symbol !== null) insn.symbol = r.symbol;
+        if (r.line !== null) {
+          insn.location = this.programSource();
+          insn.line = this.convertDebuggerLineToClient(r.line);
+        }
+        if (r.invalid) insn.presentationHint = 'invalid';
+        return insn;
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    const base = memoryReference(args?.memoryReference);
+    const count = args?.count;
+    if (base === null) return this.fail(response, `readMemory: memoryReference must be an address such as 0x08048000, not ${JSON.stringify(args?.memoryReference)}`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1 << 24) return this.fail(response, 'readMemory: count must be a byte count up to 16 MiB');
+    const address = (base + integerOr(args.offset, 0)) >>> 0;
+    const bytes = session.readMemory(address, count);
+    response.body = { address: addressReference(address), data: Buffer.from(bytes).toString('base64'), unreadableBytes: count - bytes.length };
     this.sendResponse(response);
   }
 

@@ -12,14 +12,15 @@
 // slot, and entering or leaving an optprobe detour buffer. The engine announces a boosted slot's
 // jump back when the copy is entered; it is shown when the CPU takes it.
 
-import { hex, type CpuRegisters, type Machine } from '../cpu';
+import { hex, type CpuException, type CpuRegisters, type Machine } from '../cpu';
 import { decode, formatAtt } from '../isa';
 import type { ProfileId } from '../kprobes';
 import {
   KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress,
-  type AssemblyProgram, type LiveKprobe, type ProbeEvent, type ProbeSite,
+  type AssemblyProgram, type ProbeEvent, type ProbeSite,
 } from '../kprobes/live';
 import { hitStageWords } from './hit-stage-words';
+import { ProbeBreakpoints, type BreakpointAnswer, type BreakpointOptions } from './probe-breakpoints';
 
 export interface SessionLaunch {
   program: string;
@@ -47,20 +48,11 @@ export type SessionState =
   /** A budget of instructions ran without a stop: call resume() again (after other requests). */
   | { kind: 'running' };
 
-export interface SourceBreakpoint {
-  /** The line asked for (0-based). */
-  line: number;
-  /** The line of the instruction probed (the asked one, or the next with an instruction). */
-  actualLine: number;
-  verified: boolean;
-  message: string;
-  address: number | null;
-  probe: LiveKprobe | null;
-}
-
 interface HitWalk {
   site: ProbeSite;
   started: boolean;
+  /** The engine's number of the hit, once an event of it was seen (an optprobe race may come first). */
+  hit: number | null;
   shown: HitStage[];
   pending: HitStage[];
   /** The boosted slot's jump back, announced at slot entry: shown when the CPU takes it. */
@@ -70,6 +62,9 @@ interface HitWalk {
 /** How a continue-like request runs: to a stop, over one call, or out of the current function. */
 type RunGoal = { kind: 'continue' } | { kind: 'over'; address: number; esp: number } | { kind: 'out'; esp: number };
 
+/** The faults the debugger offers as exception filters (all on by default). */
+export const EXCEPTION_FILTERS = ['#DE', '#UD', '#GP', '#PF'] as const;
+
 const RUN_CHUNK = 200_000;
 /** Machine steps one stage request may take inside a hit before giving up (a detour's template). */
 const HIT_STEP_BOUND = 256;
@@ -78,9 +73,7 @@ export class ProbedProgramSession {
   readonly machine: Machine;
   readonly engine: KprobeEngine;
   readonly program: AssemblyProgram;
-  private readonly breakpoints = new Map<number, SourceBreakpoint>();
-  /** Every probe registered in the session, in order (the summary at hlt lists them all). */
-  private readonly probes: LiveKprobe[] = [];
+  private readonly breakpoints: ProbeBreakpoints;
   private recording: Array<{ event: ProbeEvent; registers: CpuRegisters }> = [];
   private walk: HitWalk | null = null;
   /** The last walked hit (its stages stay visible after it ends). */
@@ -91,6 +84,7 @@ export class ProbedProgramSession {
   private pauseRequested = false;
   private executed = 0;
   private finished: SessionState | null = null;
+  private exceptionFilters = new Set<string>(EXCEPTION_FILTERS);
   /** The engine's BUG() message, once one stopped the run. */
   private fatal: string | null = null;
 
@@ -113,46 +107,29 @@ export class ProbedProgramSession {
       this.output(`# ${formatProbeEvent(event, this.name)}`);
     });
     for (const e of this.engine.errors) output(`kboost: ${e}`);
+    this.breakpoints = new ProbeBreakpoints(this.engine, this.machine, program.loaded.symbols, this.name, (a) => verdictWords(this.engine, a, this.name), output);
   }
 
   readonly name = (address: number): string => symbolizeAddress(this.program.loaded, address);
 
   // ---- breakpoints ----
 
-  /** Replaces the source breakpoints: unregisters the ones gone, registers the new ones live. */
-  setBreakpoints(lines: readonly number[]): SourceBreakpoint[] {
-    const wanted = new Map<number, number>();
-    const result: SourceBreakpoint[] = [];
-    for (const line of lines) {
-      const at = this.instructionAtOrAfter(line);
-      if (at === null) {
-        result.push({ line, actualLine: line, verified: false, message: 'no instruction on or after this line', address: null, probe: null });
-        continue;
-      }
-      wanted.set(at.address, line);
-      let bp = this.breakpoints.get(at.address);
-      if (bp === undefined) {
-        bp = this.register(line, at.line, at.address);
-        if (bp.verified) this.breakpoints.set(at.address, bp);
-      }
-      result.push({ ...bp, line });
-    }
-    for (const [address, bp] of this.breakpoints) {
-      if (wanted.has(address)) continue;
-      if (bp.probe !== null) this.engine.unregister(bp.probe);
-      this.breakpoints.delete(address);
-      this.machine.hostBreakpoints.delete(address);
-    }
-    return result;
+  /** Replaces the source breakpoints (0-based lines): each moves to the first instruction at or after its line. */
+  setBreakpoints(requests: ReadonlyArray<{ line: number } & BreakpointOptions>): BreakpointAnswer[] {
+    return this.breakpoints.set('source', requests.map((r) => {
+      const at = this.instructionAtOrAfter(r.line);
+      return at === null
+        ? { ...r, actualLine: r.line, address: null, message: 'no instruction on or after this line' }
+        : { ...r, actualLine: at.line, address: at.address };
+    }));
   }
 
-  private register(line: number, actualLine: number, address: number): SourceBreakpoint {
-    // A pre_handler that does nothing, so the hit shows its pre_handler stage as a kernel user's would.
-    const r = this.engine.register({ address, preHandler: () => 0 });
-    if (!r.ok) return { line, actualLine, verified: false, message: `register_kprobe: -${r.errno} (${r.rule})`, address, probe: null };
-    this.machine.hostBreakpoints.add(address);
-    this.probes.push(r.probe);
-    return { line, actualLine, verified: true, message: verdictWords(this.engine, address, this.name), address, probe: r.probe };
+  /** Replaces the instruction breakpoints (probes at addresses). */
+  setInstructionBreakpoints(requests: ReadonlyArray<{ address: number } & BreakpointOptions>): BreakpointAnswer[] {
+    return this.breakpoints.set('instruction', requests.map((r) => {
+      const line = this.lineOf(r.address) ?? -1;
+      return { ...r, line, actualLine: line };
+    }));
   }
 
   /** The first line at or after `line` whose code is an instruction in an executable section. */
@@ -219,6 +196,14 @@ export class ProbedProgramSession {
     this.beginRun({ kind: 'continue' });
   }
 
+  /** The first run after configuration: a breakpoint on the entry instruction stops at once. */
+  begin(): SessionState {
+    const eip = this.machine.eip;
+    if (this.breakpoints.has(eip) && this.breakpoints.shouldStop(eip)) return this.breakpointStop(eip);
+    this.startContinue();
+    return { kind: 'running' };
+  }
+
   pause(): void {
     this.pauseRequested = true;
   }
@@ -243,15 +228,12 @@ export class ProbedProgramSession {
     const stop = r.stop;
     if (stop.kind === 'limit') return this.executed >= this.options.limit ? this.limitReached() : { kind: 'running' };
     if (stop.kind === 'halt') return this.terminate();
-    if (stop.kind === 'exception') return this.exceptionStop(stop.exception.message);
+    if (stop.kind === 'exception') return this.exceptionStop(stop.exception);
     const eip = this.machine.eip;
     // An int3 the optprobe worker replaced by its jump while the trap was taken comes back to the
     // same address without progress: that is the same hit, not a second one.
     const noProgress = eip === this.runStart.eip && this.machine.instructionCount - this.runStart.count <= 1;
-    if (this.breakpoints.has(eip) && !noProgress) {
-      this.lastProbeAddress = eip;
-      return this.stopped('breakpoint', `kprobe ${this.name(eip)} hit (before its int3 trap)`);
-    }
+    if (this.breakpoints.has(eip) && !noProgress && this.breakpoints.shouldStop(eip)) return this.breakpointStop(eip);
     if (this.goal.kind === 'over' && eip === this.goal.address) {
       if ((this.machine.regs[4]! >>> 0) >= this.goal.esp) return this.stopped('step', `stepped to ${this.name(eip)}`);
     }
@@ -267,7 +249,7 @@ export class ProbedProgramSession {
     const w = this.walk;
     if (w !== null && w.pending.length > 0) return this.presentNext(w);
     if (w !== null && this.hitOver(w)) this.endWalk();
-    if (this.walk === null && this.engine.site(this.machine.eip) !== null) this.walk = { site: this.engine.site(this.machine.eip)!, started: false, shown: [], pending: [], heldJumpBack: null };
+    if (this.walk === null && this.engine.site(this.machine.eip) !== null) this.walk = { site: this.engine.site(this.machine.eip)!, started: false, hit: null, shown: [], pending: [], heldJumpBack: null };
     const walk = this.walk;
     if (walk === null) return this.singleInstruction();
     for (let k = 0; k < HIT_STEP_BOUND && walk.pending.length === 0; k++) {
@@ -283,11 +265,16 @@ export class ProbedProgramSession {
   /** next: one source instruction; a call is stepped over, a whole probe hit is one step. */
   next(): SessionState {
     if (this.finished !== null) return this.finished;
-    if (this.walk !== null || this.engine.site(this.machine.eip) !== null) return this.finishHit();
     const eip = this.machine.eip;
-    const insn = this.instructionAt(eip);
-    if (insn !== null && insn.mnemonic.startsWith('call')) {
-      this.beginRun({ kind: 'over', address: (eip + insn.length) >>> 0, esp: this.machine.regs[4]! >>> 0 });
+    const insn = this.walk === null ? this.instructionAt(eip) : null;
+    const over = insn !== null && insn.mnemonic.startsWith('call') ? { kind: 'over' as const, address: (eip + insn.length) >>> 0, esp: this.machine.regs[4]! >>> 0 } : null;
+    if (this.walk !== null || this.engine.site(eip) !== null) {
+      const state = this.finishHit();
+      // A probed call: the hit was the step into the callee; step over the rest of it too.
+      if (over === null || state.kind !== 'stopped' || state.reason !== 'step' || this.machine.eip === over.address) return state;
+    }
+    if (over !== null) {
+      this.beginRun(over);
       return { kind: 'running' };
     }
     return this.singleInstruction();
@@ -310,14 +297,14 @@ export class ProbedProgramSession {
 
   /** Runs the rest of the hit (a probe at EIP, or the one being walked) as one step. */
   private finishHit(): SessionState {
-    if (this.walk === null) this.walk = { site: this.engine.site(this.machine.eip)!, started: false, shown: [], pending: [], heldJumpBack: null };
+    if (this.walk === null) this.walk = { site: this.engine.site(this.machine.eip)!, started: false, hit: null, shown: [], pending: [], heldJumpBack: null };
     const walk = this.walk;
+    walk.shown.push(...walk.pending.splice(0));
     for (let k = 0; k < HIT_STEP_BOUND * 4 && !this.hitOver(walk); k++) {
       const stop = this.stepInHit(walk);
+      walk.shown.push(...walk.pending.splice(0));
       if (stop !== null) return stop;
     }
-    walk.shown.push(...walk.pending);
-    walk.pending = [];
     this.endWalk();
     return this.stopped('step', `the hit of ${this.name(walk.site.address)} ran as one step: ${this.name(this.machine.eip)}`);
   }
@@ -328,7 +315,7 @@ export class ProbedProgramSession {
   }
 
   private hitOver(w: HitWalk): boolean {
-    return w.started && w.pending.length === 0 && w.heldJumpBack === null && this.engine.running === null && this.engine.codePageOf(this.machine.eip) === null;
+    return w.started && w.hit !== null && w.pending.length === 0 && w.heldJumpBack === null && this.engine.running === null && this.engine.codePageOf(this.machine.eip) === null;
   }
 
   private presentNext(w: HitWalk): SessionState {
@@ -362,6 +349,7 @@ export class ProbedProgramSession {
       w.pending.push({ event: null, words: `the jump at ${this.name(w.site.address)} leads to the optprobe detour buffer at 0x${hex(after.eip)}`, registers: regsAfterInsn });
     }
     for (const { event, registers } of events) {
+      if (w.hit === null && 'hit' in event) w.hit = event.hit;
       if (event.kind === 'jump-back') w.heldJumpBack = event;
       else w.pending.push({ event, words: hitStageWords(event, this.name), registers });
     }
@@ -390,7 +378,7 @@ export class ProbedProgramSession {
     const events = this.recording;
     this.recording = [];
     if (r.kind === 'halt') return { result: this.terminate(), events };
-    if (r.kind === 'exception') return { result: this.exceptionStop(r.exception.message), events };
+    if (r.kind === 'exception') return { result: this.exceptionStop(r.exception), events };
     return { result: null, events };
   }
 
@@ -399,10 +387,7 @@ export class ProbedProgramSession {
     const goal = this.goal as Extract<RunGoal, { kind: 'out' }>;
     for (let k = 0; k < budget; k++) {
       const eip = this.machine.eip;
-      if (k > 0 && this.breakpoints.has(eip)) {
-        this.lastProbeAddress = eip;
-        return this.stopped('breakpoint', `kprobe ${this.name(eip)} hit (before its int3 trap)`);
-      }
+      if (k > 0 && this.breakpoints.has(eip) && this.breakpoints.shouldStop(eip)) return this.breakpointStop(eip);
       const insn = this.instructionAt(eip);
       const { result } = this.recordedStep();
       if (result !== null) return result;
@@ -421,12 +406,27 @@ export class ProbedProgramSession {
     return insn.valid ? insn : null;
   }
 
+  private breakpointStop(address: number): SessionState {
+    this.lastProbeAddress = address;
+    return this.stopped('breakpoint', this.breakpoints.stopWords(address));
+  }
+
   private stopped(reason: StopReason, description: string, text?: string): SessionState {
     return { kind: 'stopped', reason, description, ...(text !== undefined ? { text } : {}) };
   }
 
-  private exceptionStop(message: string): SessionState {
-    const text = this.fatal !== null ? `kernel BUG: ${this.fatal}` : message;
+  /** Which CPU exceptions stop the run (the debugger's exception filters); the others end it. */
+  setExceptionFilters(names: readonly string[]): void {
+    this.exceptionFilters = new Set(names.filter((n) => (EXCEPTION_FILTERS as readonly string[]).includes(n)));
+  }
+
+  /** A fault no handler took: a stop when its filter is on, else the end of the run (the program cannot go on). */
+  private exceptionStop(exception: CpuException): SessionState {
+    if (this.fatal !== null) return this.stopped('exception', `kernel BUG: ${this.fatal}`, `kernel BUG: ${this.fatal}`);
+    const text = `${exception.name}: ${exception.message}`;
+    if ((EXCEPTION_FILTERS as readonly string[]).includes(exception.name) && !this.exceptionFilters.has(exception.name)) {
+      return this.terminate([`# ${text}: the program cannot go on (its exception filter is off, so the run ends here)`]);
+    }
     return this.stopped('exception', text, text);
   }
 
@@ -436,15 +436,31 @@ export class ProbedProgramSession {
   }
 
   /** hlt: the final registers and each probe's summary, as `kboost run` prints them. */
-  private terminate(): SessionState {
+  private terminate(first: string[] = []): SessionState {
     const r = this.machine.getRegisters();
     const lines = [
-      `# hlt after ${this.executed} instructions: ${(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags'] as const).map((n) => `${n}=0x${hex(r[n])}`).join(' ')}`,
+      ...first,
+      `# ${first.length > 0 ? 'stopped' : 'hlt'} after ${this.executed} instructions: ${(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags'] as const).map((n) => `${n}=0x${hex(r[n])}`).join(' ')}`,
       profileSummaryLine(this.options.profile, this.engine.config),
     ];
-    for (const probe of this.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
+    for (const probe of this.breakpoints.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
     this.finished = { kind: 'terminated', lines };
     return this.finished;
+  }
+
+  /** Memory as the CPU sees it (int3s included), up to the first unmapped byte. */
+  readMemory(address: number, count: number): Uint8Array {
+    const out = new Uint8Array(count);
+    let done = 0;
+    while (done < count) {
+      const at = (address + done) >>> 0;
+      const n = Math.min(count - done, 0x1000 - (at & 0xfff));
+      const chunk = this.machine.memory.readBytes(at, n);
+      if (!(chunk instanceof Uint8Array)) break;
+      out.set(chunk, done);
+      done += n;
+    }
+    return out.subarray(0, done);
   }
 
   /** The mode words of the probe at `address` (for the Probe scope). */
