@@ -154,10 +154,10 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     for (let k = 0; k < stagesToSlot.length + 2; k++) {
       const before = await threadState();
       await page.keyboard.press('F11');
-      // Each step is a new stop: wait until the state's words change.
+      // Each step is a new stop: wait until the state's words change (past "Running" in between).
       const deadline = Date.now() + 15_000;
       let now = before;
-      while (now === before && Date.now() < deadline) {
+      while ((now === before || now === 'Running') && Date.now() < deadline) {
         await page.waitForTimeout(200);
         now = await threadState();
       }
