@@ -3,12 +3,13 @@
 // breakpoint on probe-hit-walkthrough.S's `pushl %ebp` (F9), F5 (the first launch configuration,
 // rfc-2.6.15), the stop at that line, the Registers and Probe scopes, F11 through the hit's stages
 // to the copy in the slot (EIP in the slot page), then continue to the end and the Debug Console's
-// probe summary; then the same file launched by the "Debug kprobes in this file" command. The oracle for what the debugger shows is `kboost run --probe --trace` on the same
+// probe summary; then the same file launched by the "Debug kprobes in this file" command, and by F5
+// once launch.json is gone. The oracle for what the debugger shows is `kboost run --probe --trace` on the same
 // program: the stages up to the slot and the probe's summary line. Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../cli/cli-test-support';
 import { E2E_DIR, REPO_ROOT, startCodeServer, type CodeServerSession } from './code-server-session';
@@ -208,6 +209,23 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
     assert.ok(pickers.includes(`kboost: ${PROGRAM} (${FIRST_PROFILE})`), JSON.stringify(pickers));
     await shot('25-command-launch');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
+  // F5 with no launch.json: VS Code picks the debugger by the file's language and asks the
+  // client's configuration provider for the launch.
+  step('F5 without launch.json launches the active file', '26', async () => {
+    rmSync(path.join(server!.workspace, '.vscode'), { recursive: true, force: true });
+    // The Run view's configuration list empties once VS Code sees launch.json gone.
+    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 5000 });
+    await page.waitForTimeout(2000);
+    await page.locator('.monaco-editor .view-line', { hasText: 'probed:' }).first().click();
+    await page.keyboard.press('F5');
+    await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
+    await shot('26-f5-without-launch-json');
+    const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
+    assert.ok(pickers.includes(`kboost: ${PROGRAM} (${FIRST_PROFILE})`), JSON.stringify(pickers));
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
   });
