@@ -3,9 +3,10 @@
 // breakpoint on probe-hit-walkthrough.S's `pushl %ebp` (F9), F5 (the first launch configuration,
 // rfc-2.6.15), the stop at that line, the Registers and Probe scopes, F11 through the hit's stages
 // to the copy in the slot (EIP in the slot page), then continue to the end and the Debug Console's
-// probe summary; then the same file launched by the "Debug kprobes in this file" command, and by F5
-// once launch.json is gone. The oracle for what the debugger shows is `kboost run --probe --trace` on the same
-// program: the stages up to the slot and the probe's summary line. Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
+// probe summary; then the same file launched by the "Debug kprobes in this file" command, and by
+// F5 once launch.json is gone. The oracle for what the debugger shows is `kboost run --probe
+// --trace` on the same program: the stages up to the slot and the probe's summary line.
+// Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
