@@ -18,6 +18,7 @@ export interface Box { x: number; y: number; width: number; height: number }
 interface WaitOptions { timeout?: number }
 export interface Locator {
   first(): Locator;
+  nth(index: number): Locator;
   filter(o: { hasText?: string | RegExp }): Locator;
   locator(selector: string, o?: { hasText?: string | RegExp }): Locator;
   click(o?: WaitOptions): Promise<void>;

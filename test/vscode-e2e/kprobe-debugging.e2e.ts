@@ -3,8 +3,8 @@
 // breakpoint on probe-hit-walkthrough.S's `pushl %ebp` (F9), F5 (the first launch configuration,
 // rfc-2.6.15), the stop at that line, the Registers and Probe scopes, F11 through the hit's stages
 // to the copy in the slot (EIP in the slot page), then continue to the end and the Debug Console's
-// probe summary; then the same file launched by the "Debug kprobes in this file" command, and by
-// F5 once launch.json is gone. The oracle for what the debugger shows is `kboost run --probe
+// probe summary; then the same file launched by the "Debug kprobes in this file" command, by one of
+// the client's dynamic configurations, and by F5 once launch.json is gone. The oracle for what the debugger shows is `kboost run --probe
 // --trace` on the same program: the stages up to the slot and the probe's summary line.
 // Not a *.test.ts file: `npm run test:vscode` runs it after install and build.
 
@@ -210,6 +210,31 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
     assert.ok(pickers.includes(`kboost: ${PROGRAM} (${FIRST_PROFILE})`), JSON.stringify(pickers));
     await shot('25-command-launch');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
+  // "Debug: Select and Start Debugging" lists the client's dynamic configurations: one per profile.
+  step('the dynamic configurations launch the active file under another profile', '25b', async () => {
+    await page.locator('.monaco-editor .view-line', { hasText: 'probed:' }).first().click();
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type('>Debug: Select and Start Debugging');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Select and Start Debugging' }).first().click();
+    // The debugger's entry (its label), then its configurations for the active file.
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'kboost: kprobes on the i386 emulator' }).first().click();
+    const name = `kboost: ${PROGRAM} (linux-2.6.18)`;
+    const rows = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`kboost: ${PROGRAM.replace('.', '\\.')} \\(`) });
+    await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+    // VS Code lists them for each place a launch can live (the workspace folder, user settings).
+    const names = new Set<string>();
+    for (let k = 0; k < (await rows.count()); k++) names.add(/kboost: \S+ \([^)]*\)/.exec(await rows.nth(k).innerText())?.[0] ?? '');
+    assert.deepEqual([...names].sort(), ['linux-2.6.18', 'linux-6.1', 'rfc-2.6.15'].map((p) => `kboost: ${PROGRAM} (${p})`), 'one configuration per profile');
+    await shot('25b-dynamic-configurations');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
+    await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
+    const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
+    assert.ok(pickers.includes(name), JSON.stringify(pickers));
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
   });
