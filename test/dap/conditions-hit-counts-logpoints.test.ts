@@ -81,6 +81,13 @@ test('a condition and a hit condition decide at the pre_handler\'s registers and
     await stopped;
     const last = expected.findIndex((v) => v.ecx === 1);
     assert.deepEqual((({ ecx, eax }) => ({ ecx, eax }))(await shownRegisters(client) as never), (({ ecx, eax }) => ({ ecx, eax }))(expected[last]!));
+    // The same fetch args in the Debug Console and hovers (evaluate), on the registers shown.
+    const evaluate = async (expression: string) => (await client.evaluateRequest({ expression, context: 'repl' })).body.result;
+    assert.equal(await evaluate('ecx'), `0x${expected[last]!.ecx.toString(16)}`);
+    assert.equal(await evaluate('%ax:u32'), String(expected[last]!.eax));
+    assert.equal(await evaluate('$stack'), `0x${expected[last]!.esp.toString(16)}`);
+    assert.equal(await evaluate('+4(%sp)'), `0x${expected[last]!.arg.toString(16)}`);
+    await assert.rejects(client.evaluateRequest({ expression: 'banana split' }), /not a fetch arg/);
   } finally {
     await adapter.stop();
   }

@@ -13,6 +13,7 @@
 //                  // Hot code runs as compiled blocks (block-compiler.ts) with the same results;
 //                  // new Machine({ compileBlocks: false }) keeps the interpreter alone.
 //   m.lastWrites();                  // [{ address, size }] written by the last step()
+//   m.lastOverwritten();             // the same with the values they replaced (stepping back)
 //   m.snapshot() / m.restore(s);     // the complete state, memory included
 //   m.setExceptionHandler((machine, exception) => 'resume' | 'stop');
 //

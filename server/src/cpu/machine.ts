@@ -80,6 +80,7 @@ export class Machine {
   private watchedBreakpoints: HardwareBreakpoint[] | null = null;
   private dataBreakpointsHit = 0;
   private readonly writes: Array<{ address: number; size: number }> = [];
+  private readonly overwritten: number[] = [];
 
   constructor(options: MachineOptions = {}) {
     this.ioPort = options.ioPort ?? null;
@@ -127,6 +128,11 @@ export class Machine {
   /** Memory written by the last step() (addresses and sizes, in order). */
   lastWrites(): Array<{ address: number; size: number }> {
     return this.writes.slice();
+  }
+
+  /** The writes of the last step() with the values they replaced (little-endian), in order: what undoes it. */
+  lastOverwritten(): Array<{ address: number; size: number; old: number }> {
+    return this.writes.map((w, k) => ({ ...w, old: this.overwritten[k] ?? 0 }));
   }
 
   getReg(n: number, size: number): number {
@@ -216,9 +222,12 @@ export class Machine {
 
   step(): StepResult {
     this.writes.length = 0;
+    this.overwritten.length = 0;
     this.memory.writeLog = this.writes;
+    this.memory.overwritten = this.overwritten;
     const result = this.executeOne(true);
     this.memory.writeLog = null;
+    this.memory.overwritten = null;
     if (result === null) return { kind: 'executed', exception: null };
     return result;
   }

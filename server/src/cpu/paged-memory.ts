@@ -65,6 +65,8 @@ export class PagedMemory {
   private freeSlots: number[] = [];
   /** When set, every CPU write is appended here (address, size) for lockstep comparison. */
   writeLog: Array<{ address: number; size: number }> | null = null;
+  /** While set (with writeLog), the value each logged write replaced, in the same order (step back). */
+  overwritten: number[] | null = null;
   /** Called with the page number when a write drops decoded code there. */
   onCodeInvalidated: ((pageNumber: number) => void) | null = null;
   /** Bumped whenever decoded code or compiled blocks are dropped; a running block checks it. */
@@ -236,13 +238,27 @@ export class PagedMemory {
     return page.data;
   }
 
+  /** The bytes at `address` as a little-endian number, 0 where unmapped (never faults). */
+  private oldValue(address: number, size: number): number {
+    let v = 0;
+    for (let i = size - 1; i >= 0; i--) {
+      const a = (address + i) >>> 0;
+      v = v * 256 + (this.page(a)?.data[a & PAGE_MASK] ?? 0);
+    }
+    return v;
+  }
+
   write8(address: number, value: number): void {
+    if (this.overwritten !== null && this.writeLog !== null) this.overwritten.push(this.oldValue(address, 1));
     this.writableBytes(address)[address & PAGE_MASK] = value;
     if (this.writeLog !== null) this.writeLog.push({ address, size: 1 });
   }
 
   write16(address: number, value: number): void {
     const o = address & PAGE_MASK;
+    const overwritten = this.overwritten;
+    if (overwritten !== null && this.writeLog !== null) overwritten.push(this.oldValue(address, 2));
+    this.overwritten = null;
     if (o <= PAGE_SIZE - 2) {
       const d = this.writableBytes(address);
       d[o] = value;
@@ -255,11 +271,15 @@ export class PagedMemory {
       this.write8((address + 1) >>> 0, value >>> 8);
       this.writeLog = log;
     }
+    this.overwritten = overwritten;
     if (this.writeLog !== null) this.writeLog.push({ address, size: 2 });
   }
 
   write32(address: number, value: number): void {
     const o = address & PAGE_MASK;
+    const overwritten = this.overwritten;
+    if (overwritten !== null && this.writeLog !== null) overwritten.push(this.oldValue(address, 4));
+    this.overwritten = null;
     if (o <= PAGE_SIZE - 4) {
       const d = this.writableBytes(address);
       d[o] = value;
@@ -274,6 +294,7 @@ export class PagedMemory {
       for (let i = 0; i < 4; i++) this.write8((address + i) >>> 0, value >>> (8 * i));
       this.writeLog = log;
     }
+    this.overwritten = overwritten;
     if (this.writeLog !== null) this.writeLog.push({ address, size: 4 });
   }
 

@@ -124,6 +124,14 @@ export function parseCondition(text: string, symbols: ReadonlyMap<string, number
   };
 }
 
+/** One fetch arg's value as text (hex, or decimal for a u/s type), or the error. */
+export function evaluateFetchArg(text: string, ctx: FetchContext): { value: string } | { error: string } {
+  // A bare register name (eax, %eax or ax) reads as the register.
+  const f = parseFetchArg(/^[a-z]+$/i.test(text.trim()) && REGISTER_ALIASES[text.trim().toLowerCase()] !== undefined ? `%${text.trim()}` : text, ctx.symbols);
+  if (typeof f === 'string') return { error: f };
+  return fetchValue(f, ctx) === null ? { error: `cannot read memory for ${text.trim()}` } : { value: formatFetched(f, ctx) };
+}
+
 /** A logpoint message: text with `{fetcharg}` parts, rendered per hit. */
 export function parseLogMessage(text: string, symbols: ReadonlyMap<string, number>): ((ctx: FetchContext) => string) | string {
   const parts: Array<string | Fetch> = [];

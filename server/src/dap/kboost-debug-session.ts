@@ -72,6 +72,8 @@ export class KboostDebugSession extends DebugSession {
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
+      supportsStepBack: true,
+      supportsEvaluateForHovers: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((filter) => ({ filter, label: `${filter} ${EXCEPTION_WORDS[filter]}`, default: true })),
     };
     this.sendResponse(response);
@@ -273,6 +275,16 @@ export class KboostDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    if (typeof args?.expression !== 'string') return this.fail(response, 'evaluate: expression must be a string');
+    const r = session.evaluate(args.expression);
+    if ('error' in r) return this.fail(response, r.error);
+    response.body = { result: r.value, variablesReference: 0 };
+    this.sendResponse(response);
+  }
+
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
     this.step(response, (s) => { s.startContinue(); return { kind: 'running' }; }, { allThreadsContinued: true });
   }
@@ -287,6 +299,21 @@ export class KboostDebugSession extends DebugSession {
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
     this.step(response, (s) => s.stepOut());
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+    const session = this.session;
+    if (session === null) return this.fail(response, 'no program is loaded');
+    if (this.running) return this.fail(response, 'the program is running: pause it first');
+    const state = session.stepBack();
+    if ('error' in state) return this.fail(response, `stepBack: ${state.error}`);
+    this.sendResponse(response);
+    this.children.reset();
+    this.report(state);
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.fail(response, 'reverse continue is not supported: stepBack goes back one plain instruction or one hit stage at a time');
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {

@@ -19,7 +19,9 @@ import {
   KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress,
   type AssemblyProgram, type ProbeEvent, type ProbeSite,
 } from '../kprobes/live';
+import { evaluateFetchArg } from './fetch-arg-expressions';
 import { hitStageWords } from './hit-stage-words';
+import { StepBackHistory, captureCpuState, undoInstruction } from './step-back-history';
 import { ProbeBreakpoints, type BreakpointAnswer, type BreakpointOptions } from './probe-breakpoints';
 
 export interface SessionLaunch {
@@ -66,6 +68,7 @@ type RunGoal = { kind: 'continue' } | { kind: 'over'; address: number; esp: numb
 export const EXCEPTION_FILTERS = ['#DE', '#UD', '#GP', '#PF'] as const;
 
 const RUN_CHUNK = 200_000;
+const NOT_KEPT = "the kprobe engine's state (kprobe_status, boostable, slots, nhit) is not kept";
 /** Machine steps one stage request may take inside a hit before giving up (a detour's template). */
 const HIT_STEP_BOUND = 256;
 
@@ -80,6 +83,7 @@ export class ProbedProgramSession {
   private lastWalk: HitWalk | null = null;
   private lastProbeAddress: number | null = null;
   private goal: RunGoal = { kind: 'continue' };
+  private readonly history = new StepBackHistory();
   private runStart = { eip: -1, count: 0 };
   private pauseRequested = false;
   private executed = 0;
@@ -290,6 +294,7 @@ export class ProbedProgramSession {
 
   private beginRun(goal: RunGoal): void {
     if (this.walk !== null) this.endWalk();
+    this.history.push({ kind: 'barrier', why: 'a run' });
     this.goal = goal;
     this.pauseRequested = false;
     this.runStart = { eip: this.machine.eip, count: this.machine.instructionCount };
@@ -321,11 +326,15 @@ export class ProbedProgramSession {
   private presentNext(w: HitWalk): SessionState {
     const stage = w.pending.shift()!;
     w.shown.push(stage);
+    this.history.push({ kind: 'stage' });
     return this.stopped('step', stage.words);
   }
 
   /** One machine step inside a hit; its stages go to the walk's pending list. Non-null: the run ended. */
   private stepInHit(w: HitWalk): SessionState | null {
+    // Only the hit's first machine step is a barrier: later stages are recordings, and going back
+    // over them leaves the machine where it is (ahead, as while they are presented).
+    if (!w.started) this.history.push({ kind: 'barrier', why: `the hit of ${this.name(w.site.address)}` });
     w.started = true;
     this.lastProbeAddress = w.site.address;
     const before = this.machine.eip;
@@ -365,8 +374,37 @@ export class ProbedProgramSession {
 
   private singleInstruction(): SessionState {
     const before = this.machine.eip;
-    const { result } = this.recordedStep();
+    const state = captureCpuState(this.machine);
+    const { result, events } = this.recordedStep();
+    // A plain step can be undone; one the engine took part in cannot (its state is not kept).
+    if (result === null && events.length === 0) this.history.push({ kind: 'instruction', before: state, writes: this.machine.lastOverwritten() });
+    else this.history.push({ kind: 'barrier', why: `the engine's handling at ${this.name(before)}` });
     return result ?? this.stopped('step', `stepped ${this.name(before)} -> ${this.name(this.machine.eip)}`);
+  }
+
+  /**
+   * stepBack: a presented stage goes back to the recorded ones (the machine does not move), a
+   * plain instruction is undone; a probe hit the machine ran or a run cannot be crossed.
+   */
+  stepBack(): SessionState | { error: string } {
+    if (this.finished !== null) return { error: 'the program has ended' };
+    const entry = this.history.take();
+    if (entry === null) return { error: 'no earlier step to go back to' };
+    if (entry.kind === 'barrier') return { error: `cannot step back past ${entry.why}: ${NOT_KEPT}` };
+    if (entry.kind === 'stage') {
+      const w = this.walk ?? this.lastWalk!;
+      if (w.shown.length <= 1) {
+        // Before the first stage is before the int3 the engine handled: not undoable.
+        this.history.push(entry);
+        return { error: `cannot step back past the hit of ${this.name(w.site.address)}: ${NOT_KEPT}` };
+      }
+      this.walk = w;
+      w.pending.unshift(w.shown.pop()!);
+      return this.stopped('step', `back to: ${w.shown[w.shown.length - 1]!.words}`);
+    }
+    undoInstruction(this.machine, entry);
+    this.executed--;
+    return this.stopped('step', `stepped back to ${this.name(this.machine.eip)}`);
   }
 
   /** machine.step() with the events it caused and their registers; a non-null result ends the run. */
@@ -446,6 +484,13 @@ export class ProbedProgramSession {
     for (const probe of this.breakpoints.probes) lines.push(probeSummaryLine(this.engine, probe, this.name));
     this.finished = { kind: 'terminated', lines };
     return this.finished;
+  }
+
+  /** A kprobe_events fetch arg (`%ax`, `+4(%sp)`, `@sym`, `eax`) read on the registers shown. */
+  evaluate(expression: string): { value: string } | { error: string } {
+    const r = this.registers;
+    const regs = { ax: r.eax, bx: r.ebx, cx: r.ecx, dx: r.edx, si: r.esi, di: r.edi, bp: r.ebp, sp: r.esp, ip: r.eip, flags: r.eflags };
+    return evaluateFetchArg(expression, { regs, machine: this.machine, symbols: this.program.loaded.symbols });
   }
 
   /** Memory as the CPU sees it (int3s included), up to the first unmapped byte. */
