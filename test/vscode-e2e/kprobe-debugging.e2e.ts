@@ -85,6 +85,27 @@ async function threadState(): Promise<string> {
   return state.innerText({ timeout: 5000 }).catch(() => '');
 }
 
+/** Runs a command palette entry with the cursor in the program's editor. */
+async function runCommand(title: string): Promise<void> {
+  await page.locator('.monaco-editor .view-line', { hasText: 'probed:' }).first().click();
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().click();
+}
+
+/**
+ * Waits for a stop at probe A in a session named `name` (the Debug Console's session picker shows
+ * the names: the client's own for the launches it makes), then ends the session (Shift+F5).
+ */
+async function stopsAtProbeInSession(name: string): Promise<void> {
+  await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
+  const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
+  assert.ok(pickers.includes(name), JSON.stringify(pickers));
+  await page.keyboard.press('Shift+F5');
+  await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
 describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 300_000 }, () => {
   before(async () => {
     assert.ok(PROBE_LINE > 0, `no pushl %ebp line in ${PROGRAM}`);
@@ -184,10 +205,12 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
 
   step('continues to the end: the Debug Console prints the probe summary', '24', async () => {
     const console = page.locator('.repl', { hasText: /nhit=3/ }).first();
-    // Continue (F5) through the remaining hits until the summary appears and the session ends.
-    for (let k = 0; k < 10 && !(await console.isVisible()); k++) {
-      await page.keyboard.press('F5');
-      await page.waitForTimeout(1000);
+    // Continue (F5) through the remaining hits until the summary appears and the session ends;
+    // only from a stop (the toolbar's Continue button), since F5 with no session starts a new one.
+    const continueButton = page.locator('.debug-toolbar .codicon-debug-continue').first();
+    for (let k = 0; k < 40 && !(await console.isVisible()); k++) {
+      if (await continueButton.isVisible()) await page.keyboard.press('F5');
+      await page.waitForTimeout(500);
     }
     await console.waitFor({ state: 'visible', timeout: 30_000 });
     await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
@@ -200,30 +223,15 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
   // No launch.json needed: the command makes the launch of the active file (client/src), under the
   // status bar's profile, and the breakpoint still stands.
   step('"Debug kprobes in this file" launches the active file and stops at the probe', '25', async () => {
-    await page.locator('.monaco-editor .view-line', { hasText: 'probed:' }).first().click();
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.type('>Debug kprobes in this file');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Debug kprobes in this file' }).first().click();
-    await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
-    // The session is named after the configuration the client made: the Debug Console's session picker shows it.
-    const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
-    assert.ok(pickers.includes(`kboost: ${PROGRAM} (${FIRST_PROFILE})`), JSON.stringify(pickers));
-    await shot('25-command-launch');
-    await page.keyboard.press('Shift+F5');
-    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
+    await runCommand('Debug kprobes in this file');
+    await stopsAtProbeInSession(`kboost: ${PROGRAM} (${FIRST_PROFILE})`);
   });
 
   // "Debug: Select and Start Debugging" lists the client's dynamic configurations: one per profile.
   step('the dynamic configurations launch the active file under another profile', '25b', async () => {
-    await page.locator('.monaco-editor .view-line', { hasText: 'probed:' }).first().click();
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.type('>Debug: Select and Start Debugging');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Select and Start Debugging' }).first().click();
+    await runCommand('Debug: Select and Start Debugging');
     // The debugger's entry (its label), then its configurations for the active file.
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'kboost: kprobes on the i386 emulator' }).first().click();
-    const name = `kboost: ${PROGRAM} (linux-2.6.18)`;
     const rows = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`kboost: ${PROGRAM.replace('.', '\\.')} \\(`) });
     await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
     // VS Code lists them for each place a launch can live (the workspace folder, user settings).
@@ -231,12 +239,9 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     for (let k = 0; k < (await rows.count()); k++) names.add(/kboost: \S+ \([^)]*\)/.exec(await rows.nth(k).innerText())?.[0] ?? '');
     assert.deepEqual([...names].sort(), ['linux-2.6.18', 'linux-6.1', 'rfc-2.6.15'].map((p) => `kboost: ${PROGRAM} (${p})`), 'one configuration per profile');
     await shot('25b-dynamic-configurations');
+    const name = `kboost: ${PROGRAM} (linux-2.6.18)`;
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
-    await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
-    const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
-    assert.ok(pickers.includes(name), JSON.stringify(pickers));
-    await page.keyboard.press('Shift+F5');
-    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
+    await stopsAtProbeInSession(name);
   });
 
   // F5 with no launch.json: VS Code picks the debugger by the file's language and asks the
@@ -248,11 +253,6 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
     await page.waitForTimeout(2000);
     await page.locator('.monaco-editor .view-line', { hasText: 'probed:' }).first().click();
     await page.keyboard.press('F5');
-    await callStackText(new RegExp(`${PROGRAM}\\s*${PROBE_LINE}:`), 60_000);
-    await shot('26-f5-without-launch-json');
-    const pickers = await page.evaluate<string[]>(`[...document.querySelectorAll('select')].map((s) => s.options[s.selectedIndex]?.text ?? '')`);
-    assert.ok(pickers.includes(`kboost: ${PROGRAM} (${FIRST_PROFILE})`), JSON.stringify(pickers));
-    await page.keyboard.press('Shift+F5');
-    await page.locator('.debug-toolbar').first().waitFor({ state: 'hidden', timeout: 30_000 });
+    await stopsAtProbeInSession(`kboost: ${PROGRAM} (${FIRST_PROFILE})`);
   });
 });
