@@ -1,10 +1,11 @@
 // The VS Code extension: starts the kboost language server (dist/kboost-server.js --stdio) for
 // i386 assembly files, shows and switches the kprobe profile from the status bar, and paints the
-// verdict of the visible instruction lines in the gutter. The only
-// code of the project that imports 'vscode'.
+// verdict of the visible instruction lines in the gutter; wires the debugger (kprobe-debugging.ts).
+// client/ is the only code of the project that imports 'vscode'.
 
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerKprobeDebugging } from './kprobe-debugging';
 
 const PROFILES = [
   { id: 'rfc-2.6.15', detail: 'the seed: kprobe-booster RFC take 3 (Dec 2005), lazy boost after the first step' },
@@ -85,6 +86,8 @@ function currentProfile(): string {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  // Before the language client starts: a debug session must not wait for the server's first analysis.
+  registerKprobeDebugging(context);
   const serverModule = context.asAbsolutePath('dist/kboost-server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.stdio, args: ['--stdio'] },

@@ -17,7 +17,7 @@ export const CODE_SERVER_BIN = path.join(E2E_MODULES, '.bin', 'code-server');
 export const EXTENSION_FOLDER = 'kboost.kboost-0.1.0';
 
 export interface CodeServerOptions {
-  /** Files copied into the workspace folder, by their name there. */
+  /** Files (or folders, such as .vscode) copied into the workspace folder, by their name there. */
   workspaceFiles: Record<string, string>;
   /** Written to User/settings.json before the start. */
   userSettings: Record<string, unknown>;
@@ -106,7 +106,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   stageExtension(extensionsDir, userDataDir);
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(opts.userSettings, null, 2));
   mkdirSync(workspace, { recursive: true });
-  for (const [name, from] of Object.entries(opts.workspaceFiles)) cpSync(from, path.join(workspace, name));
+  for (const [name, from] of Object.entries(opts.workspaceFiles)) cpSync(from, path.join(workspace, name), { recursive: true });
 
   const port = await freePort();
   const args = [

@@ -18,6 +18,7 @@ export interface Box { x: number; y: number; width: number; height: number }
 interface WaitOptions { timeout?: number }
 export interface Locator {
   first(): Locator;
+  nth(index: number): Locator;
   filter(o: { hasText?: string | RegExp }): Locator;
   locator(selector: string, o?: { hasText?: string | RegExp }): Locator;
   click(o?: WaitOptions): Promise<void>;
@@ -111,4 +112,24 @@ export async function hoverEditorWord(page: Page, lineStart: string, word: strin
     }
   }
   throw new Error(`no hover matching ${expect} over '${word}' of '${lineStart}'; last hover text: ${last || '(none)'}`);
+}
+
+/** A page on code-server's workbench at `url`, with the tests' default timeout. */
+export async function openWorkbench(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(30_000);
+  await page.goto(url, { timeout: 60_000, waitUntil: 'domcontentloaded' });
+  return page;
+}
+
+/**
+ * Opens a workspace file the way a user does, by clicking it in the explorer, and waits for its
+ * tab and for an editor line containing `shownText` (only the visible lines are rendered).
+ */
+export async function openFromExplorer(page: Page, name: string, shownText: string): Promise<void> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: 90_000 });
+  await row.click();
+  await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await page.locator('.monaco-editor .view-line', { hasText: shownText }).first().waitFor({ state: 'visible', timeout: 30_000 });
 }

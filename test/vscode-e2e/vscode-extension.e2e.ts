@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { E2E_DIR, REPO_ROOT, startCodeServer, type CodeServerSession } from './code-server-session';
-import { closeWithin, hoverEditorWord, launchChromium, type Browser, type Page } from './headless-chromium-workbench';
+import { closeWithin, hoverEditorWord, launchChromium, openFromExplorer, openWorkbench, type Browser, type Page } from './headless-chromium-workbench';
 
 const FIXTURE_NAME = 'verdicts-linux-2.6.18.S';
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'lsp', FIXTURE_NAME);
@@ -54,16 +54,9 @@ describe('kboost in code-server (real VS Code workbench)', { timeout: 300_000 },
       startTimeoutMs: 60_000,
     });
     browser = await launchChromium(30_000);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    await page.goto(server.url, { timeout: 60_000, waitUntil: 'domcontentloaded' });
-    // Open the file the way a user does: click it in the explorer.
-    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FIXTURE_NAME }).first();
-    await row.waitFor({ state: 'visible', timeout: 90_000 });
+    page = await openWorkbench(browser, server.url, { width: 1400, height: 900 });
+    await openFromExplorer(page, FIXTURE_NAME, 'probe_me:');
     await shot('01-workbench-loaded');
-    await row.click();
-    await page.locator('.tabs-container .tab', { hasText: FIXTURE_NAME }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await page.locator('.monaco-editor .view-line', { hasText: 'probe_me:' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   });
 
   after(async () => {
