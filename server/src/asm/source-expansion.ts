@@ -91,5 +91,5 @@ export function imageOnUserLines(image: Image, expansion: ExpandedSource, source
   });
   diagnostics.push(...expansion.diagnostics);
   diagnostics.sort((a, b) => a.line - b.line || a.start - b.start);
-  return { ...image, lines, diagnostics };
+  return { ...image, lines, diagnostics, expanded: { lines: image.lines, diagnostics: image.diagnostics, origins: expansion.lines } };
 }
