@@ -68,7 +68,7 @@ export interface Image {
   lines: LineCode[];
   diagnostics: AsmDiagnostic[];
   /**
-   * Only when the source was expanded (preprocessor, macros, `.include`...): the code and
+   * Only when the expanded source holds lines of other files (`#include`, `.include`): the code and
    * diagnostics of the expanded text before they moved onto the edited file's lines, so the editor
    * can show an included file's instructions at their own lines. Arrays the assembly made anyway.
    */
