@@ -115,15 +115,16 @@ export class IncludeTracking {
 
   /**
    * The open assembly document whose analysis gives an open file its verdicts: of the open
-   * documents whose last analysis read the file, the first opened. Undefined when there is none.
+   * documents whose last analysis read the file, the first opened (but those in `skip`).
+   * Undefined when there is none.
    */
-  contextOf(doc: TextDocument): TextDocument | undefined {
+  contextOf(doc: TextDocument, skip: ReadonlySet<string>): TextDocument | undefined {
     const file = fileNameOf(doc.uri);
     if (file === undefined) return undefined;
     const includers = new Set(this.dependents.includersOf(file, doc.uri).filter((d) => d.open).map((d) => d.document));
     if (includers.size === 0) return undefined;
     // TextDocuments keeps its documents in the order they were opened.
-    return this.documents.all().find((d) => includers.has(d.uri) && this.isAssembly(d));
+    return this.documents.all().find((d) => includers.has(d.uri) && !skip.has(d.uri) && this.isAssembly(d));
   }
 
   /** True when some document's analysis in this session read the file (open or closed since). */

@@ -75,19 +75,24 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
    * includer (includer's analysis, at the file's lines), else the document analysed alone.
    */
   function analysisOf(doc: TextDocument): DocumentAnalysis {
-    const includer = includes.contextOf(doc);
     const file = fileNameOf(doc.uri);
-    if (includer === undefined || file === undefined) return ownAnalysisOf(doc);
+    if (file === undefined) return ownAnalysisOf(doc);
     makingViews.add(doc.uri);
     try {
-      const from = ownAnalysisOf(includer);
-      const cached = views.get(doc.uri);
-      if (cached !== undefined && cached.version === doc.version && cached.from === from) return cached.analysis;
-      const view = from.inIncludedFile(file, doc.getText());
-      // Its includer no longer reads it: alone.
-      if (view === null) return ownAnalysisOf(doc);
-      views.set(doc.uri, { version: doc.version, from, analysis: view });
-      return view;
+      // An includer whose current analysis no longer reads the file gives way to the next one.
+      const tried = new Set<string>();
+      for (let includer = includes.contextOf(doc, tried); includer !== undefined; includer = includes.contextOf(doc, tried)) {
+        tried.add(includer.uri);
+        const from = ownAnalysisOf(includer);
+        const cached = views.get(doc.uri);
+        if (cached !== undefined && cached.version === doc.version && cached.from === from) return cached.analysis;
+        const view = from.inIncludedFile(file, doc.getText());
+        if (view === null) continue;
+        views.set(doc.uri, { version: doc.version, from, analysis: view });
+        return view;
+      }
+      views.delete(doc.uri);
+      return ownAnalysisOf(doc);
     } finally {
       makingViews.delete(doc.uri);
     }
