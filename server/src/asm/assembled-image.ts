@@ -2,7 +2,7 @@
 // source lines and machine code (line -> section, address, bytes; address -> line).
 
 import type { AsmDiagnostic } from './statement-parser';
-import type { ExpandedLine } from './expanded-source-lines';
+import type { ExpandedLine, ExpansionProblem } from './expanded-source-lines';
 
 export interface ImageSection {
   name: string;
@@ -82,6 +82,8 @@ export interface ExpandedCode {
   diagnostics: readonly AsmDiagnostic[];
   /** Each expanded line: its text, and the file and line that text came from. */
   origins: readonly ExpandedLine[];
+  /** Problems the expansion found (macros, conditionals, includes), at the line they were found on. */
+  problems: readonly ExpansionProblem[];
 }
 
 /** The source line whose bytes cover an address of a section, or null. */

@@ -29,7 +29,7 @@ export function expandSource(source: string, options: ExpansionOptions = {}): Ex
   const pre = preprocessOnly(source, { ...options, preprocessor: mode });
   const gas = new GasMacroExpander(source.split('\n'), files);
   gas.run(pre.lines, 0);
-  return { lines: gas.out, diagnostics: [...pre.diagnostics, ...gas.diagnostics] };
+  return { lines: gas.out, diagnostics: [...pre.diagnostics, ...gas.diagnostics], problems: [...(pre.problems ?? []), ...gas.problems] };
 }
 
 function includeFiles(options: ExpansionOptions): IncludeFiles {
@@ -44,7 +44,7 @@ export function preprocessOnly(source: string, options: ExpansionOptions = {}): 
   if (mode === 'builtin') {
     const pp = new BuiltinPreprocessor(source.split('\n'), includeFiles(options));
     pp.run(lines, 0);
-    return { lines: pp.out, diagnostics: pp.diagnostics };
+    return { lines: pp.out, diagnostics: pp.diagnostics, problems: pp.problems };
   }
   if (mode === 'system') return preprocessWithSystemCpp(source, fileName, options.includePaths ?? [], 'gcc', options.includedFile);
   return { lines, diagnostics: [] };
@@ -96,5 +96,5 @@ export function imageOnUserLines(image: Image, expansion: ExpandedSource, source
   const moved = { ...image, lines, diagnostics };
   // Only then: an unchanged text (a preprocessor the editor skips) gives the Image it gave.
   if (!expansion.lines.some((l) => l.file !== fileName)) return moved;
-  return { ...moved, expanded: { lines: image.lines, diagnostics: image.diagnostics, origins: expansion.lines } };
+  return { ...moved, expanded: { lines: image.lines, diagnostics: image.diagnostics, origins: expansion.lines, problems: expansion.problems ?? [] } };
 }

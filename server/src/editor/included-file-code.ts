@@ -1,12 +1,13 @@
 // The part of an assembly that came from one included file, at that file's own lines: the code of
 // each of its lines (adjacent code of one line joined, as the edited file's expanded lines are, so
-// a line shows what it shows pasted in place of the include) and the assembler's errors in its text, at their columns where the assembled text is the file's line
-// unchanged, else on the whole line. Read from the Image's record of its expansion
+// a line shows what it shows pasted in place of the include) and the errors in its text (the
+// assembler's and the expansion's), at their columns where the assembled text is the file's line
+// as written, else on the whole line. Read from the Image's record of its expansion
 // (`Image.expanded`), so a document that includes nothing pays nothing.
 
 import path from 'node:path';
 import type { AsmDiagnostic, Image, LineCode } from '../asm';
-import { wholeLineRange } from '../asm/expanded-source-lines';
+import { wholeLineRange, type ExpandedLine } from '../asm/expanded-source-lines';
 
 export interface IncludedFileCode {
   /** Its line map: `line` is a line of the file. */
@@ -44,14 +45,16 @@ export function includedFileCode(image: Image, includedFiles: ReadonlyMap<string
   const lines = runs.map((r): LineCode => ({ line: r.line, section: r.section, address: r.address, bytes: r.parts.length === 1 ? r.parts[0]! : joined(r.parts) }));
   const fileLines = fileText.split('\n');
   const diagnostics: AsmDiagnostic[] = [];
-  for (const d of expanded.diagnostics) {
-    const origin = expanded.origins[d.line];
-    if (origin === undefined || !fromTarget(origin.file)) continue;
+  const found = (origin: ExpandedLine | undefined, d: { severity: 'error' | 'warning'; message: string; start?: number; end?: number }): void => {
+    if (origin === undefined || !fromTarget(origin.file)) return;
     const own = fileLines[origin.line];
     // Columns hold only where the assembled text is the file's line as written.
-    if (origin.text === own) diagnostics.push({ ...d, line: origin.line });
-    else diagnostics.push({ ...d, ...wholeLineRange(own), line: origin.line, message: d.message + (origin.via !== undefined ? ` (in ${origin.via})` : '') });
-  }
+    if (origin.text === own && d.start !== undefined) diagnostics.push({ severity: d.severity, message: d.message, line: origin.line, start: d.start, end: d.end ?? d.start });
+    else diagnostics.push({ severity: d.severity, message: d.message + (origin.via !== undefined ? ` (in ${origin.via})` : ''), line: origin.line, ...wholeLineRange(own) });
+  };
+  for (const d of expanded.diagnostics) found(expanded.origins[d.line], d);
+  // Those of the expansion itself (macro calls, conditionals, includes of its own).
+  for (const p of expanded.problems) found(p.at, p);
   diagnostics.sort((a, b) => a.line - b.line || a.start - b.start);
   return { lines, diagnostics };
 }
