@@ -143,6 +143,10 @@ test('an open included file takes its verdicts from the includer opened first, a
     assert.deepEqual((await client.connection.sendRequest('kboost/lineVerdicts', { uri: uriOf(FRAGMENT) }) as { lines: unknown[] }).lines, gutterOf(expected));
     const movl = fragment.split('\n').findIndex((l) => l.includes('movl $1'));
     assert.match(await hoverText(client, movl, 2), /context of context-includer\.S/);
+    // One lens, for the includer's function, counting the fragment's instructions at the first of them.
+    const lenses = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: uriOf(FRAGMENT) } }) as Array<{ range: { start: { line: number } }; command: { title: string } }>;
+    assert.deepEqual(lenses.map((l) => l.range.start.line), [expected[0]!.range.start.line]);
+    assert.match(lenses[0]!.command.title, new RegExp(`^\\d+/${gutterOf(expected).length} boostable`));
 
     // A second includer, opened later, does not take the context over.
     await client.open(uriOf(OTHER), fixture(OTHER));

@@ -52,7 +52,10 @@ export interface InstructionAnnotation {
 
 export interface FunctionInfo {
   name: string;
-  /** Line of the function's label. */
+  /**
+   * Line of the function's label. In an included file's view: of its label there, else of its
+   * first instruction there, else -1 (the function is not in that file).
+   */
   line: number;
   section: string;
   address: number;
