@@ -6,6 +6,8 @@
 // lines and columns. GNU as (as --32 -I) checks that the includers and their pasted texts are the
 // same programs. Edits of the fragment republish it from the includer's new analysis; with two
 // includers open the first opened gives the context; closing them brings back the fragment alone.
+// A file read through `#include` (built-in and system preprocessor) is checked the same way, on the
+// analysis alone, against gcc -m32 -c.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -185,5 +187,45 @@ test('an open included file takes its verdicts from the includer opened first, a
     assert.match(await hoverText(client, movl, 2), /Analysed alone/);
   } finally {
     await client.shutdown();
+  }
+});
+
+test('a file read through #include, with the built-in and the system preprocessor, shows the verdicts of its lines pasted in place', (t) => {
+  try {
+    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+  } catch {
+    t.skip('gcc is not installed (.ci/run installs it)');
+    return;
+  }
+  // The includer's C macro gives the fragment's first operand; a C comment keeps its columns.
+  const includer = ['/* The fragment is the body of f. */', '#define VALUE 7', '\t.text', '\t.globl f', '\t.type f, @function', 'f:', '\tpushl %ebp', '#include "frag.h"', '\tret', ''].join('\n');
+  const fragment = ['\tmovl $VALUE, %eax /* from the includer */', '\taddl $1, %eax', '\tpopl %ebp', ''].join('\n');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kboost-context-cpp-'));
+  try {
+    writeFileSync(path.join(dir, 'main.S'), includer);
+    writeFileSync(path.join(dir, 'frag.h'), fragment);
+    execFileSync('gcc', ['-m32', '-c', 'main.S', '-o', 'main.o'], { cwd: dir });
+    execFileSync('objcopy', ['-O', 'binary', '--only-section=.text', 'main.o', 'text.bin'], { cwd: dir });
+    const gnu = new Uint8Array(readFileSync(path.join(dir, 'text.bin')));
+    const lines = includer.split('\n');
+    const at = lines.indexOf('#include "frag.h"');
+    const own = fragment.split('\n');
+    const pasted = [...lines.slice(0, at), ...own, ...lines.slice(at + 1)].join('\n');
+    for (const preprocessor of ['builtin', 'system'] as const) {
+      const settings = readServerSettings({ preprocessor });
+      const whole = analyzeDocument(includer, settings.editor, path.join(dir, 'main.S'));
+      assert.deepEqual(textBytes(whole), gnu, `${preprocessor}: the includer assembles as GNU as does`);
+      const view = whole.inIncludedFile(path.join(dir, 'frag.h'), fragment);
+      assert.ok(view !== null, `${preprocessor}: the includer read frag.h`);
+      const reference = analyzeDocument(pasted, settings.editor, path.join(dir, 'pasted.S'));
+      assert.deepEqual(textBytes(reference), gnu, `${preprocessor}: the pasted text is the same program`);
+      const expected = plain(documentDiagnostics(reference, settings))
+        .filter((d) => d.range.start.line >= at && d.range.start.line < at + own.length)
+        .map((d) => ({ ...d, range: { start: { ...d.range.start, line: d.range.start.line - at }, end: { ...d.range.end, line: d.range.end.line - at } } }));
+      assert.equal(expected.length, 3);
+      assert.deepEqual(plain(documentDiagnostics(view, settings)), expected, preprocessor);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
