@@ -190,6 +190,25 @@ test('an open included file takes its verdicts from the includer opened first, a
   }
 });
 
+test('an included file opened before its includer takes the includer\'s context once the includer is analysed', async (t) => {
+  const missing = missingAs();
+  if (missing !== null) {
+    t.skip(missing);
+    return;
+  }
+  const fragment = fixture(FRAGMENT);
+  const client = new LanguageServerClient();
+  try {
+    await client.initialize();
+    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(FRAGMENT), languageId: 'i386-asm', version: 1, text: fragment } });
+    await settles(client, alone(fragment), 'the fragment alone');
+    await client.open(uriOf(INCLUDER), fixture(INCLUDER));
+    await settles(client, inContext(INCLUDER, fragment), 'the fragment in the context of the includer opened after it');
+  } finally {
+    await client.shutdown();
+  }
+});
+
 test('a file read through #include, with the built-in and the system preprocessor, shows the verdicts of its lines pasted in place', (t) => {
   try {
     execFileSync('gcc', ['--version'], { stdio: 'ignore' });
