@@ -9,7 +9,7 @@
 // A file read through `#include` (built-in and system preprocessor) is checked the same way, on the
 // analysis alone, against gcc -m32 -c.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -123,91 +123,83 @@ function gutterOf(diagnostics: Diagnostics): unknown[] {
   return diagnostics.filter((d) => d.source === 'kboost' && d.code !== 'contract').map((d) => ({ line: d.range.start.line, end: d.range.end.character, verdict: d.code }));
 }
 
-test('an open included file takes its verdicts from the includer opened first, and its own analysis once none is open', async (t) => {
+/** A server session (skipped without GNU as, which checks every oracle's bytes), with the fragment's text. */
+async function withServer(t: TestContext, run: (client: LanguageServerClient, fragment: string) => Promise<void>): Promise<void> {
   const missing = missingAs();
   if (missing !== null) {
     t.skip(missing);
     return;
   }
-  const fragment = fixture(FRAGMENT);
+  const client = new LanguageServerClient();
+  try {
+    await client.initialize();
+    await run(client, fixture(FRAGMENT));
+  } finally {
+    await client.shutdown();
+  }
+}
+
+test('an open included file takes its verdicts from the includer opened first, and its own analysis once none is open', (t) => withServer(t, async (client, fragment) => {
   const expected = inContext(INCLUDER, fragment);
   // The oracle itself: no error for the includer's macro, every contract of the fragment holds.
   assert.ok(expected.length > 0 && expected.every((d) => d.source === 'kboost' && d.code !== 'contract'), JSON.stringify(expected));
   assert.ok(alone(fragment).some((d) => d.source === 'kboost-as' && d.message.includes("'save'")), 'alone, `save` is an error');
-  const client = new LanguageServerClient();
-  try {
-    await client.initialize();
-    const includerText = fixture(INCLUDER);
-    const includerDiagnostics = plain((await client.open(uriOf(INCLUDER), includerText)).diagnostics);
-    assert.deepEqual(includerDiagnostics, plain(documentDiagnostics(analyzeDocument(includerText, SETTINGS.editor, path.join(DIR, INCLUDER)), SETTINGS)));
-    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(FRAGMENT), languageId: 'i386-asm', version: 1, text: fragment } });
-    await settles(client, expected, 'the fragment in the includer\'s context');
-    assert.deepEqual((await client.connection.sendRequest('kboost/lineVerdicts', { uri: uriOf(FRAGMENT) }) as { lines: unknown[] }).lines, gutterOf(expected));
-    const movl = fragment.split('\n').findIndex((l) => l.includes('movl $1'));
-    assert.match(await hoverText(client, movl, 2), /context of context-includer\.S/);
-    // One lens, for the includer's function, counting the fragment's instructions at the first of them.
-    const lenses = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: uriOf(FRAGMENT) } }) as Array<{ range: { start: { line: number } }; command: { title: string } }>;
-    assert.deepEqual(lenses.map((l) => l.range.start.line), [expected[0]!.range.start.line]);
-    assert.match(lenses[0]!.command.title, new RegExp(`^\\d+/${gutterOf(expected).length} boostable`));
+  const includerText = fixture(INCLUDER);
+  const includerDiagnostics = plain((await client.open(uriOf(INCLUDER), includerText)).diagnostics);
+  assert.deepEqual(includerDiagnostics, plain(documentDiagnostics(analyzeDocument(includerText, SETTINGS.editor, path.join(DIR, INCLUDER)), SETTINGS)));
+  void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(FRAGMENT), languageId: 'i386-asm', version: 1, text: fragment } });
+  await settles(client, expected, 'the fragment in the includer\'s context');
+  assert.deepEqual((await client.connection.sendRequest('kboost/lineVerdicts', { uri: uriOf(FRAGMENT) }) as { lines: unknown[] }).lines, gutterOf(expected));
+  const movl = fragment.split('\n').findIndex((l) => l.includes('movl $1'));
+  assert.match(await hoverText(client, movl, 2), /context of context-includer\.S/);
+  // One lens, for the includer's function, counting the fragment's instructions at the first of them.
+  const lenses = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: uriOf(FRAGMENT) } }) as Array<{ range: { start: { line: number } }; command: { title: string } }>;
+  assert.deepEqual(lenses.map((l) => l.range.start.line), [expected[0]!.range.start.line]);
+  assert.match(lenses[0]!.command.title, new RegExp(`^\\d+/${gutterOf(expected).length} boostable`));
 
-    // A second includer, opened later, does not take the context over.
-    await client.open(uriOf(OTHER), fixture(OTHER));
-    await settles(client, expected, 'the first opened includer keeps the context');
-    assert.match(await hoverText(client, movl, 2), /context of context-includer\.S/);
+  // A second includer, opened later, does not take the context over.
+  await client.open(uriOf(OTHER), fixture(OTHER));
+  await settles(client, expected, 'the first opened includer keeps the context');
+  assert.match(await hoverText(client, movl, 2), /context of context-includer\.S/);
 
-    // An edit of the fragment: republished from the includer's analysis of the new text.
-    const edited = fragment.replace('\tnop\t', '\tint3\t');
-    assert.notEqual(edited, fragment);
-    const expectedEdited = inContext(INCLUDER, edited);
-    assert.notDeepEqual(gutterOf(expectedEdited), gutterOf(expected), 'the edit changes a verdict');
-    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(FRAGMENT), version: 2 }, contentChanges: [{ text: edited }] });
-    await settles(client, expectedEdited, 'the edited fragment in the includer\'s context');
+  // An edit of the fragment: republished from the includer's analysis of the new text.
+  const edited = fragment.replace('\tnop\t', '\tint3\t');
+  assert.notEqual(edited, fragment);
+  const expectedEdited = inContext(INCLUDER, edited);
+  assert.notDeepEqual(gutterOf(expectedEdited), gutterOf(expected), 'the edit changes a verdict');
+  void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(FRAGMENT), version: 2 }, contentChanges: [{ text: edited }] });
+  await settles(client, expectedEdited, 'the edited fragment in the includer\'s context');
 
-    // An assembler error and one of the expansion (a GNU as directive), each at its own columns.
-    const broken = edited.replace('movl $1, %eax', 'movl $1, %eaz').replace('done:\n', 'done:\n\t.warning "kept"\n');
-    const expectedBroken = inContext(INCLUDER, broken, false);
-    const errors = expectedBroken.filter((d) => d.source === 'kboost-as');
-    assert.deepEqual(errors.map((d) => d.range.start.line), [movl, broken.split('\n').indexOf('\t.warning "kept"')], JSON.stringify(expectedBroken));
-    assert.ok(errors[0]!.range.start.character > 1, 'the operand, not the whole line');
-    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(FRAGMENT), version: 3 }, contentChanges: [{ text: broken }] });
-    await settles(client, expectedBroken, 'an error in the fragment, in the includer\'s context');
-    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(FRAGMENT), version: 4 }, contentChanges: [{ text: edited }] });
-    await settles(client, expectedEdited, 'the error fixed');
+  // An assembler error and one of the expansion (a GNU as directive), each at its own columns.
+  const broken = edited.replace('movl $1, %eax', 'movl $1, %eaz').replace('done:\n', 'done:\n\t.warning "kept"\n');
+  const expectedBroken = inContext(INCLUDER, broken, false);
+  const errors = expectedBroken.filter((d) => d.source === 'kboost-as');
+  assert.deepEqual(errors.map((d) => d.range.start.line), [movl, broken.split('\n').indexOf('\t.warning "kept"')], JSON.stringify(expectedBroken));
+  assert.ok(errors[0]!.range.start.character > 1, 'the operand, not the whole line');
+  void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(FRAGMENT), version: 3 }, contentChanges: [{ text: broken }] });
+  await settles(client, expectedBroken, 'an error in the fragment, in the includer\'s context');
+  void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf(FRAGMENT), version: 4 }, contentChanges: [{ text: edited }] });
+  await settles(client, expectedEdited, 'the error fixed');
 
-    // Closing the first includer: the other one gives the context.
-    const inOther = inContext(OTHER, edited);
-    assert.notDeepEqual(gutterOf(inOther), gutterOf(expectedEdited), 'the two includers give different verdicts');
-    void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(INCLUDER) } });
-    await settles(client, inOther, 'the fragment in the other includer\'s context');
-    assert.match(await hoverText(client, movl, 2), /context of context-other-includer\.S/);
+  // Closing the first includer: the other one gives the context.
+  const inOther = inContext(OTHER, edited);
+  assert.notDeepEqual(gutterOf(inOther), gutterOf(expectedEdited), 'the two includers give different verdicts');
+  void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(INCLUDER) } });
+  await settles(client, inOther, 'the fragment in the other includer\'s context');
+  assert.match(await hoverText(client, movl, 2), /context of context-other-includer\.S/);
 
-    // No includer open: the fragment alone, as before.
-    void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(OTHER) } });
-    await settles(client, alone(edited), 'the fragment alone once no includer is open');
-    assert.match(await hoverText(client, movl, 2), /Analysed alone/);
-  } finally {
-    await client.shutdown();
-  }
-});
+  // No includer open: the fragment alone, as before.
+  void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(OTHER) } });
+  await settles(client, alone(edited), 'the fragment alone once no includer is open');
+  assert.match(await hoverText(client, movl, 2), /Analysed alone/);
+}));
 
-test('an included file opened before its includer takes the includer\'s context once the includer is analysed', async (t) => {
-  const missing = missingAs();
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const fragment = fixture(FRAGMENT);
-  const client = new LanguageServerClient();
-  try {
-    await client.initialize();
-    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(FRAGMENT), languageId: 'i386-asm', version: 1, text: fragment } });
-    await settles(client, alone(fragment), 'the fragment alone');
-    await client.open(uriOf(INCLUDER), fixture(INCLUDER));
-    await settles(client, inContext(INCLUDER, fragment), 'the fragment in the context of the includer opened after it');
-  } finally {
-    await client.shutdown();
-  }
-});
+test('an included file opened before its includer takes the includer\'s context once the includer is analysed', (t) => withServer(t, async (client, fragment) => {
+  void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(FRAGMENT), languageId: 'i386-asm', version: 1, text: fragment } });
+  await settles(client, alone(fragment), 'the fragment alone');
+  await client.open(uriOf(INCLUDER), fixture(INCLUDER));
+  await settles(client, inContext(INCLUDER, fragment), 'the fragment in the context of the includer opened after it');
+}));
 
 test('a file read through #include, with the built-in and the system preprocessor, shows the verdicts of its lines pasted in place', (t) => {
   try {
