@@ -401,3 +401,24 @@ test('a moved branch to a label the edited lines define again is written again',
   const incremental = checkVersions('label of the edit', [lines, withLine(lines, 5, null)], 4);
   assert.equal(incremental.movedLayouts, 1);
 });
+
+test('incremental re-assembly of a file that includes another equals a fresh assemble(), expanded line map included', () => {
+  // The included file's lines and the expansion's problems are kept in the Image (`expanded`): compared too.
+  const fragment = ['\tpushl %ebx', '1:\tmovl 8(%esp), %eax', '\tjne 1b', '\tSAVE %ecx', 'done:', '\tpopl %ebx', '\tmovl %eaz, %eax', '\t.warning "in the fragment"'].join('\n');
+  const files = new Map([[path.join('fixture', 'fragment.inc'), fragment]]);
+  const options = { fileName: path.join('fixture', 'main.s'), readFile: (f: string) => files.get(f) ?? null };
+  const random = seeded(41);
+  let lines = ['\t.macro SAVE reg', '\tpushl \\reg', '\t.endm', '\t.text', '\t.globl f', 'f:', ...FILLER, '\t.include "fragment.inc"', ...FILLER, '\tret'];
+  const incremental = new IncrementalAssembler(options, 4);
+  for (let i = 0; i <= EDITS_PER_FILE; i++) {
+    const text = lines.join('\n');
+    const fresh = assemble(text, options);
+    assert.ok(fresh.expanded?.origins.some((o) => o.file === path.join('fixture', 'fragment.inc')), 'the included lines are kept');
+    assert.ok(fresh.expanded?.problems.some((p) => p.message === 'in the fragment'), 'and the expansion\'s problems');
+    assert.deepEqual(incremental.assemble(text), fresh, `version ${i}:\n${text}`);
+    // Edits in the including file only (the fragment's line is kept).
+    let next = edit(lines, random);
+    while (!next.lines.some((l) => l.includes('.include'))) next = edit(lines, random);
+    lines = next.lines;
+  }
+});

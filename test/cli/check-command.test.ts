@@ -1,8 +1,11 @@
 // `kboost check`: compiler-style verdict lines, contract comments that fail the run when the
-// verdict differs, and JSON and SARIF output that parse and carry the same findings.
+// verdict differs, and JSON and SARIF output that parse and carry the same findings. With
+// `--context`, an included file's findings are those of its lines pasted in place of the include.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, runCli } from './cli-test-support';
 
@@ -35,4 +38,37 @@ test('bad arguments and unreadable files', async () => {
   const missing = await runCli(['check', path.join(REPO_ROOT, 'no-such-file.S')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no-such-file\.S/);
+});
+
+test('--context checks an included file as its includer reads it: the findings of its lines pasted in place', async () => {
+  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'lsp');
+  const fragment = path.join(dir, 'context-fragment.inc');
+  const includer = path.join(dir, 'context-includer.S');
+  // Alone, the includer's macro is unknown; in its context every contract holds.
+  assert.equal((await runCli(['check', fragment, '-q'])).code, 1);
+  const inContext = await runCli(['check', fragment, '--context', includer, '--format', 'json']);
+  assert.equal(inContext.code, 0, inContext.stdout + inContext.stderr);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kboost-check-context-'));
+  try {
+    const lines = readFileSync(includer, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('.include "context-fragment.inc"'));
+    const own = readFileSync(fragment, 'utf8').split('\n');
+    const pasted = path.join(tmp, 'pasted.S');
+    writeFileSync(pasted, [...lines.slice(0, at), ...own, ...lines.slice(at + 1)].join('\n'));
+    type Findings = { findings: Array<{ file: string; line: number; column: number; level: string; rule: string; message: string }> };
+    const oracle = (JSON.parse((await runCli(['check', pasted, '--format', 'json'])).stdout) as Findings).findings
+      .filter((f) => f.line > at && f.line <= at + own.length)
+      .map((f) => ({ ...f, file: fragment, line: f.line - at }));
+    assert.ok(oracle.length >= 5);
+    assert.deepEqual((JSON.parse(inContext.stdout) as Findings).findings, oracle);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  // Another includer's context breaks contracts; a file that does not include it is refused.
+  const other = await runCli(['check', fragment, '--context', path.join(dir, 'context-other-includer.S'), '-q']);
+  assert.equal(other.code, 1);
+  assert.match(other.stdout, /context-fragment\.inc:3:\d+: error: kboost contract: expected optimized/);
+  const unrelated = await runCli(['check', fragment, '--context', FIXTURE]);
+  assert.equal(unrelated.code, 1);
+  assert.match(unrelated.stderr, /does not include it/);
 });

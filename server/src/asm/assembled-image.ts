@@ -2,6 +2,7 @@
 // source lines and machine code (line -> section, address, bytes; address -> line).
 
 import type { AsmDiagnostic } from './statement-parser';
+import type { ExpandedLine, ExpansionProblem } from './expanded-source-lines';
 
 export interface ImageSection {
   name: string;
@@ -66,6 +67,23 @@ export interface Image {
   /** Lines that produced bytes (or sit at an address, such as labels), in source order. */
   lines: LineCode[];
   diagnostics: AsmDiagnostic[];
+  /**
+   * Only when the expanded source holds lines of other files (`#include`, `.include`): the code and
+   * diagnostics of the expanded text before they moved onto the edited file's lines, so the editor
+   * can show an included file's instructions at their own lines. Arrays the assembly made anyway.
+   */
+  expanded?: ExpandedCode;
+}
+
+export interface ExpandedCode {
+  /** The expanded text's line map, one entry per statement: `line` indexes `origins`. */
+  lines: readonly LineCode[];
+  /** The expanded text's diagnostics, `line` indexing `origins`, columns those of its text. */
+  diagnostics: readonly AsmDiagnostic[];
+  /** Each expanded line: its text, and the file and line that text came from. */
+  origins: readonly ExpandedLine[];
+  /** Problems the expansion found (macros, conditionals, includes), at the line they were found on. */
+  problems: readonly ExpansionProblem[];
 }
 
 /** The source line whose bytes cover an address of a section, or null. */

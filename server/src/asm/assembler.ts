@@ -193,7 +193,7 @@ export function assembleWithCaches(source: string, options: AssembleOptions, cac
   try {
     const expansion = expandSource(source, options);
     if (expansion === null) return assembleUnguarded(source, caches);
-    return imageOnUserLines(assembleUnguarded(expandedText(expansion), caches), expansion, source);
+    return imageOnUserLines(assembleUnguarded(expandedText(expansion), caches), expansion, source, options.fileName);
   } catch (e) {
     const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
     return { sections: [], symbols: [], relocations: [], lines: [], diagnostics: [{ severity: 'error', message, line: 0, start: 0, end: 0 }] };

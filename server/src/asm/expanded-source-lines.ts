@@ -34,6 +34,31 @@ export interface ExpandedSource {
   lines: ExpandedLine[];
   /** Problems found while expanding, already in the edited file's lines and columns. */
   diagnostics: AsmDiagnostic[];
+  /** The same problems where they were found (the built-in preprocessor's and GNU as directives'). */
+  problems?: ExpansionProblem[];
+}
+
+/** A problem found while expanding, at the expanded line it was found on (columns of its text). */
+export interface ExpansionProblem {
+  at: ExpandedLine;
+  severity: 'error' | 'warning';
+  message: string;
+  start?: number;
+  end?: number;
+}
+
+/**
+ * Reports a problem found at an expanded line: as a diagnostic on the edited file's line that
+ * produced it (its columns only when the line is verbatim), and where it was found.
+ */
+export function reportExpansionProblem(
+  out: { diagnostics: AsmDiagnostic[]; problems: ExpansionProblem[] }, userLines: readonly string[],
+  severity: 'error' | 'warning', at: ExpandedLine, message: string, start?: number, end?: number,
+): void {
+  const r = at.verbatim && start !== undefined ? { start, end: end ?? start } : wholeLineRange(userLines[at.userLine]);
+  const where = at.verbatim ? '' : at.via ? ` (in ${at.via})` : '';
+  out.diagnostics.push({ severity, message: message + where, line: at.userLine, ...r });
+  out.problems.push({ at, severity, message, ...(start !== undefined ? { start, end: end ?? start } : {}) });
 }
 
 /** The lines of one file as unexpanded ExpandedLines; `top` marks the edited file. */

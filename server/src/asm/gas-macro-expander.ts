@@ -5,7 +5,7 @@
 
 import type { AsmDiagnostic } from './statement-parser';
 import { indexOutsideQuotes } from './index-outside-quotes';
-import { derived, linesOfFile, wholeLineRange, type ExpandedLine } from './expanded-source-lines';
+import { derived, linesOfFile, reportExpansionProblem, wholeLineRange, type ExpandedLine, type ExpansionProblem } from './expanded-source-lines';
 import { conditionTruth, evaluateAbsolute, type KnownSymbols } from './gas-conditional-evaluation';
 import { bindArguments, parseParameters, splitArguments, substitute, type MacroParameter } from './gas-macro-arguments';
 import { findIncludeFile, type IncludeFiles } from './include-file-search';
@@ -74,6 +74,7 @@ function head(text: string): Head | null {
 export class GasMacroExpander {
   readonly out: ExpandedLine[] = [];
   readonly diagnostics: AsmDiagnostic[] = [];
+  readonly problems: ExpansionProblem[] = [];
   private readonly macros = new Map<string, Macro>();
   private readonly known: KnownSymbols = { constants: new Map(), defined: new Set() };
   private counter = 0;
@@ -86,9 +87,7 @@ export class GasMacroExpander {
   constructor(private readonly userLines: readonly string[], private readonly files: IncludeFiles) {}
 
   private report(severity: 'error' | 'warning', at: ExpandedLine, message: string, start?: number, end?: number): void {
-    const r = at.verbatim && start !== undefined ? { start, end: end ?? start } : wholeLineRange(this.userLines[at.userLine]);
-    const where = at.verbatim ? '' : at.via ? ` (in ${at.via})` : '';
-    this.diagnostics.push({ severity, message: message + where, line: at.userLine, ...r });
+    reportExpansionProblem(this, this.userLines, severity, at, message, start, end);
   }
 
   private emit(line: ExpandedLine): void {

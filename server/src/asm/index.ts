@@ -9,6 +9,6 @@ export type { ExpandedLine, ExpandedSource } from './expanded-source-lines';
 export { parseSource } from './statement-parser';
 export type { AsmDiagnostic, ParsedSource, SourceRange, Statement } from './statement-parser';
 export { lineAtAddress, codeOfLine } from './assembled-image';
-export type { Image, ImageSection, ImageSymbol, ImageRelocation, LineCode } from './assembled-image';
+export type { Image, ImageSection, ImageSymbol, ImageRelocation, LineCode, ExpandedCode } from './assembled-image';
 export { writeElfObject } from './elf-object-writer';
 export { formatListing } from './assembly-listing';

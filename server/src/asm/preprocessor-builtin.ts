@@ -4,7 +4,7 @@
 // Unknown `#word` lines pass through (they are assembler comments). Every line keeps its origin.
 
 import type { AsmDiagnostic } from './statement-parser';
-import { linesOfFile, wholeLineRange, type ExpandedLine } from './expanded-source-lines';
+import { linesOfFile, reportExpansionProblem, wholeLineRange, type ExpandedLine, type ExpansionProblem } from './expanded-source-lines';
 import { findIncludeFile, type IncludeFiles } from './include-file-search';
 import { blankComments, tokenizeLine, tokensText } from './preprocessor-tokens';
 import { MacroExpander, parseDefine } from './preprocessor-macro-expansion';
@@ -28,6 +28,7 @@ const PREDEFINED: ReadonlyArray<[string, string]> = [
 export class BuiltinPreprocessor {
   readonly out: ExpandedLine[] = [];
   readonly diagnostics: AsmDiagnostic[] = [];
+  readonly problems: ExpansionProblem[] = [];
   private readonly expander = new MacroExpander();
 
   constructor(private readonly userLines: readonly string[], private readonly files: IncludeFiles) {
@@ -35,9 +36,7 @@ export class BuiltinPreprocessor {
   }
 
   private report(severity: 'error' | 'warning', at: ExpandedLine, message: string, start?: number, end?: number): void {
-    const r = at.verbatim && start !== undefined ? { start, end: end ?? start } : wholeLineRange(this.userLines[at.userLine]);
-    const where = at.verbatim ? '' : at.via ? ` (in ${at.via})` : '';
-    this.diagnostics.push({ severity, message: message + where, line: at.userLine, ...r });
+    reportExpansionProblem(this, this.userLines, severity, at, message, start, end);
   }
 
   /** Joins backslash-continued lines and blanks comments; the result keeps the first line's origin. */

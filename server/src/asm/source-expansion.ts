@@ -29,7 +29,7 @@ export function expandSource(source: string, options: ExpansionOptions = {}): Ex
   const pre = preprocessOnly(source, { ...options, preprocessor: mode });
   const gas = new GasMacroExpander(source.split('\n'), files);
   gas.run(pre.lines, 0);
-  return { lines: gas.out, diagnostics: [...pre.diagnostics, ...gas.diagnostics] };
+  return { lines: gas.out, diagnostics: [...pre.diagnostics, ...gas.diagnostics], problems: [...(pre.problems ?? []), ...gas.problems] };
 }
 
 function includeFiles(options: ExpansionOptions): IncludeFiles {
@@ -44,7 +44,7 @@ export function preprocessOnly(source: string, options: ExpansionOptions = {}): 
   if (mode === 'builtin') {
     const pp = new BuiltinPreprocessor(source.split('\n'), includeFiles(options));
     pp.run(lines, 0);
-    return { lines: pp.out, diagnostics: pp.diagnostics };
+    return { lines: pp.out, diagnostics: pp.diagnostics, problems: pp.problems };
   }
   if (mode === 'system') return preprocessWithSystemCpp(source, fileName, options.includePaths ?? [], 'gcc', options.includedFile);
   return { lines, diagnostics: [] };
@@ -57,9 +57,11 @@ export function expandedText(expansion: ExpandedSource): string {
 
 /**
  * Moves an Image assembled from expanded text onto the edited file's lines: each line-map entry
- * and diagnostic goes to the line that produced it; columns survive only on verbatim lines.
+ * and diagnostic goes to the line that produced it; columns survive only on verbatim lines. When
+ * lines came from other files than the edited one (`fileName`), the Image keeps the expanded line
+ * map too (`expanded`), for the editor's view of an included file.
  */
-export function imageOnUserLines(image: Image, expansion: ExpandedSource, source: string): Image {
+export function imageOnUserLines(image: Image, expansion: ExpandedSource, source: string, fileName = ''): Image {
   const userLines = source.split('\n');
   // Runs of adjacent code from one user line become one entry; the bytes are joined once per run
   // (a .rept of a million lines must not copy its bytes a million times).
@@ -91,5 +93,8 @@ export function imageOnUserLines(image: Image, expansion: ExpandedSource, source
   });
   diagnostics.push(...expansion.diagnostics);
   diagnostics.sort((a, b) => a.line - b.line || a.start - b.start);
-  return { ...image, lines, diagnostics };
+  const moved = { ...image, lines, diagnostics };
+  // Only then: an unchanged text (a preprocessor the editor skips) gives the Image it gave.
+  if (!expansion.lines.some((l) => l.file !== fileName)) return moved;
+  return { ...moved, expanded: { lines: image.lines, diagnostics: image.diagnostics, origins: expansion.lines, problems: expansion.problems ?? [] } };
 }

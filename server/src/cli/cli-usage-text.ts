@@ -97,6 +97,7 @@ Options:
   --profile ID           rfc-2.6.15, linux-2.6.18 or linux-6.1 (default)
   --format F             text (default: file:line:col: level: message), json or sarif
   --post-handler         the probes have a post_handler
+  --context INCLUDER     the FILEs are included by INCLUDER: check them as its assembly reads them
   -q, --quiet            only errors (broken contracts, assembler errors)
   -h, --help             show this help
 `;

@@ -1,6 +1,7 @@
 // `kboost check FILE...`: annotates assembly files with kprobe verdicts, like a compiler's
 // diagnostics (`file:line:col: note: ...`), or as JSON or SARIF. It fails (exit 1) when a contract
 // comment such as `# kboost: boosted` disagrees with the verdict, or when a file does not assemble.
+// With `--context INCLUDER` the files are included files, each checked as INCLUDER's assembly reads it.
 
 import { readFileSync } from 'node:fs';
 import { analyzeDocument, DEFAULT_EDITOR_SETTINGS, type DocumentAnalysis } from '../editor/document-analysis';
@@ -14,6 +15,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   format: { type: 'string' },
   'post-handler': { type: 'boolean' },
+  context: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -75,16 +77,32 @@ export function runCheck(args: string[], io: CliIo): number {
   const settings = { ...DEFAULT_EDITOR_SETTINGS, profile, postHandler: v['post-handler'] === true, kernel: DEFAULT_KERNEL_CONFIG };
   const findings: Finding[] = [];
   let unreadable = false;
-  for (const file of parsed.positionals) {
-    let text: string;
+  const read = (file: string): string | null => {
     try {
-      text = readFileSync(file, 'utf8');
+      return readFileSync(file, 'utf8');
     } catch (e) {
       io.err(`kboost: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
       unreadable = true;
+      return null;
+    }
+  };
+  const contextFile = optionalString(v.context);
+  let includer: DocumentAnalysis | null = null;
+  if (typeof contextFile === 'string') {
+    const contextText = read(contextFile);
+    if (contextText === null) return EXIT_BAD_INPUT;
+    includer = analyzeDocument(contextText, settings, contextFile);
+  }
+  for (const file of parsed.positionals) {
+    const text = read(file);
+    if (text === null) continue;
+    const analysis = includer === null ? analyzeDocument(text, settings, file) : includer.inIncludedFile(file, text);
+    if (analysis === null) {
+      io.err(`kboost: ${file}: ${contextFile} does not include it\n`);
+      unreadable = true;
       continue;
     }
-    findings.push(...findingsOf(file, analyzeDocument(text, settings, file), profile, v.quiet === true));
+    findings.push(...findingsOf(file, analysis, profile, v.quiet === true));
   }
   if (format === 'json') io.out(JSON.stringify({ profile, findings }, null, 1) + '\n');
   else if (format === 'sarif') io.out(JSON.stringify(sarif(findings, profile), null, 1) + '\n');

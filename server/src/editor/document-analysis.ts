@@ -2,7 +2,7 @@
 // assembled, every instruction's bytes are decoded, and each function is analysed under every
 // profile. lsp/ turns the result into diagnostics, hovers, code lenses and symbols.
 
-import { parseSource, type Image, type SourceRange, type Statement } from '../asm';
+import { parseSource, type Image, type LineCode, type SourceRange, type Statement } from '../asm';
 import { decode } from '../isa';
 import {
   DEFAULT_KERNEL_CONFIG, PROFILE_IDS, analyzeFunction, reanalyzeFunction, type InstructionProbe, type KernelConfig, type ProfileId,
@@ -14,6 +14,7 @@ import { SourceLineSummaries, summarizeWholeText, type LineSummary } from './sou
 import { unchangedLineEnds } from './unchanged-line-ends';
 import { splitReusing, type SplitSource } from '../asm/source-lines-reusing-previous';
 import { functionVerdictKeys, NO_VERDICT_KEY, verdictKeyOf } from './verdict-keys';
+import { includedFileCode } from './included-file-code';
 
 export interface EditorSettings {
   profile: ProfileId;
@@ -51,7 +52,10 @@ export interface InstructionAnnotation {
 
 export interface FunctionInfo {
   name: string;
-  /** Line of the function's label. */
+  /**
+   * Line of the function's label. In an included file's view: of its label there, else of its
+   * first instruction there, else -1 (the function is not in that file).
+   */
   line: number;
   section: string;
   address: number;
@@ -121,6 +125,14 @@ export interface DocumentAnalysis {
   annotationsOf(fn: FunctionInfo): InstructionAnnotation[];
   /** The table indexes of a function's instructions, in address order. */
   indexesOf(fn: FunctionInfo): readonly number[];
+  /**
+   * A file this document's includes read, seen in this document's context: its instructions at the
+   * file's own lines and columns with the verdicts they get here, and the assembler's errors in its
+   * text. Null when this assembly read nothing of the file. `fileText` is the file's text as read.
+   */
+  inIncludedFile(fileName: string, fileText: string): DocumentAnalysis | null;
+  /** In such a view, the document whose assembly gave the verdicts (its file name). */
+  readonly context?: string;
 }
 
 /**
@@ -195,7 +207,7 @@ export function analyzeDocument(
   const functionProbes = cache?.functions ?? new FunctionProbeCache();
   functionProbes.nextVersion();
   const functions = findFunctions(image, summary.labelLines);
-  const table = instructionTable(image, lines, summary.lines, functions, linesMentioning(text, lines, 'kboost'));
+  const table = instructionTable(image.lines, lines, summary.lines, functions, linesMentioning(text, lines, 'kboost'));
   const sectionBytes = new Map(image.sections.map((s) => [s.name, s.bytes]));
   // This version's function analyses, resolved through the cache once per function and profile:
   // exactly (at this address) for probes, anywhere (perhaps an earlier place) for verdicts.
@@ -208,6 +220,50 @@ export function analyzeDocument(
     const byFunction = exact ? byProfile.exact : byProfile.anywhere;
     return (byFunction[f] ??= resolveFunction(sectionBytes, functionProbes, functions[f]!, profile, settings, byProfile.settingsKey, exact));
   };
+  const inIncludedFile = (file: string, fileText: string): DocumentAnalysis | null => {
+    const code = includedFileCode(image, includedFiles, file, fileText);
+    if (code === null) return null;
+    const fileLines = fileText.split('\n');
+    const fileSummary = summarizeWholeText(fileText, fileLines.length);
+    const viewTable = instructionTable(code.lines, fileLines, fileSummary.lines, functions, linesMentioning(fileText, fileLines, 'kboost'));
+    // The same functions (the table's indexes), each at its label in the file, else its first
+    // instruction there, else -1: not in this file.
+    const firstLine = new Map<number, number>();
+    for (let i = viewTable.count - 1; i >= 0; i--) if (viewTable.fn[i]! >= 0) firstLine.set(viewTable.fn[i]!, viewTable.line[i]!);
+    const viewFunctions = functions.map((f, k) => ({ ...f, line: fileSummary.labelLines.get(f.name) ?? firstLine.get(k) ?? -1 }));
+    const viewImage: Image = { sections: image.sections, symbols: image.symbols, relocations: image.relocations, lines: code.lines, diagnostics: code.diagnostics };
+    return analysisOverTable({
+      image: viewImage, table: viewTable, functions: viewFunctions, settings, resolve, lineCount: fileLines.length, includedFiles: new Map(),
+      statements: () => parseSource(fileText).statements, labels: () => fileSummary.labels(), inIncludedFile: () => null,
+      ...(fileName !== undefined ? { context: fileName } : {}),
+    });
+  };
+  return analysisOverTable({
+    image, table, functions, settings, resolve, lineCount: lines.length, includedFiles,
+    statements: () => parseSource(text).statements, labels: () => summary.labels(), inIncludedFile,
+  });
+}
+
+/** What an analysis is made of: a table of instructions over a line map, and its functions' analyses. */
+interface AnalysisParts {
+  /** `image.lines` is the line map `table.code` indexes. */
+  image: Image;
+  table: InstructionTable;
+  /** What `table.fn` indexes (and `resolve` takes). */
+  functions: FunctionInfo[];
+  settings: EditorSettings;
+  /** A function's analysis under a profile, shared by every table over the same assembly. */
+  resolve: (f: number, profile: ProfileId, exact: boolean) => ResolvedFunction;
+  lineCount: number;
+  includedFiles: Map<string, string>;
+  statements: () => Statement[];
+  labels: () => ReadonlyArray<{ name: string; range: SourceRange }>;
+  inIncludedFile: DocumentAnalysis['inIncludedFile'];
+  context?: string;
+}
+
+function analysisOverTable(parts: AnalysisParts): DocumentAnalysis {
+  const { image, table, functions, settings, resolve } = parts;
   // The function of the last lookup: walks over the table ask for the same one again and again.
   let lastFunction = -1;
   let lastProfile: ProfileId | null = null;
@@ -316,7 +372,7 @@ export function analyzeDocument(
   return {
     image,
     get statements() {
-      statements ??= parseSource(text).statements;
+      statements ??= parts.statements();
       return statements;
     },
     get annotations() {
@@ -328,15 +384,15 @@ export function analyzeDocument(
       for (let i = 0; i < table.count; i++) if (table.line[i] === line) found.push(i);
       return found;
     },
-    lineCount: lines.length,
+    lineCount: parts.lineCount,
     table,
     functions,
     get labels() {
-      labels ??= summary.labels();
+      labels ??= parts.labels();
       return labels;
     },
     settings,
-    includedFiles,
+    includedFiles: parts.includedFiles,
     probe(a, profile) {
       const i = indexOf?.get(a);
       if (i !== undefined) return probeAt(i, profile);
@@ -359,6 +415,8 @@ export function analyzeDocument(
       return found;
     },
     indexesOf,
+    inIncludedFile: parts.inIncludedFile,
+    ...(parts.context !== undefined ? { context: parts.context } : {}),
   };
 }
 
@@ -380,11 +438,11 @@ function linesMentioning(text: string, lines: readonly string[], word: string): 
   return found;
 }
 
-/** One pass over the Image's lines: every instruction's range, address, function and contract. */
+/** One pass over a line map (`codes`): every instruction's range, address, function and contract. */
 function instructionTable(
-  image: Image, lines: readonly string[], summaries: readonly LineSummary[], functions: FunctionInfo[], contractLines: ReadonlySet<number>,
+  codes: readonly LineCode[], lines: readonly string[], summaries: readonly LineSummary[], functions: FunctionInfo[], contractLines: ReadonlySet<number>,
 ): InstructionTable {
-  const n = image.lines.length;
+  const n = codes.length;
   const line = new Int32Array(n);
   const start = new Int32Array(n);
   const end = new Int32Array(n);
@@ -397,7 +455,7 @@ function instructionTable(
   let fnIndex = 0;
   let count = 0;
   for (let ci = 0; ci < n; ci++) {
-    const c = image.lines[ci]!;
+    const c = codes[ci]!;
     if (c.bytes.length === 0) continue;
     const s = summaries[c.line];
     if (s !== undefined && s.data) continue;

@@ -89,6 +89,11 @@ export class IncludeDependents {
     return out;
   }
 
+  /** The files a known document's last analysis read, resolved. */
+  includedBy(document: string): readonly string[] {
+    return this.byDocument.get(document)?.included ?? [];
+  }
+
   /** Known documents whose file is `file` (to forget them when it is deleted). */
   documentsAt(file: string): string[] {
     const resolved = path.resolve(file);

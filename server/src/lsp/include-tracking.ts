@@ -2,7 +2,9 @@
 // each analysis records what its includes read; a document is analysed again when a file it
 // includes changes (edited in the editor, opened, closed, or changed on disk as the client reports
 // through `workspace/didChangeWatchedFiles`); and go to definition / find references started in an
-// included file also search the documents that include it. A C header the client sends (language
+// included file also search the documents that include it. An open included file takes its
+// verdicts from the first opened document whose analysis read it (its context), and is published
+// again when that analysis changes or the document closes. A C header the client sends (language
 // `c`, `cpp`...) is only read for includes and navigation: it is not assembly to analyse.
 
 import path from 'node:path';
@@ -35,11 +37,15 @@ export class IncludeTracking {
   private readonly buffers = new Map<string, string>();
   private watchUpdatePending = false;
 
-  /** `reanalyse` drops a document's analysis and publishes its diagnostics again. */
+  /**
+   * `reanalyse` drops a document's analysis and publishes its diagnostics again; `contextChanged`
+   * does so for an open file whose includer's analysis changed (it may have one now, or no more).
+   */
   constructor(
     connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
     private readonly reanalyse: (doc: TextDocument) => void,
+    private readonly contextChanged: (doc: TextDocument) => void,
   ) {
     this.watching = new WatchedIncludeRegistration(connection);
     documents.onDidChangeContent((e) => {
@@ -49,6 +55,8 @@ export class IncludeTracking {
       this.dependentsChanged(file, e.document.uri);
     });
     documents.onDidClose((e) => {
+      // The files it included fall back on another includer, or on their own analysis.
+      this.includedChanged(e.document.uri, this.dependents.includedBy(e.document.uri));
       this.dependents.closed(e.document.uri);
       const file = fileNameOf(e.document.uri);
       if (file !== undefined && this.buffers.get(resolvedPath(file)) === e.document.uri) this.buffers.delete(resolvedPath(file));
@@ -93,12 +101,46 @@ export class IncludeTracking {
   /** Runs one analysis of `doc` with includes read through `readFile`, and records what they read. */
   analysing<T extends AnalysedIncludes>(doc: TextDocument, analyse: (readFile: (file: string) => string | null) => T): T {
     const looked: string[] = [];
+    const before = this.dependents.includedBy(doc.uri);
     const result = analyse((file) => {
       looked.push(file);
       return this.readFile(file);
     });
     if (this.dependents.record(doc.uri, fileNameOf(doc.uri), result.includedFiles.keys(), looked)) this.watchersChanged();
+    // Open files it read, or read before, show verdicts of this analysis (or no more).
+    this.includedChanged(doc.uri, before);
+    this.includedChanged(doc.uri, this.dependents.includedBy(doc.uri), before);
     return result;
+  }
+
+  /**
+   * The open assembly document whose analysis gives an open file its verdicts: of the open
+   * documents whose last analysis read the file, the first opened (but those in `skip`).
+   * Undefined when there is none.
+   */
+  contextOf(doc: TextDocument, skip: ReadonlySet<string>): TextDocument | undefined {
+    const file = fileNameOf(doc.uri);
+    if (file === undefined) return undefined;
+    const includers = new Set(this.dependents.includersOf(file, doc.uri).filter((d) => d.open).map((d) => d.document));
+    if (includers.size === 0) return undefined;
+    // TextDocuments keeps its documents in the order they were opened.
+    return this.documents.all().find((d) => includers.has(d.uri) && !skip.has(d.uri) && this.isAssembly(d));
+  }
+
+  /** True when some document's analysis in this session read the file (open or closed since). */
+  isIncluded(doc: TextDocument): boolean {
+    const file = fileNameOf(doc.uri);
+    return file !== undefined && this.dependents.includersOf(file, doc.uri).length > 0;
+  }
+
+  /** Open assembly documents at `files` (but `except` and those also in `skip`) get their context again. */
+  private includedChanged(except: string, files: readonly string[], skip: readonly string[] = []): void {
+    for (const file of files) {
+      if (skip.includes(file)) continue;
+      const uri = this.buffers.get(file);
+      const open = uri === undefined || uri === except ? undefined : this.documents.get(uri);
+      if (open !== undefined && this.isAssembly(open)) this.contextChanged(open);
+    }
   }
 
   /** The watched files are updated once the current work is done (not inside an analysis). */

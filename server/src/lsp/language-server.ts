@@ -6,6 +6,7 @@ import {
   CodeAction, CodeActionKind, CodeLens, CompletionItem, CompletionItemKind, Connection, Location, DocumentSymbol, Hover, MarkupKind, ResponseError,
   SymbolKind, TextDocumentSyncKind, TextDocuments, ErrorCodes, LSPErrorCodes, type CancellationToken, type Range,
 } from 'vscode-languageserver/node';
+import path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, DocumentAnalysisCache, type DocumentAnalysis } from '../editor/document-analysis';
 import { codeLensTitle, functionVerdictTable, hoverMarkdown, nearestBoostable } from '../editor/verdict-presentation';
@@ -33,6 +34,10 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
   let clientHasConfiguration = false;
   let clientRefreshesCodeLenses = false;
   const analyses = new Map<string, { version: number; analysis: DocumentAnalysis }>();
+  /** Open included files seen in their includer's context: from which analysis of it. */
+  const views = new Map<string, { version: number; from: DocumentAnalysis; analysis: DocumentAnalysis }>();
+  /** Documents whose view is being made (their includer's analysis must not publish them again). */
+  const makingViews = new Set<string>();
   /** What each document keeps from one version to the next (line summaries, function probes). */
   const caches = new Map<string, DocumentAnalysisCache>();
   /** Each document's last line verdicts answer: the next one copies what did not change. */
@@ -40,6 +45,10 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
   /** Includes: open buffers first, re-analysis when an included file changes, navigation from includes. */
   const includes = new IncludeTracking(connection, documents, (doc) => {
     analyses.delete(doc.uri);
+    publisher.changed(doc);
+  }, (doc) => {
+    if (makingViews.has(doc.uri)) return;
+    views.delete(doc.uri);
     publisher.changed(doc);
   });
 
@@ -61,7 +70,36 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
     };
   }
 
+  /**
+   * What the editor shows for a document: an included file in the context of its first opened
+   * includer (includer's analysis, at the file's lines), else the document analysed alone.
+   */
   function analysisOf(doc: TextDocument): DocumentAnalysis {
+    const file = fileNameOf(doc.uri);
+    if (file === undefined) return ownAnalysisOf(doc);
+    makingViews.add(doc.uri);
+    try {
+      // An includer whose current analysis no longer reads the file gives way to the next one.
+      const tried = new Set<string>();
+      for (let includer = includes.contextOf(doc, tried); includer !== undefined; includer = includes.contextOf(doc, tried)) {
+        tried.add(includer.uri);
+        const from = ownAnalysisOf(includer);
+        const cached = views.get(doc.uri);
+        if (cached !== undefined && cached.version === doc.version && cached.from === from) return cached.analysis;
+        const view = from.inIncludedFile(file, doc.getText());
+        if (view === null) continue;
+        views.set(doc.uri, { version: doc.version, from, analysis: view });
+        return view;
+      }
+      views.delete(doc.uri);
+      return ownAnalysisOf(doc);
+    } finally {
+      makingViews.delete(doc.uri);
+    }
+  }
+
+  /** The document's own analysis (what it assembles to alone). */
+  function ownAnalysisOf(doc: TextDocument): DocumentAnalysis {
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version) return cached.analysis;
     // The last version's analysis is not needed any more (its cache carries what is reused): let
@@ -89,6 +127,7 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
     }
     settings = readServerSettings(value ?? {});
     analyses.clear();
+    views.clear();
     for (const doc of documents.all()) if (includes.isAssembly(doc)) void publisher.publish(doc);
     // Code lenses name the profile: ask the client to fetch them again.
     if (clientRefreshesCodeLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
@@ -130,6 +169,7 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
   });
   documents.onDidClose((e) => {
     analyses.delete(e.document.uri);
+    views.delete(e.document.uri);
     caches.delete(e.document.uri);
     lastLineVerdicts.delete(e.document.uri);
     publisher.closed(e.document.uri);
@@ -143,17 +183,24 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
     // The one annotation under the cursor, made alone (not every instruction's).
     const at = a.indexesOnLine(line).find((i) => character >= a.table.start[i]! && character <= a.table.end[i]!);
     const ann = at === undefined ? undefined : a.annotationAt(at);
-    if (ann) return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(a, ann, settings.editor.profile) } };
+    if (ann) return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(a, ann, settings.editor.profile) + contextNote(doc, a) } };
     const text = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
     const word = wordHover(text, character);
     return word ? { contents: { kind: MarkupKind.Markdown, value: word } } : null;
   }));
 
+  /** Where an included file's verdicts come from, or that they lack its includer's context. */
+  function contextNote(doc: TextDocument, a: DocumentAnalysis): string {
+    if (a.context !== undefined) return `\n\n_In the context of ${path.basename(a.context)}, which includes this file._`;
+    return includes.isIncluded(doc) || /\.(?:inc|h)$/i.test(doc.uri) ? '\n\n_Analysed alone: open a file that includes it for its context._' : '';
+  }
+
   connection.onCodeLens(isolated('codeLens', (params): CodeLens[] => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const a = analysisOf(doc);
-    return a.functions.map((fn) => ({
+    // In an included file's view, only the functions whose label or code is in the file.
+    return a.functions.filter((fn) => fn.line >= 0).map((fn) => ({
       range: { start: { line: fn.line, character: 0 }, end: { line: fn.line, character: 0 } },
       command: { title: codeLensTitle(a, fn, settings.editor.profile), command: '' },
     }));
@@ -184,8 +231,8 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
     return completionWords(prefix, labels).map((w) => ({ label: w.label, kind: COMPLETION_KINDS[w.kind], detail: w.detail }));
   }));
 
-  connection.onDefinition(isolated('definition', (params): Location[] => includes.occurrences(params, analysisOf)?.definitions ?? []));
-  connection.onReferences(isolated('references', (params): Location[] => includes.occurrences(params, analysisOf)?.references ?? []));
+  connection.onDefinition(isolated('definition', (params): Location[] => includes.occurrences(params, ownAnalysisOf)?.definitions ?? []));
+  connection.onReferences(isolated('references', (params): Location[] => includes.occurrences(params, ownAnalysisOf)?.references ?? []));
 
   // kboost/lineVerdicts: the verdict class of each instruction line under the selected profile,
   // which the VS Code client paints as gutter icons and inline text; with a range, of those lines only.
@@ -249,7 +296,7 @@ export function startLanguageServer(connection: Connection): ServerLifecycle {
     let at = -1;
     for (let i = 0; i < t.count && at < 0; i++) if (t.line[i]! >= params.line && t.fn[i]! >= 0) at = i;
     for (let i = t.count - 1; i >= 0 && at < 0; i--) if (t.line[i]! <= params.line && t.fn[i]! >= 0) at = i;
-    const fn = (at >= 0 ? a.functions[t.fn[at]!] : undefined) ?? [...a.functions].reverse().find((f) => f.line <= params.line);
+    const fn = (at >= 0 ? a.functions[t.fn[at]!] : undefined) ?? [...a.functions].reverse().find((f) => f.line >= 0 && f.line <= params.line);
     return fn ? functionVerdictTable(a, fn, settings.editor.profile) : null;
   }));
 
