@@ -249,37 +249,29 @@ export class PagedMemory {
   }
 
   write8(address: number, value: number): void {
-    if (this.overwritten !== null && this.writeLog !== null) this.overwritten.push(this.oldValue(address, 1));
+    const old = this.overwritten !== null && this.writeLog !== null ? this.oldValue(address, 1) : 0;
     this.writableBytes(address)[address & PAGE_MASK] = value;
-    if (this.writeLog !== null) this.writeLog.push({ address, size: 1 });
+    if (this.writeLog !== null) this.logWrite(address, 1, old);
   }
 
   write16(address: number, value: number): void {
     const o = address & PAGE_MASK;
-    const overwritten = this.overwritten;
-    if (overwritten !== null && this.writeLog !== null) overwritten.push(this.oldValue(address, 2));
-    this.overwritten = null;
+    // The replaced value is read first and logged only once the write went through (a fault logs nothing).
+    const old = this.overwritten !== null && this.writeLog !== null ? this.oldValue(address, 2) : 0;
     if (o <= PAGE_SIZE - 2) {
       const d = this.writableBytes(address);
       d[o] = value;
       d[o + 1] = value >>> 8;
     } else {
       this.pageFor((address + 1) >>> 0, PERM_WRITE, true);
-      const log = this.writeLog;
-      this.writeLog = null;
-      this.write8(address, value);
-      this.write8((address + 1) >>> 0, value >>> 8);
-      this.writeLog = log;
+      this.splitWrite(address, value, 2);
     }
-    this.overwritten = overwritten;
-    if (this.writeLog !== null) this.writeLog.push({ address, size: 2 });
+    if (this.writeLog !== null) this.logWrite(address, 2, old);
   }
 
   write32(address: number, value: number): void {
     const o = address & PAGE_MASK;
-    const overwritten = this.overwritten;
-    if (overwritten !== null && this.writeLog !== null) overwritten.push(this.oldValue(address, 4));
-    this.overwritten = null;
+    const old = this.overwritten !== null && this.writeLog !== null ? this.oldValue(address, 4) : 0;
     if (o <= PAGE_SIZE - 4) {
       const d = this.writableBytes(address);
       d[o] = value;
@@ -289,13 +281,25 @@ export class PagedMemory {
     } else {
       this.pageFor(address, PERM_WRITE, true);
       this.pageFor((address + 3) >>> 0, PERM_WRITE, true);
-      const log = this.writeLog;
-      this.writeLog = null;
-      for (let i = 0; i < 4; i++) this.write8((address + i) >>> 0, value >>> (8 * i));
-      this.writeLog = log;
+      this.splitWrite(address, value, 4);
     }
+    if (this.writeLog !== null) this.logWrite(address, 4, old);
+  }
+
+  /** A write across a page boundary, byte by byte, logged once by the caller (both pages checked writable). */
+  private splitWrite(address: number, value: number, size: number): void {
+    const log = this.writeLog;
+    const overwritten = this.overwritten;
+    this.writeLog = null;
+    this.overwritten = null;
+    for (let i = 0; i < size; i++) this.write8((address + i) >>> 0, value >>> (8 * i));
+    this.writeLog = log;
     this.overwritten = overwritten;
-    if (this.writeLog !== null) this.writeLog.push({ address, size: 4 });
+  }
+
+  private logWrite(address: number, size: number, old: number): void {
+    this.writeLog!.push({ address, size });
+    this.overwritten?.push(old);
   }
 
   /** Checks that [address, address+size) is writable without writing (multi-part stores). */
