@@ -163,8 +163,10 @@ describe('kboost debugger in code-server (real VS Code workbench)', { timeout: 3
   });
 
   step('shows the Registers (EIP at the probe) and Probe scopes', '22b', async () => {
-    const text = await variablesText(/Probe/, 30_000);
+    // The scopes render before the Registers scope's children: wait for the EIP row itself.
+    const text = await variablesText(/eip/, 30_000);
     assert.match(text, /Registers/);
+    assert.match(text, /Probe/);
     // Stopped before the int3: EIP is the probed instruction's address. (The third scope, Hit
     // stages, is below the view's fold: the list renders only what it shows.)
     assert.match(text, /eip\s*=\s*0x[0-9a-f]{8}\s*<probed\+0x0>/);
