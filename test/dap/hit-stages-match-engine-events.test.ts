@@ -38,7 +38,7 @@ function engineEventsOfFirstHit(source: string, profile: ProfileId, config: Kern
   return engine.trace.slice(0, last + 1).filter((e) => e.kind !== 'arm');
 }
 
-interface WalkedStage { kind: string; words: string; eip: number; frame: string; eax: number }
+interface WalkedStage { kind: string; words: string; eip: number; eipRow: string; frame: string; eax: number }
 
 /** stepIn from the breakpoint until a plain step follows the hit; each stop's stage, frame and registers. */
 async function walkHit(client: DebugClient): Promise<{ stages: WalkedStage[]; rows: string[] }> {
@@ -49,10 +49,11 @@ async function walkHit(client: DebugClient): Promise<{ stages: WalkedStage[]; ro
     if (description.startsWith('stepped ')) break;
     const frame = await topFrame(client);
     const regs = await shownRegisters(client);
+    const eipRow = (await client.variablesRequest({ variablesReference: 1 })).body.variables.find((v) => v.name === 'eip')!.value;
     const rows = (await client.variablesRequest({ variablesReference: 3 })).body.variables;
     const last = rows[rows.length - 1]!;
     assert.equal(last.value, description, 'the stop describes the newest stage');
-    stages.push({ kind: last.name.replace(/^\d+\. /, ''), words: description, eip: regs.eip!, frame: frame.name, eax: regs.eax! });
+    stages.push({ kind: last.name.replace(/^\d+\. /, ''), words: description, eip: regs.eip!, eipRow, frame: frame.name, eax: regs.eax! });
   }
   const rows = (await client.variablesRequest({ variablesReference: 3 })).body.variables.map((v) => v.name.replace(/^\d+\. /, ''));
   return { stages, rows };
@@ -103,6 +104,8 @@ for (const c of CASES) {
       const atSlot = stages.find((s) => s.kind === 'slot-enter')!;
       assert.equal(atSlot.eip, slotEnter.slot, 'EIP in the slot at the slot stage');
       assert.match(atSlot.frame, /^kprobe slot of body\+0x0/);
+      // The register names the place in the slot page, not a program symbol far below it.
+      assert.match(atSlot.eipRow, /<kprobe slot page\+0x[0-9a-f]+>$/);
       // The copy (add %ecx,%eax with ecx = 3, eax = 0) ran in the slot: its stage shows eax = 3.
       const copy = stages.find((s) => s.kind === 'cpu')!;
       assert.equal(copy.eax, 3);

@@ -299,7 +299,7 @@ export class KboostDebugSession extends DebugSession {
     if (session === null) return this.fail(response, 'no program is loaded');
     let rows: InspectionRow[];
     const reference = args?.variablesReference;
-    if (reference === SCOPE_REGISTERS) rows = registerRows(session.registers, session.name);
+    if (reference === SCOPE_REGISTERS) rows = registerRows(session.registers, session.placeName);
     else if (reference === SCOPE_PROBE) rows = probeRows(session);
     else if (reference === SCOPE_STAGES) rows = stageRows(session);
     else {

@@ -125,6 +125,14 @@ export class ProbedProgramSession {
 
   readonly name = (address: number): string => symbolizeAddress(this.program.loaded, address);
 
+  /** Where an address is for a reader of the registers: a symbol, or the engine's slot or detour page and the offset in it. */
+  readonly placeName = (address: number): string => {
+    const page = this.engine.codePageOf(address);
+    if (page === null) return this.name(address);
+    const base = page === 'slot' ? this.engine.slots!.base : this.engine.detourPageBase!;
+    return `${page === 'slot' ? 'kprobe slot page' : 'optprobe detour page'}+0x${((address - base) >>> 0).toString(16)}`;
+  };
+
   /** Event and logpoint lines, at most EVENT_LINES_PER_RUN between two stops, then one line saying so. */
   private printCounted(line: string): void {
     if (this.eventLines < EVENT_LINES_PER_RUN) this.output(line);

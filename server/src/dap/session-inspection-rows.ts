@@ -65,6 +65,6 @@ export function stageRows(session: ProbedProgramSession): InspectionRow[] {
     // The engine's name of the stage (the CPU's own moves: `cpu`), so the list reads as the trace does.
     name: `${k + 1}. ${stage.event?.kind ?? 'cpu'}`,
     value: stage.words,
-    children: () => registerRows(stage.registers, session.name),
+    children: () => registerRows(stage.registers, session.placeName),
   }));
 }

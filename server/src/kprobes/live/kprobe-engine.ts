@@ -81,6 +81,11 @@ export class KprobeEngine {
     return inPage(this.slots) ? 'slot' : inPage(this.state.detourPage) ? 'detour' : null;
   }
 
+  /** Address of the optprobe detour page (null without optprobes). */
+  get detourPageBase(): number | null {
+    return this.state.detourPage?.base ?? null;
+  }
+
   /** Every armed site (one per probed address). */
   sites(): ProbeSite[] {
     return [...this.state.sites.values()];
