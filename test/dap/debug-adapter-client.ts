@@ -141,6 +141,25 @@ export function collectOutput(client: DebugClient): () => string {
   return () => text;
 }
 
+/**
+ * Launches with breakpoints and continues at every stop until the program ends: the number of
+ * stops, the output, and the setBreakpoints answer.
+ */
+export async function runToEndContinuing(
+  client: DebugClient, launch: Record<string, unknown>, lines: number[],
+): Promise<{ stops: number; output: string; set: DebugProtocol.SetBreakpointsResponse }> {
+  const output = collectOutput(client);
+  let stops = 0;
+  client.on('stopped', () => {
+    stops++;
+    void client.continueRequest({ threadId: 1 });
+  });
+  const terminated = client.waitForEvent('terminated');
+  const set = await launchWithBreakpoints(client, launch, lines);
+  await terminated;
+  return { stops, output: output(), set };
+}
+
 /** The next of several events (DebugClient.waitForEvent would leave a timer running for each loser). */
 export function nextEvent(client: DebugClient, names: string[]): Promise<DebugProtocol.Event> {
   return new Promise((resolve) => {

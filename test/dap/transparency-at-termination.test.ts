@@ -10,7 +10,7 @@ import path from 'node:path';
 import { assemble } from '../../server/src/asm';
 import { Machine, loadImage } from '../../server/src/cpu';
 import { PROFILE_IDS } from '../../server/src/kprobes';
-import { collectOutput, FIXTURES, launchWithBreakpoints, lineOf, withAdapter } from './debug-adapter-client';
+import { FIXTURES, lineOf, runToEndContinuing, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -32,23 +32,15 @@ for (const profile of PROFILE_IDS) {
   for (const extra of profile === 'linux-6.1' ? [{}, { preemption: 'off' }, { optimizeDelay: 0 }] : [{}]) {
     test(`final registers under probes equal the unprobed run (${profile} ${JSON.stringify(extra)})`, async () => {
       await withAdapter(async ({ client }) => {
-        const output = collectOutput(client);
-        let stops = 0;
-        client.on('stopped', () => {
-          stops++;
-          void client.continueRequest({ threadId: 1 });
-        });
-        const terminated = client.waitForEvent('terminated');
-        await launchWithBreakpoints(client, { program: PROGRAM, profile, ...extra }, MARKERS.map((m) => lineOf(SOURCE, m)));
-        await terminated;
+        const { stops, output } = await runToEndContinuing(client, { program: PROGRAM, profile, ...extra }, MARKERS.map((m) => lineOf(SOURCE, m)));
         // bp-entry once (the first instruction: stopped before it runs), the loop's two lines 3
         // times each, the call, the line after it, sq: 10 stops.
         assert.equal(stops, 10);
-        const line = /# hlt after \d+ instructions: (.*)/.exec(output());
-        assert.ok(line, output());
+        const line = /# hlt after \d+ instructions: (.*)/.exec(output);
+        assert.ok(line, output);
         const reported = Object.fromEntries(line[1]!.split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k!, Number(v)]));
         assert.deepEqual(reported, unprobedFinalRegisters());
-        assert.match(output(), /# kprobe body\+0x0: nhit=3 nmissed=0 /);
+        assert.match(output, /# kprobe body\+0x0: nhit=3 nmissed=0 /);
       });
     });
   }

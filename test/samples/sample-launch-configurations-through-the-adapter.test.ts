@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { runCli } from '../cli/cli-test-support';
-import { collectOutput, launchWithBreakpoints, shownRegisters, startAdapter, stopAfter } from '../dap/debug-adapter-client';
+import { launchWithBreakpoints, runToEndContinuing, shownRegisters, startAdapter, stopAfter } from '../dap/debug-adapter-client';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 const PROGRAM = path.join(SAMPLES, 'probe-hit-walkthrough.S');
@@ -45,18 +45,10 @@ for (const config of launches.filter((c) => c.program.endsWith('/probe-hit-walkt
     const adapter = await startAdapter();
     try {
       const { client } = adapter;
-      const output = collectOutput(client);
-      let stops = 0;
-      client.on('stopped', () => {
-        stops++;
-        void client.continueRequest({ threadId: 1 });
-      });
-      const terminated = client.waitForEvent('terminated');
-      const set = await launchWithBreakpoints(client, c as unknown as Record<string, unknown>, PROBES.map((p) => p.line));
+      const { stops, output, set } = await runToEndContinuing(client, c as unknown as Record<string, unknown>, PROBES.map((p) => p.line));
       assert.deepEqual(set.body.breakpoints.map((b) => [b.verified, b.line]), PROBES.map((p) => [true, p.line]));
-      await terminated;
       assert.equal(stops, 6, 'three calls, two probes each');
-      const got = summaries(output());
+      const got = summaries(output);
       const want = summaries(cli.stdout);
       for (const p of PROBES) {
         assert.equal(got.get(p.symbol), want.get(p.symbol), `probe ${p.name}`);
