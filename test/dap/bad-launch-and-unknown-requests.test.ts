@@ -37,6 +37,16 @@ test('bad launch configurations: clear error responses, the adapter lives on', a
     assert.ok(message.includes(`${broken}:5:`), message);
     const preprocessed = programFile('macro.S', '#define VALUE 7\n.text\n_start:\n  mov $VALUE, %eax\n#error stop here\n  hlt\n');
     assert.ok((await launchError(client, { program: preprocessed })).includes(`${preprocessed}:5:`));
+    // Random bytes: an error on nearly every line, of which the first 20 are named, then a count.
+    const junk = programFile('junk.s', Array.from({ length: 400 }, (_, k) => `\t${String.fromCharCode(0x80 + (k % 64))}${k}`).join('\n'));
+    const junkMessage = await launchError(client, { program: junk });
+    assert.ok(junkMessage.includes(`${junk}:1:`) && junkMessage.includes(`${junk}:20:`) && !junkMessage.includes(`${junk}:21:`), junkMessage);
+    assert.match(junkMessage, /380 more errors/);
+    // A 1 MB name the loader cannot resolve is quoted by its start and its length.
+    const longName = 'x'.repeat(1_000_000);
+    const unresolved = await launchError(client, { program: programFile('long.s', `.text\n_start:\n  call ${longName}\n  hlt\n`) });
+    assert.match(unresolved, /undefined symbol 'x{60}\.\.\. \(1000000 characters\)'/);
+    assert.ok(unresolved.length < 400, `${unresolved.length} characters`);
     // Still alive: a good launch works after all that, with its initial registers.
     const entry = client.waitForEvent('stopped');
     await launchConfigured(client, { program: GOOD, stopOnEntry: true, registers: { eax: 5, ecx: '0x10', EDX: '-1' } });

@@ -25,6 +25,11 @@ function alignUp(value: number, alignment: number): number {
   return Math.ceil(value / alignment) * alignment;
 }
 
+/** A name as a message quotes it: a very long one (a 10 MB line) keeps its start and says its length. */
+function shortened(name: string): string {
+  return name.length <= 80 ? name : `${name.slice(0, 60)}... (${name.length} characters)`;
+}
+
 export function loadImage(machine: Machine, image: Image, options: ImageLoadOptions = {}): LoadedImage {
   const result: LoadedImage = { sections: new Map(), symbols: new Map(), errors: [] };
   let next = options.base ?? 0x08048000;
@@ -55,7 +60,7 @@ export function loadImage(machine: Machine, image: Image, options: ImageLoadOpti
     if (!placed) continue;
     const symbol = result.sections.get(r.symbol)?.address ?? result.symbols.get(r.symbol) ?? options.externalSymbols?.get(r.symbol);
     if (symbol === undefined) {
-      result.errors.push(`undefined symbol '${r.symbol}' (relocation at ${r.section}+0x${r.offset.toString(16)})`);
+      result.errors.push(`undefined symbol '${shortened(r.symbol)}' (relocation at ${r.section}+0x${r.offset.toString(16)})`);
       continue;
     }
     const place = (placed.address + r.offset) >>> 0;

@@ -23,6 +23,8 @@ export interface AssemblyProgram {
   entry: number;
 }
 
+const MOST_ERRORS_SHOWN = 20;
+
 /** Reads, assembles and loads `path`; registers override the start state (EIP at `entry`). */
 export function loadAssemblyProgram(path: string, entry: string, registers: Partial<CpuRegisters> = {}): AssemblyProgram | { errors: string[] } {
   let text: string;
@@ -32,8 +34,11 @@ export function loadAssemblyProgram(path: string, entry: string, registers: Part
     return { errors: [`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`] };
   }
   const image = assemble(text, { fileName: path });
-  const errors = image.diagnostics.filter((d) => d.severity === 'error').map((d) => `${path}:${d.line + 1}:${d.start + 1}: error: ${d.message}`);
-  if (errors.length > 0) return { errors };
+  const errors = image.diagnostics.filter((d) => d.severity === 'error');
+  // A file of random bytes has an error on every line: the first ones say enough.
+  const shown = errors.slice(0, MOST_ERRORS_SHOWN).map((d) => `${path}:${d.line + 1}:${d.start + 1}: error: ${d.message}`);
+  if (errors.length > MOST_ERRORS_SHOWN) shown.push(`${path}: ${errors.length - MOST_ERRORS_SHOWN} more errors`);
+  if (errors.length > 0) return { errors: shown };
   const machine = new Machine();
   const loaded = loadImage(machine, image);
   if (loaded.errors.length > 0) return { errors: loaded.errors.map((e) => `${path}: ${e}`) };
