@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { hex } from '../../server/src/cpu';
-import { DEFAULT_KERNEL_CONFIG, type KernelConfig, type ProfileId } from '../../server/src/kprobes';
+import { DEFAULT_KERNEL_CONFIG, analyzeFunction, probeAt, type KernelConfig, type ProfileId } from '../../server/src/kprobes';
 import { KprobeEngine, loadAssemblyProgram, probeSummaryLine, symbolizeAddress, type ProbeEvent, type ProbeHandler } from '../../server/src/kprobes/live';
 import { runCli } from '../cli/cli-test-support';
-import { FIXTURES, launchWithBreakpoints, lineOf, runToEndContinuing, stopAfter, withAdapter } from './debug-adapter-client';
+import { FIXTURES, collectOutput, launchConfigured, launchWithBreakpoints, lineOf, runToEndContinuing, shownRegisters, stopAfter, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'assembly-handlers.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -33,6 +33,18 @@ function directRun(profile: ProfileId, config: KernelConfig, labels: { pre?: str
   assert.equal(program.machine.run(100_000).stop.kind, 'halt');
   const summary = probeSummaryLine(engine, r.probe, (a) => symbolizeAddress(program.loaded, a));
   return { events: engine.trace.filter((e) => e.kind !== 'arm'), eax: program.machine.getRegisters().eax, summary };
+}
+
+/** The static verdict of `body`'s first instruction with or without a post_handler (what `kboost check --post-handler` says). */
+function staticVerdict(profile: ProfileId, config: KernelConfig, postHandler: boolean) {
+  const program = loadAssemblyProgram(PROGRAM, '_start');
+  assert.ok(!('errors' in program));
+  const text = program.image.sections.find((s) => s.name === '.text')!;
+  const at = (name: string) => program.image.symbols.find((s) => s.name === name)!.value;
+  const address = program.loaded.symbols.get('body')!;
+  const probe = probeAt(analyzeFunction({ name: 'body', address, bytes: text.bytes.subarray(at('body'), at('bump_ax')) }, profile, { postHandler }, config), address);
+  assert.ok(probe.ok);
+  return probe.probe.verdict!;
 }
 
 function firstHit(events: ProbeEvent[]): ProbeEvent[] {
@@ -77,6 +89,9 @@ for (const c of PROFILES) {
         const set = await launchWithBreakpoints(client, { program: PROGRAM, profile: c.profile, ...c.launch, ...launch }, [LINE]);
         await stopped;
         const message = set.body.breakpoints[0]!.message ?? '';
+        const verdict = staticVerdict(c.profile, c.config, true);
+        assert.notEqual(verdict.summary, staticVerdict(c.profile, c.config, false).summary);
+        assert.ok(message.includes(`first hit ${verdict.firstHit}`) && message.includes(verdict.summary), message);
         if (c.profile === 'linux-6.1') assert.match(message, /first hit single-stepped/, message);
         const { words, kinds } = await walkHit(client);
         assert.deepEqual(kinds, expected.map((e) => e.kind));
@@ -119,6 +134,33 @@ test('a pre_handler adding 1 to pt_regs->ax: the final %eax and the summary of t
     const { words } = await walkHit(client);
     assert.ok(words.some((w) => /^pre_handler bump_ax of probe \d+ called/.test(w)), words.join('\n'));
     assert.ok(words.some((w) => new RegExp(`^pre_handler bump_ax of probe \\d+ returned 0; changed eax 0x${hex(0)} -> 0x${hex(1)}$`).test(w)), words.join('\n'));
+  });
+});
+
+test('beside a user pre_handler, a condition still decides the stop and a logpoint still prints (before the handler runs)', async () => {
+  const direct = directRun('linux-6.1', { preemption: false, optprobes: true }, { pre: 'bump_ax' });
+  const launch = { program: PROGRAM, profile: 'linux-6.1', preemption: 'off', handlers: { '*': { pre: 'bump_ax' } } };
+  await withAdapter(async ({ client }) => {
+    const stopped = client.waitForEvent('stopped');
+    // Hits see cx = 3, 2, 1: the condition stops at the third only, where ax is 3 + 1 + 2 + 1 = 7.
+    await launchConfigured(client, launch, () => client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: LINE, condition: '%cx == 1' }] }));
+    await stopped;
+    assert.equal((await shownRegisters(client)).ecx, 1);
+    assert.equal((await shownRegisters(client)).eax, 7);
+    const terminated = client.waitForEvent('terminated');
+    const output = collectOutput(client);
+    await client.continueRequest({ threadId: 1 });
+    await terminated;
+    assert.match(output(), new RegExp(`eax=0x${hex(direct.eax)} `));
+  });
+  await withAdapter(async ({ client }) => {
+    const output = collectOutput(client);
+    const terminated = client.waitForEvent('terminated');
+    await launchConfigured(client, launch, () => client.setBreakpointsRequest({ source: { path: PROGRAM }, breakpoints: [{ line: LINE, logMessage: 'ax={%ax:u32}' }] }));
+    await terminated;
+    const logged = output().split('\n').filter((l) => l.includes('p_body_0:')).map((l) => l.replace(/^.*ax=/, ''));
+    assert.deepEqual(logged, ['0', '4', '7']);
+    assert.match(output(), new RegExp(`eax=0x${hex(direct.eax)} `));
   });
 });
 
