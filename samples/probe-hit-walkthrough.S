@@ -28,6 +28,10 @@
 #                    slot (single-step), the int3 step trap, the fix-up, resume.
 #   linux-6.1 as Debian builds it (preemptible): A is single-stepped too, like B, because a
 #     preemptible kernel never boosts.
+#   With a post_handler on A (the configuration "A with a post_handler", linux-6.1, preemption
+#     off; `kboost run ... --post-handler probed=a_post_handler`): A is single-stepped on every
+#     hit, like B: trap, pre_handler, slot (single-step), the int3 step trap, the fix-up, then
+#     the post_handler `a_post_handler` (its stage names it and the registers it changed), resume.
 #
 # The `# kboost(...)` comments are contracts on the static verdicts (one a line); `kboost check`
 # proves them.
@@ -52,3 +56,11 @@ probed:
 	popl	%ebp
 	ret
 	.size	probed, .-probed
+
+# A's post_handler, written in assembly: called as the kernel calls handlers, with a struct
+# pt_regs * in %eax (i386 layout; ip at +48). It only reads pt_regs->ip (the instruction after
+# A) and returns 0; having a post_handler at all is what keeps A from being boosted.
+a_post_handler:
+	movl	48(%eax), %edx		# pt_regs->ip: a handler's registers are its own
+	xorl	%eax, %eax
+	ret

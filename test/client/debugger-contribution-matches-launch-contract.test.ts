@@ -41,6 +41,8 @@ const CONTRACT: Record<string, { type: string; enum?: string[]; default?: unknow
   registers: { type: 'object' },
   stopOnEntry: { type: 'boolean', default: false },
   limit: { type: 'integer', default: 100_000_000 },
+  handlers: { type: 'object' },
+  postHandler: { type: 'boolean', default: false },
 };
 
 /** VS Code's own attributes of every configuration, added to the schema as its launch.json schema does. */
@@ -82,7 +84,7 @@ test('the launch schema has exactly the contract attributes, types, values and d
   }
   // Values the contract allows pass, others fail: the schema really constrains what it describes.
   const base = { type: 'kboost', request: 'launch', name: 'x', program: 'a.S' };
-  assert.equal(schemaErrors({ ...base, registers: { eax: 5, ecx: '0x10' }, preemption: 'off', optimizeDelay: 0, stopOnEntry: true, limit: 10 }), '');
+  assert.equal(schemaErrors({ ...base, registers: { eax: 5, ecx: '0x10' }, preemption: 'off', optimizeDelay: 0, stopOnEntry: true, limit: 10, handlers: { '*': { post: 'p' } }, postHandler: true }), '');
   assert.notEqual(schemaErrors({ type: 'kboost', request: 'launch', name: 'x' }), '', 'program is required');
 });
 
@@ -103,6 +105,10 @@ test('the schema and the adapter agree on the defaults and on which values are a
     { registers: { eax: '-1' } }, { registers: { eax: -5 } }, { registers: { eax: 'five' } }, { registers: { eax: '0x' } },
     { registers: { eax: 0x100000000 } }, { registers: { eax: 1.5 } }, { registers: { foo: 1 } }, { registers: { eip: 1 } }, { registers: [1] },
     { program: 'a.c' }, { program: '' },
+    { handlers: {} }, { handlers: { probed: { pre: 'my_pre' } } }, { handlers: { 'probed+3': { post: 'my_post' }, '*': { pre: 'a', post: 'b' } } },
+    { handlers: { probed: {} } }, { handlers: { probed: { pre: '' } } }, { handlers: { probed: { pre: 5 } } }, { handlers: { probed: { mid: 'x' } } },
+    { handlers: { probed: 'my_pre' } }, { handlers: ['probed'] }, { handlers: 'probed' },
+    { postHandler: true }, { postHandler: false }, { postHandler: 'on' }, { postHandler: 1 },
   ];
   for (const c of cases) {
     const schemaSays = schemaErrors({ ...base, ...c }) === '';

@@ -1,7 +1,8 @@
 // samples/.vscode/launch.json runs in the real debug adapter (over the protocol), and the sample's
 // comments about each configuration are true: with breakpoints on probe-hit-walkthrough.S's lines A
 // and B, each probe's summary at hlt equals `kboost run --probe` with the same options, and its hits
-// are the ones the comments promise for that kernel generation.
+// are the ones the comments promise for that kernel generation (and its handlers: a configuration
+// with a post_handler on A runs as `kboost run --post-handler`, and its A is never boosted).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,12 +21,16 @@ const PROBES = [
   { name: 'B', line: lineOf(/^\tshll\t\$2, %eax/), symbol: 'probed+0x3' },
 ];
 
-interface Launch { name: string; program: string; profile?: string; preemption?: string; stopOnEntry?: boolean; registers?: Record<string, number | string> }
+interface Launch {
+  name: string; program: string; profile?: string; preemption?: string; stopOnEntry?: boolean; registers?: Record<string, number | string>;
+  handlers?: Record<string, { pre?: string; post?: string }>;
+}
 const launches = (parseJsonc(readFileSync(path.join(SAMPLES, '.vscode', 'launch.json'), 'utf8')) as { configurations: Launch[] }).configurations;
 const resolved = (c: Launch): Launch => ({ ...c, program: c.program.replace('${workspaceFolder}', SAMPLES).replace('${file}', PROGRAM) });
 
 /** What the sample's header says each configuration's three hits of A and of B do. */
 function promisedHits(c: Launch): Record<string, string> {
+  if (c.handlers?.probed?.post !== undefined) return { A: '3xsingle-stepped', B: '3xsingle-stepped' };
   if (c.profile !== 'linux-6.1') return { A: '1xsingle-stepped,2xboosted', B: '3xsingle-stepped' };
   return { A: c.preemption === 'off' ? '3xboosted' : '3xsingle-stepped', B: '3xsingle-stepped' };
 }
@@ -39,7 +44,8 @@ function summaries(text: string): Map<string, string> {
 for (const config of launches.filter((c) => c.program.endsWith('/probe-hit-walkthrough.S'))) {
   test(`${config.name}: probes A and B as kboost run and the sample's comments say`, async () => {
     const c = resolved(config);
-    const options = [c.profile ? ['--profile', c.profile] : [], c.preemption ? ['--preemption', c.preemption] : []].flat();
+    const handlers = Object.entries(c.handlers ?? {}).flatMap(([place, h]) => Object.entries(h).flatMap(([kind, label]) => [`--${kind}-handler`, `${place}=${label}`]));
+    const options = [c.profile ? ['--profile', c.profile] : [], c.preemption ? ['--preemption', c.preemption] : [], handlers].flat();
     const cli = await runCli(['run', ...PROBES.flatMap((p) => ['--probe', p.symbol]), ...options, c.program]);
     assert.equal(cli.code, 0, cli.stderr);
     const adapter = await startAdapter();

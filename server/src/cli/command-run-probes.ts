@@ -2,19 +2,20 @@
 // assembly source (.s/.S, from --entry, to hlt) or a static ELF (address probes only) with live
 // kprobes, printing an ftrace-like line per hit (--trace: every stage of every hit) and, at the
 // end, each probe's nhit, nmissed, boost or optprobe state, how its hits ran, and their modelled
-// cost (overhead-model.ts).
+// cost (overhead-model.ts). --pre-handler/--post-handler PLACE=LABEL give probes handlers written
+// in assembly in the same program (read and registered as the debug adapter does).
 
 import { readFileSync } from 'node:fs';
 import { hex, loadStaticElf, type LoadedImage, type Machine, type MachineExceptionHandler } from '../cpu';
 import { PROFILE_IDS, kretprobeReturnCost, type ProfileId } from '../kprobes';
 import {
-  KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSummaryLine, profileSummaryLine, registerKretprobe, symbolizeAddress,
-  type LiveKprobe, type LiveKretprobe, type ProbeContext,
+  KprobeEngine, addHandlerOption, formatProbeEvent, probeHandlersAt, resolveHandlerAssignments, kernelConfigFor, loadAssemblyProgram, probeSummaryLine, profileSummaryLine, registerKretprobe, symbolizeAddress,
+  type HandlerAssignments, type LiveKprobe, type LiveKretprobe, type ProbeContext, type ResolvedHandlers,
 } from '../kprobes/live';
 import { EXIT_BAD_INPUT, EXIT_USAGE, type CliIo } from './cli-io';
 
 /** The flags that make `kboost run` a probed run. */
-const PROBE_FLAGS = new Set(['--probe', '--kretprobe', '--profile', '--trace', '--entry', '--preemption', '--optprobes', '--optimize-delay', '--no-kretprobe-booster']);
+const PROBE_FLAGS = new Set(['--probe', '--kretprobe', '--profile', '--trace', '--entry', '--preemption', '--optprobes', '--optimize-delay', '--no-kretprobe-booster', '--pre-handler', '--post-handler']);
 
 /** True when an option before PROGRAM asks for probes, or PROGRAM is an assembly source. */
 export function isProbedRun(args: readonly string[]): boolean {
@@ -30,6 +31,7 @@ export function isProbedRun(args: readonly string[]): boolean {
 
 export const RUN_PROBES_USAGE = `Usage: kboost run [--probe SYMBOL[+OFF]|0xADDR]... [--kretprobe SYMBOL]... [--profile P]
                   [--preemption on|off] [--optprobes on|off] [--optimize-delay N] [--no-kretprobe-booster]
+                  [--pre-handler PLACE=LABEL]... [--post-handler PLACE=LABEL]...
                   [--trace] [--entry LABEL] [--limit N] PROGRAM
 
 Runs PROGRAM (an i386 assembly source .s/.S from --entry (default _start) to hlt, or a static ELF
@@ -38,11 +40,16 @@ every stage of every hit) and each probe's nhit, nmissed, boost state and modell
 Profiles: ${PROFILE_IDS.join(', ')} (default linux-6.1). With linux-6.1 and optprobes on, an
 optimizable probe is optimized (int3 replaced by a jump to a detour buffer) --optimize-delay
 emulated instructions after registration (default: the kernel's 5 jiffies at HZ=250, 61200000).
+--pre-handler/--post-handler give the probes at PLACE (a label, label+OFF, or * for every probe)
+a handler: the assembly function LABEL of PROGRAM, called as the kernel calls handlers (a struct
+pt_regs * in %eax, i386 layout; what it writes there becomes the registers). A post_handler keeps
+a probe from being boosted or optimized.
 `;
 
 interface Options {
   probes: string[];
   kretprobes: string[];
+  handlers: HandlerAssignments;
   profile: ProfileId;
   preemption: boolean | null;
   optprobes: boolean | null;
@@ -55,13 +62,16 @@ interface Options {
 }
 
 function parse(args: string[]): Options | string {
-  const o: Options = { probes: [], kretprobes: [], profile: 'linux-6.1', preemption: null, optprobes: null, optimizeDelay: null, booster: true, trace: false, entry: '_start', limit: 100_000_000, program: '' };
+  const o: Options = { probes: [], kretprobes: [], handlers: {}, profile: 'linux-6.1', preemption: null, optprobes: null, optimizeDelay: null, booster: true, trace: false, entry: '_start', limit: 100_000_000, program: '' };
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     const value = () => args[++k];
     if (a === '--probe') o.probes.push(value() ?? '');
     else if (a === '--kretprobe') o.kretprobes.push(value() ?? '');
-    else if (a === '--profile') {
+    else if (a === '--pre-handler' || a === '--post-handler') {
+      const bad = addHandlerOption(o.handlers, a === '--pre-handler' ? 'pre' : 'post', value() ?? '');
+      if (bad !== null) return bad;
+    }    else if (a === '--profile') {
       const p = value();
       if (!PROFILE_IDS.includes(p as ProfileId)) return `--profile needs one of ${PROFILE_IDS.join(', ')}`;
       o.profile = p as ProfileId;
@@ -157,9 +167,20 @@ export function runProbedRun(args: string[], io: CliIo): number {
   const logHit = (ctx: ProbeContext) => {
     io.out(`  kboost-0 [000] d.... ${machine.instructionCount}: p_${ctx.probe.symbol ?? 'addr'}_${ctx.probe.offset}: (${name(ctx.probe.address)}) ax=0x${hex(ctx.regs.ax)} +4(sp)=0x${hex(peek(machine, ctx.regs.sp + 4))}\n`);
   };
+  let handlers: ResolvedHandlers | null = null;
+  if (Object.keys(o.handlers).length > 0) {
+    const resolved = resolveHandlerAssignments(o.handlers, image?.symbols ?? new Map(), false);
+    if ('errors' in resolved) {
+      for (const e of resolved.errors) io.err(`kboost run: ${e}${image === null ? ' (handlers need an assembly PROGRAM)' : ''}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    handlers = resolved;
+  }
   const probes: LiveKprobe[] = [];
   for (const spec of o.probes) {
-    const r = engine.register({ ...probeSpec(spec), preHandler: logHit });
+    const where = probeSpec(spec);
+    const address = 'address' in where ? where.address : ((image?.symbols.get(where.symbol) ?? NaN) + where.offset) >>> 0;
+    const r = engine.register({ ...where, ...probeHandlersAt(engine, handlers, address, logHit) });
     if (!r.ok) {
       io.err(`kboost run: register_kprobe ${spec}: -${r.errno} (${r.rule})\n`);
       return EXIT_BAD_INPUT;

@@ -1,17 +1,25 @@
 // The words of a hit's stages as the debugger shows them (stop descriptions, the "Hit stages"
 // scope): one sentence per engine event, with the probed place and addresses named. The events
 // themselves come from the engine (live-probe-types.ts ProbeEvent); this file only words them.
+// A handler's stages name its assembly label and, at leave, the registers it changed (the caller
+// compares the registers recorded at enter and leave).
 
 import { hex } from '../cpu';
 import type { ProbeEvent } from '../kprobes/live';
 
-export function hitStageWords(e: ProbeEvent, name: (address: number) => string): string {
+/** What the session knows of a handler stage: the user's label (null: the adapter's own) and, at leave, the changes. */
+export interface HandlerStageDetail {
+  label: string | null;
+  changed?: string[];
+}
+
+export function hitStageWords(e: ProbeEvent, name: (address: number) => string, handler?: HandlerStageDetail): string {
   const at = name(e.address);
   switch (e.kind) {
     case 'trap': return `int3 trap at ${at} (hit ${e.hit})`;
     case 'reenter': return `re-entry at ${at} while ${name(e.outer)} is handled: no handlers, nmissed=${e.nmissed}`;
-    case 'handler-enter': return `${e.handler}_handler of probe ${e.probe} called (kprobe_status ${e.status})`;
-    case 'handler-leave': return `${e.handler}_handler of probe ${e.probe} returned ${e.result}`;
+    case 'handler-enter': return `${e.handler}_handler${labelWords(handler)} of probe ${e.probe} called (kprobe_status ${e.status})`;
+    case 'handler-leave': return `${e.handler}_handler${labelWords(handler)} of probe ${e.probe} returned ${e.result}${changedWords(handler)}`;
     case 'ip-changed-by-handler': return `the pre_handler set the IP to ${name(e.ip)}: no step`;
     case 'slot-enter':
       return e.mode === 'boosted'
@@ -36,4 +44,13 @@ export function hitStageWords(e: ProbeEvent, name: (address: number) => string):
     case 'kretprobe-return': return `kretprobe return through the ${e.via === 'booster' ? 'booster' : 'int3'} trampoline to ${name(e.to)}, return value 0x${hex(e.returnValue)}`;
     case 'fatal': return `kernel BUG at ${at}: ${e.message}`;
   }
+}
+
+function labelWords(h: HandlerStageDetail | undefined): string {
+  return h?.label != null ? ` ${h.label}` : '';
+}
+
+function changedWords(h: HandlerStageDetail | undefined): string {
+  if (h?.changed === undefined) return '';
+  return h.changed.length === 0 ? '; no register changed' : `; changed ${h.changed.join(', ')}`;
 }

@@ -1,9 +1,11 @@
 // The "kboost" launch configuration (request "launch") read from untyped JSON into SessionLaunch:
-// program, entry, profile, preemption, optprobes, optimizeDelay, registers, stopOnEntry, limit.
+// program, entry, profile, preemption, optprobes, optimizeDelay, registers, stopOnEntry, limit,
+// handlers (assembly pre/post handlers by probe place) and postHandler (an empty post_handler on every probe).
 // Never throws: a bad attribute is a message naming it.
 
 import type { CpuRegisters } from '../cpu';
 import { PROFILE_IDS, type ProfileId } from '../kprobes';
+import { readHandlerAssignments, type HandlerAssignments } from '../kprobes/live';
 import type { SessionLaunch } from './probed-program-session';
 
 export interface LaunchConfiguration extends SessionLaunch {
@@ -62,8 +64,15 @@ export function readLaunchConfiguration(raw: unknown): LaunchConfiguration | { e
       registers[key] = n;
     }
   }
+  let handlers: HandlerAssignments = {};
+  if (args.handlers !== undefined) {
+    const read = readHandlerAssignments(args.handlers);
+    if (typeof read === 'string') return { error: `launch: ${read}` };
+    handlers = read;
+  }
+  if (args.postHandler !== undefined && typeof args.postHandler !== 'boolean') return { error: "launch: 'postHandler' must be true or false" };
   return {
-    program: args.program, entry, profile: profile as ProfileId, preemption, optprobes, optimizeDelay, registers, limit,
+    program: args.program, handlers, postHandler: args.postHandler === true, entry, profile: profile as ProfileId, preemption, optprobes, optimizeDelay, registers, limit,
     stopOnEntry: args.stopOnEntry === true,
   };
 }

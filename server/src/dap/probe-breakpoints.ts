@@ -4,10 +4,12 @@
 // kprobe_events fetch args (no stop); any other breakpoint is also a host breakpoint of the
 // machine, so the run stops *before* the int3 trap. A condition is read there from the registers
 // the pre_handler will get in pt_regs, and a hit condition counts the probe's nhit (this hit being
-// nhit + 1), so both decide as a pre_handler returning "stop" would.
+// nhit + 1), so both decide as a pre_handler returning "stop" would. The user's assembly
+// handlers of the probe's place (launch `handlers`/`postHandler`) are registered with it: its
+// pre_handler runs after the logpoint's, and a post_handler changes the verdict the message gives.
 
 import { hex, type Machine } from '../cpu';
-import type { KprobeEngine, LiveKprobe, ProbeContext, PtRegs } from '../kprobes/live';
+import { handlerLabelsAt, probeHandlersAt, type HandlerKind, type HandlerLabels, type KprobeEngine, type LiveKprobe, type ProbeContext, type PtRegs, type ResolvedHandlers } from '../kprobes/live';
 import { parseCondition, parseHitCondition, parseLogMessage, type Condition, type FetchContext } from './fetch-arg-expressions';
 
 export type BreakpointKind = 'source' | 'instruction';
@@ -50,11 +52,14 @@ export class ProbeBreakpoints {
   readonly probes: LiveKprobe[] = [];
   /** The machine's host breakpoints this set put there. */
   private hosted = new Set<number>();
+  /** The user's handler labels of each registered probe, by probe id. */
+  private readonly labels = new Map<number, HandlerLabels>();
 
   constructor(
     private readonly engine: KprobeEngine,
     private readonly machine: Machine,
     private readonly symbols: ReadonlyMap<string, number>,
+    private readonly handlers: ResolvedHandlers | null,
     private readonly name: (address: number) => string,
     private readonly verdictWords: (address: number) => string,
     private readonly output: (line: string) => void,
@@ -100,17 +105,18 @@ export class ProbeBreakpoints {
   }
 
   private register(address: number): LiveKprobe | string {
-    // The pre_handler: logpoints print there; it always returns 0 (the hit goes on).
-    const preHandler = (ctx: ProbeContext): number => {
+    // The adapter's pre_handler: logpoints print there; it returns 0 (the hit goes on).
+    const own = (ctx: ProbeContext): number => {
       for (const map of Object.values(this.entries)) {
         const entry = map.get(address);
         if (entry?.log != null && entry.probe === ctx.probe) this.output(this.logLine(ctx, entry.log({ regs: ctx.regs, machine: this.machine, symbols: this.symbols })));
       }
       return 0;
     };
-    const r = this.engine.register({ address, preHandler });
+    const r = this.engine.register({ address, ...probeHandlersAt(this.engine, this.handlers, address, own) });
     if (!r.ok) return `register_kprobe: -${r.errno} (${r.rule})`;
     this.probes.push(r.probe);
+    this.labels.set(r.probe.id, handlerLabelsAt(this.handlers, address));
     return r.probe;
   }
 
@@ -152,6 +158,11 @@ export class ProbeBreakpoints {
   private ptRegsAtTrap(address: number): PtRegs {
     const r = this.machine.getRegisters();
     return { ax: r.eax, bx: r.ebx, cx: r.ecx, dx: r.edx, si: r.esi, di: r.edi, bp: r.ebp, sp: r.esp, ip: (address + 1) >>> 0, flags: r.eflags };
+  }
+
+  /** The label of the user's handler of a kind of probe `id`, or null (the adapter's own, or none). */
+  handlerLabel(id: number, kind: HandlerKind): string | null {
+    return this.labels.get(id)?.[kind] ?? null;
   }
 
   /** Words for the stop at `address`. */

@@ -16,12 +16,12 @@ import { hex, takeCpuState, type CpuException, type CpuRegisters, type Machine }
 import { decode, formatAtt } from '../isa';
 import type { ProfileId } from '../kprobes';
 import {
-  KprobeEngine, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress, tallyHits,
-  type AssemblyProgram, type HitTally, type ProbeEvent, type ProbeSite,
+  KprobeEngine, formatProbeEvent, resolveHandlerAssignments, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine, symbolizeAddress, tallyHits,
+  type AssemblyProgram, type HandlerAssignments, type HitTally, type ProbeEvent, type ProbeSite, type ResolvedHandlers,
 } from '../kprobes/live';
 import { evaluateFetchArg } from './fetch-arg-expressions';
 import { setDataBreakpoints, type DataBreakpointAnswer, type DataBreakpointRequest } from './hardware-data-breakpoints';
-import { hitStageWords } from './hit-stage-words';
+import { hitStageWords, type HandlerStageDetail } from './hit-stage-words';
 import { StepBackHistory, undoInstruction } from './step-back-history';
 import { ProbeBreakpoints, type BreakpointAnswer, type BreakpointOptions } from './probe-breakpoints';
 
@@ -34,6 +34,9 @@ export interface SessionLaunch {
   optimizeDelay: number | null;
   registers: Partial<CpuRegisters>;
   limit: number;
+  /** Assembly handlers of the program by probe place, and the empty post_handler on every probe. */
+  handlers: HandlerAssignments;
+  postHandler: boolean;
 }
 
 /** One presented stage of a hit: the engine's event (null for the CPU's own moves), its words, the registers of its moment. */
@@ -104,10 +107,12 @@ export class ProbedProgramSession {
   static launch(options: SessionLaunch, output: (line: string) => void): ProbedProgramSession | { errors: string[] } {
     const program = loadAssemblyProgram(options.program, options.entry, options.registers);
     if ('errors' in program) return program;
-    return new ProbedProgramSession(options, program, output);
+    const handlers = resolveHandlerAssignments(options.handlers, program.loaded.symbols, options.postHandler);
+    if ('errors' in handlers) return handlers;
+    return new ProbedProgramSession(options, program, handlers, output);
   }
 
-  private constructor(readonly options: SessionLaunch, program: AssemblyProgram, private readonly output: (line: string) => void) {
+  private constructor(readonly options: SessionLaunch, program: AssemblyProgram, handlers: ResolvedHandlers, private readonly output: (line: string) => void) {
     this.program = program;
     this.machine = program.machine;
     const config = kernelConfigFor(options.profile, options.preemption, options.optprobes);
@@ -120,7 +125,7 @@ export class ProbedProgramSession {
       this.printCounted(`# ${formatProbeEvent(event, this.name)}`);
     });
     for (const e of this.engine.errors) output(`kboost: ${e}`);
-    this.breakpoints = new ProbeBreakpoints(this.engine, this.machine, program.loaded.symbols, this.name, (a) => verdictWords(this.engine, a, this.name), (line) => this.printCounted(line));
+    this.breakpoints = new ProbeBreakpoints(this.engine, this.machine, program.loaded.symbols, handlers, this.name, (a) => verdictWords(this.engine, a, this.name), (line) => this.printCounted(line));
   }
 
   readonly name = (address: number): string => symbolizeAddress(this.program.loaded, address);
@@ -414,10 +419,12 @@ export class ProbedProgramSession {
     if (pageBefore !== 'detour' && pageAfter === 'detour') {
       w.pending.push({ event: null, words: `the jump at ${this.name(w.site.address)} leads to the optprobe detour buffer at 0x${hex(after.eip)}`, registers: regsAfterInsn });
     }
+    let enterRegisters: CpuRegisters | null = null;
     for (const { event, registers } of events) {
       if (w.hit === null && 'hit' in event) w.hit = event.hit;
+      if (event.kind === 'handler-enter') enterRegisters = registers;
       if (event.kind === 'jump-back') w.heldJumpBack = event;
-      else w.pending.push({ event, words: hitStageWords(event, this.name), registers });
+      else w.pending.push({ event, words: hitStageWords(event, this.name, this.handlerDetail(event, enterRegisters, registers)), registers });
     }
     if (pageBefore === 'detour' && pageAfter === null) {
       w.pending.push({ event: null, words: `the detour buffer's copied instructions ran and its jump back led to ${this.name(after.eip)}`, registers: after });
@@ -428,6 +435,15 @@ export class ProbedProgramSession {
       this.endWalk();
     }
     return result;
+  }
+
+  /** A handler stage's label and, at leave, the registers changed since its enter. */
+  private handlerDetail(event: ProbeEvent, enter: CpuRegisters | null, now: CpuRegisters): HandlerStageDetail | undefined {
+    if (event.kind !== 'handler-enter' && event.kind !== 'handler-leave') return undefined;
+    const label = this.breakpoints.handlerLabel(event.probe, event.handler);
+    if (event.kind === 'handler-enter' || enter === null) return { label };
+    const changed = (Object.keys(now) as Array<keyof CpuRegisters>).filter((r) => now[r] !== enter[r]).map((r) => `${r} 0x${hex(enter[r])} -> 0x${hex(now[r])}`);
+    return { label, changed };
   }
 
   private isCopyOf(address: number): boolean {

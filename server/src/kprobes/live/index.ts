@@ -11,6 +11,10 @@ export { classifyHits, type ObservedHit } from './hit-classification';
 export { registerKretprobe, type KretprobeRequest, type LiveKretprobe } from './kretprobe-trampoline';
 export { PT_REGS_FIELDS, PT_REGS_SIZE, assemblyHandler } from './assembly-handler-call';
 export {
+  EMPTY_POST_HANDLER, addHandlerOption, handlerLabelsAt, probeHandlersAt, readHandlerAssignments, resolveHandlerAssignments,
+  type HandlerAssignments, type HandlerKind, type HandlerLabels, type ResolvedHandlers,
+} from './assembly-handlers-by-place';
+export {
   PROGRAM_STACK_BASE, PROGRAM_STACK_SIZE, formatProbeEvent, kernelConfigFor, loadAssemblyProgram, probeSiteState, probeSummaryLine, profileSummaryLine,
   emptyHitTally, symbolizeAddress, tallyHits, type AssemblyProgram, type HitTally,
 } from './probed-assembly-program';
