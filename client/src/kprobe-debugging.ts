@@ -15,9 +15,11 @@ function selectedProfile(): string {
   return vscode.workspace.getConfiguration('kboost').get<string>('profile', 'linux-6.1');
 }
 
-/** A launch of the document under the profile selected for the diagnostics (the status bar's). */
+/** A launch of the document under the profile and kernel settings selected for the diagnostics (the status bar's). */
 function configurationFor(document: vscode.TextDocument, profile = selectedProfile()): vscode.DebugConfiguration {
-  return { ...launchConfigurationFor(document.uri.fsPath, document.getText(), profile) };
+  const kboost = vscode.workspace.getConfiguration('kboost');
+  const kernel = { preemption: kboost.get('preemption'), optprobes: kboost.get('optprobes'), postHandler: kboost.get('postHandler') };
+  return { ...launchConfigurationFor(document.uri.fsPath, document.getText(), profile, kernel) };
 }
 
 const configurationProvider: vscode.DebugConfigurationProvider = {

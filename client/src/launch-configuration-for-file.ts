@@ -12,6 +12,16 @@ export interface KboostLaunchConfiguration {
   program: string;
   entry: string;
   profile: string;
+  preemption?: 'on' | 'off';
+  optprobes?: 'on' | 'off';
+  postHandler?: true;
+}
+
+/** The editor's kernel settings (kboost.preemption, kboost.optprobes, kboost.postHandler) as read from the workspace. */
+export interface EditorKernelSettings {
+  preemption?: unknown;
+  optprobes?: unknown;
+  postHandler?: unknown;
 }
 
 /** `.globl NAME` / `.global NAME` (a comma list too), as GNU as reads them. */
@@ -38,8 +48,16 @@ export function entryLabelOf(text: string): string {
   return defined.find((name) => globals.has(name)) ?? '_start';
 }
 
-/** A launch of `program` under `profile` (the workspace's kboost.profile when the caller has one). */
-export function launchConfigurationFor(program: string, text: string, profile: string): KboostLaunchConfiguration {
+/**
+ * A launch of `program` under `profile` (the workspace's kboost.profile when the caller has one).
+ * The editor's kernel settings carry over where they are not the default, so the run does what the
+ * diagnostics describe.
+ */
+export function launchConfigurationFor(program: string, text: string, profile: string, kernel: EditorKernelSettings = {}): KboostLaunchConfiguration {
   const base = program.split(/[\\/]/).pop() ?? program;
-  return { type: KBOOST_DEBUG_TYPE, request: 'launch', name: `kboost: ${base} (${profile})`, program, entry: entryLabelOf(text), profile };
+  const c: KboostLaunchConfiguration = { type: KBOOST_DEBUG_TYPE, request: 'launch', name: `kboost: ${base} (${profile})`, program, entry: entryLabelOf(text), profile };
+  if (kernel.preemption === 'on' || kernel.preemption === 'off') c.preemption = kernel.preemption;
+  if (kernel.optprobes === 'on' || kernel.optprobes === 'off') c.optprobes = kernel.optprobes;
+  if (kernel.postHandler === true) c.postHandler = true;
+  return c;
 }

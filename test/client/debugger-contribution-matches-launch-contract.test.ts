@@ -180,4 +180,11 @@ test('the entry label of a file without launch.json: _start, else the first defi
   const c = launchConfigurationFor('/ws/probe-hit-walkthrough.S', readFileSync(path.join(SAMPLES, 'probe-hit-walkthrough.S'), 'utf8'), 'linux-2.6.18');
   assert.equal(schemaErrors(c), '');
   assert.deepEqual([c.name, c.entry, c.profile], ['kboost: probe-hit-walkthrough.S (linux-2.6.18)', '_start', 'linux-2.6.18']);
+  assert.deepEqual([c.preemption, c.optprobes, c.postHandler], [undefined, undefined, undefined], 'default settings add nothing');
+  // The editor's kernel settings carry over where they are not the default, as the adapter reads them.
+  const k = launchConfigurationFor('/ws/a.S', '_start:\n\thlt\n', 'linux-6.1', { preemption: 'off', optprobes: 'default', postHandler: true });
+  assert.equal(schemaErrors(k), '');
+  assert.deepEqual([k.preemption, k.optprobes, k.postHandler], ['off', undefined, true]);
+  const read = readLaunchConfiguration(k);
+  assert.ok(!('error' in read) && read.preemption === false && read.optprobes === null && read.postHandler, JSON.stringify(read));
 });
