@@ -8,7 +8,7 @@ import { decode, formatAtt } from '../isa';
 import { hex, loadStaticElf, type CpuException, type Machine } from '../cpu';
 import { CliIo, EXIT_BAD_INPUT, EXIT_USAGE } from './cli-io';
 import { RUN_USAGE } from './cli-usage-text';
-import { isProbedRun, runProbedRun } from './command-run-probes';
+import { isProbedRun, RUN_PROBES_USAGE, runProbedRun } from './command-run-probes';
 
 /** Where the program's output bytes go; by default they are decoded as UTF-8 into the CliIo. */
 export interface ProgramOutput {
@@ -31,7 +31,8 @@ export function runRun(args: string[], io: CliIo, output?: ProgramOutput): numbe
       if (!Number.isInteger(n) || n <= 0) return usage(io, `--limit needs a positive instruction count`);
       limit = n;
     } else if (a === '-h' || a === '--help') {
-      io.out(RUN_USAGE);
+      // One command, two modes: both usages (the probed one is what most users look for).
+      io.out(`${RUN_USAGE}\n${RUN_PROBES_USAGE}`);
       return 0;
     } else if (a === '--') {
       k++;

@@ -74,3 +74,11 @@ test('kboost run --optimize-delay: linux-6.1 optimizes the probe, traces the jum
   const bad = await runCli(['run', '--optimize-delay', 'soon', file]);
   assert.equal(bad.code, 2);
 });
+
+test('kboost run --help shows both modes: a static ELF, and a program under probes', async () => {
+  const r = await runCli(['run', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Runs a static ELF32 i386 executable/);
+  assert.match(r.stdout, /--probe SYMBOL\[\+OFF\]/);
+  assert.match(r.stdout, /--pre-handler/);
+});
