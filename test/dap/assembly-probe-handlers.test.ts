@@ -14,7 +14,7 @@ import { hex } from '../../server/src/cpu';
 import { DEFAULT_KERNEL_CONFIG, analyzeFunction, probeAt, type KernelConfig, type ProfileId } from '../../server/src/kprobes';
 import { KprobeEngine, loadAssemblyProgram, probeSummaryLine, symbolizeAddress, type ProbeEvent, type ProbeHandler } from '../../server/src/kprobes/live';
 import { runCli } from '../cli/cli-test-support';
-import { FIXTURES, collectOutput, launchConfigured, launchWithBreakpoints, lineOf, runToEndContinuing, shownRegisters, stopAfter, withAdapter } from './debug-adapter-client';
+import { FIXTURES, collectOutput, launchConfigured, launchWithBreakpoints, lineOf, runToEndContinuing, shownRegisters, hitStageKinds, stepInThroughHit, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'assembly-handlers.s');
 const SOURCE = readFileSync(PROGRAM, 'utf8');
@@ -55,15 +55,8 @@ function firstHit(events: ProbeEvent[]): ProbeEvent[] {
 
 /** stepIn from the breakpoint through the hit: each stop's description, and the Hit stages rows' kinds. */
 async function walkHit(client: DebugClient): Promise<{ words: string[]; kinds: string[] }> {
-  const words: string[] = [];
-  for (let k = 0; k < 40; k++) {
-    const stop = await stopAfter(client, () => client.stepInRequest({ threadId: 1 }));
-    const description = (stop.body as { description: string }).description;
-    if (description.startsWith('stepped ')) break;
-    words.push(description);
-  }
-  const rows = (await client.variablesRequest({ variablesReference: 3 })).body.variables;
-  return { words, kinds: rows.map((v) => v.name.replace(/^\d+\. /, '')).filter((k) => k !== 'cpu') };
+  const words = await stepInThroughHit(client);
+  return { words, kinds: (await hitStageKinds(client)).filter((k) => k !== 'cpu') };
 }
 
 const PROFILES: Array<{ profile: ProfileId; launch: Record<string, unknown>; config: KernelConfig }> = [

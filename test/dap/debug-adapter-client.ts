@@ -113,6 +113,27 @@ export async function launchWithBreakpoints(
   return response!;
 }
 
+/**
+ * Steps in from a probe's breakpoint through its hit, until a plain step follows it: each stage
+ * stop's description, after `atStage` has looked at that stop.
+ */
+export async function stepInThroughHit(client: DebugClient, atStage: (description: string) => Promise<void> = async () => undefined): Promise<string[]> {
+  const words: string[] = [];
+  for (let k = 0; k < 40; k++) {
+    const stop = await stopAfter(client, () => client.stepInRequest({ threadId: 1 }));
+    const description = (stop.body as { description: string }).description;
+    if (description.startsWith('stepped ')) break;
+    await atStage(description);
+    words.push(description);
+  }
+  return words;
+}
+
+/** The Hit stages scope's rows, by kind (their `N. ` numbering dropped). */
+export async function hitStageKinds(client: DebugClient): Promise<string[]> {
+  return (await client.variablesRequest({ variablesReference: 3 })).body.variables.map((v) => v.name.replace(/^\d+\. /, ''));
+}
+
 /** Sends a request and waits for the stopped event it causes. */
 export async function stopAfter(client: DebugClient, request: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
   const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;

@@ -15,7 +15,7 @@ import { assemble } from '../../server/src/asm';
 import { Machine, loadImage } from '../../server/src/cpu';
 import { DEFAULT_KERNEL_CONFIG, type KernelConfig, type ProfileId } from '../../server/src/kprobes';
 import { KprobeEngine, type ProbeEvent } from '../../server/src/kprobes/live';
-import { FIXTURES, launchWithBreakpoints, lineOf, shownRegisters, stopAfter, topFrame, withAdapter } from './debug-adapter-client';
+import { FIXTURES, hitStageKinds, launchWithBreakpoints, lineOf, shownRegisters, stepInThroughHit, topFrame, withAdapter } from './debug-adapter-client';
 
 const PROGRAM = path.join(FIXTURES, 'loop-and-call.s');
 
@@ -43,10 +43,7 @@ interface WalkedStage { kind: string; words: string; eip: number; eipRow: string
 /** stepIn from the breakpoint until a plain step follows the hit; each stop's stage, frame and registers. */
 async function walkHit(client: DebugClient): Promise<{ stages: WalkedStage[]; rows: string[] }> {
   const stages: WalkedStage[] = [];
-  for (let k = 0; k < 40; k++) {
-    const stop = await stopAfter(client, () => client.stepInRequest({ threadId: 1 }));
-    const description = (stop.body as { description: string }).description;
-    if (description.startsWith('stepped ')) break;
+  await stepInThroughHit(client, async (description) => {
     const frame = await topFrame(client);
     const regs = await shownRegisters(client);
     const eipRow = (await client.variablesRequest({ variablesReference: 1 })).body.variables.find((v) => v.name === 'eip')!.value;
@@ -54,9 +51,8 @@ async function walkHit(client: DebugClient): Promise<{ stages: WalkedStage[]; ro
     const last = rows[rows.length - 1]!;
     assert.equal(last.value, description, 'the stop describes the newest stage');
     stages.push({ kind: last.name.replace(/^\d+\. /, ''), words: description, eip: regs.eip!, eipRow, frame: frame.name, eax: regs.eax! });
-  }
-  const rows = (await client.variablesRequest({ variablesReference: 3 })).body.variables.map((v) => v.name.replace(/^\d+\. /, ''));
-  return { stages, rows };
+  });
+  return { stages, rows: await hitStageKinds(client) };
 }
 
 const OPTPROBE_PROGRAM = path.join(FIXTURES, 'optprobe-calls.s');
