@@ -3,7 +3,8 @@
 // the expanded text gave back onto the lines of the edited file (line map and diagnostics).
 
 import type { AsmDiagnostic } from './statement-parser';
-import type { Image, LineCode } from './assembled-image';
+import type { Image } from './assembled-image';
+import { lineCodeRuns } from './line-code-runs';
 import { linesOfFile, wholeLineRange, type ExpandedSource, type ExpansionOptions } from './expanded-source-lines';
 import { readFileOrNull, type IncludeFiles } from './include-file-search';
 import { BuiltinPreprocessor } from './preprocessor-builtin';
@@ -63,27 +64,7 @@ export function expandedText(expansion: ExpandedSource): string {
  */
 export function imageOnUserLines(image: Image, expansion: ExpandedSource, source: string, fileName = ''): Image {
   const userLines = source.split('\n');
-  // Runs of adjacent code from one user line become one entry; the bytes are joined once per run
-  // (a .rept of a million lines must not copy its bytes a million times).
-  const runs: { line: number; section: string; address: number; end: number; parts: Uint8Array[] }[] = [];
-  for (const l of image.lines) {
-    const line = expansion.lines[l.line]?.userLine ?? l.line;
-    const last = runs[runs.length - 1];
-    if (last && last.line === line && last.section === l.section && last.end === l.address) {
-      last.parts.push(l.bytes);
-      last.end += l.bytes.length;
-    } else runs.push({ line, section: l.section, address: l.address, end: l.address + l.bytes.length, parts: [l.bytes] });
-  }
-  const lines: LineCode[] = runs.map((r) => {
-    if (r.parts.length === 1) return { line: r.line, section: r.section, address: r.address, bytes: r.parts[0]! };
-    const bytes = new Uint8Array(r.end - r.address);
-    let at = 0;
-    for (const p of r.parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    return { line: r.line, section: r.section, address: r.address, bytes };
-  });
+  const lines = lineCodeRuns(image.lines, (l) => expansion.lines[l.line]?.userLine ?? l.line);
   const diagnostics: AsmDiagnostic[] = image.diagnostics.map((d) => {
     const origin = expansion.lines[d.line];
     if (origin === undefined) return d;

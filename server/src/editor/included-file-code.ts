@@ -8,6 +8,7 @@
 import path from 'node:path';
 import type { AsmDiagnostic, Image, LineCode } from '../asm';
 import { wholeLineRange, type ExpandedLine } from '../asm/expanded-source-lines';
+import { lineCodeRuns } from '../asm/line-code-runs';
 
 export interface IncludedFileCode {
   /** Its line map: `line` is a line of the file. */
@@ -31,18 +32,10 @@ export function includedFileCode(image: Image, includedFiles: ReadonlyMap<string
     if (yes === undefined) isTarget.set(file, (yes = file !== '' && path.resolve(file) === target));
     return yes;
   };
-  // Runs of adjacent code from one line of the file, their bytes joined once per run.
-  const runs: { line: number; section: string; address: number; end: number; parts: Uint8Array[] }[] = [];
-  let last: (typeof runs)[number] | undefined;
-  for (const c of expanded.lines) {
+  const lines = lineCodeRuns(expanded.lines, (c) => {
     const origin = expanded.origins[c.line];
-    if (origin === undefined || !fromTarget(origin.file)) last = undefined;
-    else if (last !== undefined && last.line === origin.line && last.section === c.section && last.end === c.address) {
-      last.parts.push(c.bytes);
-      last.end += c.bytes.length;
-    } else runs.push((last = { line: origin.line, section: c.section, address: c.address, end: c.address + c.bytes.length, parts: [c.bytes] }));
-  }
-  const lines = runs.map((r): LineCode => ({ line: r.line, section: r.section, address: r.address, bytes: r.parts.length === 1 ? r.parts[0]! : joined(r.parts) }));
+    return origin !== undefined && fromTarget(origin.file) ? origin.line : null;
+  });
   const fileLines = fileText.split('\n');
   const diagnostics: AsmDiagnostic[] = [];
   const found = (origin: ExpandedLine | undefined, d: { severity: 'error' | 'warning'; message: string; start?: number; end?: number }): void => {
@@ -57,14 +50,4 @@ export function includedFileCode(image: Image, includedFiles: ReadonlyMap<string
   for (const p of expanded.problems) found(p.at, p);
   diagnostics.sort((a, b) => a.line - b.line || a.start - b.start);
   return { lines, diagnostics };
-}
-
-function joined(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
