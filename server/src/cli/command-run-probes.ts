@@ -165,7 +165,7 @@ export function runProbedRun(args: string[], io: CliIo): number {
   });
   const name = (address: number): string => symbolizeAddress(image, address);
   const logHit = (ctx: ProbeContext) => {
-    io.out(`  kboost-0 [000] d.... ${machine.instructionCount}: p_${ctx.probe.symbol ?? 'addr'}_${ctx.probe.offset}: (${name(ctx.probe.address)}) ax=0x${hex(ctx.regs.ax)} +4(sp)=0x${hex(peek(machine, ctx.regs.sp + 4))}\n`);
+    io.out(`  kboost-0 [000] d.... ${machine.instructionCount}: p_${ctx.probe.symbol ?? 'addr'}_${ctx.probe.offset}: (${name(ctx.probe.address)}) ax=0x${hex(ctx.regs.ax)} +4(sp)=0x${hex(machine.memory.peek32(ctx.regs.sp + 4) ?? 0)}\n`);
   };
   let handlers: ResolvedHandlers | null = null;
   if (Object.keys(o.handlers).length > 0) {
@@ -216,9 +216,4 @@ export function runProbedRun(args: string[], io: CliIo): number {
   }
   for (const e of engine.errors) io.err(`kboost run: ${e}\n`);
   return status;
-}
-
-function peek(m: Machine, address: number): number {
-  const b = m.memory.readBytes(address >>> 0, 4);
-  return b instanceof Uint8Array ? (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0 : 0;
 }

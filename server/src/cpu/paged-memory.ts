@@ -159,6 +159,12 @@ export class PagedMemory {
     return out;
   }
 
+  /** A little-endian dword read regardless of permissions (debuggers, stack scans); null where a byte is unmapped. */
+  peek32(address: number): number | null {
+    const b = this.readBytes(address >>> 0, 4);
+    return b instanceof Uint8Array ? (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0 : null;
+  }
+
   /** Writes bytes regardless of permissions (loader, kprobe engine); drops decoded code there. */
   writeBytes(address: number, bytes: Uint8Array): { error: string | null } {
     for (let i = 0; i < bytes.length; i++) {

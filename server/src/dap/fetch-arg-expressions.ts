@@ -64,21 +64,16 @@ function parseSigned(text: string): number {
   return negative ? -n : n;
 }
 
-function read32(machine: Machine, address: number): number | null {
-  const b = machine.memory.readBytes(address >>> 0, 4);
-  return b instanceof Uint8Array ? (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0 : null;
-}
-
 /** The 32-bit value of a fetch arg before its type is applied; null when memory is unreadable. */
 function raw(f: Fetch, ctx: FetchContext): number | null {
   switch (f.kind) {
     case 'reg': return ctx.regs[f.name] >>> 0;
     case 'number': return f.value;
-    case 'memory': return read32(ctx.machine, f.address);
-    case 'stack': return f.index === null ? ctx.regs.sp >>> 0 : read32(ctx.machine, ctx.regs.sp + 4 * f.index);
+    case 'memory': return ctx.machine.memory.peek32(f.address);
+    case 'stack': return f.index === null ? ctx.regs.sp >>> 0 : ctx.machine.memory.peek32(ctx.regs.sp + 4 * f.index);
     case 'deref': {
       const base = raw(f.inner, ctx);
-      return base === null ? null : read32(ctx.machine, base + f.offset);
+      return base === null ? null : ctx.machine.memory.peek32(base + f.offset);
     }
   }
 }

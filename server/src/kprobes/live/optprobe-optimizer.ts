@@ -76,9 +76,8 @@ function stackHolds(s: KprobeEngineState, lo: number, hi: number): boolean {
   const m = s.machine;
   const esp = m.regs[4]!;
   for (let a = esp; a - esp < STACK_SCAN_BYTES; a += 4) {
-    const b = m.memory.readBytes(a >>> 0, 4);
-    if (!(b instanceof Uint8Array)) return false;
-    const word = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    const word = m.memory.peek32(a);
+    if (word === null) return false;
     if (word >= lo && word < hi) return true;
   }
   return false;
